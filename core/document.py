@@ -1,0 +1,177 @@
+"""The annotations of one open task, and the edit commands that change them.
+
+Every edit is a small command value. `command.apply(doc)` changes the document and returns the inverse command, so
+undo is "apply the inverse" and redo is "apply the inverse of the inverse" (Orange3's paint-data pattern). The
+document bumps revisions and records each change, which the workspace stores with its change-log row in one
+transaction.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol
+
+from core.annotation import Annotation
+
+
+class ChangeOp(StrEnum):
+    UPSERT = "upsert"
+    DELETE = "delete"
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One stored effect of an edit: the annotation as it now is (for a delete, as it was, at its new revision)."""
+
+    op: ChangeOp
+    annotation: Annotation
+
+
+class AnnotationDoc:
+    """Annotations of one task in drawing order, with a journal of changes not yet stored."""
+
+    def __init__(self, task_id: int, annotations: Iterable[Annotation] = ()) -> None:
+        self.task_id = task_id
+        self._items: dict[str, Annotation] = {a.id: a for a in annotations}
+        self._revisions: dict[str, int] = {a.id: a.revision for a in self._items.values()}
+        self._journal: list[Change] = []
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __iter__(self) -> Iterator[Annotation]:
+        return iter(list(self._items.values()))
+
+    def __contains__(self, annotation_id: object) -> bool:
+        return annotation_id in self._items
+
+    def get(self, annotation_id: str) -> Annotation:
+        return self._items[annotation_id]
+
+    def ids(self) -> list[str]:
+        return list(self._items)
+
+    def put(self, annotation: Annotation) -> Annotation:
+        """Insert or replace; the stored value gets the next revision of that id."""
+        revision = self._revisions.get(annotation.id, 0) + 1
+        stored = dataclasses.replace(annotation, task_id=self.task_id, revision=revision)
+        self._revisions[annotation.id] = revision
+        self._items[annotation.id] = stored
+        self._journal.append(Change(ChangeOp.UPSERT, stored))
+        return stored
+
+    def remove(self, annotation_id: str) -> Annotation:
+        """Delete (a tombstone when stored); returns the annotation as it was."""
+        old = self._items.pop(annotation_id)
+        revision = self._revisions[annotation_id] + 1
+        self._revisions[annotation_id] = revision
+        self._journal.append(Change(ChangeOp.DELETE, dataclasses.replace(old, revision=revision)))
+        return old
+
+    def take_changes(self) -> list[Change]:
+        """Hand over the changes made since the last call (to be stored in one transaction)."""
+        changes, self._journal = self._journal, []
+        return changes
+
+
+class Command(Protocol):
+    """An edit as data. `apply` changes the document and returns the command that undoes it."""
+
+    @property
+    def description(self) -> str: ...
+
+    def apply(self, doc: AnnotationDoc) -> Command: ...
+
+
+@dataclass(frozen=True, slots=True)
+class AddAnnotations:
+    annotations: tuple[Annotation, ...]
+    description: str = "Add shape"
+
+    def apply(self, doc: AnnotationDoc) -> Command:
+        for a in self.annotations:
+            doc.put(a)
+        return DeleteAnnotations(tuple(a.id for a in self.annotations), self.description)
+
+
+@dataclass(frozen=True, slots=True)
+class DeleteAnnotations:
+    ids: tuple[str, ...]
+    description: str = "Delete shape"
+
+    def apply(self, doc: AnnotationDoc) -> Command:
+        removed = tuple(doc.remove(i) for i in self.ids if i in doc)
+        return AddAnnotations(removed, self.description)
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateAnnotations:
+    """Replace annotations by new values with the same ids (move, resize, vertex edit, relabel, attributes)."""
+
+    annotations: tuple[Annotation, ...]
+    description: str = "Edit shape"
+
+    def apply(self, doc: AnnotationDoc) -> Command:
+        old = tuple(doc.get(a.id) for a in self.annotations if a.id in doc)
+        for a in self.annotations:
+            if a.id in doc:
+                doc.put(a)
+        return UpdateAnnotations(old, self.description)
+
+
+@dataclass(slots=True)
+class _Entry:
+    command: Command
+    merge_key: object | None
+
+
+class UndoStack:
+    """Unlimited undo and redo over an AnnotationDoc.
+
+    `execute` with a `merge_key` equal to the previous step's folds both into one undo step (a burst of arrow-key
+    nudges of the same shapes), because the earlier inverse already restores the state before both.
+    """
+
+    def __init__(self) -> None:
+        self._undo: list[_Entry] = []
+        self._redo: list[_Entry] = []
+
+    def execute(self, doc: AnnotationDoc, command: Command, merge_key: object | None = None) -> None:
+        inverse = command.apply(doc)
+        self._redo.clear()
+        if merge_key is not None and self._undo and self._undo[-1].merge_key == merge_key:
+            return
+        self._undo.append(_Entry(inverse, merge_key))
+
+    def undo(self, doc: AnnotationDoc) -> str | None:
+        """Undo one step; returns its description, or None when there is nothing to undo."""
+        return self._step(doc, self._undo, self._redo)
+
+    def redo(self, doc: AnnotationDoc) -> str | None:
+        return self._step(doc, self._redo, self._undo)
+
+    def break_merge(self) -> None:
+        """End the current merge run, so the next nudge starts a new undo step."""
+        if self._undo:
+            self._undo[-1].merge_key = None
+
+    def can_undo(self) -> bool:
+        return bool(self._undo)
+
+    def can_redo(self) -> bool:
+        return bool(self._redo)
+
+    def clear(self) -> None:
+        self._undo.clear()
+        self._redo.clear()
+
+    @staticmethod
+    def _step(doc: AnnotationDoc, source: list[_Entry], target: list[_Entry]) -> str | None:
+        if not source:
+            return None
+        entry = source.pop()
+        target.append(_Entry(entry.command.apply(doc), None))
+        return entry.command.description

@@ -1,0 +1,1 @@
+"""The application shell: main window, actions, settings, background jobs and the `annodesk` command line."""

@@ -1,0 +1,1 @@
+"""ONNX Runtime pre-labeling. Imports only `core`."""

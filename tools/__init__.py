@@ -1,0 +1,1 @@
+"""Annotation tools as Qt-free state machines fed plain pointer and key events. Imports only `core`."""
