@@ -1,0 +1,57 @@
+"""Start-up: the QApplication, the main window on a workspace, and the screenshot mode used for docs and checks."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import platformdirs
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+from desktop.main_window import MainWindow
+from desktop.settings import load_settings
+from sync.workspace import Workspace, WorkspaceError
+
+log = logging.getLogger(__name__)
+
+
+def default_demo_dir() -> Path:
+    return Path(platformdirs.user_data_dir("annodesk")) / "demo"
+
+
+def application() -> QApplication:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("Annodesk")
+    app.setOrganizationName("Annodesk")
+    return app  # type: ignore[return-value]
+
+
+def run_app(workspace_dir: Path, task_id: int | None = None, screenshot: str | None = None) -> int:
+    """Open the main window on a workspace; with `screenshot`, save a PNG of it once shown and exit 0."""
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    try:  # fail before any window appears when the workspace cannot be opened
+        Workspace.open(workspace_dir, readonly=True).close()
+    except WorkspaceError as exc:
+        print(f"annodesk: error: {exc}", file=sys.stderr)
+        return 2
+    app = application()
+    window = MainWindow(load_settings())
+    window.open_workspace(workspace_dir, task_id)
+    if screenshot:
+        window.resize(1600, 1000)
+    window.show()
+    if screenshot:
+        QTimer.singleShot(300, lambda: _save_screenshot(window, Path(screenshot), app))
+    return app.exec()
+
+
+def _save_screenshot(window: MainWindow, path: Path, app: QApplication) -> None:
+    window.wait_until_idle()
+    app.processEvents()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    ok = window.grab().save(str(path), "PNG")
+    print(f"screenshot saved to {path}" if ok else f"annodesk: error: cannot write {path}")
+    window.close()
+    app.exit(0 if ok else 1)

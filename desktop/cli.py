@@ -1,0 +1,159 @@
+"""The `annodesk` command line: what a pipeline or a team lead scripts, and the way into the app."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from core.formats import FORMATS, FormatError
+from core.schema import LabelSchema, SchemaError, load_schema
+from sync.transfer import export_dataset, import_dataset
+from sync.workspace import Workspace, WorkspaceError
+
+Command = Callable[[argparse.Namespace], int]
+
+
+class CliError(Exception):
+    """A user mistake: printed as one line, exit status 2."""
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    schema = load_schema(args.schema) if args.schema else LabelSchema()
+    with Workspace.create(args.workspace, schema):
+        print(f"created workspace {args.workspace} with {len(schema.labels)} labels")
+    return 0
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    with Workspace.open(args.workspace) as ws:
+        report = ws.add_media([Path(p) for p in args.paths], progress=_progress_printer("adding"))
+    print(f"added {report.added} tasks, skipped {report.skipped} already present, {len(report.errors)} errors")
+    for path, reason in report.errors:
+        print(f"  error: {path}: {reason}", file=sys.stderr)
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    with Workspace.open(args.workspace, readonly=True) as ws:
+        stats = ws.stats()
+    if args.json:
+        print(json.dumps(stats, indent=2, sort_keys=True))
+        return 0
+    tasks, anns = stats["tasks"], stats["annotations"]
+    print(f"tasks: {tasks['total']}  " + "  ".join(f"{k}: {v}" for k, v in tasks.items() if k != "total"))
+    print(f"annotations: {anns['total']}")
+    for label, count in sorted(anns["by_label"].items()):
+        print(f"  {label}: {count}")
+    print("  " + "  ".join(f"{k}: {v}" for k, v in sorted(anns["by_source"].items())))
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    with Workspace.open(args.workspace) as ws:
+        report = import_dataset(ws, args.format, Path(args.path))
+    print(report.summary())
+    for message in report.messages:
+        print(f"  {message}", file=sys.stderr)
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    with Workspace.open(args.workspace, readonly=True) as ws:
+        paths = export_dataset(ws, args.format, Path(args.out))
+    for path in paths:
+        print(path)
+    return 0
+
+
+def cmd_open(args: argparse.Namespace) -> int:
+    from desktop.app import run_app  # Qt only when a window is wanted
+
+    return run_app(Path(args.workspace), task_id=args.task, screenshot=args.screenshot)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from desktop.app import default_demo_dir, run_app
+    from desktop.demo import make_demo
+
+    directory = Path(args.directory) if args.directory else default_demo_dir()
+    workspace_dir = directory / "workspace"
+    if not (workspace_dir / "workspace.db").exists():
+        make_demo(directory).close()
+        print(f"demo workspace created in {workspace_dir}")
+    if args.no_open:
+        return 0
+    return run_app(workspace_dir, screenshot=args.screenshot)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="annodesk", description="Annodesk: fast offline annotation.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    formats = sorted(FORMATS)
+
+    p = sub.add_parser("demo", help="make a demo workspace (generated images, labels, annotations) and open it")
+    p.add_argument("directory", nargs="?", help="where to put it (default: the user data folder)")
+    p.add_argument("--no-open", action="store_true", help="only create it")
+    p.add_argument("--screenshot", help="save a PNG of the window and exit")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("init", help="create an empty workspace")
+    p.add_argument("workspace")
+    p.add_argument("--schema", help="label schema JSON file")
+    p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("add", help="add image files and folders (recursive) as tasks")
+    p.add_argument("workspace")
+    p.add_argument("paths", nargs="+")
+    p.set_defaults(func=cmd_add)
+
+    p = sub.add_parser("stats", help="tasks by status, annotations by label and source")
+    p.add_argument("workspace")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_stats)
+
+    p = sub.add_parser("open", help="open the app on a workspace")
+    p.add_argument("workspace")
+    p.add_argument("--task", type=int, help="task id to show")
+    p.add_argument("--screenshot", help="render the window with the task shown, save a PNG and exit")
+    p.set_defaults(func=cmd_open)
+
+    p = sub.add_parser("import", help="import annotations")
+    p.add_argument("workspace")
+    p.add_argument("--format", required=True, choices=formats)
+    p.add_argument("path")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("export", help="export annotations")
+    p.add_argument("workspace")
+    p.add_argument("--format", required=True, choices=formats)
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=cmd_export)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except (CliError, WorkspaceError, SchemaError, FormatError) as exc:
+        print(f"annodesk: error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _progress_printer(what: str) -> Callable[[int, int], None]:
+    """A one-line progress bar on stderr when it is a terminal, silence otherwise."""
+    def show(done: int, total: int) -> None:
+        if sys.stderr.isatty() and total:
+            width = 30
+            filled = width * done // total
+            print(f"\r{what} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}", end="", file=sys.stderr)
+            if done == total:
+                print(file=sys.stderr)
+    return show
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,356 @@
+"""The main window: canvas in the middle, tools on the left, docks on the right, save state in the status bar.
+
+It assembles widgets and wires them to the TaskSession; the behaviour lives in tools/ (editing), sync/ (storage) and
+the widgets themselves. Every action comes from the one keymap table in desktop/keymap.py.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QToolBar,
+    QWidget,
+)
+
+from core.annotation import TaskStatus
+from desktop.jobs import Job
+from desktop.keymap import ActionSpec, KeymapError, effective_keymap
+from desktop.panels import ProgressPanel, keymap_dialog
+from desktop.session import TaskSession
+from desktop.settings import Settings, save_settings
+from widgets.attribute_editor import AttributeEditor
+from widgets.canvas import ImageCanvas
+from widgets.label_palette import LabelPalette
+from widgets.shape_list import ShapeListWidget
+from widgets.task_list import TaskListWidget
+
+log = logging.getLogger(__name__)
+TOOL_ACTIONS = {"tool.select": "select", "tool.box": "box", "tool.polygon": "polygon"}
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, settings: Settings) -> None:
+        super().__init__()
+        self.settings = settings
+        self.session: TaskSession | None = None
+        self.jobs: list[Job] = []
+        self.setWindowTitle("Annodesk")
+        self.canvas = ImageCanvas()
+        self.setCentralWidget(self.canvas)
+        self.labels = LabelPalette()
+        self.attributes = AttributeEditor()
+        self.shapes = ShapeListWidget()
+        self.tasks = TaskListWidget()
+        self.docks = {
+            "Labels": self._dock("Labels", self.labels),
+            "Shapes": self._dock("Shapes", self.shapes),
+            "Attributes": self._dock("Attributes", self.attributes),
+            "Tasks": self._dock("Tasks", self.tasks),
+        }
+        self._status_widgets()
+        self.actions_by_id: dict[str, QAction] = {}
+        self._build_actions()
+        self._build_menus_and_toolbar()
+        self.labels.label_chosen.connect(self._label_chosen)
+        self.tasks.task_activated.connect(self.show_task)
+        self.attributes.attribute_changed.connect(self._attribute_changed)
+        self.canvas.cursor_moved.connect(lambda x, y: self.cursor_label.setText(f"x {x:.0f}  y {y:.0f}"))
+        self.canvas.zoom_changed.connect(lambda s: self.zoom_label.setText(f"{s * 100:.0f}%"))
+        self._restore_geometry()
+
+    # ----- workspace and tasks -------------------------------------------------------------------------------------
+
+    def open_workspace(self, path: Path, task_id: int | None = None) -> None:
+        """Open a workspace and show `task_id`, else the task the user left it on, else the first unfinished one."""
+        self._close_session()
+        self.session = TaskSession(path, self)
+        self.session.save_state.connect(self._show_save_state)
+        self.session.tasks_changed.connect(self._tasks_changed)
+        self.setWindowTitle(f"Annodesk — {path}")
+        self.labels.set_schema(self.session.schema)
+        self.tasks.set_workspace(self.session.reader)
+        key = str(Path(path).resolve())
+        self.settings.last_workspace = key
+        wanted = task_id or self.settings.last_task.get(key)
+        reader = self.session.reader
+        first = reader.tasks(0, 1, TaskStatus.NEW) or reader.tasks(0, 1, TaskStatus.IN_PROGRESS) or reader.tasks(0, 1)
+        try:
+            target = reader.task(wanted).id if wanted else (first[0].id if first else None)
+        except KeyError:
+            self.statusBar().showMessage(f"Task {wanted} is not in this workspace", 5000)
+            target = first[0].id if first else None
+        if target is None:
+            self.canvas.show_message("This workspace has no tasks yet: add images with File → Add images (Ctrl+I)")
+            return
+        self.show_task(target)
+
+    def show_task(self, task_id: int) -> None:
+        if self.session is None:
+            return
+        key = str(self.session.path.resolve())
+        task = self.session.open_task(task_id, self.settings.last_label.get(key))
+        editor = self.session.editor
+        assert editor is not None  # open_task always builds one
+        if self.session.image is not None:
+            self.canvas.set_image(self.session.image)
+        else:
+            self.canvas.show_message(f"Cannot show {task.name}: {self.session.image_error}")
+        self.canvas.set_editor(editor)
+        self.canvas.fit_to_view()
+        self.shapes.set_editor(editor)
+        self.attributes.set_editor(editor)
+        editor.subscribe(self._editor_changed)
+        self.labels.select_label(editor.current_label)
+        self._sync_tool_actions()
+        self.tasks.select_task(task.id)
+        self.settings.last_task[key] = task.id
+        self._update_task_label()
+        self.canvas.setFocus()
+
+    def go(self, step: int, unfinished_only: bool = False) -> None:
+        if self.session is None:
+            return
+        task = self.session.neighbour(step, unfinished_only)
+        if task is None:
+            self.statusBar().showMessage("No more unfinished tasks" if unfinished_only else "No more tasks", 3000)
+            return
+        self.show_task(task.id)
+
+    def submit(self) -> None:
+        """Mark the task done and move to the next unfinished one (there is no Save: edits are already stored)."""
+        if self.session is None or self.session.task is None:
+            return
+        self.session.set_status(TaskStatus.DONE)
+        self.statusBar().showMessage(f"{self.session.task.name} marked done", 3000)
+        self.go(1, unfinished_only=True)
+
+    def add_media(self, paths: list[Path] | None = None) -> Job | None:
+        """Import files or folders as tasks in the background, with progress and a cancel button."""
+        if self.session is None:
+            return None
+        if paths is None:
+            folder = QFileDialog.getExistingDirectory(self, "Add a folder of images")
+            if not folder:
+                return None
+            paths = [Path(folder)]
+        ws = self.session.writer_ws
+        job = Job("Adding images", lambda state: ws.add_media(paths, state.set_progress, state.cancelled), self)
+        self.progress.track(job)
+        job.finished.connect(self._media_added)
+        job.failed.connect(lambda message: QMessageBox.warning(self, "Annodesk", message))
+        self.jobs.append(job)
+        job.start()
+        return job
+
+    def wait_until_idle(self) -> None:
+        """Block until background jobs and pending saves are done (screenshots, tests, shutdown)."""
+        for job in self.jobs:
+            job.wait()
+        if self.session is not None:
+            self.session.writer.flush()
+
+    # ----- actions -------------------------------------------------------------------------------------------------
+
+    def _handlers(self) -> dict[str, Callable[[], object]]:
+        def editor_call(name: str) -> Callable[[], object]:
+            return lambda: getattr(self.session.editor, name)() if self.session and self.session.editor else None
+
+        handlers: dict[str, Callable[[], object]] = {
+            "edit.undo": editor_call("undo"),
+            "edit.redo": editor_call("redo"),
+            "edit.delete": editor_call("delete_selected"),
+            "edit.copy": editor_call("copy"),
+            "edit.paste": editor_call("paste"),
+            "edit.duplicate": editor_call("duplicate"),
+            "task.next": lambda: self.go(1),
+            "task.previous": lambda: self.go(-1),
+            "task.next_unfinished": lambda: self.go(1, True),
+            "task.previous_unfinished": lambda: self.go(-1, True),
+            "task.submit": self.submit,
+            "view.zoom_in": self.canvas.zoom_in,
+            "view.zoom_out": self.canvas.zoom_out,
+            "view.fit": self.canvas.fit_to_view,
+            "view.actual_size": self.canvas.actual_size,
+            "workspace.add_media": self.add_media,
+            "workspace.open": self._choose_workspace,
+            "help.keys": lambda: keymap_dialog(self, self.keymap).exec(),
+        }
+        for action_id, tool in TOOL_ACTIONS.items():
+            handlers[action_id] = lambda tool=tool: self._set_tool(tool)
+        for i in range(1, 11):
+            handlers[f"label.{i}"] = lambda i=i: self._label_by_number(i)
+        return handlers
+
+    def _build_actions(self) -> None:
+        try:
+            self.keymap = effective_keymap(self.settings.keymap_preset, self.settings.keymap)
+        except KeymapError as exc:
+            log.warning("keymap settings ignored: %s", exc)
+            self.keymap = effective_keymap()
+        handlers = self._handlers()
+        self.tool_group = QActionGroup(self)
+        for action_id, binding in self.keymap.items():
+            action = QAction(binding.action.text, self)
+            action.setShortcuts([QKeySequence(k) for k in binding.keys])
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            action.setToolTip(_tooltip(binding.action, binding.keys))
+            action.triggered.connect(handlers[action_id])
+            if action_id in TOOL_ACTIONS:
+                action.setCheckable(True)
+                self.tool_group.addAction(action)
+            self.addAction(action)
+            self.actions_by_id[action_id] = action
+
+    def _build_menus_and_toolbar(self) -> None:
+        menus = {
+            "&File": ["workspace.open", "workspace.add_media"],
+            "&Edit": ["edit.undo", "edit.redo", None, "edit.copy", "edit.paste", "edit.duplicate", "edit.delete"],
+            "&View": ["view.zoom_in", "view.zoom_out", "view.fit", "view.actual_size"],
+            "&Task": ["task.next", "task.previous", "task.next_unfinished", "task.previous_unfinished", None,
+                      "task.submit"],
+            "&Help": ["help.keys"],
+        }
+        for title, ids in menus.items():
+            menu = self.menuBar().addMenu(title)
+            for action_id in ids:
+                menu.addSeparator() if action_id is None else menu.addAction(self.actions_by_id[action_id])
+            if title == "&View":
+                menu.addSeparator()
+                for dock in self.docks.values():
+                    menu.addAction(dock.toggleViewAction())
+        tools = QToolBar("Tools")
+        tools.setObjectName("tools")
+        tools.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextUnderIcon)
+        for action_id in TOOL_ACTIONS:
+            tools.addAction(self.actions_by_id[action_id])
+        self.addToolBar(Qt.ToolBarArea.LeftToolBarArea, tools)
+
+    def _set_tool(self, tool: str) -> None:
+        if self.session and self.session.editor:
+            self.session.editor.set_tool(tool)
+        self._sync_tool_actions()
+
+    def _sync_tool_actions(self) -> None:
+        tool = self.session.editor.tool if self.session and self.session.editor else "select"
+        for action_id, name in TOOL_ACTIONS.items():
+            self.actions_by_id[action_id].setChecked(name == tool)
+
+    def _label_by_number(self, number: int) -> None:
+        if self.session is None:
+            return
+        label = self.session.schema.by_hotkey(str(number % 10))
+        if label is not None:
+            self._label_chosen(label.name)
+
+    def _label_chosen(self, name: str) -> None:
+        if self.session is None or self.session.editor is None:
+            return
+        editor = self.session.editor
+        if not editor.set_label(name):
+            self.statusBar().showMessage(f"Label {name!r} does not allow this shape type", 4000)
+        self.labels.select_label(editor.current_label)
+        self.settings.last_label[str(self.session.path.resolve())] = editor.current_label
+
+    def _attribute_changed(self, annotation_id: str, name: str, value: object) -> None:
+        if self.session and self.session.editor:
+            self.session.editor.set_attribute(annotation_id, name, value)
+
+    def _editor_changed(self, what: str) -> None:
+        if what == "tool":
+            self._sync_tool_actions()
+        elif what == "label" and self.session and self.session.editor:
+            self.labels.select_label(self.session.editor.current_label)
+
+    def _choose_workspace(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Open an Annodesk workspace")
+        if folder:
+            self.open_workspace(Path(folder))
+
+    # ----- status --------------------------------------------------------------------------------------------------
+
+    def _status_widgets(self) -> None:
+        self.task_label = QLabel()
+        self.cursor_label = QLabel()
+        self.zoom_label = QLabel()
+        self.save_label = QLabel("All changes saved")
+        self.progress = ProgressPanel()
+        bar = self.statusBar()
+        bar.addWidget(self.task_label)
+        bar.addWidget(self.cursor_label)
+        bar.addPermanentWidget(self.progress)
+        bar.addPermanentWidget(self.zoom_label)
+        bar.addPermanentWidget(self.save_label)
+
+    def _update_task_label(self) -> None:
+        if self.session is None or self.session.task is None:
+            self.task_label.clear()
+            return
+        reader, task = self.session.reader, self.session.task
+        status = task.status.value.replace("_", " ")
+        self.task_label.setText(f"Task {reader.task_row(task.id) + 1} / {reader.task_count()}  ·  {task.name}  ·  "
+                                f"{status}")
+
+    def _show_save_state(self, state: str) -> None:
+        text = {"saving": "Saving…", "saved": "All changes saved"}.get(state, state.removeprefix("failed: "))
+        self.save_label.setText(text)
+        self.save_label.setStyleSheet("color: #c62828" if state.startswith("failed") else "")
+
+    def _tasks_changed(self) -> None:
+        self.tasks.refresh()
+        self._update_task_label()
+
+    def _media_added(self, report: object) -> None:
+        self.tasks.refresh()
+        self._update_task_label()
+        self.statusBar().showMessage(f"Added {report.added} images, {len(report.errors)} unreadable", 8000)  # type: ignore[attr-defined]
+        if self.session is not None and self.session.task is None:
+            self.open_workspace(self.session.path)
+
+    # ----- window state --------------------------------------------------------------------------------------------
+
+    def _dock(self, title: str, widget: QWidget) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(title.lower())
+        dock.setWidget(widget)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+        return dock
+
+    def _restore_geometry(self) -> None:
+        self.resize(1400, 900)
+        if self.settings.window_geometry:
+            self.restoreGeometry(QByteArray.fromBase64(self.settings.window_geometry.encode()))
+        if self.settings.window_state:
+            self.restoreState(QByteArray.fromBase64(self.settings.window_state.encode()))
+
+    def _close_session(self) -> None:
+        if self.session is not None:
+            self.session.close()
+            self.session = None
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
+        for job in self.jobs:
+            job.cancel()
+        self.wait_until_idle()
+        self._close_session()
+        self.settings.window_geometry = bytes(self.saveGeometry().toBase64().data()).decode()
+        self.settings.window_state = bytes(self.saveState().toBase64().data()).decode()
+        try:
+            save_settings(self.settings)
+        except OSError as exc:
+            log.warning("could not save settings: %s", exc)
+        super().closeEvent(event)
+
+
+def _tooltip(action: ActionSpec, keys: tuple[str, ...]) -> str:
+    shortcut = " / ".join(keys)
+    return f"{action.text} ({shortcut})" + (f"\n{action.tip}" if action.tip else "")

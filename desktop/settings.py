@@ -1,0 +1,95 @@
+"""Typed, versioned user settings in one JSON file (the user config dir, or $ANNODESK_CONFIG_DIR).
+
+Each field has a type and a default; unknown or mistyped values fall back to the default, so a hand-edited or older
+file never stops the app. `schema_version` lets later releases migrate old files forward.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, get_type_hints
+
+import platformdirs
+
+SCHEMA_VERSION = 1
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Settings:
+    schema_version: int = SCHEMA_VERSION
+    last_workspace: str = ""
+    # Per workspace path: the task, zoom mode and label the user had, so the app reopens where they left off.
+    last_task: dict[str, int] = field(default_factory=dict)
+    last_label: dict[str, str] = field(default_factory=dict)
+    keymap_preset: str = "default"
+    keymap: dict[str, list[str]] = field(default_factory=dict)
+    keep_label_after_draw: bool = True
+    fill_opacity: float = 0.25
+    window_geometry: str = ""
+    window_state: str = ""
+
+
+def config_dir() -> Path:
+    return Path(os.environ.get("ANNODESK_CONFIG_DIR") or platformdirs.user_config_dir("annodesk"))
+
+
+def settings_path() -> Path:
+    return config_dir() / "settings.json"
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """Read settings, keeping each valid field and defaulting the rest (a broken file is logged, not fatal)."""
+    path = path or settings_path()
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return Settings()
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        log.warning("%s: unreadable settings, using defaults: %s", path, exc)
+        return Settings()
+    if not isinstance(data, dict):
+        log.warning("%s: settings must be a JSON object, using defaults", path)
+        return Settings()
+    data = _migrate(data)
+    hints = get_type_hints(Settings)
+    values: dict[str, Any] = {}
+    for f in dataclasses.fields(Settings):
+        if f.name in data and _fits(data[f.name], hints[f.name]):
+            values[f.name] = data[f.name]
+        elif f.name in data:
+            log.warning("%s: %s has the wrong type, using the default", path, f.name)
+    values["schema_version"] = SCHEMA_VERSION
+    return Settings(**values)
+
+
+def save_settings(settings: Settings, path: Path | None = None) -> None:
+    """Write atomically (temp file + rename) so a crash never leaves half a file."""
+    path = path or settings_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".settings-", suffix=".json")
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        json.dump(dataclasses.asdict(settings), out, indent=2, sort_keys=True)
+    os.replace(tmp, path)
+
+
+def _migrate(data: dict[str, Any]) -> dict[str, Any]:
+    """Forward migrations by version; version 0 (unversioned) files named the preset `keys`."""
+    if data.get("schema_version", 0) < 1 and "keys" in data:
+        data["keymap_preset"] = data.pop("keys")
+    return data
+
+
+def _fits(value: Any, hint: Any) -> bool:
+    origin = getattr(hint, "__origin__", hint)
+    if origin is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if origin is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, origin)
