@@ -54,14 +54,22 @@ class AnnotationDoc:
     def ids(self) -> list[str]:
         return list(self._items)
 
-    def put(self, annotation: Annotation) -> Annotation:
-        """Insert or replace; the stored value gets the next revision of that id."""
+    def put(self, annotation: Annotation, position: int | None = None) -> Annotation:
+        """Insert (at the end, or at `position` in drawing order) or replace in place; bumps the revision."""
         revision = self._revisions.get(annotation.id, 0) + 1
         stored = dataclasses.replace(annotation, task_id=self.task_id, revision=revision)
         self._revisions[annotation.id] = revision
-        self._items[annotation.id] = stored
+        if position is not None and annotation.id not in self._items and position < len(self._items):
+            items = list(self._items.items())
+            items.insert(position, (annotation.id, stored))
+            self._items = dict(items)
+        else:
+            self._items[annotation.id] = stored
         self._journal.append(Change(ChangeOp.UPSERT, stored))
         return stored
+
+    def position(self, annotation_id: str) -> int:
+        return list(self._items).index(annotation_id)
 
     def remove(self, annotation_id: str) -> Annotation:
         """Delete (a tombstone when stored); returns the annotation as it was."""
@@ -88,12 +96,16 @@ class Command(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class AddAnnotations:
+    """Add shapes at the end of the drawing order, or (undoing a delete) back at their old `positions`."""
+
     annotations: tuple[Annotation, ...]
     description: str = "Add shape"
+    positions: tuple[int, ...] | None = None
 
     def apply(self, doc: AnnotationDoc) -> Command:
-        for a in self.annotations:
-            doc.put(a)
+        positions = self.positions or (None,) * len(self.annotations)
+        for a, position in zip(self.annotations, positions, strict=True):
+            doc.put(a, position)
         return DeleteAnnotations(tuple(a.id for a in self.annotations), self.description)
 
 
@@ -103,8 +115,9 @@ class DeleteAnnotations:
     description: str = "Delete shape"
 
     def apply(self, doc: AnnotationDoc) -> Command:
-        removed = tuple(doc.remove(i) for i in self.ids if i in doc)
-        return AddAnnotations(removed, self.description)
+        present = sorted((doc.position(i), i) for i in self.ids if i in doc)
+        removed = tuple(doc.remove(i) for _, i in present)
+        return AddAnnotations(removed, self.description, tuple(p for p, _ in present))
 
 
 @dataclass(frozen=True, slots=True)

@@ -72,3 +72,13 @@ def test_nudges_with_one_merge_key_are_one_undo_step():
     assert doc.get(a.id).shape.x == 0
     stack.redo(doc)
     assert doc.get(a.id).shape.x == 5
+
+
+def test_undoing_a_delete_restores_the_drawing_order():
+    doc, stack = AnnotationDoc(7), UndoStack()
+    shapes = [ann(float(i)) for i in range(5)]
+    stack.execute(doc, AddAnnotations(tuple(shapes)))
+    stack.execute(doc, DeleteAnnotations((shapes[3].id, shapes[1].id)))
+    assert doc.ids() == [shapes[i].id for i in (0, 2, 4)]
+    stack.undo(doc)
+    assert doc.ids() == [s.id for s in shapes]

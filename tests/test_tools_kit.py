@@ -1,0 +1,84 @@
+"""Shared builders for the tools tests (no tests here): a schema, an editor with a commit log, gestures."""
+
+from __future__ import annotations
+
+from core.annotation import Annotation, new_id
+from core.document import AnnotationDoc, Change
+from core.schema import LabelSchema
+from core.shapes import Box, Polygon, Shape
+from tools.editor import Editor
+from tools.events import Key, Pointer
+
+SCHEMA = LabelSchema.from_json(
+    {
+        "labels": [
+            {
+                "name": "car",
+                "hotkey": "1",
+                "attributes": [
+                    {"name": "color", "type": "select", "options": ["red", "blue"]},
+                    {"name": "parked", "type": "checkbox"},
+                ],
+            },
+            {"name": "person", "hotkey": "2", "shapes": ["box"]},
+            {
+                "name": "road",
+                "hotkey": "3",
+                "shapes": ["polygon"],
+                "attributes": [{"name": "lanes", "type": "number", "min": 1, "max": 8, "default": 2}],
+            },
+        ]
+    }
+)
+WIDTH, HEIGHT = 200, 100
+
+
+def ann(shape: Shape, label: str = "car", task_id: int = 1) -> Annotation:
+    attributes = SCHEMA.get(label).initial_attributes()
+    return Annotation(new_id(), task_id, label, shape, attributes, "alice")
+
+
+def box(x: float, y: float, w: float, h: float, label: str = "car") -> Annotation:
+    return ann(Box(x, y, w, h), label)
+
+
+def triangle(label: str = "car") -> Annotation:
+    return ann(Polygon(((20.0, 20.0), (60.0, 20.0), (40.0, 60.0))), label)
+
+
+class Session:
+    """An editor over a fresh doc that records every commit and notification."""
+
+    def __init__(self, *annotations: Annotation, task_id: int = 1, scale: float = 1.0, **kwargs: object) -> None:
+        self.commits: list[list[Change]] = []
+        self.topics: list[str] = []
+        self.doc = AnnotationDoc(task_id, annotations)
+        self.editor = Editor(
+            self.doc, SCHEMA, author="bob", image_size=(WIDTH, HEIGHT), on_commit=self.commits.append, **kwargs
+        )
+        self.editor.set_view_scale(scale)
+        self.editor.subscribe(self.topics.append)
+
+    def click(self, x: float, y: float, **mods: bool) -> None:
+        self.editor.press(Pointer(x, y, **mods))
+        self.editor.release(Pointer(x, y, **mods))
+
+    def drag(self, start: tuple[float, float], end: tuple[float, float], *, release: bool = True, **mods: bool) -> None:
+        """Press at start, move there in 4 steps, and release (unless told not to)."""
+        self.editor.press(Pointer(*start, **mods))
+        for i in range(1, 5):
+            t = i / 4
+            self.editor.move(Pointer(start[0] + t * (end[0] - start[0]), start[1] + t * (end[1] - start[1]), **mods))
+        if release:
+            self.editor.release(Pointer(*end, **mods))
+
+    def key(self, name: str, **mods: bool) -> bool:
+        return self.editor.key(Key(name, **mods))
+
+    def shapes(self) -> list[Shape]:
+        return [a.shape for a in self.doc]
+
+
+def content(doc: AnnotationDoc) -> dict[str, tuple[object, ...]]:
+    """Everything a person edits, by id (revisions aside)."""
+    return {a.id: (a.label, a.shape, a.attributes, a.source, a.author) for a in doc}
