@@ -54,7 +54,12 @@ def cmd_stats(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     with Workspace.open(args.workspace) as ws:
         report = import_dataset(ws, args.format, Path(args.path))
-    print(report.summary())
+    print(
+        f"imported {report.annotations_added} annotations on {report.tasks_matched} of {report.items} images "
+        f"({report.media_added} images added, {report.duplicates} already present, {report.skipped} skipped)"
+    )
+    if report.labels_added:
+        print(f"labels added to the schema: {', '.join(report.labels_added)}")
     for message in report.messages:
         print(f"  {message}", file=sys.stderr)
     return 0

@@ -1,0 +1,47 @@
+"""Import/export formats, registered by name in one table; nothing branches on a format's name.
+
+A new format is a module with an object that has `name`, `description`, `read(path) -> Dataset` and
+`write(dataset, out_dir) -> list[Path]`; add it to `_BUILTIN` (or call `register_format` from a plugin).
+"""
+
+from __future__ import annotations
+
+from core.formats.coco import COCO
+from core.formats.dataset import Dataset, DatasetAnnotation, DatasetItem, Format, FormatError, Issue
+
+__all__ = [
+    "FORMATS",
+    "Dataset",
+    "DatasetAnnotation",
+    "DatasetItem",
+    "Format",
+    "FormatError",
+    "Issue",
+    "get_format",
+    "register_format",
+]
+
+FORMATS: dict[str, Format] = {}
+
+
+def register_format(fmt: Format) -> Format:
+    """Add a format to `FORMATS` under its name; a second format with the same name is refused."""
+    existing = FORMATS.get(fmt.name)
+    if existing is not None and existing is not fmt:
+        raise ValueError(f"format {fmt.name!r} is already registered")
+    FORMATS[fmt.name] = fmt
+    return fmt
+
+
+def get_format(name: str) -> Format:
+    """The format called `name`; the error lists the known ones."""
+    try:
+        return FORMATS[name]
+    except KeyError:
+        known = ", ".join(sorted(FORMATS)) or "none"
+        raise FormatError(f"unknown format {name!r}; known formats: {known}") from None
+
+
+_BUILTIN: tuple[Format, ...] = (COCO,)
+for _fmt in _BUILTIN:
+    register_format(_fmt)

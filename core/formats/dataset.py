@@ -1,0 +1,85 @@
+"""A format-neutral dataset in memory: what every reader produces and every writer consumes.
+
+Readers validate while they parse, so a bad record becomes an `Issue` (naming the file and the record) and the rest
+of the file still loads; only a file that is not of the format at all raises `FormatError`. Nothing here touches a
+workspace: the import into one (sync/transfer.py) starts only after a reader returned, so a refused file changes
+nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from core.annotation import HUMAN, Source
+from core.shapes import Shape
+
+
+class FormatError(ValueError):
+    """A file or folder that cannot be read as the format at all; the message names the file."""
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    """A problem with one record, e.g. where='instances.json: annotations[12]'; that record was skipped or fixed."""
+
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class DatasetAnnotation:
+    """One shape of one item; `attributes` are as the file gave them (the importer checks them against a schema)."""
+
+    label: str
+    shape: Shape
+    attributes: dict[str, Any] = field(default_factory=dict)
+    source: Source = HUMAN
+
+
+@dataclass(slots=True)
+class DatasetItem:
+    """One image: its name as the file spells it (may contain sub-folders), size and annotations.
+
+    `media_dirs` are the folders where the reader expects the image file itself, best first.
+    """
+
+    file_name: str
+    width: int
+    height: int
+    annotations: list[DatasetAnnotation] = field(default_factory=list)
+    media_dirs: tuple[Path, ...] = ()
+
+
+@dataclass(slots=True)
+class Dataset:
+    """Items, the label names in their declared order (unused ones included) and the issues met while reading.
+
+    `media_root` (for export) is the folder that item file names are relative to, when there is one.
+    """
+
+    items: list[DatasetItem] = field(default_factory=list)
+    labels: list[str] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+    media_root: Path | None = None
+
+    def annotation_count(self) -> int:
+        return sum(len(item.annotations) for item in self.items)
+
+    def add_label(self, name: str) -> None:
+        if name not in self.labels:
+            self.labels.append(name)
+
+
+class Format(Protocol):
+    """An import/export format, registered by name in core.formats.FORMATS."""
+
+    name: str
+    description: str
+
+    def read(self, path: Path) -> Dataset: ...
+    def write(self, dataset: Dataset, out_dir: Path) -> list[Path]: ...

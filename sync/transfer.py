@@ -1,0 +1,201 @@
+"""Import a dataset file into a workspace and export a workspace as a dataset, in any registered format.
+
+Import reads and validates the whole file first (a refused file raises FormatError before anything is written), then
+plans every change, and only then writes: missing images (one add_media call), new labels (one set_schema call) and
+all annotations (one insert_annotations call, one transaction).
+
+Re-importing is safe: an annotation whose label and shape equal a live annotation of the same task is counted as a
+duplicate and not added again. So importing the same file twice adds nothing the second time, while a file with new
+shapes for already annotated images still adds those. (An annotation edited since the first import no longer
+matches, so its original comes back; that is reported in the counts.)
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path, PurePath
+from typing import Any
+
+from core.annotation import Annotation, Task, TaskStatus, new_id
+from core.formats import Dataset, DatasetAnnotation, DatasetItem, get_format
+from core.schema import Label, LabelSchema, SchemaError
+from sync.workspace import Workspace
+
+_PAGE = 500
+
+
+@dataclass
+class TransferReport:
+    """What an import did; `messages` name the file and record (or image) of every skipped or changed thing."""
+
+    format: str
+    items: int = 0  # images described by the file
+    tasks_matched: int = 0  # of those, images that ended up as a workspace task (found or added)
+    media_added: int = 0  # image files added to the workspace as new tasks
+    annotations_added: int = 0
+    duplicates: int = 0  # already in the workspace with the same label and shape; not added again
+    skipped: int = 0  # annotations the file gave but the workspace could not take (see messages)
+    labels_added: list[str] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)
+
+
+def import_dataset(ws: Workspace, format_name: str, path: str | Path, *, add_media: bool = True) -> TransferReport:
+    """Import annotations from `path`; with `add_media`, images found beside the file become new tasks."""
+    dataset = get_format(format_name).read(Path(path))
+    report = TransferReport(format_name, items=len(dataset.items), messages=[str(i) for i in dataset.issues])
+    tasks = _match_tasks(ws, dataset, report, add_media)
+    schema = _extended_schema(ws.schema, dataset, report)
+    existing: dict[int, set[tuple[str, Any]]] = {}
+    new: list[Annotation] = []
+    dropped: Counter[str] = Counter()
+    for item, task in tasks:
+        keys = existing.setdefault(task.id, {(a.label, a.shape) for a in ws.annotations(task.id)})
+        for index, ann in enumerate(item.annotations):
+            label = schema.get(ann.label)
+            assert label is not None  # _extended_schema added every label of the dataset
+            if not label.allows(ann.shape.kind):
+                report.skipped += 1
+                report.messages.append(
+                    f"{item.file_name}: annotation {index}: label {label.name!r} does not allow {ann.shape.kind} shapes"
+                )
+            elif (ann.label, ann.shape) in keys:
+                report.duplicates += 1
+            else:
+                attributes = _attributes(label, ann, dropped)
+                new.append(Annotation(new_id(), task.id, label.name, ann.shape, attributes, ws.author, ann.source))
+                keys.add((ann.label, ann.shape))  # the same shape twice in one import is added once
+    report.messages += [f"{reason} ({count} annotations)" for reason, count in dropped.items()]
+    if report.duplicates:
+        report.messages.append(
+            f"{report.duplicates} annotations were already in the workspace (same label and shape); not added again"
+        )
+    if schema != ws.schema:
+        ws.set_schema(schema)
+    if new:
+        ws.insert_annotations(new)
+    report.annotations_added = len(new)
+    return report
+
+
+def export_dataset(ws: Workspace, format_name: str, out_dir: str | Path) -> list[Path]:
+    """Write every task not in error, with its annotations and all schema labels; returns the files written."""
+    fmt = get_format(format_name)
+    tasks = [t for t in _all_tasks(ws) if t.status is not TaskStatus.ERROR]
+    root = _common_root([t.media_path for t in tasks])
+    dataset = Dataset(labels=ws.schema.names(), media_root=root)
+    for task in tasks:
+        name = Path(task.media_path).relative_to(root).as_posix() if root else task.media_path
+        annotations = ws.annotations(task.id)
+        converted = [DatasetAnnotation(a.label, a.shape, dict(a.attributes), a.source) for a in annotations]
+        dataset.items.append(DatasetItem(name, task.width, task.height, converted))
+    return fmt.write(dataset, Path(out_dir))
+
+
+def _all_tasks(ws: Workspace) -> list[Task]:
+    tasks: list[Task] = []
+    while page := ws.tasks(offset=len(tasks), limit=_PAGE):
+        tasks += page
+    return tasks
+
+
+def _common_root(paths: list[str]) -> Path | None:
+    """The deepest folder holding all media, so exported file names stay short and relative; None if there is none."""
+    if not paths:
+        return None
+    try:
+        return Path(os.path.commonpath([os.path.dirname(os.path.abspath(p)) for p in paths]))
+    except ValueError:  # different drives, or relative and absolute mixed
+        return None
+
+
+def _locate(item: DatasetItem, report: TransferReport) -> Path | None:
+    """The image file of `item` in one of its media folders; never a path that escapes them."""
+    for folder in item.media_dirs:
+        base = folder.resolve()
+        candidate = (base / item.file_name).resolve()
+        if not candidate.is_relative_to(base):
+            report.messages.append(f"{item.file_name}: file name points outside the dataset folder; not read")
+            return None
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _match_tasks(
+    ws: Workspace, dataset: Dataset, report: TransferReport, add_media: bool
+) -> list[tuple[DatasetItem, Task]]:
+    """Pair items with tasks: found by path or unique name, else added from the file beside the dataset."""
+    found: dict[int, Task] = {}
+    missing: dict[int, Path] = {}
+    for i, item in enumerate(dataset.items):
+        task = ws.find_task(item.file_name) or ws.find_task(PurePath(item.file_name).name)
+        media = None if task else _locate(item, report)
+        task = task or (ws.find_task(str(media)) if media else None)
+        if task:
+            found[i] = task
+        elif media and add_media:
+            missing[i] = media
+        else:
+            report.skipped += len(item.annotations)
+            why = "(adding media is off)" if media else "and not found beside the annotation file"
+            report.messages.append(f"{item.file_name}: image not in the workspace {why}")
+    if missing:
+        added = ws.add_media(sorted(set(missing.values())))
+        report.media_added = added.added
+        report.messages += [f"{path}: {error}" for path, error in added.errors]
+        for i, media in missing.items():
+            task = ws.find_task(str(media))
+            if task:
+                found[i] = task
+            else:
+                report.skipped += len(dataset.items[i].annotations)
+                report.messages.append(f"{dataset.items[i].file_name}: {media} could not be added to the workspace")
+    pairs = []
+    for i, task in sorted(found.items()):
+        item = dataset.items[i]
+        problem = _task_problem(item, task)
+        if problem:
+            report.skipped += len(item.annotations)
+            report.messages.append(f"{item.file_name}: {problem}; its {len(item.annotations)} annotations are skipped")
+        else:
+            pairs.append((item, task))
+    report.tasks_matched = len(pairs)
+    return pairs
+
+
+def _task_problem(item: DatasetItem, task: Task) -> str:
+    if task.status is TaskStatus.ERROR:
+        return f"the image {task.media_path} cannot be read ({task.error})"
+    if (task.width, task.height) != (item.width, item.height):
+        return f"the file says {item.width}x{item.height} but the image {task.media_path} is {task.width}x{task.height}"
+    return ""
+
+
+def _extended_schema(schema: LabelSchema, dataset: Dataset, report: TransferReport) -> LabelSchema:
+    """The schema with every label of the dataset (declared or used) that it lacks."""
+    names = list(dataset.labels) + [a.label for item in dataset.items for a in item.annotations]
+    for name in dict.fromkeys(names):
+        if schema.get(name) is None:
+            schema = schema.with_label(name)
+            report.labels_added.append(name)
+    if report.labels_added:
+        report.messages.append(f"labels added to the schema: {', '.join(report.labels_added)}")
+    return schema
+
+
+def _attributes(label: Label, ann: DatasetAnnotation, dropped: Counter[str]) -> dict[str, Any]:
+    """The label's initial attributes overlaid with the file's values that the schema declares and accepts."""
+    specs = {spec.name: spec for spec in label.attributes}
+    values = label.initial_attributes()
+    for name, value in ann.attributes.items():
+        spec = specs.get(name)
+        if spec is None:
+            dropped[f"attribute {name!r} of label {label.name!r} is not in the schema; dropped"] += 1
+            continue
+        try:
+            values[name] = spec.validate(value)
+        except SchemaError as exc:
+            dropped[f"label {label.name!r}: {exc}; the default is used"] += 1
+    return values
