@@ -63,7 +63,6 @@ class MainWindow(QMainWindow):
         self._build_menus_and_toolbar()
         self.labels.label_chosen.connect(self._label_chosen)
         self.tasks.task_activated.connect(self.show_task)
-        self.attributes.attribute_changed.connect(self._attribute_changed)
         self.canvas.cursor_moved.connect(lambda x, y: self.cursor_label.setText(f"x {x:.0f}  y {y:.0f}"))
         self.canvas.zoom_changed.connect(lambda s: self.zoom_label.setText(f"{s * 100:.0f}%"))
         self._restore_geometry()
@@ -260,10 +259,6 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"Label {name!r} does not allow this shape type", 4000)
         self.labels.select_label(editor.current_label)
         self.settings.last_label[str(self.session.path.resolve())] = editor.current_label
-
-    def _attribute_changed(self, annotation_id: str, name: str, value: object) -> None:
-        if self.session and self.session.editor:
-            self.session.editor.set_attribute(annotation_id, name, value)
 
     def _editor_changed(self, what: str) -> None:
         if what == "tool":

@@ -1,0 +1,319 @@
+"""The image canvas: shows an image and an Editor's annotations, zooms and pans, and turns Qt input into tool events.
+
+Scene coordinates are image pixel coordinates (the image item sits at the origin, unscaled), so mapping a mouse
+position to the scene gives the Pointer's x, y directly.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPixmap,
+    QWheelEvent,
+)
+from PySide6.QtWidgets import QGraphicsPixmapItem, QGraphicsScene, QGraphicsView, QLabel, QVBoxLayout, QWidget
+
+from tools.base import Overlay
+from tools.editor import Editor
+from tools.events import Button, Key, Pointer
+from widgets.annotation_layer import AnnotationLayer
+from widgets.image_layer import array_to_qimage
+
+ZOOM_STEP = 1.25
+MIN_SCALE = 1 / 64
+MAX_SCALE = 64.0
+_BUTTONS = {
+    Qt.MouseButton.LeftButton: Button.LEFT,
+    Qt.MouseButton.RightButton: Button.RIGHT,
+    Qt.MouseButton.MiddleButton: Button.MIDDLE,
+}
+_KEYS = {
+    Qt.Key.Key_Escape: "Escape",
+    Qt.Key.Key_Return: "Enter",
+    Qt.Key.Key_Enter: "Enter",
+    Qt.Key.Key_Delete: "Delete",
+    Qt.Key.Key_Backspace: "Backspace",
+    Qt.Key.Key_Left: "Left",
+    Qt.Key.Key_Right: "Right",
+    Qt.Key.Key_Up: "Up",
+    Qt.Key.Key_Down: "Down",
+    Qt.Key.Key_Tab: "Tab",
+    Qt.Key.Key_Backtab: "Tab",
+}
+_CURSORS = {
+    "arrow": Qt.CursorShape.ArrowCursor,
+    "crosshair": Qt.CursorShape.CrossCursor,
+    "move": Qt.CursorShape.SizeAllCursor,
+    "size": Qt.CursorShape.SizeFDiagCursor,
+    "pointing": Qt.CursorShape.PointingHandCursor,
+}
+
+
+def key_from_event(event: QKeyEvent) -> Key | None:
+    """The tools' Key for a Qt key event, or None for keys the tools do not know (modifiers alone, F-keys...)."""
+    mods = event.modifiers()
+    shift = bool(mods & Qt.KeyboardModifier.ShiftModifier) or event.key() == Qt.Key.Key_Backtab
+    ctrl = bool(mods & Qt.KeyboardModifier.ControlModifier)
+    alt = bool(mods & Qt.KeyboardModifier.AltModifier)
+    name = _KEYS.get(Qt.Key(event.key()))
+    if name is None and Qt.Key.Key_A <= event.key() <= Qt.Key.Key_Z:
+        name = chr(event.key()).lower()
+    elif name is None and Qt.Key.Key_0 <= event.key() <= Qt.Key.Key_9:
+        name = chr(event.key())
+    return Key(name, shift=shift, ctrl=ctrl, alt=alt) if name else None
+
+
+class ImageCanvas(QGraphicsView):
+    """Image plus annotations. Give it pixels with set_image and an editing session with set_editor."""
+
+    cursor_moved = Signal(float, float)  # image coordinates under the mouse
+    zoom_changed = Signal(float)  # screen pixels per image pixel
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        scene = QGraphicsScene(self)
+        scene.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
+        self.setScene(scene)
+        self.setBackgroundBrush(QBrush(QColor("#2b2b2b")))
+        self.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        self.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)  # see real pixels when zoomed in
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.NoAnchor)  # set_scale anchors itself
+        self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
+        self.setDragMode(QGraphicsView.DragMode.NoDrag)
+        self.setMouseTracking(True)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self._image_item = QGraphicsPixmapItem()
+        self._image_item.setZValue(-1)
+        self._image_item.setTransformationMode(Qt.TransformationMode.FastTransformation)
+        scene.addItem(self._image_item)
+        self.layer = AnnotationLayer(scene, on_overlay=self._overlay_changed)
+        self.message = QLabel(self.viewport())
+        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color: #dddddd; font-size: 14px; padding: 24px")
+        QVBoxLayout(self.viewport()).addWidget(self.message)
+        self.message.hide()
+        self._space_held = False
+        self._key_tried: tuple[int, int, bool] | None = None  # (key, modifiers, handled) from ShortcutOverride
+        self._pan_from: QPoint | None = None
+        self._last_pointer: tuple[float, float] | None = None
+
+    # --- content -------------------------------------------------------------------------------------------------
+    def set_image(self, array: np.ndarray) -> None:
+        """Show an HxW / HxWx3 (BGR) / HxWx4 (BGRA) uint8 or uint16 image; 16-bit data is percentile-stretched."""
+        pixmap = QPixmap.fromImage(array_to_qimage(array))
+        self._image_item.setPixmap(pixmap)
+        self.setSceneRect(QRectF(0, 0, pixmap.width(), pixmap.height()))
+        self.message.hide()
+
+    def show_message(self, text: str) -> None:
+        """Show a note instead of an image (no tasks yet, an unreadable file); set_image hides it again."""
+        self._image_item.setPixmap(QPixmap())
+        self.message.setText(text)
+        self.message.show()
+
+    def image_rect(self) -> QRectF:
+        return self._image_item.boundingRect()
+
+    def set_editor(self, editor: Editor | None) -> None:
+        self.layer.set_editor(editor)
+        if editor is not None:
+            editor.set_view_scale(self.scale_factor())
+
+    @property
+    def editor(self) -> Editor | None:
+        return self.layer.editor
+
+    # --- zoom ----------------------------------------------------------------------------------------------------
+    def scale_factor(self) -> float:
+        """Screen pixels per image pixel."""
+        return float(self.transform().m11())
+
+    def set_scale(self, scale: float, anchor: QPointF | None = None) -> None:
+        """Zoom to an absolute scale, keeping the image point under `anchor` (view coordinates) in place."""
+        scale = min(max(scale, MIN_SCALE), MAX_SCALE)
+        factor = scale / self.scale_factor()
+        if anchor is None:
+            anchor = QPointF(self.viewport().rect().center())
+        before = self.mapToScene(anchor.toPoint())
+        self.scale(factor, factor)
+        after = self.mapToScene(anchor.toPoint())
+        # Scroll so the image point that was under the anchor is under it again (when the image overflows the view).
+        for bar, delta in (
+            (self.horizontalScrollBar(), before.x() - after.x()),
+            (self.verticalScrollBar(), before.y() - after.y()),
+        ):
+            bar.setValue(bar.value() + round(delta * scale))
+        self._zoomed()
+
+    def zoom_in(self) -> None:
+        self.set_scale(self.scale_factor() * ZOOM_STEP)
+
+    def zoom_out(self) -> None:
+        self.set_scale(self.scale_factor() / ZOOM_STEP)
+
+    def fit_to_view(self) -> None:
+        """Show the whole image, as large as the viewport allows."""
+        if not self.image_rect().isEmpty():
+            self.fitInView(self.image_rect(), Qt.AspectRatioMode.KeepAspectRatio)
+            self._zoomed()
+
+    def actual_size(self) -> None:
+        """One image pixel per screen pixel, keeping the centre of the view."""
+        self.set_scale(1.0)
+
+    def _zoomed(self) -> None:
+        scale = self.scale_factor()
+        if self.editor is not None:
+            self.editor.set_view_scale(scale)
+        self.zoom_changed.emit(scale)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        steps = event.angleDelta().y() / 120.0
+        if steps:
+            self.set_scale(self.scale_factor() * ZOOM_STEP**steps, event.position())
+        event.accept()
+
+    # --- mouse ---------------------------------------------------------------------------------------------------
+    def pointer(self, event: QMouseEvent, button: Qt.MouseButton | None = None) -> Pointer:
+        """The tools' Pointer (image coordinates) for a Qt mouse event."""
+        p = self.mapToScene(event.position().toPoint())
+        mods = event.modifiers()
+        qt_button = button if button is not None else event.button()
+        return Pointer(
+            p.x(),
+            p.y(),
+            _BUTTONS.get(qt_button, Button.LEFT),
+            shift=bool(mods & Qt.KeyboardModifier.ShiftModifier),
+            ctrl=bool(mods & Qt.KeyboardModifier.ControlModifier),
+            alt=bool(mods & Qt.KeyboardModifier.AltModifier),
+        )
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        button = event.button()
+        if button == Qt.MouseButton.MiddleButton or (button == Qt.MouseButton.LeftButton and self._space_held):
+            self._pan_from = event.position().toPoint()
+            self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
+        elif self.editor is not None:
+            self.editor.press(self.pointer(event))
+        event.accept()
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self._pan_from is not None:
+            pos = event.position().toPoint()
+            delta = pos - self._pan_from
+            self._pan_from = pos
+            self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() - delta.x())
+            self.verticalScrollBar().setValue(self.verticalScrollBar().value() - delta.y())
+            event.accept()
+            return
+        held = event.buttons()
+        button = next((b for b in _BUTTONS if held & b), Qt.MouseButton.LeftButton)
+        p = self.pointer(event, button)
+        self._last_pointer = p.point
+        if self.editor is not None:
+            self.editor.move(p)
+            self._update_crosshair()
+        self.cursor_moved.emit(p.x, p.y)
+        event.accept()
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if self._pan_from is not None and event.button() in (Qt.MouseButton.MiddleButton, Qt.MouseButton.LeftButton):
+            self._pan_from = None
+            self._apply_cursor()
+        elif self.editor is not None:
+            self.editor.release(self.pointer(event))
+        event.accept()
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        if self.editor is not None and event.button() == Qt.MouseButton.LeftButton and not self._space_held:
+            self.editor.double_click(self.pointer(event))
+        event.accept()
+
+    def leaveEvent(self, event: QEvent) -> None:
+        self._last_pointer = None
+        self._update_crosshair()
+        super().leaveEvent(event)
+
+    # --- keys ----------------------------------------------------------------------------------------------------
+    def event(self, event: QEvent) -> bool:
+        """Offer each key to the editor before the window's shortcuts see it (Qt asks with ShortcutOverride).
+
+        Handled keys are accepted here, so no shortcut fires and the key press that follows is swallowed; keys the
+        editor does not handle go on to the window's shortcuts, or up to the parent as ordinary key presses.
+        """
+        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent):
+            handled = self._offer_key(event)
+            self._key_tried = (event.key(), event.modifiers().value, handled)
+            if handled:
+                event.accept()
+                return True
+        return super().event(event)
+
+    def _offer_key(self, event: QKeyEvent) -> bool:
+        if event.key() == Qt.Key.Key_Space and not event.modifiers():
+            return True  # space held pans: never a shortcut while the canvas has focus
+        key = key_from_event(event)
+        return key is not None and self.editor is not None and self.editor.key(key)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Keys go to the editor first; what it does not handle goes up to the parent."""
+        tried, self._key_tried = self._key_tried, None
+        if event.key() == Qt.Key.Key_Space and not event.modifiers():
+            if not event.isAutoRepeat():
+                self._space_held = True
+                self.viewport().setCursor(Qt.CursorShape.OpenHandCursor)
+            event.accept()
+            return
+        if tried is not None and tried[:2] == (event.key(), event.modifiers().value):
+            handled = tried[2]  # already offered to the editor by the ShortcutOverride of this very press
+        else:
+            handled = self._offer_key(event)
+        if handled:
+            event.accept()
+        else:
+            event.ignore()
+
+    def keyReleaseEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
+            self._space_held = False
+            self._apply_cursor()
+            event.accept()
+            return
+        event.ignore()
+
+    def focusOutEvent(self, event: QEvent) -> None:
+        self._space_held = False  # the release may go to another widget
+        super().focusOutEvent(event)
+
+    def focusNextPrevChild(self, next: bool) -> bool:
+        """Tab cycles shapes in the editor, not keyboard focus between widgets."""
+        return False
+
+    # --- overlay feedback -----------------------------------------------------------------------------------------
+    def _overlay_changed(self, overlay: Overlay) -> None:
+        self._apply_cursor(overlay)
+        self._update_crosshair()
+
+    def _apply_cursor(self, overlay: Overlay | None = None) -> None:
+        if self._pan_from is not None:
+            return
+        if self._space_held:
+            self.viewport().setCursor(Qt.CursorShape.OpenHandCursor)
+            return
+        if overlay is None and self.editor is not None:
+            overlay = self.editor.overlay
+        name = overlay.cursor if overlay is not None else "arrow"
+        self.viewport().setCursor(_CURSORS.get(name, Qt.CursorShape.ArrowCursor))
+
+    def _update_crosshair(self) -> None:
+        box_tool = self.editor is not None and self.editor.tool == "box"
+        point = self._last_pointer if box_tool and self._pan_from is None else None
+        self.layer.overlay.set_crosshair(point, self.image_rect())
