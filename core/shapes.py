@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar, Protocol, TypeVar
+from typing import Any, ClassVar, Protocol
 
 from core.geometry import Point, Rect, nearest_edge, point_in_polygon, polygon_area
 
@@ -31,11 +31,10 @@ class Shape(Protocol):
     def to_json(self) -> list[float]: ...
 
 
-S = TypeVar("S", bound=type)
 SHAPE_KINDS: dict[str, Callable[[Any], Shape]] = {}
 
 
-def register_shape(cls: S) -> S:
+def register_shape[S: type](cls: S) -> S:
     """Add a shape class to the table that `shape_from_json` reads."""
     SHAPE_KINDS[cls.kind] = cls.from_json  # type: ignore[attr-defined]
     return cls

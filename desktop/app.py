@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -22,10 +23,18 @@ def default_demo_dir() -> Path:
 
 
 def application() -> QApplication:
+    _drop_opencv_qt_paths()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Annodesk")
     app.setOrganizationName("Annodesk")
     return app  # type: ignore[return-value]
+
+
+def _drop_opencv_qt_paths() -> None:
+    """opencv-python points Qt at its own bundled plugins and fonts on import; PySide6 must use its own."""
+    for name in ("QT_QPA_PLATFORM_PLUGIN_PATH", "QT_QPA_FONTDIR"):
+        if "cv2" in os.environ.get(name, ""):
+            del os.environ[name]
 
 
 def run_app(workspace_dir: Path, task_id: int | None = None, screenshot: str | None = None) -> int:

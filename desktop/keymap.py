@@ -92,6 +92,7 @@ def _check_conflicts(bindings: Iterable[Binding]) -> None:
     for b in bindings:
         for key in b.keys:
             for other_key, other_scope, other_id in seen:
-                if other_key == key.lower() and (other_scope == b.action.scope or "global" in (other_scope, b.action.scope)):
+                overlap = other_scope == b.action.scope or "global" in (other_scope, b.action.scope)
+                if other_key == key.lower() and overlap:
                     raise KeymapError(f"key {key} is bound to both {other_id!r} and {b.action.id!r}")
             seen.append((key.lower(), b.action.scope, b.action.id))

@@ -6,6 +6,7 @@ the widgets themselves. Every action comes from the one keymap table in desktop/
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -28,6 +29,7 @@ from desktop.keymap import ActionSpec, KeymapError, effective_keymap
 from desktop.panels import ProgressPanel, keymap_dialog
 from desktop.session import TaskSession
 from desktop.settings import Settings, save_settings
+from sync.workspace import ImportReport
 from widgets.attribute_editor import AttributeEditor
 from widgets.canvas import ImageCanvas
 from widgets.label_palette import LabelPalette
@@ -185,9 +187,9 @@ class MainWindow(QMainWindow):
             "help.keys": lambda: keymap_dialog(self, self.keymap).exec(),
         }
         for action_id, tool in TOOL_ACTIONS.items():
-            handlers[action_id] = lambda tool=tool: self._set_tool(tool)
+            handlers[action_id] = functools.partial(self._set_tool, tool)
         for i in range(1, 11):
-            handlers[f"label.{i}"] = lambda i=i: self._label_by_number(i)
+            handlers[f"label.{i}"] = functools.partial(self._label_by_number, i)
         return handlers
 
     def _build_actions(self) -> None:
@@ -304,10 +306,10 @@ class MainWindow(QMainWindow):
         self.tasks.refresh()
         self._update_task_label()
 
-    def _media_added(self, report: object) -> None:
+    def _media_added(self, report: ImportReport) -> None:
         self.tasks.refresh()
         self._update_task_label()
-        self.statusBar().showMessage(f"Added {report.added} images, {len(report.errors)} unreadable", 8000)  # type: ignore[attr-defined]
+        self.statusBar().showMessage(f"Added {report.added} images, {len(report.errors)} unreadable", 8000)
         if self.session is not None and self.session.task is None:
             self.open_workspace(self.session.path)
 
@@ -332,7 +334,7 @@ class MainWindow(QMainWindow):
             self.session.close()
             self.session = None
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
+    def closeEvent(self, event: QCloseEvent) -> None:
         for job in self.jobs:
             job.cancel()
         self.wait_until_idle()

@@ -76,7 +76,7 @@ def test_clamped_move_keeps_a_box_inside_the_image(box_values, dx, dy):
     assume(box.rect().x2 <= 640 and box.rect().y2 <= 640)
     cdx, cdy = clamp_delta(box.bounds(), dx, dy, 640, 640)
     moved = box.translated(cdx, cdy).rect()
-    assert -1e-6 <= moved.x1 and moved.x2 <= 640 + 1e-6 and -1e-6 <= moved.y1 and moved.y2 <= 640 + 1e-6
+    assert moved.x1 >= -1e-6 and moved.x2 <= 640 + 1e-6 and moved.y1 >= -1e-6 and moved.y2 <= 640 + 1e-6
 
 
 @given(polygon_points)

@@ -53,10 +53,10 @@ def test_bad_schemas_name_the_field(mutate, message):
 def test_load_schema_names_the_file(tmp_path):
     broken = tmp_path / "labels.json"
     broken.write_text('{"labels": [', encoding="utf-8")
-    with pytest.raises(SchemaError, match="labels.json: not valid JSON"):
+    with pytest.raises(SchemaError, match=r"labels\.json: not valid JSON"):
         load_schema(broken)
     broken.write_text(json.dumps({"labels": [{"name": ""}]}), encoding="utf-8")
-    with pytest.raises(SchemaError, match=r"labels.json: labels\[0\].name"):
+    with pytest.raises(SchemaError, match=r"labels\.json: labels\[0\]\.name"):
         load_schema(broken)
 
 

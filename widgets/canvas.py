@@ -15,6 +15,7 @@ from PySide6.QtGui import (
     QMouseEvent,
     QPainter,
     QPixmap,
+    QResizeEvent,
     QWheelEvent,
 )
 from PySide6.QtWidgets import QGraphicsPixmapItem, QGraphicsScene, QGraphicsView, QLabel, QVBoxLayout, QWidget
@@ -104,6 +105,7 @@ class ImageCanvas(QGraphicsView):
         self._key_tried: tuple[int, int, bool] | None = None  # (key, modifiers, handled) from ShortcutOverride
         self._pan_from: QPoint | None = None
         self._last_pointer: tuple[float, float] | None = None
+        self._fitted = False  # while true, the image is re-fitted when the view is resized
 
     # --- content -------------------------------------------------------------------------------------------------
     def set_image(self, array: np.ndarray) -> None:
@@ -138,6 +140,7 @@ class ImageCanvas(QGraphicsView):
 
     def set_scale(self, scale: float, anchor: QPointF | None = None) -> None:
         """Zoom to an absolute scale, keeping the image point under `anchor` (view coordinates) in place."""
+        self._fitted = False
         scale = min(max(scale, MIN_SCALE), MAX_SCALE)
         factor = scale / self.scale_factor()
         if anchor is None:
@@ -164,6 +167,12 @@ class ImageCanvas(QGraphicsView):
         if not self.image_rect().isEmpty():
             self.fitInView(self.image_rect(), Qt.AspectRatioMode.KeepAspectRatio)
             self._zoomed()
+            self._fitted = True
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self._fitted:
+            self.fit_to_view()
 
     def actual_size(self) -> None:
         """One image pixel per screen pixel, keeping the centre of the view."""

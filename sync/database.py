@@ -1,0 +1,66 @@
+"""Opening the workspace database: connection settings, and the version check that never writes to the file."""
+
+from __future__ import annotations
+
+import getpass
+import sqlite3
+from pathlib import Path
+
+from sync.migrations import SCHEMA_VERSION, user_version
+
+DB_NAME = "workspace.db"
+CACHE_KIB = 32 * 1024  # the writer's page cache
+BULK_CACHE_KIB = 256 * 1024  # during a bulk import: 1M rows spill a smaller cache (measured 6.1 s vs 4.5 s)
+
+
+class WorkspaceError(Exception):
+    """A workspace that cannot be opened or an operation it refuses; the message names the path or the field."""
+
+
+class NewerWorkspaceError(WorkspaceError):
+    """The file was written by a newer Annodesk; it is refused and left untouched."""
+
+
+def default_author() -> str:
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no login name in some containers
+        return "unknown"
+
+
+def connect(db: Path, readonly: bool) -> sqlite3.Connection:
+    if readonly:
+        conn = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None,
+                               check_same_thread=False)  # fmt: skip
+    else:
+        conn = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute(f"PRAGMA cache_size = {-CACHE_KIB}")
+        conn.execute("PRAGMA journal_size_limit = 67108864")  # the WAL shrinks back to 64 MiB after a big import
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA busy_timeout = 5000")
+    return conn
+
+
+def stored_version(db: Path) -> int:
+    """The schema version, read through a read-only connection so a refused file is never written to."""
+    if not db.is_file():
+        raise WorkspaceError(f"{db.parent}: no workspace here ({DB_NAME} is missing)")
+    try:
+        conn = connect(db, readonly=True)
+        try:
+            version = user_version(conn)
+            has_meta = version > 0 and conn.execute("SELECT 1 FROM meta WHERE key = 'workspace_id'").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise WorkspaceError(f"{db}: not an Annodesk workspace: {exc}") from None
+    if version > SCHEMA_VERSION:
+        raise NewerWorkspaceError(
+            f"{db}: written by a newer Annodesk (schema version {version}, this one reads up to {SCHEMA_VERSION}); "
+            "update Annodesk to open it"
+        )
+    if not has_meta:
+        raise WorkspaceError(f"{db}: not an Annodesk workspace (no workspace metadata)")
+    return version

@@ -1,0 +1,75 @@
+"""Adding media files to a workspace as tasks: probe outside any transaction, store in batches."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from core.annotation import TaskStatus
+from core.media import MediaError, iter_media_files, probe_image
+
+if TYPE_CHECKING:
+    from sync.workspace import Workspace
+
+BATCH = 200  # files per transaction: few fsyncs, yet a cancelled or crashed import keeps most of its work
+_INSERT_TASK = (
+    "INSERT INTO tasks (media_path, name, content_hash, size, width, height, status, error) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (media_path) DO NOTHING"
+)
+
+
+@dataclass
+class ImportReport:
+    added: int = 0
+    skipped: int = 0
+    errors: list[tuple[str, str]] = field(default_factory=list)
+    cancelled: bool = False
+
+
+def _task_row(path: Path, report: ImportReport) -> tuple[Any, ...]:
+    """Row for one file: its probe, or an ERROR task with the reason (the import goes on)."""
+    try:
+        info = probe_image(path)
+        return (str(path), path.name, info.content_hash, info.size, info.width, info.height, TaskStatus.NEW.value, "")
+    except MediaError as exc:
+        report.errors.append((str(path), exc.reason))
+        try:
+            size = path.stat().st_size
+        except OSError:
+            size = 0
+        return (str(path), path.name, "", size, 0, 0, TaskStatus.ERROR.value, exc.reason)
+
+
+def import_media(
+    workspace: Workspace,
+    paths: Iterable[str | Path],
+    progress: Callable[[int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> ImportReport:
+    """Add files and folders (recursive) as tasks, skipping paths already present (compared resolved)."""
+    files = list(dict.fromkeys(p.resolve() for p in iter_media_files(paths)))
+    report = ImportReport()
+    for start in range(0, len(files), BATCH):
+        batch = files[start : start + BATCH]
+        known = workspace.known_media([str(p) for p in batch])
+        rows = []
+        for done, path in enumerate(batch, start + 1):
+            if cancelled is not None and cancelled():
+                report.cancelled = True
+                break
+            if str(path) in known:
+                report.skipped += 1
+            else:
+                rows.append(_task_row(path, report))
+            if progress is not None:
+                progress(done, len(files))
+        if rows:
+            with workspace.transaction() as conn:
+                added = conn.executemany(_INSERT_TASK, rows).rowcount
+            report.added += added
+            report.skipped += len(rows) - added
+        if report.cancelled:
+            break
+    return report

@@ -1,0 +1,88 @@
+"""Workspace database schema as a list of forward migrations.
+
+`MIGRATIONS[i]` takes a database from version i to i + 1; the version is `PRAGMA user_version`. A migration runs in
+the same transaction as its version bump, so a crash leaves the old or the new schema, never half of one. Never edit a
+released migration: append a new one.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+
+Migration = Sequence[str]
+
+_V1: Migration = (
+    # meta: schema JSON, author, workspace id, created time, and the local transaction counter (untyped `value`).
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value NOT NULL) WITHOUT ROWID",
+    """CREATE TABLE tasks (
+        id INTEGER PRIMARY KEY,
+        media_path TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        content_hash TEXT NOT NULL DEFAULT '',
+        size INTEGER NOT NULL DEFAULT 0,
+        width INTEGER NOT NULL DEFAULT 0,
+        height INTEGER NOT NULL DEFAULT 0,
+        status TEXT NOT NULL DEFAULT 'new' CHECK (status IN ('new', 'in_progress', 'done', 'error')),
+        error TEXT NOT NULL DEFAULT ''
+    )""",
+    # (status, id) serves both counting by status and paging a status filter in id order.
+    "CREATE INDEX tasks_by_status ON tasks (status, id)",
+    "CREATE INDEX tasks_by_name ON tasks (name)",
+    # The rowid keeps insertion (drawing) order and lets the bulk import write its outbox rows with one INSERT SELECT.
+    """CREATE TABLE annotations (
+        id TEXT NOT NULL UNIQUE,
+        task_id INTEGER NOT NULL REFERENCES tasks (id),
+        label TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        geometry TEXT NOT NULL,
+        attributes TEXT NOT NULL DEFAULT '{}',
+        author TEXT NOT NULL DEFAULT '',
+        source_kind TEXT NOT NULL DEFAULT 'human',
+        source_score REAL,
+        source_model TEXT,
+        revision INTEGER NOT NULL,
+        deleted INTEGER NOT NULL DEFAULT 0,
+        updated_at REAL NOT NULL
+    )""",
+    "CREATE INDEX annotations_by_task ON annotations (task_id)",
+    # The outbox: one small row per stored change; sync reads the current payload when it seals a batch.
+    """CREATE TABLE changes (
+        seq INTEGER PRIMARY KEY,
+        txn INTEGER NOT NULL,
+        entity TEXT NOT NULL,
+        entity_id TEXT NOT NULL,
+        op TEXT NOT NULL,
+        revision INTEGER NOT NULL DEFAULT 0,
+        created_at REAL NOT NULL
+    )""",
+)
+
+MIGRATIONS: tuple[Migration, ...] = (_V1,)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def user_version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(conn: sqlite3.Connection, migrations: Sequence[Migration] = MIGRATIONS) -> int:
+    """Apply the missing migrations in order, each in its own transaction; returns the final version.
+
+    `conn` must be in autocommit mode (isolation_level=None). The caller has already refused newer files.
+    """
+    version = user_version(conn)
+    for target in range(version + 1, len(migrations) + 1):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            if user_version(conn) >= target:  # another process migrated meanwhile
+                conn.execute("ROLLBACK")
+                continue
+            for statement in migrations[target - 1]:
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {target:d}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    return user_version(conn)

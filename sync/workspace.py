@@ -1,0 +1,420 @@
+"""The local workspace: one SQLite file per project holding tasks, annotations and the outbox of unsynced changes.
+
+Every edit is one transaction that writes the annotation rows and their outbox rows together, so sync can never miss
+an edit nor send one that was not stored. WAL with synchronous=FULL: a commit is on disk when `commit` returns (the
+benchmark measures its cost), and readers on other connections never wait for the writer. There is one writer
+connection per workspace, guarded by a lock so the app may commit from a worker thread.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from core.annotation import Annotation, Task, TaskStatus
+from core.document import Change, ChangeOp
+from core.schema import LabelSchema, SchemaError
+from sync.database import (
+    BULK_CACHE_KIB,
+    CACHE_KIB,
+    DB_NAME,
+    NewerWorkspaceError,
+    WorkspaceError,
+    connect,
+    default_author,
+    stored_version,
+)
+from sync.media_import import ImportReport, import_media
+from sync.migrations import SCHEMA_VERSION, migrate
+from sync.records import (
+    ANNOTATION_COLUMNS,
+    TASK_COLUMNS,
+    RecordError,
+    annotation_from_row,
+    annotation_row,
+    task_from_row,
+)
+
+__all__ = [
+    "DB_NAME",
+    "SCHEMA_VERSION",
+    "ImportReport",
+    "NewerWorkspaceError",
+    "OutboxEntry",
+    "Workspace",
+    "WorkspaceError",
+]
+
+_UNFINISHED = f"status IN ('{TaskStatus.NEW}', '{TaskStatus.IN_PROGRESS}')"
+_PLACEHOLDERS = ", ".join("?" * len(ANNOTATION_COLUMNS.split(",")))
+_INSERT_ANNOTATION = f"INSERT INTO annotations ({ANNOTATION_COLUMNS}) VALUES ({_PLACEHOLDERS})"
+# Only a newer revision replaces a stored row: a stale document (the task edited elsewhere) fails loudly.
+_UPSERT_ANNOTATION = (
+    _INSERT_ANNOTATION
+    + " ON CONFLICT (id) DO UPDATE SET "
+    + ", ".join(f"{c} = excluded.{c}" for c in (c.strip() for c in ANNOTATION_COLUMNS.split(",")) if c != "id")
+    + " WHERE excluded.revision > annotations.revision"
+)
+_LOG = "INSERT INTO changes (txn, entity, entity_id, op, revision, created_at) VALUES (?, ?, ?, ?, ?, ?)"
+
+
+@dataclass(frozen=True)
+class OutboxEntry:
+    """One stored change not yet acknowledged by the server; the payload is read from its entity when sealing."""
+
+    seq: int
+    txn: int
+    entity: str  # "annotation" | "task" | "schema"
+    entity_id: str
+    op: str  # "upsert" | "delete" | "status" | "set"
+    revision: int
+    created_at: float
+
+
+class Workspace:
+    """One open workspace; `open(readonly=True)` gives a second, read-only connection for the UI's reads."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection, readonly: bool) -> None:
+        self.path = path
+        self.readonly = readonly
+        self._conn = conn
+        self._lock = threading.RLock()
+        meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+        self.workspace_id: str = meta["workspace_id"]
+        self.created: str = meta["created"]
+        self._author: str = meta["author"]
+        try:
+            self._schema = LabelSchema.from_json(json.loads(meta["schema"]))
+        except (ValueError, SchemaError) as exc:
+            raise WorkspaceError(f"{path / DB_NAME}: meta.schema: {exc}") from None
+
+    # -- opening and closing -------------------------------------------------------------------------------------
+
+    @classmethod
+    def create(cls, directory: str | Path, schema: LabelSchema | None = None) -> Workspace:
+        """Make a new workspace in `directory`; built under a temporary name and renamed, so it appears whole."""
+        directory = Path(directory)
+        db = directory / DB_NAME
+        if db.exists():
+            raise WorkspaceError(f"{directory}: a workspace already exists here")
+        directory.mkdir(parents=True, exist_ok=True)
+        partial = directory / (DB_NAME + ".partial")
+        partial.unlink(missing_ok=True)
+        conn = connect(partial, readonly=False)
+        try:
+            migrate(conn)
+            meta = {
+                "workspace_id": uuid.uuid4().hex,
+                "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                "author": default_author(),
+                "schema": json.dumps((schema or LabelSchema()).to_json()),
+                "last_txn": 0,
+            }
+            conn.execute("BEGIN IMMEDIATE")
+            conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", meta.items())
+            conn.execute("COMMIT")
+        finally:
+            conn.close()  # the last connection checkpoints the WAL into the file
+        partial.replace(db)
+        return cls.open(directory)
+
+    @classmethod
+    def open(cls, directory: str | Path, *, readonly: bool = False) -> Workspace:
+        directory = Path(directory)
+        db = directory / DB_NAME
+        version = stored_version(db)
+        if readonly and version < SCHEMA_VERSION:
+            raise WorkspaceError(f"{db}: needs an upgrade (schema version {version}); open it for writing once first")
+        try:
+            conn = connect(db, readonly)
+        except sqlite3.DatabaseError as exc:
+            raise WorkspaceError(f"{db}: cannot open: {exc}") from None
+        try:
+            if not readonly:
+                migrate(conn)
+            return cls(directory, conn, readonly)
+        except BaseException:
+            conn.close()
+            raise
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    # -- plumbing ------------------------------------------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """The writer connection inside one write transaction (committed on exit, rolled back on an exception)."""
+        if self.readonly:
+            raise WorkspaceError(f"{self.path}: opened read-only")
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+                self._conn.execute("COMMIT")
+            except BaseException:
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                raise
+
+    def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        with self._lock:
+            return self._conn.execute(sql, params).fetchall()
+
+    def _value(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        with self._lock:
+            return self._conn.execute(sql, params).fetchone()[0]
+
+    @contextmanager
+    def _big_cache(self) -> Iterator[None]:
+        """A 256 MiB page cache for one bulk write (it keeps the id and task indexes in memory), freed afterwards."""
+        with self._lock:
+            self._conn.execute(f"PRAGMA cache_size = {-BULK_CACHE_KIB}")
+            try:
+                yield
+            finally:
+                self._conn.execute(f"PRAGMA cache_size = {-CACHE_KIB}")
+                self._conn.execute("PRAGMA shrink_memory")
+
+    @staticmethod
+    def _next_txn(conn: sqlite3.Connection) -> int:
+        row = conn.execute("UPDATE meta SET value = value + 1 WHERE key = 'last_txn' RETURNING value").fetchone()
+        return int(row[0])
+
+    # -- metadata ------------------------------------------------------------------------------------------------
+
+    @property
+    def author(self) -> str:
+        return self._author
+
+    @author.setter
+    def author(self, name: str) -> None:
+        with self.transaction() as conn:
+            conn.execute("UPDATE meta SET value = ? WHERE key = 'author'", (name,))
+        self._author = name
+
+    @property
+    def schema(self) -> LabelSchema:
+        return self._schema
+
+    def set_schema(self, schema: LabelSchema) -> None:
+        with self.transaction() as conn:
+            conn.execute("UPDATE meta SET value = ? WHERE key = 'schema'", (json.dumps(schema.to_json()),))
+            conn.execute(_LOG, (self._next_txn(conn), "schema", "labels", "set", 0, time.time()))
+        self._schema = schema
+
+    # -- tasks ---------------------------------------------------------------------------------------------------
+
+    def add_media(
+        self,
+        paths: Iterable[str | Path],
+        progress: Callable[[int, int], None] | None = None,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> ImportReport:
+        """Files and folders (recursive) become tasks; bad files become ERROR tasks with the reason.
+
+        Files are probed outside any transaction and stored in batches, so a long import neither holds the write
+        lock nor pays one transaction per file; a cancelled import keeps what it has stored.
+        """
+        return import_media(self, paths, progress, cancelled)
+
+    def known_media(self, media_paths: Sequence[str]) -> set[str]:
+        """Those of `media_paths` that already have a task."""
+        marks = ", ".join("?" * len(media_paths))
+        return {r[0] for r in self._rows(f"SELECT media_path FROM tasks WHERE media_path IN ({marks})", media_paths)}
+
+    def task_count(self, status: TaskStatus | None = None) -> int:
+        if status is None:
+            return int(self._value("SELECT count(*) FROM tasks"))
+        return int(self._value("SELECT count(*) FROM tasks WHERE status = ?", (status.value,)))
+
+    def tasks(self, offset: int = 0, limit: int = 100, status: TaskStatus | None = None) -> list[Task]:
+        """A page of tasks in id order."""
+        where, params = ("WHERE status = ?", [status.value]) if status is not None else ("", [])
+        sql = f"SELECT {TASK_COLUMNS} FROM tasks {where} ORDER BY id LIMIT ? OFFSET ?"
+        rows = self._rows(sql, [*params, limit, offset])
+        return [task_from_row(r) for r in rows]
+
+    def task(self, task_id: int) -> Task:
+        rows = self._rows(f"SELECT {TASK_COLUMNS} FROM tasks WHERE id = ?", (task_id,))
+        if not rows:
+            raise KeyError(f"no task {task_id} in {self.path}")
+        return task_from_row(rows[0])
+
+    def task_row(self, task_id: int, status: TaskStatus | None = None) -> int:
+        """0-based position of a task in `tasks(status=status)`; KeyError if it is not in that list."""
+        task = self.task(task_id)
+        if status is None:
+            return int(self._value("SELECT count(*) FROM tasks WHERE id < ?", (task_id,)))
+        if task.status is not status:
+            raise KeyError(f"task {task_id} is {task.status.value}, not {status.value}")
+        return int(self._value("SELECT count(*) FROM tasks WHERE status = ? AND id < ?", (status.value, task_id)))
+
+    def neighbour_task(self, task_id: int, step: int, unfinished_only: bool = False) -> Task | None:
+        """The task `step` places after (or before, when negative) `task_id` in id order, or None past the end."""
+        if step == 0:
+            raise ValueError("step must not be 0")
+        op, order = (">", "ASC") if step > 0 else ("<", "DESC")
+        where = f"id {op} ?" + (f" AND {_UNFINISHED}" if unfinished_only else "")
+        rows = self._rows(
+            f"SELECT {TASK_COLUMNS} FROM tasks WHERE {where} ORDER BY id {order} LIMIT 1 OFFSET ?",
+            (task_id, abs(step) - 1),
+        )
+        return task_from_row(rows[0]) if rows else None
+
+    def find_task(self, media_path_or_name: str) -> Task | None:
+        """The task of a media path (as given or resolved), else of a file name that only one task has."""
+        for path in dict.fromkeys((media_path_or_name, str(Path(media_path_or_name).resolve()))):
+            rows = self._rows(f"SELECT {TASK_COLUMNS} FROM tasks WHERE media_path = ?", (path,))
+            if rows:
+                return task_from_row(rows[0])
+        name = Path(media_path_or_name).name
+        rows = self._rows(f"SELECT {TASK_COLUMNS} FROM tasks WHERE name = ? LIMIT 2", (name,))
+        return task_from_row(rows[0]) if len(rows) == 1 else None
+
+    def set_task_status(self, task_id: int, status: TaskStatus, error: str = "") -> None:
+        with self.transaction() as conn:
+            cur = conn.execute("UPDATE tasks SET status = ?, error = ? WHERE id = ?", (status.value, error, task_id))
+            if cur.rowcount == 0:
+                raise KeyError(f"no task {task_id} in {self.path}")
+            conn.execute(_LOG, (self._next_txn(conn), "task", str(task_id), "status", 0, time.time()))
+
+    # -- annotations ---------------------------------------------------------------------------------------------
+
+    def annotations(self, task_id: int) -> list[Annotation]:
+        """Live annotations of a task in drawing (first stored) order."""
+        rows = self._rows(
+            f"SELECT {ANNOTATION_COLUMNS} FROM annotations WHERE task_id = ? AND deleted = 0 ORDER BY rowid",
+            (task_id,),
+        )
+        try:
+            return [annotation_from_row(r) for r in rows]
+        except RecordError as exc:
+            raise WorkspaceError(f"{self.path / DB_NAME}: {exc}") from None
+
+    def commit(self, task_id: int, changes: Sequence[Change]) -> int:
+        """Store one edit: annotation rows (tombstones for deletes) and their outbox rows in ONE durable transaction.
+
+        Returns the local transaction id the outbox rows share (0 when there is nothing to store). A NEW task
+        becomes IN_PROGRESS in the same transaction.
+        """
+        if not changes:
+            return 0
+        now = time.time()
+        try:
+            rows = [annotation_row(c.annotation, c.annotation.revision, c.op is ChangeOp.DELETE, now) for c in changes]
+        except RecordError as exc:
+            raise WorkspaceError(str(exc)) from None
+        wrong = [c.annotation for c in changes if c.annotation.task_id != task_id]
+        if wrong:
+            raise WorkspaceError(f"annotation {wrong[0].id} belongs to task {wrong[0].task_id}, not {task_id}")
+        with self.transaction() as conn:
+            if conn.execute("SELECT 1 FROM tasks WHERE id = ?", (task_id,)).fetchone() is None:
+                raise KeyError(f"no task {task_id} in {self.path}")
+            txn = self._next_txn(conn)
+            stored = conn.executemany(_UPSERT_ANNOTATION, rows).rowcount
+            if stored != len(rows):
+                raise WorkspaceError(
+                    f"task {task_id}: an annotation was changed elsewhere (its stored revision is not older); "
+                    "reload the task"
+                )
+            log = [(txn, "annotation", c.annotation.id, c.op.value, c.annotation.revision, now) for c in changes]
+            started = conn.execute(
+                "UPDATE tasks SET status = ? WHERE id = ? AND status = ?",
+                (TaskStatus.IN_PROGRESS.value, task_id, TaskStatus.NEW.value),
+            ).rowcount
+            if started:
+                log.append((txn, "task", str(task_id), "status", 0, now))
+            conn.executemany(_LOG, log)
+        return txn
+
+    def insert_annotations(self, annotations: Iterable[Annotation]) -> int:
+        """Bulk import (pre-labels, dataset import): new annotations in one transaction, one outbox row each.
+
+        Rows are streamed into `executemany` and the outbox rows are copied by one INSERT ... SELECT over the new
+        rowids, so a million boxes never become a million Python tuples at once. Returns the number stored.
+        """
+        now = time.time()
+        count = 0
+
+        def rows() -> Iterator[tuple[Any, ...]]:
+            nonlocal count
+            for a in annotations:
+                count += 1
+                yield annotation_row(a, max(a.revision, 1), False, now)
+
+        try:
+            with self._big_cache(), self.transaction() as conn:
+                txn = self._next_txn(conn)
+                last = conn.execute("SELECT coalesce(max(rowid), 0) FROM annotations").fetchone()[0]
+                conn.executemany(_INSERT_ANNOTATION, rows())
+                conn.execute(
+                    "INSERT INTO changes (txn, entity, entity_id, op, revision, created_at) "
+                    "SELECT ?, 'annotation', id, 'upsert', revision, ? FROM annotations WHERE rowid > ? ORDER BY rowid",
+                    (txn, now, last),
+                )
+        except RecordError as exc:
+            raise WorkspaceError(f"nothing imported: {exc}") from None
+        except sqlite3.IntegrityError as exc:
+            raise WorkspaceError(
+                f"nothing imported: annotation {count} of the batch breaks {exc} "
+                "(an id that is already stored, or a task that does not exist)"
+            ) from None
+        return count
+
+    # -- sync and health -----------------------------------------------------------------------------------------
+
+    def pending_changes(self) -> int:
+        return int(self._value("SELECT count(*) FROM changes"))
+
+    def outbox(self, after_seq: int = 0, limit: int = 1000) -> list[OutboxEntry]:
+        """Outbox rows in order, for sealing into batches."""
+        rows = self._rows(
+            "SELECT seq, txn, entity, entity_id, op, revision, created_at FROM changes "
+            "WHERE seq > ? ORDER BY seq LIMIT ?",
+            (after_seq, limit),
+        )
+        return [OutboxEntry(*r) for r in rows]
+
+    def drop_outbox(self, through_seq: int) -> int:
+        """Forget outbox rows the server has acknowledged; returns how many were removed."""
+        with self.transaction() as conn:
+            return conn.execute("DELETE FROM changes WHERE seq <= ?", (through_seq,)).rowcount
+
+    def stats(self) -> dict[str, Any]:
+        tasks: dict[str, int] = {s.value: 0 for s in TaskStatus}
+        tasks.update(self._rows("SELECT status, count(*) FROM tasks GROUP BY status"))
+        by_label: dict[str, int] = {}
+        by_source = {"human": 0, "model": 0}
+        rows = self._rows(
+            "SELECT label, source_kind, count(*) FROM annotations WHERE deleted = 0 GROUP BY label, source_kind"
+        )
+        for label, source, n in rows:
+            by_label[label] = by_label.get(label, 0) + n
+            by_source[source] = by_source.get(source, 0) + n
+        return {
+            "tasks": {"total": sum(tasks.values()), **tasks},
+            "annotations": {"total": sum(by_label.values()), "by_label": by_label, "by_source": by_source},
+            "pending_changes": self.pending_changes(),
+        }
+
+    def integrity_check(self) -> str:
+        return "\n".join(r[0] for r in self._rows("PRAGMA integrity_check"))
