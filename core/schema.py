@@ -88,6 +88,8 @@ class Label:
     hotkey: str | None = None
     shape_types: tuple[str, ...] = ()  # empty: any shape type
     attributes: tuple[AttributeSpec, ...] = ()
+    keypoints: tuple[str, ...] = ()  # skeleton template: point names in placing order (COCO keypoints)
+    skeleton: tuple[tuple[int, int], ...] = ()  # edges between keypoint indices
 
     def allows(self, kind: str) -> bool:
         return not self.shape_types or kind in self.shape_types
@@ -111,6 +113,9 @@ class Label:
             data["shapes"] = list(self.shape_types)
         if self.attributes:
             data["attributes"] = [a.to_json() for a in self.attributes]
+        if self.keypoints:
+            data["keypoints"] = list(self.keypoints)
+            data["skeleton"] = [list(edge) for edge in self.skeleton]
         return data
 
 
@@ -196,7 +201,26 @@ def _parse_label(item: Any, where: str, index: int) -> Label:
         raise SchemaError(f"{where}.attributes: expected a list")
     attributes = tuple(_parse_attribute(a, f"{where}.attributes[{i}]") for i, a in enumerate(attrs))
     _check_unique([a.name for a in attributes], f"{where}.attributes", "name")
-    return Label(name.strip(), color.lower(), hotkey, tuple(shapes), attributes)
+    keypoints, skeleton = _parse_skeleton(item, where)
+    return Label(name.strip(), color.lower(), hotkey, tuple(shapes), attributes, keypoints, skeleton)
+
+
+def _parse_skeleton(item: dict[str, Any], where: str) -> tuple[tuple[str, ...], tuple[tuple[int, int], ...]]:
+    names = item.get("keypoints", [])
+    if not isinstance(names, list) or not all(isinstance(n, str) and n for n in names):
+        raise SchemaError(f"{where}.keypoints: expected a list of point names")
+    _check_unique(names, f"{where}.keypoints", "name")
+    edges = item.get("skeleton", [])
+    if not isinstance(edges, list):
+        raise SchemaError(f"{where}.skeleton: expected a list of [i, j] pairs")
+    for e, edge in enumerate(edges):
+        if (
+            not isinstance(edge, list)
+            or len(edge) != 2
+            or not all(isinstance(i, int) and not isinstance(i, bool) and 0 <= i < len(names) for i in edge)
+        ):
+            raise SchemaError(f"{where}.skeleton[{e}]: expected two indices into keypoints (0-{len(names) - 1})")
+    return tuple(names), tuple((a, b) for a, b in edges)
 
 
 def _parse_attribute(item: Any, where: str) -> AttributeSpec:

@@ -1,64 +1,14 @@
-"""Annotation geometries as immutable values, registered by kind in one table.
-
-A shape knows its bounds, how to hit-test and move itself, its editable vertices (the handles a tool drags) and how to
-serialise itself. New kinds (rotated box, polyline, points, keypoints, masks, time segments) add a class and register
-it with `@register_shape`; nothing else branches on the kind.
-"""
+"""Vertex shapes: box, polygon, polyline and points."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar
 
 from core.geometry import Point, Rect, nearest_edge, point_in_polygon, polygon_area
-
-
-class ShapeError(ValueError):
-    """A geometry payload that cannot describe a valid shape."""
-
-
-class Shape(Protocol):
-    kind: ClassVar[str]
-
-    def bounds(self) -> Rect: ...
-    def area(self) -> float: ...
-    def contains(self, p: Point, tolerance: float) -> bool: ...
-    def translated(self, dx: float, dy: float) -> Shape: ...
-    def vertices(self) -> tuple[Point, ...]: ...
-    def with_vertex(self, index: int, p: Point) -> Shape: ...
-    def to_json(self) -> list[float]: ...
-
-
-SHAPE_KINDS: dict[str, Callable[[Any], Shape]] = {}
-
-
-def register_shape[S: type](cls: S) -> S:
-    """Add a shape class to the table that `shape_from_json` reads."""
-    SHAPE_KINDS[cls.kind] = cls.from_json  # type: ignore[attr-defined]
-    return cls
-
-
-def shape_from_json(kind: str, data: Any) -> Shape:
-    """Rebuild a shape from its kind and `to_json` payload; raises ShapeError on bad data."""
-    try:
-        factory = SHAPE_KINDS[kind]
-    except KeyError:
-        raise ShapeError(f"unknown shape type {kind!r}; known: {', '.join(sorted(SHAPE_KINDS))}") from None
-    return factory(data)
-
-
-def _finite_floats(data: Any, what: str) -> list[float]:
-    if not isinstance(data, (list, tuple)):
-        raise ShapeError(f"{what}: expected a list of numbers, got {type(data).__name__}")
-    try:
-        values = [float(v) for v in data]
-    except (TypeError, ValueError):
-        raise ShapeError(f"{what}: coordinates must be numbers") from None
-    if not all(math.isfinite(v) for v in values):
-        raise ShapeError(f"{what}: coordinates must be finite")
-    return values
+from core.shapes.base import ShapeError, exact_values, point_pairs, register_shape
 
 
 @register_shape
@@ -78,9 +28,7 @@ class Box:
 
     @classmethod
     def from_json(cls, data: Any) -> Box:
-        values = _finite_floats(data, "box")
-        if len(values) != 4:
-            raise ShapeError(f"box: expected [x, y, w, h], got {len(values)} numbers")
+        values = exact_values(data, 4, "box", "[x, y, w, h]")
         if values[2] < 0 or values[3] < 0:
             raise ShapeError("box: width and height must not be negative")
         return cls(*values)
@@ -123,12 +71,7 @@ class Polygon:
 
     @classmethod
     def from_json(cls, data: Any) -> Polygon:
-        values = _finite_floats(data, "polygon")
-        if len(values) % 2:
-            raise ShapeError("polygon: expected a flat list of x, y pairs, got an odd count")
-        if len(values) < 2 * cls.min_vertices:
-            raise ShapeError(f"polygon: needs at least {cls.min_vertices} vertices, got {len(values) // 2}")
-        return cls(tuple(zip(values[::2], values[1::2], strict=True)))
+        return cls(point_pairs(data, cls.kind, cls.min_vertices))
 
     @classmethod
     def from_points(cls, points: Sequence[Point]) -> Polygon:
@@ -172,3 +115,85 @@ class Polygon:
 
     def to_json(self) -> list[float]:
         return [c for p in self.points for c in p]
+
+
+@register_shape
+@dataclass(frozen=True, slots=True)
+class Polyline:
+    """Open path (lanes, wires, edges); hit only near its segments."""
+
+    points: tuple[Point, ...]
+    kind: ClassVar[str] = "polyline"
+    min_vertices: ClassVar[int] = 2
+
+    @classmethod
+    def from_json(cls, data: Any) -> Polyline:
+        return cls(point_pairs(data, cls.kind, cls.min_vertices))
+
+    def bounds(self) -> Rect:
+        return Rect.around(self.points)
+
+    def area(self) -> float:
+        return 0.0
+
+    def contains(self, p: Point, tolerance: float = 0.0) -> bool:
+        return nearest_edge(p, self.points, closed=False)[2] <= max(tolerance, 1e-9)
+
+    def translated(self, dx: float, dy: float) -> Polyline:
+        return Polyline(tuple((x + dx, y + dy) for x, y in self.points))
+
+    def vertices(self) -> tuple[Point, ...]:
+        return self.points
+
+    def with_vertex(self, index: int, p: Point) -> Polyline:
+        points = list(self.points)
+        points[index] = p
+        return Polyline(tuple(points))
+
+    def with_inserted(self, edge: int, p: Point) -> Polyline:
+        points = list(self.points)
+        points.insert(edge + 1, p)
+        return Polyline(tuple(points))
+
+    def without_vertex(self, index: int) -> Polyline | None:
+        if len(self.points) <= self.min_vertices:
+            return None
+        return Polyline(self.points[:index] + self.points[index + 1 :])
+
+    def to_json(self) -> list[float]:
+        return [c for p in self.points for c in p]
+
+
+@register_shape
+@dataclass(frozen=True, slots=True)
+class PointShape:
+    """A single point (landmarks, object centres)."""
+
+    x: float
+    y: float
+    kind: ClassVar[str] = "point"
+
+    @classmethod
+    def from_json(cls, data: Any) -> PointShape:
+        return cls(*exact_values(data, 2, cls.kind, "[x, y]"))
+
+    def bounds(self) -> Rect:
+        return Rect(self.x, self.y, self.x, self.y)
+
+    def area(self) -> float:
+        return 0.0
+
+    def contains(self, p: Point, tolerance: float = 0.0) -> bool:
+        return math.hypot(p[0] - self.x, p[1] - self.y) <= max(tolerance, 1e-9)
+
+    def translated(self, dx: float, dy: float) -> PointShape:
+        return PointShape(self.x + dx, self.y + dy)
+
+    def vertices(self) -> tuple[Point, ...]:
+        return ((self.x, self.y),)
+
+    def with_vertex(self, index: int, p: Point) -> PointShape:
+        return PointShape(*p)
+
+    def to_json(self) -> list[float]:
+        return [self.x, self.y]

@@ -1,0 +1,203 @@
+"""Raster masks stored compactly as COCO run-length encoding, and polygon <-> mask conversion.
+
+Runs are over the whole image in column-major order, starting with a run of background (COCO's layout), so a mask
+round-trips to COCO and pycocotools without conversion. The JSON payload uses COCO's compressed counts string.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import cv2
+import numpy as np
+
+from core.geometry import Point, Rect
+from core.shapes.base import ShapeError, register_shape
+
+
+def rle_encode(mask: np.ndarray) -> tuple[int, ...]:
+    """Run lengths of a 2-D boolean mask, column-major, background first."""
+    flat = np.asarray(mask, dtype=bool).ravel(order="F")
+    if flat.size == 0:
+        return ()
+    changes = np.flatnonzero(flat[1:] != flat[:-1]) + 1
+    counts = np.diff(np.concatenate(([0], changes, [flat.size])))
+    if flat[0]:
+        counts = np.concatenate(([0], counts))
+    return tuple(int(c) for c in counts)
+
+
+def rle_decode(counts: Sequence[int], height: int, width: int) -> np.ndarray:
+    values = np.repeat(np.arange(len(counts)) % 2 == 1, counts)
+    return values.reshape((width, height)).T
+
+
+def counts_to_string(counts: Sequence[int]) -> str:
+    """COCO's compressed counts (maskApi.c rleToString): deltas in 5-bit groups, offset by 48."""
+    out = []
+    for i, count in enumerate(counts):
+        x = count - counts[i - 2] if i > 2 else count
+        more = True
+        while more:
+            c = x & 0x1F
+            x >>= 5
+            more = x != -1 if c & 0x10 else x != 0
+            if more:
+                c |= 0x20
+            out.append(chr(c + 48))
+    return "".join(out)
+
+
+def counts_from_string(text: str) -> tuple[int, ...]:
+    counts: list[int] = []
+    p = 0
+    while p < len(text):
+        x, k, more = 0, 0, True
+        while more:
+            if p >= len(text):
+                raise ShapeError("mask: truncated RLE counts string")
+            c = ord(text[p]) - 48
+            x |= (c & 0x1F) << (5 * k)
+            more = bool(c & 0x20)
+            p += 1
+            k += 1
+            if not more and c & 0x10:
+                x |= -1 << (5 * k)
+        if len(counts) > 2:
+            x += counts[-2]
+        counts.append(x)
+    return tuple(counts)
+
+
+@register_shape
+@dataclass(frozen=True, slots=True)
+class Mask:
+    width: int
+    height: int
+    counts: tuple[int, ...]
+    kind: ClassVar[str] = "mask"
+
+    @classmethod
+    def from_array(cls, mask: np.ndarray) -> Mask:
+        height, width = mask.shape[:2]
+        return cls(width, height, rle_encode(mask))
+
+    @classmethod
+    def from_json(cls, data: Any) -> Mask:
+        """From {"size": [h, w], "counts": str | list[int]} (COCO RLE, compressed or not)."""
+        if not isinstance(data, dict) or not isinstance(data.get("size"), list) or len(data["size"]) != 2:
+            raise ShapeError('mask: expected {"size": [height, width], "counts": ...}')
+        height, width = data["size"]
+        if not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in (height, width)):
+            raise ShapeError("mask: size must be two non-negative integers")
+        raw = data.get("counts")
+        if isinstance(raw, str):
+            counts = counts_from_string(raw)
+        elif isinstance(raw, list) and all(isinstance(c, int) and not isinstance(c, bool) for c in raw):
+            counts = tuple(raw)
+        else:
+            raise ShapeError("mask: counts must be a COCO RLE string or a list of integers")
+        if any(c < 0 for c in counts) or sum(counts) != height * width:
+            raise ShapeError(f"mask: run lengths add up to {sum(counts)}, not {height} x {width} pixels")
+        return cls(width, height, counts)
+
+    def to_array(self) -> np.ndarray:
+        return rle_decode(self.counts, self.height, self.width)
+
+    def _runs(self) -> tuple[np.ndarray, np.ndarray]:
+        """Start and end (exclusive) of each foreground run, as flat column-major indices."""
+        ends = np.cumsum(np.asarray(self.counts, dtype=np.int64))
+        starts = ends - np.asarray(self.counts, dtype=np.int64)
+        fg = (np.arange(len(self.counts)) % 2 == 1) & (np.asarray(self.counts) > 0)
+        return starts[fg], ends[fg]
+
+    def bounds(self) -> Rect:
+        starts, ends = self._runs()
+        if starts.size == 0:
+            return Rect(0, 0, 0, 0)
+        h = self.height
+        first_col, last_col = starts // h, (ends - 1) // h
+        one_col = first_col == last_col
+        rows_min = np.where(one_col, starts % h, 0).min()
+        rows_max = np.where(one_col, (ends - 1) % h, h - 1).max()
+        return Rect(float(first_col.min()), float(rows_min), float(last_col.max() + 1), float(rows_max + 1))
+
+    def area(self) -> float:
+        return float(sum(self.counts[1::2]))
+
+    def contains(self, p: Point, tolerance: float = 0.0) -> bool:
+        x, y = int(p[0]), int(p[1])
+        if not (0 <= x < self.width and 0 <= y < self.height):
+            return False
+        run = int(np.searchsorted(np.cumsum(self.counts), x * self.height + y, side="right"))
+        return run % 2 == 1
+
+    def translated(self, dx: float, dy: float) -> Mask:
+        shifted = np.zeros((self.height, self.width), dtype=bool)
+        mx, my = round(dx), round(dy)
+        src = self.to_array()[max(0, -my) : self.height - max(0, my), max(0, -mx) : self.width - max(0, mx)]
+        shifted[max(0, my) : max(0, my) + src.shape[0], max(0, mx) : max(0, mx) + src.shape[1]] = src
+        return Mask.from_array(shifted)
+
+    def vertices(self) -> tuple[Point, ...]:
+        return ()
+
+    def with_vertex(self, index: int, p: Point) -> Mask:
+        raise ShapeError("mask: has no vertices; edit it with the brush")
+
+    def to_json(self) -> dict[str, Any]:
+        return {"size": [self.height, self.width], "counts": counts_to_string(self.counts)}
+
+
+def mask_from_polygons(polygons: Sequence[Sequence[Point]], width: int, height: int) -> Mask:
+    """Rasterise polygons: a pixel is set when its centre lies inside a polygon or on its outline.
+
+    With `polygons_from_mask` tracing outlines through the centres of the border pixels, a mask survives the round
+    trip to polygons and back pixel for pixel, and a box on pixel edges covers exactly the pixels inside it.
+    """
+    canvas = np.zeros((height, width), dtype=bool)
+    for polygon in polygons:
+        if len(polygon) >= 3:
+            _fill(canvas, np.asarray(polygon, dtype=np.float64))
+    return Mask.from_array(canvas)
+
+
+def _fill(canvas: np.ndarray, pts: np.ndarray, eps: float = 1e-6) -> None:
+    """Even-odd scanline fill at pixel centres; probing just above and below each centre keeps outlines inclusive."""
+    height, width = canvas.shape
+    x0, y0 = pts[:, 0], pts[:, 1]
+    x1, y1 = np.roll(x0, -1), np.roll(y0, -1)
+    top = max(0, int(np.floor(y0.min() - 0.5)))
+    bottom = min(height - 1, int(np.ceil(y0.max() - 0.5)))
+    if top > bottom:
+        return
+    centres = np.arange(top, bottom + 1, dtype=np.float64)[:, None] + 0.5
+    for probe in (centres + eps, centres - eps):
+        crossing = (y0 <= probe) != (y1 <= probe)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            xs = np.where(crossing, x0 + (probe - y0) * (x1 - x0) / (y1 - y0), np.inf)
+        xs.sort(axis=1)
+        counts = crossing.sum(axis=1)
+        for r in np.flatnonzero(counts >= 2):
+            row = xs[r, : counts[r]]
+            for a, b in zip(row[0::2], row[1::2], strict=False):
+                lo, hi = max(0, int(np.ceil(a - 0.5 - eps))), min(width - 1, int(np.floor(b - 0.5 + eps)))
+                if lo <= hi:
+                    canvas[top + r, lo : hi + 1] = True
+
+
+def polygons_from_mask(mask: Mask | np.ndarray, tolerance: float = 0.7, min_area: float = 1.0) -> list[list[Point]]:
+    """Outer contours of a mask as polygons, simplified to within `tolerance` pixels; tiny specks dropped."""
+    array = mask.to_array() if isinstance(mask, Mask) else np.asarray(mask, dtype=bool)
+    contours, _ = cv2.findContours(array.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    polygons = []
+    for contour in contours:
+        if cv2.contourArea(contour) < min_area:
+            continue
+        simple = cv2.approxPolyDP(contour, tolerance, True) if tolerance > 0 else contour
+        if len(simple) >= 3:
+            # Contours run through pixel centres; +0.5 puts them on the pixel grid of the image coordinates.
+            polygons.append([(float(x) + 0.5, float(y) + 0.5) for x, y in simple.reshape(-1, 2)])
+    return polygons
