@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import threading
 import time
@@ -52,6 +53,10 @@ class Annotation:
     author: str = ""
     source: Source = HUMAN
     revision: int = 0
+    group: int | None = None  # ties shapes of one object together (CVAT group id)
+    z: int = 0  # drawing order: higher is on top; equal z keeps insertion order
+    hidden: bool = False
+    locked: bool = False  # locked shapes cannot be selected by clicking, moved or deleted by accident
 
     @property
     def kind(self) -> str:
@@ -59,12 +64,7 @@ class Annotation:
 
     def same_content(self, other: Annotation) -> bool:
         """Equal in everything a person edits (revision and author aside)."""
-        return (self.label, self.shape, self.attributes, self.source) == (
-            other.label,
-            other.shape,
-            other.attributes,
-            other.source,
-        )
+        return dataclasses.replace(self, author="", revision=0) == dataclasses.replace(other, author="", revision=0)
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,9 +12,9 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView, QComboBox, QHeaderView, QTableView, QVBoxLayout, QWidget
-from sync.workspace import Workspace
 
 from core.annotation import Task, TaskStatus
+from sync.workspace import Workspace
 
 STATUS_COLORS = {
     TaskStatus.NEW: QColor("#9e9e9e"),
