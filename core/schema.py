@@ -16,6 +16,9 @@ from typing import Any
 from core.shapes import SHAPE_KINDS
 
 ATTRIBUTE_TYPES = ("select", "checkbox", "text", "number")
+# "multi": a whole-image tag of this label sits beside any others; "single": setting it removes the other "single"
+# tags, so the "single" labels of a schema form one single-choice classification.
+TAG_MODES = ("multi", "single")
 HOTKEYS = tuple("1234567890")
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 # Distinct, colour-blind-friendly defaults (Okabe-Ito, then Tableau) for labels that give none.
@@ -90,6 +93,7 @@ class Label:
     attributes: tuple[AttributeSpec, ...] = ()
     keypoints: tuple[str, ...] = ()  # skeleton template: point names in placing order (COCO keypoints)
     skeleton: tuple[tuple[int, int], ...] = ()  # edges between keypoint indices
+    tag_mode: str = "multi"  # one of TAG_MODES
 
     def allows(self, kind: str) -> bool:
         return not self.shape_types or kind in self.shape_types
@@ -116,6 +120,8 @@ class Label:
         if self.keypoints:
             data["keypoints"] = list(self.keypoints)
             data["skeleton"] = [list(edge) for edge in self.skeleton]
+        if self.tag_mode != "multi":
+            data["tag_mode"] = self.tag_mode
         return data
 
 
@@ -202,7 +208,10 @@ def _parse_label(item: Any, where: str, index: int) -> Label:
     attributes = tuple(_parse_attribute(a, f"{where}.attributes[{i}]") for i, a in enumerate(attrs))
     _check_unique([a.name for a in attributes], f"{where}.attributes", "name")
     keypoints, skeleton = _parse_skeleton(item, where)
-    return Label(name.strip(), color.lower(), hotkey, tuple(shapes), attributes, keypoints, skeleton)
+    tag_mode = item.get("tag_mode", "multi")
+    if tag_mode not in TAG_MODES:
+        raise SchemaError(f"{where}.tag_mode: expected one of {list(TAG_MODES)}, got {tag_mode!r}")
+    return Label(name.strip(), color.lower(), hotkey, tuple(shapes), attributes, keypoints, skeleton, tag_mode)
 
 
 def _parse_skeleton(item: dict[str, Any], where: str) -> tuple[tuple[str, ...], tuple[tuple[int, int], ...]]:

@@ -29,32 +29,49 @@ _V1: Migration = (
     # (status, id) serves both counting by status and paging a status filter in id order.
     "CREATE INDEX tasks_by_status ON tasks (status, id)",
     "CREATE INDEX tasks_by_name ON tasks (name)",
-    # The rowid keeps insertion (drawing) order and lets the bulk import write its outbox rows with one INSERT SELECT.
+    # The rowid keeps insertion (drawing) order, and one bulk import's rows get consecutive rowids, which its single
+    # outbox row names as a range. A box keeps its numbers in x, y, w, h (exact doubles, no text formatting when a
+    # million are imported; untyped columns, so -0.0 stays -0.0); other kinds keep their JSON in geometry_json.
+    # `geometry` is the JSON of either, computed for SQL readers (17 significant digits, exact in any realistic range
+    # but not for every double in SQLite 3.40); the app reads the exact columns. attributes is NULL when empty.
     """CREATE TABLE annotations (
         id TEXT NOT NULL UNIQUE,
         task_id INTEGER NOT NULL REFERENCES tasks (id),
         label TEXT NOT NULL,
         kind TEXT NOT NULL,
-        geometry TEXT NOT NULL,
-        attributes TEXT NOT NULL DEFAULT '{}',
+        x, y, w, h,
+        geometry_json TEXT,
+        attributes TEXT,
         author TEXT NOT NULL DEFAULT '',
         source_kind TEXT NOT NULL DEFAULT 'human',
         source_score REAL,
         source_model TEXT,
         revision INTEGER NOT NULL,
+        group_id INTEGER,
+        z INTEGER NOT NULL DEFAULT 0,
+        hidden INTEGER NOT NULL DEFAULT 0,
+        locked INTEGER NOT NULL DEFAULT 0,
         deleted INTEGER NOT NULL DEFAULT 0,
-        updated_at REAL NOT NULL
+        updated_at REAL NOT NULL,
+        geometry TEXT GENERATED ALWAYS AS (
+            coalesce(geometry_json, printf('[%!.17g,%!.17g,%!.17g,%!.17g]', x, y, w, h))
+        ) VIRTUAL
     )""",
     "CREATE INDEX annotations_by_task ON annotations (task_id)",
-    # The outbox: one small row per stored change; sync reads the current payload when it seals a batch.
+    # The outbox: one small row per stored change; sync reads the current payload when it seals a batch. A bulk
+    # import writes ONE row for all its annotations: first_row..last_row are their annotation rowids and the row
+    # stands for as many seq numbers, ending at its own (see Workspace.outbox). AUTOINCREMENT: a seq is never
+    # reused, even after the outbox was emptied, so a reader's `after_seq` stays valid.
     """CREATE TABLE changes (
-        seq INTEGER PRIMARY KEY,
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
         txn INTEGER NOT NULL,
         entity TEXT NOT NULL,
         entity_id TEXT NOT NULL,
         op TEXT NOT NULL,
         revision INTEGER NOT NULL DEFAULT 0,
-        created_at REAL NOT NULL
+        created_at REAL NOT NULL,
+        first_row INTEGER,
+        last_row INTEGER
     )""",
 )
 

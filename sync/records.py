@@ -1,7 +1,8 @@
 """Conversion between workspace rows and core records (Annotation, Task).
 
-The bulk import turns a million annotations into rows, so the geometry is formatted with `repr` (which is exactly
-JSON's float format for finite numbers) and checked with one regular expression, instead of `json.dumps` per row.
+The bulk import turns a million annotations into rows, so a box's numbers are stored as they are (x, y, w, h columns;
+checked finite by subtraction) instead of being formatted as text: `repr` of four floats was most of the import's
+Python time. Other kinds store JSON, formatted with `repr` (exactly JSON's float format for finite numbers).
 """
 
 from __future__ import annotations
@@ -9,16 +10,17 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from collections.abc import Sequence
 from typing import Any
 
 from core.annotation import Annotation, Source, SourceKind, Task, TaskStatus
-from core.shapes import ShapeError, shape_from_json
+from core.shapes import Box, ShapeError, shape_from_json
 
+# What annotation_row gives and annotation_from_row reads; `deleted` and `updated_at` are written beside them.
 ANNOTATION_COLUMNS = (
-    "id, task_id, label, kind, geometry, attributes, author, source_kind, source_score, source_model, revision, "
-    "deleted, updated_at"
+    "id, task_id, label, kind, x, y, w, h, geometry_json, attributes, author, source_kind, source_score, source_model, "
+    "revision, group_id, z, hidden, locked"
 )
+_NOT_A_BOX = (None, None, None, None)
 TASK_COLUMNS = "id, media_path, content_hash, size, width, height, status, error"
 _PLAIN_NUMBERS = re.compile(r"[-+0-9.e,]*")
 _COMPACT = {"separators": (",", ":"), "ensure_ascii": False, "allow_nan": False}
@@ -28,8 +30,10 @@ class RecordError(ValueError):
     """An annotation that cannot be stored, or a stored row that cannot be read back; the message names its id."""
 
 
-def geometry_json(annotation_id: str, values: Sequence[float]) -> str:
-    """JSON of a shape's numbers; refuses NaN and infinity, which JSON cannot hold."""
+def geometry_json(annotation_id: str, values: Any) -> str:
+    """JSON of a shape's payload (a list of numbers, or an object such as a mask's RLE); refuses NaN and infinity."""
+    if not isinstance(values, (list, tuple)):
+        return _checked_json(annotation_id, values)
     text = ",".join(map(repr, values))
     if _PLAIN_NUMBERS.fullmatch(text):  # plain ints and finite floats; anything else takes the checked path
         return f"[{text}]"
@@ -39,45 +43,52 @@ def geometry_json(annotation_id: str, values: Sequence[float]) -> str:
         raise RecordError(f"annotation {annotation_id}: geometry is not a list of finite numbers: {exc}") from None
 
 
-def attributes_json(annotation_id: str, attributes: dict[str, Any]) -> str:
-    if not attributes:
-        return "{}"
+def _checked_json(annotation_id: str, value: Any, what: str = "geometry") -> str:
     try:
-        return json.dumps(attributes, **_COMPACT)  # type: ignore[arg-type]
+        return json.dumps(value, **_COMPACT)  # type: ignore[arg-type]
     except (TypeError, ValueError) as exc:
-        raise RecordError(f"annotation {annotation_id}: attributes cannot be stored as JSON: {exc}") from None
+        raise RecordError(f"annotation {annotation_id}: {what} cannot be stored as JSON: {exc}") from None
 
 
-def annotation_row(a: Annotation, revision: int, deleted: bool, now: float) -> tuple[Any, ...]:
+def attributes_json(annotation_id: str, attributes: dict[str, Any]) -> str | None:
+    """JSON of the attributes, or None when there are none (most pre-labels)."""
+    return _checked_json(annotation_id, attributes, "attributes") if attributes else None
+
+
+def annotation_row(a: Annotation, revision: int) -> tuple[Any, ...]:
     """Row values in ANNOTATION_COLUMNS order."""
-    source = a.source
-    return (
-        a.id,
-        a.task_id,
-        a.label,
-        a.shape.kind,
-        geometry_json(a.id, a.shape.to_json()),
-        attributes_json(a.id, a.attributes),
-        a.author,
-        source.kind.value,
-        source.score,
-        source.model_id,
-        revision,
-        int(deleted),
-        now,
-    )
+    shape, source = a.shape, a.source
+    box: tuple[float | None, ...]
+    if type(shape) is Box:
+        x, y, w, h = box = (shape.x, shape.y, shape.w, shape.h)
+        try:
+            bad = x - x or y - y or w - w or h - h  # NaN for NaN and infinity, 0 for finite numbers
+        except TypeError:
+            bad = True
+        if bad:
+            raise RecordError(f"annotation {a.id}: geometry is not a list of finite numbers: {list(box)}")
+        data = None
+    else:
+        box, data = _NOT_A_BOX, geometry_json(a.id, shape.to_json())
+    attrs = attributes_json(a.id, a.attributes) if a.attributes else None
+    kind = source.kind.value
+    return (a.id, a.task_id, a.label, shape.kind, *box, data, attrs, a.author, kind, source.score, source.model_id,
+            revision, a.group, a.z, a.hidden, a.locked)  # fmt: skip
 
 
 def annotation_from_row(row: sqlite3.Row | tuple[Any, ...]) -> Annotation:
-    """An Annotation from a row in ANNOTATION_COLUMNS order (the `deleted` and time columns are not part of it)."""
-    ann_id, task_id, label, kind, geometry, attributes, author, source_kind, score, model_id, revision = row[:11]
+    """An Annotation from a row in ANNOTATION_COLUMNS order."""
+    (ann_id, task_id, label, kind, x, y, w, h, data, attributes, author, source_kind, score, model_id, revision,
+     group, z, hidden, locked) = row  # fmt: skip
     try:
-        shape = shape_from_json(kind, json.loads(geometry))
-        attrs = json.loads(attributes)
+        shape = shape_from_json(kind, json.loads(data) if data is not None else [x, y, w, h])
+        attrs = json.loads(attributes) if attributes is not None else {}
         source = Source(SourceKind(source_kind), score, model_id)
     except (ShapeError, ValueError) as exc:
         raise RecordError(f"annotation {ann_id}: stored row cannot be read: {exc}") from None
-    return Annotation(ann_id, task_id, label, shape, attrs, author, source, revision)
+    return Annotation(
+        ann_id, task_id, label, shape, attrs, author, source, revision, group, z, bool(hidden), bool(locked)
+    )
 
 
 def task_from_row(row: sqlite3.Row | tuple[Any, ...]) -> Task:

@@ -12,6 +12,7 @@ matches, so its original comes back; that is reported in the counts.)
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections import Counter
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ from typing import Any
 
 from core.annotation import Annotation, Task, TaskStatus, new_id
 from core.formats import Dataset, DatasetAnnotation, DatasetItem, get_format
-from core.schema import Label, LabelSchema, SchemaError
+from core.schema import AttributeSpec, Label, LabelSchema, SchemaError
 from sync.workspace import Workspace
 
 _PAGE = 500
@@ -64,7 +65,8 @@ def import_dataset(ws: Workspace, format_name: str, path: str | Path, *, add_med
                 report.duplicates += 1
             else:
                 attributes = _attributes(label, ann, dropped)
-                new.append(Annotation(new_id(), task.id, label.name, ann.shape, attributes, ws.author, ann.source))
+                new.append(Annotation(new_id(), task.id, label.name, ann.shape, attributes, ws.author, ann.source,
+                                      group=ann.group, z=ann.z))
                 keys.add((ann.label, ann.shape))  # the same shape twice in one import is added once
     report.messages += [f"{reason} ({count} annotations)" for reason, count in dropped.items()]
     if report.duplicates:
@@ -79,18 +81,29 @@ def import_dataset(ws: Workspace, format_name: str, path: str | Path, *, add_med
     return report
 
 
-def export_dataset(ws: Workspace, format_name: str, out_dir: str | Path) -> list[Path]:
-    """Write every task not in error, with its annotations and all schema labels; returns the files written."""
+def export_dataset(
+    ws: Workspace, format_name: str, out_dir: str | Path, messages: list[str] | None = None
+) -> list[Path]:
+    """Write every task not in error, with its annotations and all schema labels; returns the files written.
+
+    What the format could not hold (left out or converted, with counts) is appended to `messages` when given.
+    """
     fmt = get_format(format_name)
     tasks = [t for t in _all_tasks(ws) if t.status is not TaskStatus.ERROR]
     root = _common_root([t.media_path for t in tasks])
-    dataset = Dataset(labels=ws.schema.names(), media_root=root)
+    labels = {label.name: label for label in ws.schema.labels}
+    dataset = Dataset(labels=list(labels), media_root=root, label_defs=labels)
     for task in tasks:
         name = Path(task.media_path).relative_to(root).as_posix() if root else task.media_path
-        annotations = ws.annotations(task.id)
-        converted = [DatasetAnnotation(a.label, a.shape, dict(a.attributes), a.source) for a in annotations]
+        converted = [
+            DatasetAnnotation(a.label, a.shape, dict(a.attributes), a.source, a.group, a.z)
+            for a in ws.annotations(task.id)
+        ]
         dataset.items.append(DatasetItem(name, task.width, task.height, converted))
-    return fmt.write(dataset, Path(out_dir))
+    paths = fmt.write(dataset, Path(out_dir))
+    if messages is not None:
+        messages += [str(issue) for issue in dataset.issues]
+    return paths
 
 
 def _all_tasks(ws: Workspace) -> list[Task]:
@@ -111,7 +124,9 @@ def _common_root(paths: list[str]) -> Path | None:
 
 
 def _locate(item: DatasetItem, report: TransferReport) -> Path | None:
-    """The image file of `item` in one of its media folders; never a path that escapes them."""
+    """The image file of `item`: the one its reader found, else one in its media folders, never outside them."""
+    if item.media_path is not None and item.media_path.is_file():
+        return item.media_path.resolve()
     for folder in item.media_dirs:
         base = folder.resolve()
         candidate = (base / item.file_name).resolve()
@@ -174,11 +189,18 @@ def _task_problem(item: DatasetItem, task: Task) -> str:
 
 
 def _extended_schema(schema: LabelSchema, dataset: Dataset, report: TransferReport) -> LabelSchema:
-    """The schema with every label of the dataset (declared or used) that it lacks."""
-    names = list(dataset.labels) + [a.label for item in dataset.items for a in item.annotations]
-    for name in dict.fromkeys(names):
+    """The schema with every label of the dataset (declared or used) that it lacks, as the file defines it."""
+    for name in dataset.all_labels():
         if schema.get(name) is None:
             schema = schema.with_label(name)
+            definition = dataset.label_defs.get(name)
+            if definition is not None:
+                added = schema.labels[-1]
+                defined = dataclasses.replace(
+                    added, attributes=definition.attributes, keypoints=definition.keypoints,
+                    skeleton=definition.skeleton,
+                )
+                schema = LabelSchema((*schema.labels[:-1], defined))
             report.labels_added.append(name)
     if report.labels_added:
         report.messages.append(f"labels added to the schema: {', '.join(report.labels_added)}")
@@ -195,7 +217,22 @@ def _attributes(label: Label, ann: DatasetAnnotation, dropped: Counter[str]) -> 
             dropped[f"attribute {name!r} of label {label.name!r} is not in the schema; dropped"] += 1
             continue
         try:
-            values[name] = spec.validate(value)
+            values[name] = spec.validate(_from_text(spec, value))
         except SchemaError as exc:
             dropped[f"label {label.name!r}: {exc}; the default is used"] += 1
     return values
+
+
+def _from_text(spec: AttributeSpec, value: Any) -> Any:
+    """A value that XML formats give as text, in the spec's type; anything else as it is (validate judges it)."""
+    if not isinstance(value, str):
+        return value
+    if spec.type == "checkbox" and value.strip().lower() in ("true", "false", "1", "0"):
+        return value.strip().lower() in ("true", "1")
+    if spec.type == "number":
+        try:
+            number = float(value)
+        except ValueError:
+            return value
+        return int(number) if number.is_integer() else number
+    return value

@@ -56,20 +56,24 @@ __all__ = [
 
 _UNFINISHED = f"status IN ('{TaskStatus.NEW}', '{TaskStatus.IN_PROGRESS}')"
 _PLACEHOLDERS = ", ".join("?" * len(ANNOTATION_COLUMNS.split(",")))
-_INSERT_ANNOTATION = f"INSERT INTO annotations ({ANNOTATION_COLUMNS}) VALUES ({_PLACEHOLDERS})"
+_WRITTEN = [c.strip() for c in ANNOTATION_COLUMNS.split(",")] + ["deleted", "updated_at"]
 # Only a newer revision replaces a stored row: a stale document (the task edited elsewhere) fails loudly.
 _UPSERT_ANNOTATION = (
-    _INSERT_ANNOTATION
-    + " ON CONFLICT (id) DO UPDATE SET "
-    + ", ".join(f"{c} = excluded.{c}" for c in (c.strip() for c in ANNOTATION_COLUMNS.split(",")) if c != "id")
+    f"INSERT INTO annotations ({', '.join(_WRITTEN)}) VALUES ({_PLACEHOLDERS}, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+    + ", ".join(f"{c} = excluded.{c}" for c in _WRITTEN if c != "id")
     + " WHERE excluded.revision > annotations.revision"
 )
 _LOG = "INSERT INTO changes (txn, entity, entity_id, op, revision, created_at) VALUES (?, ?, ?, ?, ?, ?)"
+_OUTBOX_COLUMNS = "seq, txn, entity, entity_id, op, revision, created_at, first_row, last_row"
 
 
 @dataclass(frozen=True)
 class OutboxEntry:
-    """One stored change not yet acknowledged by the server; the payload is read from its entity when sealing."""
+    """One stored change not yet acknowledged by the server; the payload is read from its entity when sealing.
+
+    The entries of a bulk import come from one stored row (see `Workspace.outbox`); their revision is the
+    annotation's current one, which is the revision of the payload sealed.
+    """
 
     seq: int
     txn: int
@@ -184,13 +188,16 @@ class Workspace:
             return self._conn.execute(sql, params).fetchone()[0]
 
     @contextmanager
-    def _big_cache(self) -> Iterator[None]:
-        """A 256 MiB page cache for one bulk write (it keeps the id and task indexes in memory), freed afterwards."""
+    def _bulk_settings(self) -> Iterator[None]:
+        """For one bulk write: a 256 MiB page cache (it keeps the id and task indexes in memory), freed afterwards,
+        and no per-row foreign key lookup (the caller checks the keys once)."""
         with self._lock:
             self._conn.execute(f"PRAGMA cache_size = {-BULK_CACHE_KIB}")
+            self._conn.execute("PRAGMA foreign_keys = OFF")
             try:
                 yield
             finally:
+                self._conn.execute("PRAGMA foreign_keys = ON")
                 self._conn.execute(f"PRAGMA cache_size = {-CACHE_KIB}")
                 self._conn.execute("PRAGMA shrink_memory")
 
@@ -320,7 +327,9 @@ class Workspace:
             return 0
         now = time.time()
         try:
-            rows = [annotation_row(c.annotation, c.annotation.revision, c.op is ChangeOp.DELETE, now) for c in changes]
+            rows = [
+                (*annotation_row(c.annotation, c.annotation.revision), c.op is ChangeOp.DELETE, now) for c in changes
+            ]
         except RecordError as exc:
             raise WorkspaceError(str(exc)) from None
         wrong = [c.annotation for c in changes if c.annotation.task_id != task_id]
@@ -347,57 +356,110 @@ class Workspace:
         return txn
 
     def insert_annotations(self, annotations: Iterable[Annotation]) -> int:
-        """Bulk import (pre-labels, dataset import): new annotations in one transaction, one outbox row each.
+        """Bulk import (pre-labels, dataset import): new annotations and ONE outbox row in one transaction.
 
-        Rows are streamed into `executemany` and the outbox rows are copied by one INSERT ... SELECT over the new
-        rowids, so a million boxes never become a million Python tuples at once. Returns the number stored.
+        Rows are streamed into `executemany`, so a million boxes never become a million Python tuples at once. Their
+        rowids are consecutive and the outbox row names that range instead of copying a million ids. The foreign key
+        check is off for the insert (a B-tree lookup per row) and the task ids are checked once instead. Returns the
+        number stored.
         """
         now = time.time()
         count = 0
+        task_ids: set[int] = set()
+        seen = task_ids.add
 
         def rows() -> Iterator[tuple[Any, ...]]:
             nonlocal count
             for a in annotations:
                 count += 1
-                yield annotation_row(a, max(a.revision, 1), False, now)
+                seen(a.task_id)
+                yield annotation_row(a, a.revision if a.revision > 0 else 1)
 
+        # The time is the same for every row: a literal costs nothing per row, a parameter does.
+        sql = f"INSERT INTO annotations ({ANNOTATION_COLUMNS}, updated_at) VALUES ({_PLACEHOLDERS}, {now!r})"
         try:
-            with self._big_cache(), self.transaction() as conn:
+            with self._bulk_settings(), self.transaction() as conn:
                 txn = self._next_txn(conn)
-                last = conn.execute("SELECT coalesce(max(rowid), 0) FROM annotations").fetchone()[0]
-                conn.executemany(_INSERT_ANNOTATION, rows())
-                conn.execute(
-                    "INSERT INTO changes (txn, entity, entity_id, op, revision, created_at) "
-                    "SELECT ?, 'annotation', id, 'upsert', revision, ? FROM annotations WHERE rowid > ? ORDER BY rowid",
-                    (txn, now, last),
-                )
+                conn.executemany(sql, rows())
+                missing = conn.execute(
+                    "SELECT min(value) FROM json_each(?) WHERE NOT EXISTS (SELECT 1 FROM tasks WHERE id = value)",
+                    (json.dumps(sorted(task_ids)),),
+                ).fetchone()[0]
+                if missing is not None:
+                    raise WorkspaceError(f"nothing imported: no task {missing} in {self.path}")
+                if count:
+                    last = conn.execute("SELECT max(rowid) FROM annotations").fetchone()[0]
+                    self._log_range(conn, txn, last - count + 1, last, now)
         except RecordError as exc:
             raise WorkspaceError(f"nothing imported: {exc}") from None
         except sqlite3.IntegrityError as exc:
             raise WorkspaceError(
-                f"nothing imported: annotation {count} of the batch breaks {exc} "
-                "(an id that is already stored, or a task that does not exist)"
+                f"nothing imported: annotation {count} of the batch breaks {exc} (an id that is already stored)"
             ) from None
         return count
+
+    @staticmethod
+    def _log_range(conn: sqlite3.Connection, txn: int, first_row: int, last_row: int, now: float) -> None:
+        """One outbox row for annotation rows first_row..last_row; it takes as many seq numbers, ending at its own."""
+        row = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'changes'").fetchone()
+        seq = (row[0] if row else 0) + last_row - first_row + 1
+        conn.execute(
+            "INSERT INTO changes (seq, txn, entity, entity_id, op, revision, created_at, first_row, last_row) "
+            "VALUES (?, ?, 'annotation', '', 'upsert', 0, ?, ?, ?)",
+            (seq, txn, now, first_row, last_row),
+        )
 
     # -- sync and health -----------------------------------------------------------------------------------------
 
     def pending_changes(self) -> int:
-        return int(self._value("SELECT count(*) FROM changes"))
+        return int(self._value("SELECT coalesce(sum(coalesce(last_row - first_row + 1, 1)), 0) FROM changes"))
 
     def outbox(self, after_seq: int = 0, limit: int = 1000) -> list[OutboxEntry]:
-        """Outbox rows in order, for sealing into batches."""
-        rows = self._rows(
-            "SELECT seq, txn, entity, entity_id, op, revision, created_at FROM changes "
-            "WHERE seq > ? ORDER BY seq LIMIT ?",
-            (after_seq, limit),
-        )
-        return [OutboxEntry(*r) for r in rows]
+        """Outbox entries in seq order, for sealing into batches.
+
+        A bulk import's row stands for one entry per annotation row of its range: entry seq = the row's seq minus
+        (last_row - annotation rowid), so the entries fill the seq numbers the row reserved, in rowid order.
+        """
+        entries: list[OutboxEntry] = []
+        with self._lock:
+            rows = self._conn.execute(
+                f"SELECT {_OUTBOX_COLUMNS} FROM changes WHERE seq > ? ORDER BY seq LIMIT ?", (after_seq, limit)
+            ).fetchall()
+            for seq, txn, entity, entity_id, op, revision, created_at, first_row, last_row in rows:
+                if len(entries) >= limit:
+                    break
+                if first_row is None:
+                    entries.append(OutboxEntry(seq, txn, entity, entity_id, op, revision, created_at))
+                    continue
+                ranged = self._conn.execute(
+                    "SELECT rowid, id, revision FROM annotations WHERE rowid BETWEEN ? AND ? ORDER BY rowid LIMIT ?",
+                    (max(first_row, last_row - (seq - after_seq) + 1), last_row, limit - len(entries)),
+                )
+                entries += [
+                    OutboxEntry(seq - (last_row - r), txn, entity, i, op, rev, created_at) for r, i, rev in ranged
+                ]
+        return entries
 
     def drop_outbox(self, through_seq: int) -> int:
-        """Forget outbox rows the server has acknowledged; returns how many were removed."""
+        """Forget outbox entries the server has acknowledged; returns how many were removed.
+
+        A bulk row whose entries straddle `through_seq` keeps its tail; it can only be the next row (the seq numbers
+        it stands for belong to no other row).
+        """
         with self.transaction() as conn:
-            return conn.execute("DELETE FROM changes WHERE seq <= ?", (through_seq,)).rowcount
+            dropped = conn.execute(
+                "DELETE FROM changes WHERE seq <= ? RETURNING coalesce(last_row - first_row + 1, 1)", (through_seq,)
+            ).fetchall()
+            removed = sum(n for (n,) in dropped)
+            row = conn.execute(
+                "SELECT seq, first_row, last_row FROM changes WHERE seq > ? ORDER BY seq LIMIT 1", (through_seq,)
+            ).fetchone()
+            if row is not None and row[1] is not None and row[0] - (row[2] - row[1]) <= through_seq:
+                seq, first_row, last_row = row
+                kept_from = last_row - (seq - through_seq) + 1
+                conn.execute("UPDATE changes SET first_row = ? WHERE seq = ?", (kept_from, seq))
+                removed += kept_from - first_row
+            return removed
 
     def stats(self) -> dict[str, Any]:
         tasks: dict[str, int] = {s.value: 0 for s in TaskStatus}

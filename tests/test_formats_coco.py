@@ -11,7 +11,8 @@ from pycocotools.coco import COCO as PyCOCO
 from core.annotation import Source, SourceKind
 from core.formats import FORMATS, Dataset, DatasetAnnotation, DatasetItem, FormatError, get_format, register_format
 from core.formats.coco import COCO
-from core.shapes import Box, Polygon
+from core.schema import Label
+from core.shapes import Box, Keypoints, Mask, PointShape, Polygon, RotatedBox, Visibility
 
 SAMPLES = Path("/work/shared/data/format-samples")
 if not SAMPLES.is_dir():
@@ -49,8 +50,8 @@ def shapes(dataset: Dataset) -> dict[str, list]:
 def test_registry_lists_coco_and_names_known_formats_on_error():
     assert FORMATS["coco"] is COCO and get_format("coco") is COCO
     assert COCO.description
-    with pytest.raises(FormatError, match=r"unknown format 'yolo'; known formats: .*coco"):
-        get_format("yolo")
+    with pytest.raises(FormatError, match=r"unknown format 'yolo5'; known formats: .*coco"):
+        get_format("yolo5")
     register_format(COCO)  # the same object again is fine
     with pytest.raises(ValueError, match="already registered"):
         register_format(type("Other", (), {"name": "coco", "description": "", "read": None, "write": None})())
@@ -63,29 +64,40 @@ def test_datumaro_instances_sample_reads_fully():
     assert [(i.file_name, i.width, i.height) for i in dataset.items] == [("a.jpg", 10, 5), ("b.jpg", 5, 10)]
     assert shapes(dataset) == {
         "a.jpg": [("b", Box(2, 2, 3, 1))],  # segmentation [] -> the bbox
-        "b.jpg": [("a", Polygon(((0, 0), (1, 0), (1, 2), (0, 2))))],  # polygon: its bbox is not kept
+        "b.jpg": [
+            ("a", Polygon(((0, 0), (1, 0), (1, 2), (0, 2)))),  # polygon: its bbox is not kept
+            ("b", Mask(5, 10, (0, 20, 30))),  # uncompressed RLE with iscrowd=1: column-major, first 2 columns
+        ],
     }
+    mask = dataset.items[1].annotations[1]
+    assert mask.attributes == {"is_crowd": True} and mask.shape.area() == 20
+    assert mask.shape.to_array()[:, :2].all() and not mask.shape.to_array()[:, 2:].any()
     assert dataset.items[1].annotations[0].attributes == {"x": 1, "y": "hello"}
     assert dataset.items[0].annotations[0].source == Source()
     # images/<subset>/ comes first where the reader looks for the image files
     assert dataset.items[0].media_dirs[0] == SAMPLES / "coco_instances" / "images" / "train"
     assert (dataset.items[1].media_dirs[0] / "b.jpg").is_file()
-    assert messages(dataset) == [
-        "instances_val.json: annotations[1]: RLE mask segmentation skipped (masks are not supported yet)"
-    ]
+    assert messages(dataset) == []
 
 
 @needs_samples
-def test_datumaro_keypoints_sample_imports_shapes_and_reports_skipped_keypoints():
+def test_datumaro_keypoints_sample_reads_keypoints_with_their_box_mask_or_polygon_in_one_group():
     dataset = COCO.read(SAMPLES / "coco_person_keypoints")
     assert dataset.labels == ["a", "b"]
-    assert sum(len(i.annotations) for i in dataset.items) == 2
-    assert shapes(dataset)["a.jpg"] == [("b", Box(2, 2, 3, 1))]
-    assert messages(dataset) == [
-        "person_keypoints_train.json: keypoints of 1 annotations skipped (keypoints are not supported yet)",
-        "person_keypoints_val.json: annotations[1]: RLE mask segmentation skipped (masks are not supported yet)",
-        "person_keypoints_val.json: keypoints of 2 annotations skipped (keypoints are not supported yet)",
-    ]
+    a_items = {i.file_name: i for i in dataset.items}
+    box, kps = a_items["a.jpg"].annotations
+    assert (box.shape, box.group) == (Box(2, 2, 3, 1), kps.group) and kps.group is not None
+    # visibility 0 (skipped), 1 (occluded) and 2 (visible) come through
+    assert kps.shape == Keypoints(((0, 0, Visibility.SKIPPED), (0, 2, Visibility.OCCLUDED), (4, 1, Visibility.VISIBLE)))
+    polygon, kps_b, mask, kps_crowd = a_items["b.jpg"].annotations
+    assert polygon.shape.kind == "polygon" and polygon.group == kps_b.group
+    assert mask.shape == Mask(5, 10, (0, 20, 30)) and mask.group == kps_crowd.group != kps_b.group
+    # keypoints: [] names: numbered; the skeleton has a 0 index, so it is read as 0-based and said so
+    template = dataset.label_defs["a"]
+    assert template.keypoints == ("1", "2", "3") and template.skeleton == ((0, 1), (1, 2))
+    assert "person_keypoints_val.json: category 'a': skeleton has a 0 index: read as 0-based (COCO's is 1-based)" in (
+        messages(dataset)
+    )
 
 
 @needs_samples
@@ -137,7 +149,7 @@ BAD_RECORDS = [
     ("annotations.1.segmentation", [[1, 1, 5, 1, 5]], "annotations[1].segmentation[0]: a polygon needs an even"),
     ("annotations.1.segmentation", [[1, 1, 5, 1]], "annotations[1].segmentation[0]: a polygon needs an even count"),
     ("annotations.1.segmentation", [[1, "1", 5, 1, 5, 6]], "annotations[1].segmentation[0]: expected a list"),
-    ("annotations.1.segmentation", [[1, 1, 1, 1, 1, 1]], "annotations[1].segmentation[0]: polygon has no area in"),
+    ("annotations.1.segmentation", [[1, 1, 1, 1, 1, 1]], "segmentation[0]: degenerate polygon (1 distinct vertices"),
     ("annotations.1.segmentation", [[30, 30, 40, 30, 40, 40]], "polygon has no area inside the 20x20 image; skip"),
     ("annotations.1.score", "high", "annotations[1]: score 'high' is not a number in [0, 1]"),
     ("annotations.1.score", 1.5, "annotations[1]: score 1.5 is not a number in [0, 1]"),
@@ -303,11 +315,101 @@ def test_write_then_read_gives_the_same_dataset(tmp_path):
     assert again.items[0].annotations[1].source == Source(SourceKind.MODEL, 0.5)  # COCO has no model id
 
 
-def test_writing_a_shape_kind_coco_cannot_store_is_refused(tmp_path):
-    class Dot:
-        kind = "point"
+def test_shapes_coco_cannot_hold_are_left_out_or_converted_and_reported(tmp_path):
+    dataset = Dataset(labels=["x"], items=[DatasetItem("a.png", 50, 50, [
+        DatasetAnnotation("x", PointShape(1, 1)),
+        DatasetAnnotation("x", PointShape(2, 2)),
+        DatasetAnnotation("x", RotatedBox(20, 20, 10, 4, 90)),
+        DatasetAnnotation("x", Box(1, 1, 3, 3)),
+    ])])  # fmt: skip
+    (path,) = COCO.write(dataset, tmp_path)
+    doc = json.loads(path.read_text())
+    rotated, box = doc["annotations"]
+    assert rotated["segmentation"][0] == pytest.approx([22, 15, 22, 25, 18, 25, 18, 15])
+    assert box["bbox"] == [1, 1, 3, 3]
+    assert messages(dataset) == [
+        "coco: point shapes left out (COCO holds boxes, polygons, masks and keypoints) (2 annotations)",
+        "coco: rotated_box shapes written as polygons (COCO has no rotated_box) (1 annotations)",
+    ]
 
-    dataset = Dataset(labels=["x"], items=[DatasetItem("a.png", 5, 5, [DatasetAnnotation("x", Dot())])])
-    with pytest.raises(FormatError, match="COCO cannot store point shapes"):
-        COCO.write(dataset, tmp_path)
-    assert not (tmp_path / "annotations" / "instances_default.json").exists()
+
+def mask_dataset() -> Dataset:
+    """Masks (one crowd), person keypoints with their box, and two polygon parts of one object."""
+    canvas = np.zeros((40, 60), dtype=bool)
+    canvas[5:20, 10:30] = True
+    canvas[25:35, 40:55] = True
+    crowd = np.zeros((40, 60), dtype=bool)
+    crowd[30:40, 0:8] = True
+    person = Label("person", "#ffffff", keypoints=("nose", "left_eye", "right_eye"), skeleton=((0, 1), (0, 2)))
+    kps = Keypoints(((20, 10, Visibility.VISIBLE), (18, 8, Visibility.OCCLUDED), (0, 0, Visibility.SKIPPED)))
+    return Dataset(
+        labels=["car", "person"],
+        label_defs={"person": person},
+        items=[DatasetItem("m.png", 60, 40, [
+            DatasetAnnotation("car", Mask.from_array(canvas)),
+            DatasetAnnotation("car", Mask.from_array(crowd), {"is_crowd": True}),
+            DatasetAnnotation("person", Box(12, 4, 16, 30), group=3),
+            DatasetAnnotation("person", kps, group=3),
+            DatasetAnnotation("car", Polygon(((1, 1), (8, 1), (8, 8))), group=9),
+            DatasetAnnotation("car", Polygon(((40, 1), (50, 1), (50, 9))), group=9),
+        ])],
+    )  # fmt: skip
+
+
+@pytest.mark.filterwarnings("ignore:__array__ implementation:DeprecationWarning")  # pycocotools vs numpy 2
+def test_masks_and_keypoints_written_are_read_by_pycocotools(tmp_path):
+    dataset = mask_dataset()
+    (path,) = COCO.write(dataset, tmp_path)
+    doc = json.loads(path.read_text())
+    person = next(c for c in doc["categories"] if c["name"] == "person")
+    assert person["keypoints"] == ["nose", "left_eye", "right_eye"] and person["skeleton"] == [[1, 2], [1, 3]]
+    assert len(doc["annotations"]) == 4  # box and keypoints are one record, the two polygon parts another
+    coco = PyCOCO(str(path))
+    mask_ann, crowd_ann, person_ann, parts_ann = coco.loadAnns(coco.getAnnIds(imgIds=[1]))
+    assert isinstance(mask_ann["segmentation"]["counts"], str)  # compressed counts, as pycocotools writes them
+    assert np.array_equal(coco.annToMask(mask_ann).astype(bool), dataset.items[0].annotations[0].shape.to_array())
+    assert mask_ann["iscrowd"] == 0 and crowd_ann["iscrowd"] == 1 and "is_crowd" not in crowd_ann["attributes"]
+    assert coco.annToMask(crowd_ann).sum() == 80 and mask_ann["area"] == 450 and mask_ann["bbox"] == [10, 5, 45, 30]
+    assert person_ann["keypoints"] == [20, 10, 2, 18, 8, 1, 0, 0, 0] and person_ann["num_keypoints"] == 2
+    assert person_ann["bbox"] == [12, 4, 16, 30]
+    assert len(parts_ann["segmentation"]) == 2 and parts_ann["area"] == pytest.approx(24.5 + 40)
+    # and back: the same shapes, labels, groups (renumbered) and the template
+    again = COCO.read(tmp_path)
+    assert again.issues == []
+    before = dataset.items[0].annotations
+    after = again.items[0].annotations
+    def key(a):
+        b = a.shape.bounds()
+        return (a.label, a.shape.kind, b.x1, b.y1)
+
+    assert [(a.label, a.shape) for a in sorted(after, key=key)] == [(a.label, a.shape) for a in sorted(before, key=key)]
+    groups = {a.shape.kind: a.group for a in after if a.label == "person"}
+    assert groups["box"] == groups["keypoints"] is not None
+    template = again.label_defs["person"]
+    assert list(template.keypoints) == person["keypoints"] and template.skeleton == ((0, 1), (0, 2))
+
+
+def test_compressed_rle_strings_and_bad_rle_and_keypoints_are_reported(tmp_path):
+    from core.shapes.mask import counts_to_string
+
+    doc = copy.deepcopy(BASE)
+    doc["categories"][1]["keypoints"] = ["a", "b"]
+    doc["annotations"] = [
+        {"id": 1, "image_id": 2, "category_id": 7, "segmentation": {"size": [20, 20], "counts": counts_to_string(
+            [40, 20, 340])}, "iscrowd": 0},
+        {"id": 2, "image_id": 2, "category_id": 7, "segmentation": {"size": [20, 20], "counts": [1, 2]}},
+        {"id": 3, "image_id": 2, "category_id": 7, "segmentation": {"size": [10, 10], "counts": [100]}},
+        {"id": 4, "image_id": 2, "category_id": 7, "bbox": [1, 1, 4, 4], "keypoints": [1, 1, 2]},
+        {"id": 5, "image_id": 2, "category_id": 7, "bbox": [1, 1, 4, 4], "keypoints": [1, 1, 7, 2, 2, 2]},
+        {"id": 6, "image_id": 2, "category_id": 7, "bbox": [1, 1, 4, 4], "keypoints": [0, 0, 0, 0, 0, 0]},
+    ]
+    dataset = read_doc(tmp_path, doc)
+    (mask, box4, box5, box6) = dataset.items[1].annotations
+    assert mask.shape == Mask(20, 20, (40, 20, 340)) and mask.attributes == {}
+    assert [b.shape for b in (box4, box5, box6)] == [Box(1, 1, 4, 4)] * 3  # keypoints problems keep the box
+    assert messages(dataset) == [
+        "instances.json: annotations[1]: RLE segmentation: mask: run lengths add up to 3, not 20 x 20 pixels",
+        "instances.json: annotations[2]: mask is 10x10, not the 20x20 of its image; skipped",
+        "instances.json: annotations[3]: 1 keypoints, but category 'person' names 2; skipped",
+        "instances.json: annotations[4]: keypoints: point 0: visibility must be 0, 1 or 2, got 7; keypoints skipped",
+    ]

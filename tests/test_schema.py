@@ -73,3 +73,15 @@ def test_with_label_adds_a_free_hotkey_and_colour():
     bus = schema.get("bus")
     assert bus.hotkey == "2" and bus.color.startswith("#")
     assert schema.with_label("bus") is schema
+
+
+def test_tag_mode_defaults_to_multi_round_trips_and_is_validated():
+    data = {"labels": [{"name": "sunny", "shapes": ["tag"], "tag_mode": "single"}, {"name": "blurry"}]}
+    schema = LabelSchema.from_json(data)
+    assert schema.get("sunny").tag_mode == "single" and schema.get("blurry").tag_mode == "multi"
+    assert schema.to_json()["labels"][0]["tag_mode"] == "single"
+    assert "tag_mode" not in schema.to_json()["labels"][1]  # the default is not written out
+    assert LabelSchema.from_json(schema.to_json()) == schema
+    data["labels"][1]["tag_mode"] = "exclusive"
+    with pytest.raises(SchemaError, match=r"labels\[1\]\.tag_mode: expected one of \['multi', 'single'\]"):
+        LabelSchema.from_json(data)

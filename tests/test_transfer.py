@@ -124,30 +124,33 @@ def test_datumaro_instances_sample_imports_with_its_images(tmp_path):
     )
     with Workspace.create(tmp_path / "ws", schema) as ws:
         report = import_dataset(ws, "coco", SAMPLES / "coco_instances")
-        assert (report.items, report.media_added, report.tasks_matched, report.annotations_added) == (2, 2, 2, 2)
+        assert (report.items, report.media_added, report.tasks_matched) == (2, 2, 2)
+        assert report.annotations_added == 3
         assert report.labels_added == ["b", "c"] and ws.schema.names() == ["a", "b", "c"]
-        assert "instances_val.json: annotations[1]: RLE mask segmentation skipped (masks are not supported yet)" in (
-            report.messages
-        )
+        assert not any("cannot be stored" in m for m in report.messages)
         a_task, b_task = ws.find_task("a.jpg"), ws.find_task("b.jpg")
         assert (a_task.width, a_task.height, b_task.width, b_task.height) == (10, 5, 5, 10)
         (box,) = ws.annotations(a_task.id)
-        (poly,) = ws.annotations(b_task.id)
+        poly = ws.annotations(b_task.id)[0]
         assert (box.label, box.shape) == ("b", Box(2, 2, 3, 1))
         assert (poly.label, poly.shape) == ("a", Polygon(((0, 0), (1, 0), (1, 2), (0, 2))))
         assert poly.attributes == {"x": 1, "y": "hello"}
-        assert ws.stats()["annotations"]["total"] == 2
+        assert ws.stats()["annotations"]["total"] == 3
 
 
 @needs_samples
-def test_datumaro_keypoints_sample_imports_shapes_and_reports_keypoints(tmp_path):
+def test_datumaro_keypoints_sample_imports_keypoints_and_their_template(tmp_path):
     with Workspace.create(tmp_path / "ws") as ws:
         report = import_dataset(ws, "coco", SAMPLES / "coco_person_keypoints")
-        assert (report.media_added, report.annotations_added) == (2, 2)
-        assert any("keypoints of 2 annotations skipped" in m for m in report.messages)
+        # a.jpg: box + keypoints; b.jpg: polygon + keypoints, crowd mask + keypoints
+        assert (report.media_added, report.annotations_added) == (2, 6)
         # the schema has no attributes: the file's x and y are dropped and said so, once for all annotations
-        assert "attribute 'x' of label 'a' is not in the schema; dropped (1 annotations)" in report.messages
-        assert ws.annotations(ws.find_task("b.jpg").id)[0].attributes == {}
+        assert "attribute 'x' of label 'a' is not in the schema; dropped (2 annotations)" in report.messages
+        assert ws.schema.get("a").keypoints == ("1", "2", "3") and ws.schema.get("a").skeleton == ((0, 1), (1, 2))
+        b = ws.annotations(ws.find_task("b.jpg").id)
+        assert sorted(a.kind for a in b) == sorted(["polygon", "keypoints", "keypoints", "mask"])
+        kps = next(a for a in b if a.kind == "keypoints" and a.label == "a")
+        assert kps.shape.to_json() == [1, 2, 2, 3, 4, 2, 2, 3, 2] and kps.attributes == {}
 
 
 def coco_file(folder: Path, images, annotations, categories=({"id": 1, "name": "car"},)) -> Path:

@@ -1,17 +1,24 @@
 """sync.workspace on real SQLite files and real images in tmp_path."""
 
 import dataclasses
+import json
 import sqlite3
+import struct
+import tempfile
 import threading
+from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from core.annotation import Annotation, Source, SourceKind, TaskStatus, new_id
 from core.document import AddAnnotations, AnnotationDoc, DeleteAnnotations, UndoStack, UpdateAnnotations
 from core.schema import Label, LabelSchema
 from core.shapes import Box, Polygon
+from core.shapes.mask import Mask
 from sync import migrations
 from sync.workspace import DB_NAME, SCHEMA_VERSION, NewerWorkspaceError, Workspace, WorkspaceError
 
@@ -283,3 +290,100 @@ def test_commit_from_a_worker_thread(ws, tmp_path):
     thread.start()
     thread.join(30)
     assert not errors and len(ws.annotations(task.id)) == 20
+
+
+_coordinate = st.one_of(
+    st.floats(allow_nan=False, allow_infinity=False), st.integers(-(2**53), 2**53), st.sampled_from([-0.0, 0.1, 5e-324])
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(_coordinate, _coordinate, _coordinate, _coordinate), min_size=1, max_size=5))
+def test_coordinates_come_back_bit_for_bit(values):
+    """Boxes (stored as numbers) and polygons (stored as JSON), by bulk import and by commit, read back exactly."""
+    with tempfile.TemporaryDirectory() as tmp, Workspace.create(Path(tmp) / "ws") as ws:
+        ws.set_schema(SCHEMA)
+        with ws.transaction() as conn:
+            conn.execute("INSERT INTO tasks (media_path, name) VALUES ('/a.png', 'a.png')")
+        written = []
+        for x, y, w, h in values:
+            written.append(Annotation(new_id(), 1, "car", Box(x, y, abs(w), abs(h))))
+            written.append(Annotation(new_id(), 1, "car", Polygon(((x, y), (w, h), (h, x)))))
+        half = len(written) // 2
+        ws.insert_annotations(written[:half])
+        doc = AnnotationDoc(1)
+        AddAnnotations(tuple(written[half:])).apply(doc)
+        ws.commit(1, doc.take_changes())
+        stored = ws.annotations(1)
+    assert [a.id for a in stored] == [a.id for a in written]
+    for got, want in zip(stored, written, strict=True):
+        packed = [struct.pack("<d", v) for v in got.shape.to_json()]
+        assert packed == [struct.pack("<d", float(v)) for v in want.shape.to_json()], want
+
+
+def test_bulk_outbox_row_pages_and_drops_like_one_row_per_annotation(ws, tmp_path):
+    task, other = _task(ws, tmp_path, "a.png"), _task(ws, tmp_path, "b.png")
+    ws.set_task_status(task.id, TaskStatus.DONE)  # one plain outbox row before the bulk one
+    boxes = [_box(task.id if i % 3 else other.id, float(i)) for i in range(250)]
+    assert ws.insert_annotations(boxes) == 250
+    assert ws.insert_annotations([]) == 0
+    ws.set_task_status(other.id, TaskStatus.DONE)  # and one after
+    everything = ws.outbox(limit=1000)
+    assert len(everything) == ws.pending_changes() == 252
+    seqs = [e.seq for e in everything]
+    assert seqs == sorted(set(seqs)) and seqs[-1] - seqs[1] == 250  # the bulk entries fill the seqs they reserved
+    assert {e.entity_id for e in everything[1:251]} == {a.id for a in boxes}
+    assert {(e.entity, e.op, e.revision, e.txn) for e in everything[1:251]} == {("annotation", "upsert", 1, 2)}
+    for limit in (1, 7, 100):  # paging in any step gives the same entries
+        paged, after = [], 0
+        while page := ws.outbox(after, limit):
+            assert len(page) <= limit
+            paged += page
+            after = page[-1].seq
+        assert paged == everything
+    assert ws.drop_outbox(everything[40].seq) == 41  # through the middle of the bulk row
+    assert ws.outbox(limit=1000) == everything[41:] and ws.pending_changes() == 211
+    assert ws.drop_outbox(everything[-1].seq) == 211 and ws.pending_changes() == 0
+    ws.set_task_status(task.id, TaskStatus.NEW)
+    assert ws.outbox(everything[-1].seq)[0].seq > everything[-1].seq  # an emptied outbox never reuses a seq
+
+
+def test_insert_annotations_refuses_unknown_task_and_bad_numbers(ws, tmp_path):
+    task = _task(ws, tmp_path)
+    with pytest.raises(WorkspaceError, match=f"no task {task.id + 7}"):
+        ws.insert_annotations([_box(task.id), _box(task.id + 7)])
+    with pytest.raises(WorkspaceError, match="finite"):
+        ws.insert_annotations([Annotation(new_id(), task.id, "car", Box(0.0, float("-inf"), 1.0, 1.0))])
+    with pytest.raises(WorkspaceError, match="finite"):
+        ws.insert_annotations([Annotation(new_id(), task.id, "car", Box(0.0, "7", 1.0, 1.0))])
+    assert ws.annotations(task.id) == [] and ws.pending_changes() == 0
+    assert ws.stats()["annotations"]["total"] == 0
+
+
+def test_sql_readers_see_geometry_as_json(ws, tmp_path):
+    task = _task(ws, tmp_path)
+    box, poly = _box(task.id), Annotation(new_id(), task.id, "car", Polygon.from_points([(0, 0), (4, 0.5), (1, 3)]))
+    mask = Annotation(new_id(), task.id, "car", Mask.from_array(np.eye(5, 7, dtype=bool)))
+    ws.insert_annotations([box, poly, mask])
+    stored = dict(_rows(ws, "SELECT id, geometry FROM annotations"))
+    assert {i: json.loads(stored[i]) for i in stored} == {a.id: a.shape.to_json() for a in (box, poly, mask)}
+    assert ws.annotations(task.id) == [dataclasses.replace(a, revision=1) for a in (box, poly, mask)]
+
+
+def test_group_z_hidden_and_locked_are_stored(tmp_path):
+    ws = Workspace.create(tmp_path / "ws")
+    cv2.imwrite(str(tmp_path / "a.png"), np.zeros((10, 10, 3), np.uint8))
+    ws.add_media([tmp_path / "a.png"])
+    task = ws.tasks()[0]
+    doc = AnnotationDoc(task.id)
+    a = Annotation(new_id(), task.id, "x", Box(1, 1, 2, 2), group=7, z=3, hidden=True, locked=True)
+    b = Annotation(new_id(), task.id, "x", Box(1, 1, 2, 2))
+    AddAnnotations((a, b)).apply(doc)
+    ws.commit(task.id, doc.take_changes())
+    ws.insert_annotations([Annotation(new_id(), task.id, "y", Box(0, 0, 1, 1), group=2, z=-1, locked=True)])
+    ws.close()
+    with Workspace.open(tmp_path / "ws", readonly=True) as again:
+        stored = {s.label + str(s.z): s for s in again.annotations(task.id)}
+    assert (stored["x3"].group, stored["x3"].hidden, stored["x3"].locked) == (7, True, True)
+    assert (stored["x0"].group, stored["x0"].hidden, stored["x0"].locked) == (None, False, False)
+    assert (stored["y-1"].group, stored["y-1"].locked) == (2, True)

@@ -7,7 +7,11 @@ A new format is a module with an object that has `name`, `description`, `read(pa
 from __future__ import annotations
 
 from core.formats.coco import COCO
+from core.formats.cvat import CVAT
 from core.formats.dataset import Dataset, DatasetAnnotation, DatasetItem, Format, FormatError, Issue
+from core.formats.labelme import LABELME
+from core.formats.voc import VOC
+from core.formats.yolo import YOLO_FORMATS
 
 __all__ = [
     "FORMATS",
@@ -42,6 +46,6 @@ def get_format(name: str) -> Format:
         raise FormatError(f"unknown format {name!r}; known formats: {known}") from None
 
 
-_BUILTIN: tuple[Format, ...] = (COCO,)
+_BUILTIN: tuple[Format, ...] = (COCO, CVAT, LABELME, VOC, *YOLO_FORMATS)
 for _fmt in _BUILTIN:
     register_format(_fmt)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from core.annotation import HUMAN, Source
+from core.schema import Label
 from core.shapes import Shape
 
 
@@ -33,19 +34,26 @@ class Issue:
 
 @dataclass(frozen=True, slots=True)
 class DatasetAnnotation:
-    """One shape of one item; `attributes` are as the file gave them (the importer checks them against a schema)."""
+    """One shape of one item; `attributes` are as the file gave them (the importer checks them against a schema).
+
+    `group` ties shapes of one object together (COCO keypoints and their box, VOC parts, CVAT and labelme group ids);
+    `z` is the drawing order (CVAT z_order).
+    """
 
     label: str
     shape: Shape
     attributes: dict[str, Any] = field(default_factory=dict)
     source: Source = HUMAN
+    group: int | None = None
+    z: int = 0
 
 
 @dataclass(slots=True)
 class DatasetItem:
     """One image: its name as the file spells it (may contain sub-folders), size and annotations.
 
-    `media_dirs` are the folders where the reader expects the image file itself, best first.
+    `media_dirs` are the folders where the reader expects the image file itself, best first; `media_path` is the
+    image file when the reader already found it (YOLO and labelme readers look for it while they read).
     """
 
     file_name: str
@@ -53,6 +61,7 @@ class DatasetItem:
     height: int
     annotations: list[DatasetAnnotation] = field(default_factory=list)
     media_dirs: tuple[Path, ...] = ()
+    media_path: Path | None = None
 
 
 @dataclass(slots=True)
@@ -60,12 +69,16 @@ class Dataset:
     """Items, the label names in their declared order (unused ones included) and the issues met while reading.
 
     `media_root` (for export) is the folder that item file names are relative to, when there is one.
+    `label_defs` holds what a file declares about a label beyond its name (CVAT attribute specs, a COCO keypoint
+    template); an import gives new labels these definitions. Writers append to `issues` what they had to leave out
+    or convert.
     """
 
     items: list[DatasetItem] = field(default_factory=list)
     labels: list[str] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
     media_root: Path | None = None
+    label_defs: dict[str, Label] = field(default_factory=dict)
 
     def annotation_count(self) -> int:
         return sum(len(item.annotations) for item in self.items)
@@ -73,6 +86,16 @@ class Dataset:
     def add_label(self, name: str) -> None:
         if name not in self.labels:
             self.labels.append(name)
+
+    def all_labels(self) -> list[str]:
+        """Declared labels, then any label that only annotations use, in first-use order."""
+        labels = dict.fromkeys(self.labels)
+        for item in self.items:
+            labels.update(dict.fromkeys(a.label for a in item.annotations))
+        return list(labels)
+
+    def issue(self, where: str, message: str) -> None:
+        self.issues.append(Issue(where, message))
 
 
 class Format(Protocol):

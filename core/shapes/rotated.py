@@ -139,5 +139,8 @@ class Ellipse:
             return replace(self, rx=abs(lx))
         return replace(self, ry=abs(ly))
 
+    def with_angle(self, angle: float) -> Ellipse:
+        return replace(self, angle=angle % 360.0)
+
     def to_json(self) -> list[float]:
         return [self.cx, self.cy, self.rx, self.ry, self.angle]

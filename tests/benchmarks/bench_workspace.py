@@ -1,8 +1,9 @@
 """Benchmark: workspace commit latency, bulk import of 1,000,000 boxes, opening a 1,000,000-task workspace.
 
 Run: .venv/bin/python -m tests.benchmarks.bench_workspace [annotation count]
-Everything is built in a temp dir. The floor row is a single-column executemany of as many rows in the same process:
-the machine's speed, to read the import figure against.
+Everything is built in a temp dir. The floor row is a single-column executemany of as many rows (32-character ids) in
+one WAL, synchronous=FULL transaction, in the same process: the machine's speed, to read the import figure against
+(the ratio stays meaningful on a loaded machine, where the absolute figures do not).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ COMMITS = 1000
 REPEATS = 3
 TASKS_PER_IMPORT = 10_000
 BIG_TASKS = 1_000_000
+IMPORT_TARGET_S = 2.0
 STATUSES = ("new", "new", "new", "in_progress", "done", "error")
 
 
@@ -134,10 +136,16 @@ def main() -> None:
                 (f"commit one edit, WAL synchronous={synchronous}: p50 / p99", f"{p50:.2f} / {p99:.2f} ms", target)
             )
         elapsed, floor = bench_import(root, count)
-        table.append((f"insert_annotations: {count:,} boxes + outbox rows", f"{elapsed:.2f} s", "< 2 s"))
+        verdict = "met" if elapsed < IMPORT_TARGET_S else "MISSED"
         table.append(
-            (f"floor: executemany {count:,} single-column rows", f"{floor:.2f} s", f"ratio {elapsed / floor:.1f}x")
+            (
+                f"insert_annotations: {count:,} boxes + outbox, 1 txn",
+                f"{elapsed:.2f} s",
+                f"< {IMPORT_TARGET_S:g} s: {verdict}",
+            )
         )
+        table.append((f"floor, same run: {count:,} one-column rows, 1 txn", f"{floor:.2f} s", "the machine's speed"))
+        table.append(("insert_annotations / floor", f"{elapsed / floor:.1f}x", ""))
         for label, seconds in bench_open(root).items():
             target = "< 1 s" if label.startswith("open") else ""
             table.append((f"1,000,000 tasks: {label}", f"{seconds * 1e3:.0f} ms", target))
