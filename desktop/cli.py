@@ -66,11 +66,36 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    messages: list[str] = []
     with Workspace.open(args.workspace, readonly=True) as ws:
-        paths = export_dataset(ws, args.format, Path(args.out))
+        paths = export_dataset(ws, args.format, Path(args.out), messages)
     for path in paths:
         print(path)
+    for message in messages:
+        print(f"  {message}", file=sys.stderr)
     return 0
+
+
+def cmd_prelabel(args: argparse.Namespace) -> int:
+    from inference import ModelError, Predictor, PrelabelJob, PrelabelOptions, parse_renames  # loads ONNX Runtime
+
+    overrides = {"conf": args.conf} if args.conf is not None else {}
+    try:
+        renames = parse_renames(args.map)
+        predictor = Predictor.load(args.model, args.card, args.provider, overrides, spin=False)
+    except (ModelError, ValueError) as exc:
+        raise CliError(str(exc)) from None
+    card = predictor.card
+    print(f"model {predictor.path.name}: {card.family}, {len(card.classes)} classes; "
+          f"provider {predictor.runtime.describe()}")  # fmt: skip
+    batch = args.batch or (8 if predictor.runtime.on_gpu else 1)
+    options = PrelabelOptions(batch=batch, only_new=args.only == "new", renames=renames,
+                              locked_schema=args.locked_schema)  # fmt: skip
+    with Workspace.open(args.workspace) as ws:
+        report = PrelabelJob(predictor, ws, options, _progress_printer("pre-labeling")).run()
+    for line in report.summary():
+        print(line)
+    return 130 if report.cancelled else 0
 
 
 def cmd_open(args: argparse.Namespace) -> int:
@@ -118,6 +143,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("workspace")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_stats)
+
+    p = sub.add_parser("prelabel", help="pre-label tasks with an ONNX model (predictions stored as model annotations)")
+    p.add_argument("workspace")
+    p.add_argument("--model", required=True, help="the .onnx file")
+    p.add_argument("--card", help="model card (default: a .json/.yaml of the same name beside the model)")
+    p.add_argument("--provider", default="auto", choices=["auto", "cpu", "cuda", "tensorrt"])
+    p.add_argument("--batch", type=int, help="images per inference call (default: 1 on CPU, 8 on GPU)")
+    p.add_argument("--conf", type=float, help="confidence threshold (default: the card's)")
+    p.add_argument("--only", choices=["new"], help="only tasks nobody has started")
+    p.add_argument("--map", action="append", default=[], metavar="CLASS=LABEL", help="store a class as this label")
+    p.add_argument("--locked-schema", action="store_true",
+                   help="the server owns the labels: skip classes without a label instead of adding them")
+    p.set_defaults(func=cmd_prelabel)
 
     p = sub.add_parser("open", help="open the app on a workspace")
     p.add_argument("workspace")
