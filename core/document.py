@@ -9,7 +9,7 @@ transaction.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
@@ -38,12 +38,22 @@ class AnnotationDoc:
         self._items: dict[str, Annotation] = {a.id: a for a in annotations}
         self._revisions: dict[str, int] = {a.id: a.revision for a in self._items.values()}
         self._journal: list[Change] = []
+        self._listeners: list[Callable[[Change, bool], None]] = []
+
+    def listen(self, callback: Callable[[Change, bool], None]) -> None:
+        """Hear each change as it happens, and whether it inserted the annotation anywhere but at the end.
+
+        Derived views of the document (the hit-testing index, the canvas) keep themselves current this way in O(1)
+        per change instead of rescanning every annotation.
+        """
+        self._listeners.append(callback)
 
     def __len__(self) -> int:
         return len(self._items)
 
     def __iter__(self) -> Iterator[Annotation]:
-        return iter(list(self._items.values()))
+        """Bottom to top: by z, then in insertion order (a stable sort, linear when z values are already in order)."""
+        return iter(sorted(self._items.values(), key=_z))
 
     def __contains__(self, annotation_id: object) -> bool:
         return annotation_id in self._items
@@ -59,13 +69,15 @@ class AnnotationDoc:
         revision = self._revisions.get(annotation.id, 0) + 1
         stored = dataclasses.replace(annotation, task_id=self.task_id, revision=revision)
         self._revisions[annotation.id] = revision
+        inserted = False
         if position is not None and annotation.id not in self._items and position < len(self._items):
             items = list(self._items.items())
             items.insert(position, (annotation.id, stored))
             self._items = dict(items)
+            inserted = True
         else:
             self._items[annotation.id] = stored
-        self._journal.append(Change(ChangeOp.UPSERT, stored))
+        self._record(Change(ChangeOp.UPSERT, stored), inserted)
         return stored
 
     def position(self, annotation_id: str) -> int:
@@ -76,13 +88,22 @@ class AnnotationDoc:
         old = self._items.pop(annotation_id)
         revision = self._revisions[annotation_id] + 1
         self._revisions[annotation_id] = revision
-        self._journal.append(Change(ChangeOp.DELETE, dataclasses.replace(old, revision=revision)))
+        self._record(Change(ChangeOp.DELETE, dataclasses.replace(old, revision=revision)), False)
         return old
+
+    def _record(self, change: Change, inserted: bool) -> None:
+        self._journal.append(change)
+        for callback in self._listeners:
+            callback(change, inserted)
 
     def take_changes(self) -> list[Change]:
         """Hand over the changes made since the last call (to be stored in one transaction)."""
         changes, self._journal = self._journal, []
         return changes
+
+
+def _z(annotation: Annotation) -> int:
+    return annotation.z
 
 
 class Command(Protocol):

@@ -25,7 +25,18 @@ def polygon_session(**kwargs: object) -> Session:
 
 
 def test_tools_are_one_table():
-    assert set(TOOLS) == {"select", "box", "polygon"}
+    assert set(TOOLS) == {
+        "select",
+        "box",
+        "polygon",
+        "polyline",
+        "point",
+        "rotated_box",
+        "ellipse",
+        "keypoints",
+        "brush",
+        "eraser",
+    }
     assert all(cls.name == name for name, cls in TOOLS.items())
 
 

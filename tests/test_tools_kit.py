@@ -31,10 +31,31 @@ SCHEMA = LabelSchema.from_json(
     }
 )
 WIDTH, HEIGHT = 200, 100
+# Labels for the tools beyond box and polygon: a keypoint template, an open-path label, tags, masks.
+MORE = LabelSchema.from_json(
+    {
+        "labels": [
+            {"name": "car", "hotkey": "1"},
+            {
+                "name": "person",
+                "hotkey": "2",
+                "shapes": ["keypoints", "box"],
+                "keypoints": ["nose", "left_eye", "right_eye"],
+                "skeleton": [[0, 1], [0, 2]],
+            },
+            {"name": "lane", "hotkey": "3", "shapes": ["polyline"]},
+            {"name": "sunny", "hotkey": "4", "shapes": ["tag"], "tag_mode": "single"},
+            {"name": "rainy", "hotkey": "5", "shapes": ["tag"], "tag_mode": "single"},
+            {"name": "blurry", "hotkey": "6", "shapes": ["tag"]},
+            {"name": "blob", "hotkey": "7", "shapes": ["mask", "polygon"]},
+            {"name": "stain", "hotkey": "8", "shapes": ["mask"]},
+        ]
+    }
+)
 
 
 def ann(shape: Shape, label: str = "car", task_id: int = 1) -> Annotation:
-    attributes = SCHEMA.get(label).initial_attributes()
+    attributes = (SCHEMA.get(label) or MORE.get(label)).initial_attributes()
     return Annotation(new_id(), task_id, label, shape, attributes, "alice")
 
 
@@ -49,12 +70,19 @@ def triangle(label: str = "car") -> Annotation:
 class Session:
     """An editor over a fresh doc that records every commit and notification."""
 
-    def __init__(self, *annotations: Annotation, task_id: int = 1, scale: float = 1.0, **kwargs: object) -> None:
+    def __init__(
+        self,
+        *annotations: Annotation,
+        task_id: int = 1,
+        scale: float = 1.0,
+        schema: LabelSchema = SCHEMA,
+        **kwargs: object,
+    ) -> None:
         self.commits: list[list[Change]] = []
         self.topics: list[str] = []
         self.doc = AnnotationDoc(task_id, annotations)
         self.editor = Editor(
-            self.doc, SCHEMA, author="bob", image_size=(WIDTH, HEIGHT), on_commit=self.commits.append, **kwargs
+            self.doc, schema, author="bob", image_size=(WIDTH, HEIGHT), on_commit=self.commits.append, **kwargs
         )
         self.editor.set_view_scale(scale)
         self.editor.subscribe(self.topics.append)
@@ -81,4 +109,16 @@ class Session:
 
 def content(doc: AnnotationDoc) -> dict[str, tuple[object, ...]]:
     """Everything a person edits, by id (revisions aside)."""
-    return {a.id: (a.label, a.shape, a.attributes, a.source, a.author) for a in doc}
+    return {a.id: (a.label, a.shape, a.attributes, a.source, a.author, a.group, a.z, a.hidden, a.locked) for a in doc}
+
+
+def check_undo_redo(s: Session, before: dict[str, tuple[object, ...]], steps: int = 1) -> None:
+    """Undo `steps` steps back to `before`, then redo them back to the state now."""
+    after = content(s.doc)
+    assert after != before
+    for _ in range(steps):
+        assert s.key("z", ctrl=True)
+    assert content(s.doc) == before
+    for _ in range(steps):
+        assert s.key("z", ctrl=True, shift=True)
+    assert content(s.doc) == after

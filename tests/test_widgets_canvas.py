@@ -204,6 +204,21 @@ def test_polygon_drawn_with_clicks_and_enter(canvas, qtbot):
     assert not canvas.layer.overlay.drawing.isVisible()
 
 
+def wheel(canvas, anchor, delta=120):
+    """A real wheel event over the viewport; 120 is one notch."""
+    event = QWheelEvent(
+        anchor,
+        canvas.viewport().mapToGlobal(anchor),
+        QPoint(),
+        QPoint(0, delta),
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+        Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
+    QApplication.sendEvent(canvas.viewport(), event)
+
+
 def test_wheel_zooms_around_the_cursor_and_tells_the_editor(canvas, qtbot):
     editor = make_editor()
     canvas.set_editor(editor)
@@ -211,17 +226,7 @@ def test_wheel_zooms_around_the_cursor_and_tells_the_editor(canvas, qtbot):
     anchor = view_pos(canvas, 150, 100)
     zooms = []
     canvas.zoom_changed.connect(zooms.append)
-    event = QWheelEvent(
-        anchor,
-        canvas.viewport().mapToGlobal(anchor),
-        QPoint(),
-        QPoint(0, 240),
-        Qt.MouseButton.NoButton,
-        Qt.KeyboardModifier.NoModifier,
-        Qt.ScrollPhase.NoScrollPhase,
-        False,
-    )
-    QApplication.sendEvent(canvas.viewport(), event)
+    wheel(canvas, anchor, 240)
     assert canvas.scale_factor() == pytest.approx(3 * 1.25**2)
     assert zooms and zooms[-1] == pytest.approx(3 * 1.25**2)
     assert editor.screen_px(1.0) == pytest.approx(1 / (3 * 1.25**2))

@@ -9,6 +9,7 @@ from typing import ClassVar, Protocol
 from core.annotation import Annotation
 from core.document import AnnotationDoc, Command
 from core.geometry import Point, Rect
+from core.schema import LabelSchema
 from core.shapes import Shape
 from tools.events import Key, Pointer
 
@@ -16,6 +17,16 @@ HANDLE_PX = 6.0  # screen pixels within which a vertex, handle or polygon edge i
 HIT_PX = 3.0  # screen pixels of slack when picking a shape, so thin shapes and outlines can be hit
 DRAG_PX = 3.0  # screen pixels a press must travel before it counts as a drag (no accidental moves)
 MIN_SIZE = 2.0  # image pixels: a drawn or resized shape narrower than this is discarded as a slip
+
+
+@dataclass(frozen=True)
+class BrushOverlay:
+    """The brush or eraser: its circle at the cursor, and the stroke painted so far (not yet in the document)."""
+
+    radius: float  # image pixels
+    erase: bool
+    at: Point | None = None  # cursor position, None while the pointer is off the image
+    stroke: tuple[Point, ...] = ()  # centres of the stroke in progress; every pixel within `radius` of it is painted
 
 
 @dataclass(frozen=True)
@@ -30,6 +41,10 @@ class Overlay:
     insert_point: Point | None = None  # where a double-click (or shift+click) would insert a vertex
     cursor: str = "arrow"  # "arrow" | "crosshair" | "move" | "size" | "pointing"
     preview: dict[str, Annotation] = field(default_factory=dict)  # id -> value to draw instead of the stored one
+    rotation_handle: Point | None = None  # the rotation handle of the single selected rotated box (select tool)
+    keypoint_next: str | None = None  # name of the keypoint the next click places (keypoints tool)
+    brush: BrushOverlay | None = None  # brush and eraser tools
+    hint: str = ""  # one line for the status bar: what the gesture in progress expects next
 
 
 class ToolHost(Protocol):
@@ -43,6 +58,24 @@ class ToolHost(Protocol):
 
     @property
     def current_label(self) -> str: ...
+
+    @property
+    def schema(self) -> LabelSchema: ...
+
+    @property
+    def image_size(self) -> tuple[int, int]: ...
+
+    @property
+    def brush_size(self) -> float: ...
+
+    def set_brush_size(self, size: float) -> None: ...
+
+    @property
+    def author(self) -> str: ...
+
+    def set_label(self, name: str) -> bool: ...
+
+    def pickable(self, annotation: Annotation) -> bool: ...
 
     def select(self, ids: Iterable[str]) -> None: ...
 

@@ -2,7 +2,9 @@
 
 Every change to the document goes through `execute`, `undo` or `redo`, each of which hands the document's changes
 to `on_commit` right away, so the workspace stores every edit at once. Subscribers hear which part changed:
-"doc", "selection", "overlay", "tool" or "label".
+"doc", "selection", "overlay", "tool", "label" or "view" (labels hidden or locked, which is view state, not stored).
+The commands on the selection beyond editing live in mixins: arrange (group, z-order, hide, lock, rotate, copy from
+another task), convert (polygon <-> mask) and tags.
 """
 
 from __future__ import annotations
@@ -24,16 +26,19 @@ from core.document import (
 )
 from core.geometry import Point, Rect, clamp_delta, clamp_point
 from core.schema import LabelSchema, SchemaError
-from core.shapes import Shape
+from core.shapes import Shape, Tag
+from tools.arrange import ArrangeCommands
 from tools.base import Overlay, Tool
-from tools.edits import PASTE_OFFSET, Clipboard, bounds_of, copies, relabeled
+from tools.convert import ConvertCommands
+from tools.edits import PASTE_OFFSET, Clipboard, bounds_of, copies, next_group, relabeled
 from tools.events import Key, Pointer
 from tools.registry import TOOLS
+from tools.tags import TagCommands
 
 __all__ = ["Editor", "Overlay"]
 
 
-class Editor:
+class Editor(ArrangeCommands, ConvertCommands, TagCommands):
     """Dispatches pointer and key events to the active tool and owns every edit of one AnnotationDoc."""
 
     def __init__(
@@ -56,7 +61,13 @@ class Editor:
         self._stack = UndoStack()
         self._subscribers: list[Callable[[str], None]] = []
         self._selection: tuple[str, ...] = ()
+        # Ids the last execute/undo/redo added, changed or deleted, so views update O(changed) on "doc", not O(all).
+        self.last_changed_ids: frozenset[str] = frozenset()
         self._scale = 1.0
+        self.brush_size = 10.0  # brush and eraser diameter in image pixels ([ and ] change it)
+        self.hidden_labels: frozenset[str] = frozenset()  # view state, per label: not drawn, not picked
+        self.locked_labels: frozenset[str] = frozenset()  # view state, per label: drawn, not picked
+        self.all_hidden = False  # Ctrl+H: every shape hidden for a look at the bare image
         self._tool: Tool = TOOLS["select"](self)
         self.overlay: Overlay = self._tool.overlay()
 
@@ -102,6 +113,37 @@ class Editor:
         if not math.isfinite(scale) or scale <= 0:
             raise ValueError(f"view scale must be a positive number, got {scale!r}")
         self._scale = scale
+
+    def set_brush_size(self, size: float) -> None:
+        if not math.isfinite(size) or size <= 0:
+            raise ValueError(f"brush size must be a positive number, got {size!r}")
+        self.brush_size = size
+        self._refresh_overlay()
+
+    def set_label_hidden(self, name: str, hidden: bool) -> None:
+        """Hide or show every shape of a label (view state, not stored)."""
+        old, self.hidden_labels = self.hidden_labels, _with(self.hidden_labels, self._known(name), hidden)
+        self._view_changed(old != self.hidden_labels)
+
+    def set_label_locked(self, name: str, locked: bool) -> None:
+        """Lock or unlock every shape of a label against picking, moving and plain delete (view state, not stored)."""
+        old, self.locked_labels = self.locked_labels, _with(self.locked_labels, self._known(name), locked)
+        self._view_changed(old != self.locked_labels)
+
+    def toggle_all_hidden(self) -> None:
+        self.all_hidden = not self.all_hidden
+        self._view_changed(True)
+
+    def is_visible(self, annotation: Annotation) -> bool:
+        """Whether the canvas draws the annotation: not hidden itself, by its label, or by "hide all"."""
+        return not (annotation.hidden or self.all_hidden or annotation.label in self.hidden_labels)
+
+    def pickable(self, annotation: Annotation) -> bool:
+        """Whether a click, a rubber band or a drag may take the annotation: visible, not locked, not a whole-image
+        tag (tags live in a panel, not on the canvas)."""
+        if annotation.locked or annotation.label in self.locked_labels or isinstance(annotation.shape, Tag):
+            return False
+        return self.is_visible(annotation)
 
     # --- services for the tools (ToolHost) ------------------------------------------------------------------------
 
@@ -193,10 +235,12 @@ class Editor:
             self._committed()
         return description
 
-    def delete_selected(self) -> None:
-        if self._selection:
-            count = len(self._selection)
-            self.execute(DeleteAnnotations(self._selection, "Delete shape" if count == 1 else f"Delete {count} shapes"))
+    def delete_selected(self, force: bool = False) -> None:
+        """Delete the selection; locked shapes only with `force` (Shift+Delete)."""
+        doomed = tuple(a.id for a in self._selected() if force or not (a.locked or a.label in self.locked_labels))
+        if doomed:
+            count = len(doomed)
+            self.execute(DeleteAnnotations(doomed, "Delete shape" if count == 1 else f"Delete {count} shapes"))
 
     def copy(self) -> None:
         if self._selection:
@@ -216,9 +260,9 @@ class Editor:
 
     def nudge(self, dx: float, dy: float) -> None:
         """Move the selection; consecutive nudges of one selection are one undo step."""
-        if not self._selection:
+        selected = tuple(a for a in self._selected() if self.pickable(a))
+        if not selected:
             return
-        selected = self._selected()
         dx, dy = self.clamp_move(bounds_of(selected), dx, dy)
         if dx == 0 and dy == 0:
             return
@@ -242,6 +286,7 @@ class Editor:
         if name != self.current_label:
             self.current_label = name
             self._notify("label")
+            self._refresh_overlay()  # the drawing tools show the label (and the keypoints tool its template)
         return True
 
     def set_attribute(self, annotation_id: str, name: str, value: Any) -> None:
@@ -276,18 +321,30 @@ class Editor:
 
     def _add_copies(self, source: tuple[Annotation, ...], offset: float, description: str) -> tuple[Annotation, ...]:
         dx, dy = self.clamp_move(bounds_of(source), offset, offset)
-        added = copies(source, self.doc.task_id, dx, dy, self.author)
+        added = copies(source, self.doc.task_id, dx, dy, self.author, next_group(self.doc))
         self.execute(AddAnnotations(added, description))
         self.select(a.id for a in added)
         return added
 
     def _committed(self) -> None:
         changes = self.doc.take_changes()
+        self.last_changed_ids = frozenset(c.annotation.id for c in changes)
         self.select(self._selection)  # drop ids that no longer exist
         if changes and self._on_commit is not None:
             self._on_commit(changes)
         self._notify("doc")
         self._refresh_overlay()
+
+    def _known(self, name: str) -> str:
+        if self.schema.get(name) is None:
+            raise ValueError(f"unknown label {name!r}; known: {', '.join(self.schema.names())}")
+        return name
+
+    def _view_changed(self, changed: bool) -> None:
+        if changed:
+            self._tool.interrupt()  # a drag may hold shapes that are no longer pickable
+            self._notify("view")
+            self._refresh_overlay()
 
     def _notify(self, topic: str) -> None:
         for callback in list(self._subscribers):
@@ -304,11 +361,32 @@ def _nudge(dx: float, dy: float) -> Callable[[Editor], None]:
     return lambda editor: editor.nudge(dx, dy)
 
 
+def _with(names: frozenset[str], name: str, member: bool) -> frozenset[str]:
+    return names | {name} if member else names - {name}
+
+
+def _rotate(degrees: float) -> Callable[[Editor], object]:
+    return lambda editor: editor.rotate_selected(degrees)
+
+
 _ARROWS = {"Left": (-1, 0), "Right": (1, 0), "Up": (0, -1), "Down": (0, 1)}
 
 # (key name, ctrl, shift) -> action. Digits and tool letters belong to the app's action table, not here.
 KEYS: dict[tuple[str, bool, bool], Callable[[Editor], object]] = {
     ("Delete", False, False): Editor.delete_selected,
+    ("Delete", False, True): lambda editor: editor.delete_selected(force=True),
+    ("g", True, False): Editor.group_selected,
+    ("g", True, True): Editor.ungroup_selected,
+    ("Up", True, True): Editor.bring_to_front,
+    ("Down", True, True): Editor.send_to_back,
+    ("h", False, False): Editor.toggle_hidden,
+    ("h", True, False): Editor.toggle_all_hidden,
+    ("l", False, False): Editor.toggle_locked,
+    **{
+        (name, True, shift): _rotate(degrees * (1 if name == "]" else -1))
+        for name in ("[", "]")
+        for shift, degrees in ((False, 1.0), (True, 15.0))
+    },
     ("c", True, False): Editor.copy,
     ("v", True, False): Editor.paste,
     ("d", True, False): Editor.duplicate,

@@ -1,13 +1,15 @@
-"""Pure helpers that turn a selection into new annotation values (relabel, copy); the editor wraps them in commands."""
+"""Pure helpers that turn a selection into new annotation values (relabel, copy), and `Batch`, which makes several
+commands one undo step; the editor wraps the values in commands."""
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from core.annotation import HUMAN, Annotation, new_id
+from core.document import AnnotationDoc, Command
 from core.geometry import Rect
 from core.schema import Label, SchemaError
 
@@ -33,13 +35,46 @@ def bounds_of(annotations: Sequence[Annotation]) -> Rect:
 
 
 def copies(
-    annotations: Sequence[Annotation], task_id: int, dx: float, dy: float, author: str
+    annotations: Sequence[Annotation], task_id: int, dx: float, dy: float, author: str, first_group: int = 1
 ) -> tuple[Annotation, ...]:
-    """New annotations (new ids, made by `author`) with the same label, shape shifted by dx, dy, and attributes."""
+    """New annotations (new ids, made by `author`) with the same label, shape shifted by dx, dy, attributes and z.
+
+    Copied groups get new group ids from `first_group` on, so copies stay tied to each other, not to the originals.
+    """
+    groups: dict[int, int] = {}
+    for a in annotations:
+        if a.group is not None and a.group not in groups:
+            groups[a.group] = first_group + len(groups)
     return tuple(
-        Annotation(new_id(), task_id, a.label, a.shape.translated(dx, dy), dict(a.attributes), author, HUMAN)
+        Annotation(
+            new_id(),
+            task_id,
+            a.label,
+            a.shape.translated(dx, dy),
+            dict(a.attributes),
+            author,
+            HUMAN,
+            group=None if a.group is None else groups[a.group],
+            z=a.z,
+        )
         for a in annotations
     )
+
+
+def next_group(annotations: Iterable[Annotation]) -> int:
+    """A group id no annotation uses yet."""
+    return max((a.group for a in annotations if a.group is not None), default=0) + 1
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """Several commands as one undo step; the inverse undoes them in reverse order."""
+
+    commands: tuple[Command, ...]
+    description: str
+
+    def apply(self, doc: AnnotationDoc) -> Command:
+        return Batch(tuple(reversed([c.apply(doc) for c in self.commands])), self.description)
 
 
 def relabeled(a: Annotation, label: Label) -> Annotation:

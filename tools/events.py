@@ -30,7 +30,8 @@ class Pointer:
 
 @dataclass(frozen=True, slots=True)
 class Key:
-    """A key press: "Escape", "Enter", "Delete", "Backspace", "Left", "Right", "Up", "Down", "Tab" or a letter."""
+    """A key press: "Escape", "Enter", "Delete", "Backspace", "Left", "Right", "Up", "Down", "Tab", "[", "]" or a
+    letter. "[" and "]" keep their names with Shift held (the canvas maps "{" and "}" back to them)."""
 
     key: str
     shift: bool = False

@@ -6,27 +6,26 @@ position to the scene gives the Pointer's x, y directly.
 
 from __future__ import annotations
 
-import numpy as np
-from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import (
-    QBrush,
-    QColor,
-    QKeyEvent,
-    QMouseEvent,
-    QPainter,
-    QPixmap,
-    QResizeEvent,
-    QWheelEvent,
-)
-from PySide6.QtWidgets import QGraphicsPixmapItem, QGraphicsScene, QGraphicsView, QLabel, QVBoxLayout, QWidget
+from pathlib import Path
 
+import numpy as np
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QBrush, QColor, QKeyEvent, QMouseEvent, QPainter, QResizeEvent, QWheelEvent
+from PySide6.QtWidgets import QGraphicsScene, QGraphicsView, QLabel, QVBoxLayout, QWidget
+
+from core.media import decode_image
+from core.pyramid import Pyramid, PyramidError
+from core.pyramid_cache import image_size, is_huge
 from tools.base import Overlay
 from tools.editor import Editor
 from tools.events import Button, Key, Pointer
-from widgets.annotation_layer import AnnotationLayer
-from widgets.image_layer import array_to_qimage
+from widgets.annotation_layer import IMAGE_Z, AnnotationLayer
+from widgets.image_layer import ImageFormatError
+from widgets.image_loader import PyramidLoader
+from widgets.image_tiles import PyramidItem
 
 ZOOM_STEP = 1.25
+SETTLE_MS = 150  # a zoom gesture is over when the scale has not changed for this long: render sharp tiles then
 MIN_SCALE = 1 / 64
 MAX_SCALE = 64.0
 _BUTTONS = {
@@ -75,6 +74,7 @@ class ImageCanvas(QGraphicsView):
 
     cursor_moved = Signal(float, float)  # image coordinates under the mouse
     zoom_changed = Signal(float)  # screen pixels per image pixel
+    image_ready = Signal()  # a huge image's complete pyramid is shown (its overview may have been shown before)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -90,10 +90,18 @@ class ImageCanvas(QGraphicsView):
         self.setDragMode(QGraphicsView.DragMode.NoDrag)
         self.setMouseTracking(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self._image_item = QGraphicsPixmapItem()
-        self._image_item.setZValue(-1)
-        self._image_item.setTransformationMode(Qt.TransformationMode.FastTransformation)
+        self._image_item = PyramidItem()
+        self._image_item.setZValue(IMAGE_Z)
         scene.addItem(self._image_item)
+        self._image_size = (0, 0)
+        self.loader = PyramidLoader(self)
+        self.loader.overview.connect(self._pyramid_arrived)
+        self.loader.ready.connect(self._pyramid_arrived)
+        self.loader.failed.connect(self._pyramid_failed)
+        self._request = 0  # number of the latest open_image, so a late result for another image is ignored
+        self._settle_timer = QTimer(self)
+        self._settle_timer.setSingleShot(True)
+        self._settle_timer.timeout.connect(self.settle_zoom)
         self.layer = AnnotationLayer(scene, on_overlay=self._overlay_changed)
         self.message = QLabel(self.viewport())
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -110,19 +118,70 @@ class ImageCanvas(QGraphicsView):
     # --- content -------------------------------------------------------------------------------------------------
     def set_image(self, array: np.ndarray) -> None:
         """Show an HxW / HxWx3 (BGR) / HxWx4 (BGRA) uint8 or uint16 image; 16-bit data is percentile-stretched."""
-        pixmap = QPixmap.fromImage(array_to_qimage(array))
-        self._image_item.setPixmap(pixmap)
-        self.setSceneRect(QRectF(0, 0, pixmap.width(), pixmap.height()))
+        try:
+            pyramid = Pyramid.from_array(array)
+        except PyramidError as exc:
+            raise ImageFormatError(str(exc)) from None
+        self._request += 1
+        self._show_pyramid(pyramid)
+
+    def open_image(self, path: str | Path, content_hash: str | None = None) -> None:
+        """Show an image file. One over HUGE_PIXELS is shown from a tile pyramid cached on disk: built in the
+        background on first open (a JPEG's overview appears first), read back at once afterwards; `image_ready`
+        fires when it is complete. Smaller images are decoded here. MediaError/PyramidError for unreadable files.
+        """
+        width, height = image_size(path)
+        if not is_huge(width, height):
+            self.set_image(decode_image(path))
+            return
+        self._request += 1
+        cached = self.loader.cache.open(path, content_hash)
+        if cached is not None:
+            self._show_pyramid(cached)
+            self.image_ready.emit()
+            return
+        self._image_item.set_pyramid(None)
+        self._set_image_size(width, height)
+        self.message.setText(f"Preparing {Path(path).name} ({width * height / 1e6:.0f} MP) for display…")
+        self.message.show()
+        self.loader.start(self._request, path, content_hash)
+
+    def _pyramid_arrived(self, request: int, pyramid: Pyramid) -> None:
+        if request == self._request and (self._image_item.pyramid is None or not self._image_item.pyramid.complete):
+            self._show_pyramid(pyramid)
+            if pyramid.complete:
+                self.image_ready.emit()
+
+    def _pyramid_failed(self, request: int, reason: str) -> None:
+        if request == self._request:
+            self.show_message(f"Cannot show the image: {reason}")
+
+    def _show_pyramid(self, pyramid: Pyramid) -> None:
+        self._image_item.set_pyramid(pyramid)
+        self._set_image_size(pyramid.width, pyramid.height)
         self.message.hide()
+
+    def _set_image_size(self, width: int, height: int) -> None:
+        if (width, height) != self._image_size:
+            self._image_size = (width, height)
+            self.setSceneRect(self.image_rect())
+            self.layer.set_image_rect(self.image_rect())
 
     def show_message(self, text: str) -> None:
         """Show a note instead of an image (no tasks yet, an unreadable file); set_image hides it again."""
-        self._image_item.setPixmap(QPixmap())
+        self._request += 1
+        self._image_item.set_pyramid(None)
+        self._set_image_size(0, 0)
         self.message.setText(text)
         self.message.show()
 
     def image_rect(self) -> QRectF:
-        return self._image_item.boundingRect()
+        return QRectF(0, 0, *self._image_size)
+
+    def image_level(self) -> int | None:
+        """The pyramid level drawn at the current zoom (0 is full resolution), or None without an image."""
+        pyramid = self._image_item.pyramid
+        return pyramid.level_for_scale(self.scale_factor()) if pyramid is not None else None
 
     def set_editor(self, editor: Editor | None) -> None:
         self.layer.set_editor(editor)
@@ -182,12 +241,23 @@ class ImageCanvas(QGraphicsView):
         scale = self.scale_factor()
         if self.editor is not None:
             self.editor.set_view_scale(scale)
+        self.settle_zoom()  # a zoom by command (fit, 1:1, +/-) is drawn sharp at once; a wheel gesture defers it
         self.zoom_changed.emit(scale)
+
+    def settle_zoom(self) -> None:
+        """End a wheel zoom gesture: draw sharp tiles at the new zoom (until now, the last zoom's tiles stood in,
+        scaled, so each wheel step cost a blit). Runs by itself SETTLE_MS after the last step."""
+        self._settle_timer.stop()
+        for item in (self._image_item, self.layer.batch):
+            item.deferring = False
+            item.update()
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         steps = event.angleDelta().y() / 120.0
         if steps:
             self.set_scale(self.scale_factor() * ZOOM_STEP**steps, event.position())
+            self._image_item.deferring = self.layer.batch.deferring = True
+            self._settle_timer.start(SETTLE_MS)
         event.accept()
 
     # --- mouse ---------------------------------------------------------------------------------------------------

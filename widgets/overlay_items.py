@@ -21,7 +21,7 @@ from core.geometry import Point, Rect
 from core.shapes import Shape
 from widgets.shape_items import path_through
 
-OVERLAY_Z = 1e9
+OVERLAY_Z = 1e13  # above the items of any annotation z level (widgets.annotation_layer.Z_BAND apart)
 HANDLE_SIZE = 8.0  # screen pixels; the editor's handle tolerance is 6 px around the vertex
 HOT_HANDLE_SIZE = 12.0
 MAX_HANDLES = 2000  # beyond this many selected vertices, handles are noise and cost memory
