@@ -13,7 +13,7 @@ import numpy as np
 
 from core.annotation import Annotation, Source, SourceKind, new_id
 from core.schema import load_schema
-from core.shapes import Box, Polygon, Shape
+from core.shapes import Box, Polygon, Shape, Tag
 from resources import DEFAULT_SCHEMA
 from sync.workspace import Workspace
 
@@ -45,13 +45,15 @@ def make_demo(directory: Path, images: int = 12, seed: int = 7) -> Workspace:
     # The first half of the queue comes pre-labeled: some confirmed shapes, some model predictions to review.
     for index, (path, objects) in enumerate(scenes[: images // 2]):
         task = ws.find_task(str(path))
-        assert task is not None
+        if task is None:
+            raise RuntimeError(f"demo image {path} was not added to the workspace")
         for obj in objects:
             model = obj.score is not None or index % 2 == 1
             source = Source(SourceKind.MODEL, obj.score or 0.8, "demo-detector") if model else Source()
             label = ws.schema.get(obj.label)
             attrs = label.initial_attributes() if label else {}
             annotations.append(Annotation(new_id(), task.id, obj.label, obj.shape, attrs, "demo", source))
+        annotations.append(Annotation(new_id(), task.id, "day", Tag(), author="demo"))
     ws.insert_annotations(annotations)
     return ws
 

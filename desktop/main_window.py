@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtCore import QByteArray, QSize, Qt
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -24,6 +24,8 @@ from PySide6.QtWidgets import (
 )
 
 from core.annotation import TaskStatus
+from core.media import MediaError
+from core.pyramid import PyramidError
 from desktop.jobs import Job
 from desktop.keymap import ActionSpec, KeymapError, effective_keymap
 from desktop.panels import ProgressPanel, keymap_dialog
@@ -34,10 +36,20 @@ from widgets.attribute_editor import AttributeEditor
 from widgets.canvas import ImageCanvas
 from widgets.label_palette import LabelPalette
 from widgets.shape_list import ShapeListWidget
+from widgets.tag_panel import TagPanel
+from widgets.tool_icons import tool_icon
 from widgets.task_list import TaskListWidget
 
 log = logging.getLogger(__name__)
-TOOL_ACTIONS = {"tool.select": "select", "tool.box": "box", "tool.polygon": "polygon"}
+TOOLS = ("select", "box", "polygon", "rotated_box", "polyline", "point", "ellipse", "keypoints", "brush", "eraser")
+TOOL_ACTIONS = {f"tool.{name}": name for name in TOOLS}
+EDITOR_ACTIONS = {  # action id -> Editor method
+    "edit.undo": "undo", "edit.redo": "redo", "edit.delete": "delete_selected", "edit.copy": "copy",
+    "edit.paste": "paste", "edit.duplicate": "duplicate", "edit.group": "group_selected",
+    "edit.ungroup": "ungroup_selected", "edit.front": "bring_to_front", "edit.back": "send_to_back",
+    "edit.hide": "toggle_hidden", "edit.hide_all": "toggle_all_hidden", "edit.lock": "toggle_locked",
+    "edit.to_mask": "polygons_to_mask", "edit.to_polygons": "masks_to_polygons",
+}  # fmt: skip
 
 
 class MainWindow(QMainWindow):
@@ -53,8 +65,10 @@ class MainWindow(QMainWindow):
         self.attributes = AttributeEditor()
         self.shapes = ShapeListWidget()
         self.tasks = TaskListWidget()
+        self.tags = TagPanel()
         self.docks = {
             "Labels": self._dock("Labels", self.labels),
+            "Tags": self._dock("Tags", self.tags),
             "Shapes": self._dock("Shapes", self.shapes),
             "Attributes": self._dock("Attributes", self.attributes),
             "Tasks": self._dock("Tasks", self.tasks),
@@ -104,12 +118,18 @@ class MainWindow(QMainWindow):
         assert editor is not None  # open_task always builds one
         if self.session.image is not None:
             self.canvas.set_image(self.session.image)
+        elif self.session.huge:
+            try:
+                self.canvas.open_image(task.media_path, task.content_hash or None)
+            except (MediaError, PyramidError) as exc:
+                self.canvas.show_message(f"Cannot show {task.name}: {exc}")
         else:
             self.canvas.show_message(f"Cannot show {task.name}: {self.session.image_error}")
         self.canvas.set_editor(editor)
         self.canvas.fit_to_view()
         self.shapes.set_editor(editor)
         self.attributes.set_editor(editor)
+        self.tags.set_editor(editor)
         editor.subscribe(self._editor_changed)
         self.labels.select_label(editor.current_label)
         self._sync_tool_actions()
@@ -153,6 +173,17 @@ class MainWindow(QMainWindow):
         job.start()
         return job
 
+    def paste_from_previous(self) -> None:
+        """Copy the previous task's shapes onto this one (near-duplicate frames), as one undo step."""
+        if self.session is None or self.session.editor is None:
+            return
+        previous = self.session.neighbour(-1)
+        if previous is None:
+            self.statusBar().showMessage("There is no previous task", 3000)
+            return
+        copied = self.session.editor.paste_from(self.session.reader.annotations(previous.id))
+        self.statusBar().showMessage(f"Copied {len(copied)} shapes from {previous.name}", 3000)
+
     def wait_until_idle(self) -> None:
         """Block until background jobs and pending saves are done (screenshots, tests, shutdown)."""
         for job in self.jobs:
@@ -167,12 +198,8 @@ class MainWindow(QMainWindow):
             return lambda: getattr(self.session.editor, name)() if self.session and self.session.editor else None
 
         handlers: dict[str, Callable[[], object]] = {
-            "edit.undo": editor_call("undo"),
-            "edit.redo": editor_call("redo"),
-            "edit.delete": editor_call("delete_selected"),
-            "edit.copy": editor_call("copy"),
-            "edit.paste": editor_call("paste"),
-            "edit.duplicate": editor_call("duplicate"),
+            **{action_id: editor_call(method) for action_id, method in EDITOR_ACTIONS.items()},
+            "edit.paste_previous": self.paste_from_previous,
             "task.next": lambda: self.go(1),
             "task.previous": lambda: self.go(-1),
             "task.next_unfinished": lambda: self.go(1, True),
@@ -208,6 +235,7 @@ class MainWindow(QMainWindow):
             action.triggered.connect(handlers[action_id])
             if action_id in TOOL_ACTIONS:
                 action.setCheckable(True)
+                action.setIcon(tool_icon(TOOL_ACTIONS[action_id]))
                 self.tool_group.addAction(action)
             self.addAction(action)
             self.actions_by_id[action_id] = action
@@ -215,7 +243,10 @@ class MainWindow(QMainWindow):
     def _build_menus_and_toolbar(self) -> None:
         menus = {
             "&File": ["workspace.open", "workspace.add_media"],
-            "&Edit": ["edit.undo", "edit.redo", None, "edit.copy", "edit.paste", "edit.duplicate", "edit.delete"],
+            "&Edit": ["edit.undo", "edit.redo", None, "edit.copy", "edit.paste", "edit.duplicate",
+                      "edit.paste_previous", "edit.delete", None, "edit.group", "edit.ungroup", "edit.front",
+                      "edit.back", None,
+                      "edit.hide", "edit.hide_all", "edit.lock", None, "edit.to_mask", "edit.to_polygons"],
             "&View": ["view.zoom_in", "view.zoom_out", "view.fit", "view.actual_size"],
             "&Task": ["task.next", "task.previous", "task.next_unfinished", "task.previous_unfinished", None,
                       "task.submit"],
@@ -231,7 +262,8 @@ class MainWindow(QMainWindow):
                     menu.addAction(dock.toggleViewAction())
         tools = QToolBar("Tools")
         tools.setObjectName("tools")
-        tools.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextUnderIcon)
+        tools.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+        tools.setIconSize(QSize(28, 28))
         for action_id in TOOL_ACTIONS:
             tools.addAction(self.actions_by_id[action_id])
         self.addToolBar(Qt.ToolBarArea.LeftToolBarArea, tools)
@@ -257,7 +289,7 @@ class MainWindow(QMainWindow):
         if self.session is None or self.session.editor is None:
             return
         editor = self.session.editor
-        if not editor.set_label(name):
+        if not editor.use_label(name):
             self.statusBar().showMessage(f"Label {name!r} does not allow this shape type", 4000)
         self.labels.select_label(editor.current_label)
         self.settings.last_label[str(self.session.path.resolve())] = editor.current_label

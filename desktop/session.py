@@ -18,6 +18,7 @@ from PySide6.QtCore import QObject, Signal
 from core.annotation import Task, TaskStatus
 from core.document import AnnotationDoc, Change
 from core.media import MediaError, decode_image
+from core.pyramid_cache import is_huge
 from core.schema import LabelSchema
 from desktop.jobs import WorkspaceWriter
 from sync.workspace import Workspace
@@ -110,9 +111,16 @@ class TaskSession(QObject):
         self.writer_ws.close()
         self.reader.close()
 
+    @property
+    def huge(self) -> bool:
+        """The current image is shown from a tile pyramid (the canvas opens it), not decoded here."""
+        return self.task is not None and is_huge(self.task.width, self.task.height)
+
     def _image_of(self, task: Task) -> tuple[np.ndarray | None, str]:
         if task.status is TaskStatus.ERROR:
             return None, task.error
+        if is_huge(task.width, task.height):
+            return None, ""
         try:
             return self.images.request(task.media_path).result(), ""
         except (MediaError, OSError) as exc:
@@ -125,7 +133,7 @@ class TaskSession(QObject):
             nxt = self.reader.neighbour_task(current.id, 1)
             if nxt is None:
                 break
-            if nxt.status is not TaskStatus.ERROR:
+            if nxt.status is not TaskStatus.ERROR and not is_huge(nxt.width, nxt.height):
                 self.images.request(nxt.media_path)
             current = nxt
 

@@ -32,10 +32,10 @@ def test_unversioned_settings_are_migrated(tmp_path):
 
 
 def test_keymap_origins_and_conflicts():
-    km = effective_keymap("cvat", {"tool.polygon": ["Shift+P"]})
+    km = effective_keymap("cvat", {"tool.polygon": ["Alt+P"]})
     assert km["tool.box"].keys == ("N", "R") and km["tool.box"].origin == "preset cvat"
     assert km["task.next"].keys == ("F",) and km["task.next"].origin == "preset cvat"
-    assert km["tool.polygon"].keys == ("Shift+P",) and km["tool.polygon"].origin == "user"
+    assert km["tool.polygon"].keys == ("Alt+P",) and km["tool.polygon"].origin == "user"
     assert km["edit.undo"].origin == "default"
     with pytest.raises(KeymapError, match="bound to both"):
         effective_keymap("default", {"tool.box": ["D"]})

@@ -22,8 +22,11 @@ from tools.editor import Editor
 from tools.hit import index_of
 from widgets.overlay_items import OverlayLayer
 from widgets.shape_batch import ShapeBatchItem
-from widgets.shape_items import UNKNOWN_LABEL_COLOR, AnnotationGraphic
+from widgets.shape_items import SHAPE_ITEMS, UNKNOWN_LABEL_COLOR, AnnotationGraphic
+from widgets.shape_items_more import KeypointsItem, register_items
 from widgets.shape_raster import BATCH_KINDS, ShapeRaster
+
+register_items(SHAPE_ITEMS)  # rotated box, polyline, point, ellipse, keypoints, mask, tag
 
 ITEM_LIMIT = 500  # more shapes than this on one image are drawn by the batched layer
 Z_BAND = 1e7  # item z values per annotation z level: more than any count of graphics made
@@ -184,6 +187,9 @@ class AnnotationLayer:
     def _add_graphic(self, annotation: Annotation) -> AnnotationGraphic:
         z = annotation.z * Z_BAND + self._next_z  # by the annotation's z, then the newest graphic on top
         graphic = AnnotationGraphic(self._scene, annotation, self.color_of(annotation.label), z)
+        label = self.editor.schema.get(annotation.label) if self.editor is not None else None
+        if isinstance(graphic.item, KeypointsItem) and label is not None:
+            graphic.item.set_skeleton(label.skeleton)
         self.graphics[annotation.id] = graphic
         self._next_z += 1
         return graphic

@@ -45,6 +45,10 @@ _KEYS = {
     Qt.Key.Key_Down: "Down",
     Qt.Key.Key_Tab: "Tab",
     Qt.Key.Key_Backtab: "Tab",
+    Qt.Key.Key_BracketLeft: "[",
+    Qt.Key.Key_BraceLeft: "[",
+    Qt.Key.Key_BracketRight: "]",
+    Qt.Key.Key_BraceRight: "]",
 }
 _CURSORS = {
     "arrow": Qt.CursorShape.ArrowCursor,
