@@ -145,3 +145,25 @@ def test_label_hotkeys_are_typed_into_text_fields_not_taken_as_labels(qtbot, win
     window.wait_until_idle()
     assert editor.doc.get(sign.id).attributes["text"] == "42"
     assert editor.current_label != "person"
+
+
+def test_new_tools_tags_and_copy_from_previous_task_through_the_window(qtbot, window, demo_dir):
+    first = window.session.task.id
+    qtbot.keyClick(window.canvas, Qt.Key.Key_O)
+    assert window.session.editor.tool == "rotated_box" and window.actions_by_id["tool.rotated_box"].isChecked()
+    drag_on_canvas(window, (300, 300), (420, 380))
+    window.wait_until_idle()
+    kinds = [a.kind for a in stored(demo_dir, first)]
+    assert "rotated_box" in kinds
+    qtbot.keyClick(window.canvas, Qt.Key.Key_9)  # "night" is a single-choice tag label: replaces "day"
+    window.wait_until_idle()
+    assert sorted(a.label for a in stored(demo_dir, first) if a.kind == "tag") == ["night"]
+    assert window.tags.item(1).checkState() == Qt.CheckState.Checked
+    count = len(stored(demo_dir, first))
+    qtbot.keyClick(window.canvas, Qt.Key.Key_D)
+    second = window.session.task.id
+    before = len(stored(demo_dir, second))
+    window.actions_by_id["edit.paste_previous"].trigger()
+    window.wait_until_idle()
+    copied = stored(demo_dir, second)
+    assert len(copied) > before and len(copied) - before <= count
