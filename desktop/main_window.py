@@ -14,6 +14,7 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, QSize, Qt
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QDockWidget,
     QFileDialog,
     QLabel,
@@ -29,6 +30,8 @@ from core.pyramid import PyramidError
 from desktop.jobs import Job
 from desktop.keymap import ActionSpec, KeymapError, effective_keymap
 from desktop.panels import ProgressPanel, keymap_dialog
+from desktop.prelabel import PrelabelController
+from desktop.sam import SegmentController
 from desktop.session import TaskSession
 from desktop.settings import Settings, save_settings
 from sync.workspace import ImportReport
@@ -41,7 +44,8 @@ from widgets.tool_icons import tool_icon
 from widgets.task_list import TaskListWidget
 
 log = logging.getLogger(__name__)
-TOOLS = ("select", "box", "polygon", "rotated_box", "polyline", "point", "ellipse", "keypoints", "brush", "eraser")
+TOOLS = ("select", "box", "polygon", "rotated_box", "polyline", "point", "ellipse", "keypoints", "brush", "eraser",
+         "segment")
 TOOL_ACTIONS = {f"tool.{name}": name for name in TOOLS}
 EDITOR_ACTIONS = {  # action id -> Editor method
     "edit.undo": "undo", "edit.redo": "redo", "edit.delete": "delete_selected", "edit.copy": "copy",
@@ -75,8 +79,11 @@ class MainWindow(QMainWindow):
         }
         self._status_widgets()
         self.actions_by_id: dict[str, QAction] = {}
+        self.prelabel = PrelabelController(self)
+        self.segment = SegmentController(self)
         self._build_actions()
         self._build_menus_and_toolbar()
+        self.prelabel.install()
         self.labels.label_chosen.connect(self._label_chosen)
         self.tasks.task_activated.connect(self.show_task)
         self.canvas.cursor_moved.connect(lambda x, y: self.cursor_label.setText(f"x {x:.0f}  y {y:.0f}"))
@@ -131,6 +138,8 @@ class MainWindow(QMainWindow):
         self.attributes.set_editor(editor)
         self.tags.set_editor(editor)
         editor.subscribe(self._editor_changed)
+        self.prelabel.task_shown()
+        self.segment.task_shown()
         self.labels.select_label(editor.current_label)
         self._sync_tool_actions()
         self.tasks.select_task(task.id)
@@ -212,6 +221,8 @@ class MainWindow(QMainWindow):
             "workspace.add_media": self.add_media,
             "workspace.open": self._choose_workspace,
             "help.keys": lambda: keymap_dialog(self, self.keymap).exec(),
+            **self.prelabel.handlers(),
+            **self.segment.handlers(),
         }
         for action_id, tool in TOOL_ACTIONS.items():
             handlers[action_id] = functools.partial(self._set_tool, tool)
@@ -230,14 +241,16 @@ class MainWindow(QMainWindow):
         for action_id, binding in self.keymap.items():
             action = QAction(binding.action.text, self)
             action.setShortcuts([QKeySequence(k) for k in binding.keys])
-            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            canvas_only = binding.action.canvas_only
+            context = Qt.ShortcutContext.WidgetShortcut if canvas_only else Qt.ShortcutContext.WindowShortcut
+            action.setShortcutContext(context)
             action.setToolTip(_tooltip(binding.action, binding.keys))
             action.triggered.connect(handlers[action_id])
             if action_id in TOOL_ACTIONS:
                 action.setCheckable(True)
                 action.setIcon(tool_icon(TOOL_ACTIONS[action_id]))
                 self.tool_group.addAction(action)
-            self.addAction(action)
+            (self.canvas if canvas_only else self).addAction(action)
             self.actions_by_id[action_id] = action
 
     def _build_menus_and_toolbar(self) -> None:
@@ -370,6 +383,7 @@ class MainWindow(QMainWindow):
         for job in self.jobs:
             job.cancel()
         self.wait_until_idle()
+        self.segment.close()
         self._close_session()
         self.settings.window_geometry = bytes(self.saveGeometry().toBase64().data()).decode()
         self.settings.window_state = bytes(self.saveState().toBase64().data()).decode()
