@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from core.formats import FORMATS, FormatError
 from core.schema import LabelSchema, SchemaError, load_schema
+from sync.records import PayloadCodec
+from sync.server.cli import add_server_commands
 from sync.transfer import export_dataset, import_dataset
 from sync.workspace import Workspace, WorkspaceError
 
@@ -118,9 +122,56 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return run_app(workspace_dir, screenshot=args.screenshot)
 
 
+def cmd_login(args: argparse.Namespace) -> int:
+    from sync.client import commands
+
+    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass(f"Password for {args.user}: ")
+    answer = _sync_call(commands.login, args.url, args.user, password, commands.cli_keys().credentials)
+    print(f"logged in to {args.url} as {args.user} ({answer['user']['role']}), token valid until {answer['expires_at']}")
+    return 0
+
+
+def cmd_clone(args: argparse.Namespace) -> int:
+    from sync.client import commands
+
+    keys = commands.cli_keys()
+    state = _sync_call(commands.clone, args.url, args.project, Path(args.workspace), keys.credentials, keys, args.user)
+    print(f"workspace {args.workspace}: {state.text()}")
+    return 0 if state.phase in ("up_to_date", "waiting") else 1
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    from sync.client import commands
+
+    keys = commands.cli_keys()
+    with Workspace.open(args.workspace) as ws:
+        state = _sync_call(commands.sync, ws, keys.credentials, keys, args.server)
+    print(state.text())
+    return 0 if state.phase in ("up_to_date", "waiting") else 1
+
+
+def _sync_call(fn: Callable[..., Any], *args: Any) -> Any:
+    """Sync and credential errors are the user's to fix (log in, unlock, reach the server): one line, status 2."""
+    from sync.client.credentials import CredentialsError
+    from sync.client.http import SyncError
+
+    try:
+        return fn(*args)
+    except (SyncError, CredentialsError) as exc:
+        raise CliError(str(exc)) from None
+
+
+def _unlock(path: Path, workspace_id: str, encryption: str) -> PayloadCodec:
+    """Encrypted (synced) workspaces open with their key from the keyring, loaded on first use."""
+    from sync.client.commands import cli_keys
+
+    return cli_keys().codec(path, workspace_id, encryption)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="annodesk", description="Annodesk: fast offline annotation.")
     sub = parser.add_subparsers(dest="command", required=True)
+    add_server_commands(sub)
     formats = sorted(FORMATS)
 
     p = sub.add_parser("demo", help="make a demo workspace (generated images, labels, annotations) and open it")
@@ -174,11 +225,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", required=True, choices=formats)
     p.add_argument("--out", required=True)
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("login", help="log in to a server; token and device key go to the OS keyring")
+    p.add_argument("url")
+    p.add_argument("--user", required=True)
+    p.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin")
+    p.set_defaults(func=cmd_login)
+
+    p = sub.add_parser("clone", help="make an encrypted workspace for a server project and sync it")
+    p.add_argument("url")
+    p.add_argument("--project", required=True)
+    p.add_argument("--user", help="default: the last user logged in to that server")
+    p.add_argument("workspace")
+    p.set_defaults(func=cmd_clone)
+
+    p = sub.add_parser("sync", help="one sync round: push local edits, pull the server's, fetch media")
+    p.add_argument("workspace")
+    p.add_argument("--server", help="the server's new address (same server)")
+    p.set_defaults(func=cmd_sync)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    Workspace.codec_provider = Workspace.codec_provider or _unlock
     try:
         return int(args.func(args))
     except (CliError, WorkspaceError, SchemaError, FormatError) as exc:

@@ -1,0 +1,243 @@
+"""The server's tables (SQLAlchemy Core, portable between SQLite and PostgreSQL) and its transactions.
+
+Writes are serialised: SQLite takes its write lock up front (BEGIN IMMEDIATE) and PostgreSQL takes one transaction-
+scoped advisory lock, so the event sequence numbers that pull pages by become visible in commit order and a reader's
+cursor never skips a row that commits late.
+"""
+
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from sync.server.config import ServerConfig
+
+metadata = sa.MetaData()
+_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")  # SQLite autoincrement wants INTEGER PRIMARY KEY
+
+users = sa.Table(
+    "users", metadata,
+    sa.Column("id", _ID, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(64), nullable=False, unique=True),
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("password_hash", sa.String(256), nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+)
+devices = sa.Table(
+    "devices", metadata,
+    sa.Column("id", _ID, primary_key=True, autoincrement=True),
+    sa.Column("user_id", sa.ForeignKey("users.id"), nullable=False),
+    sa.Column("client_id", sa.String(64), nullable=False, unique=True),
+    sa.Column("name", sa.String(128), nullable=False),
+    sa.Column("key_id", sa.String(16), nullable=False, unique=True),
+    sa.Column("public_key", sa.LargeBinary, nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("revoked_at", sa.Float),
+    sa.Column("last_batch_hash", sa.String(64), nullable=False, server_default=""),
+)
+tokens = sa.Table(
+    "tokens", metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column("user_id", sa.ForeignKey("users.id"), nullable=False),
+    sa.Column("device_id", sa.ForeignKey("devices.id")),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("expires_at", sa.Float, nullable=False),
+    sa.Column("revoked", sa.Boolean, nullable=False, server_default=sa.false()),
+)
+login_failures = sa.Table(
+    "login_failures", metadata,
+    sa.Column("id", _ID, primary_key=True, autoincrement=True),
+    sa.Column("username", sa.String(256), nullable=False),
+    sa.Column("ip", sa.String(64), nullable=False),
+    sa.Column("at", sa.Float, nullable=False),
+    sa.Index("ix_login_failures_who", "username", "ip", "at"),
+)
+server_keys = sa.Table(
+    "server_keys", metadata,
+    sa.Column("key_id", sa.String(16), primary_key=True),
+    sa.Column("private_key", sa.LargeBinary, nullable=False),
+    sa.Column("public_key", sa.LargeBinary, nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+)
+projects = sa.Table(
+    "projects", metadata,
+    sa.Column("id", _ID, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(200), nullable=False, unique=True),
+    sa.Column("schema", sa.JSON, nullable=False),
+    sa.Column("schema_version", sa.Integer, nullable=False),
+    sa.Column("locked", sa.Boolean, nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+)
+media = sa.Table(
+    "media", metadata,
+    sa.Column("sha256", sa.String(64), primary_key=True),
+    sa.Column("size", sa.BigInteger, nullable=False),
+    sa.Column("uploaded_by", sa.ForeignKey("users.id")),
+    sa.Column("created_at", sa.Float, nullable=False),
+)
+tasks = sa.Table(
+    "tasks", metadata,
+    sa.Column("id", _ID, primary_key=True, autoincrement=True),
+    sa.Column("project_id", sa.ForeignKey("projects.id"), nullable=False, index=True),
+    sa.Column("name", sa.String(500), nullable=False),
+    sa.Column("media_sha256", sa.String(64), sa.ForeignKey("media.sha256"), nullable=False),
+    sa.Column("width", sa.Integer, nullable=False),
+    sa.Column("height", sa.Integer, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("assignee_id", sa.ForeignKey("users.id"), index=True),
+    sa.Column("revision", sa.Integer, nullable=False),
+    sa.Column("updated_at", sa.Float, nullable=False),
+)
+annotations = sa.Table(
+    "annotations", metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("task_id", sa.ForeignKey("tasks.id"), nullable=False, index=True),
+    sa.Column("revision", sa.Integer, nullable=False),
+    sa.Column("deleted", sa.Boolean, nullable=False),
+    sa.Column("fields", sa.JSON, nullable=False),
+    # field -> [revision of its last change, author, author was a reviewer, client id]; "_deleted" for tombstones
+    sa.Column("field_meta", sa.JSON, nullable=False),
+    sa.Column("author", sa.String(64), nullable=False),
+    sa.Column("updated_at", sa.Float, nullable=False),
+)
+batches = sa.Table(
+    "batches", metadata,
+    sa.Column("client_id", sa.String(64), primary_key=True),
+    sa.Column("batch_id", sa.String(32), primary_key=True),
+    sa.Column("batch_hash", sa.String(64), nullable=False),
+    sa.Column("user_id", sa.ForeignKey("users.id"), nullable=False),
+    sa.Column("response", sa.JSON, nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+)
+ops = sa.Table(
+    "ops", metadata,
+    sa.Column("client_id", sa.String(64), primary_key=True),
+    sa.Column("op_id", sa.BigInteger, primary_key=True),
+    sa.Column("batch_id", sa.String(32), nullable=False),
+    sa.Column("entity_id", sa.String(64), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("reason", sa.String(200)),
+    sa.Column("revision", sa.Integer, nullable=False),
+)
+conflicts = sa.Table(
+    "conflicts", metadata,
+    sa.Column("id", _ID, primary_key=True, autoincrement=True),
+    sa.Column("task_id", sa.ForeignKey("tasks.id"), nullable=False, index=True),
+    sa.Column("annotation_id", sa.String(64), nullable=False),
+    sa.Column("field", sa.String(32), nullable=False),
+    sa.Column("losing_value", sa.JSON),
+    sa.Column("winning_value", sa.JSON),
+    sa.Column("loser", sa.String(64), nullable=False),
+    sa.Column("winner", sa.String(64), nullable=False),
+    sa.Column("at", sa.Float, nullable=False),
+)
+reviews = sa.Table(
+    "reviews", metadata,
+    sa.Column("id", _ID, primary_key=True, autoincrement=True),
+    sa.Column("task_id", sa.ForeignKey("tasks.id"), nullable=False, index=True),
+    sa.Column("decision", sa.String(16), nullable=False),
+    sa.Column("reviewer", sa.String(64), nullable=False),
+    sa.Column("at", sa.Float, nullable=False),
+)
+comments = sa.Table(
+    "comments", metadata,
+    sa.Column("id", _ID, primary_key=True, autoincrement=True),
+    sa.Column("review_id", sa.ForeignKey("reviews.id"), nullable=False),
+    sa.Column("task_id", sa.ForeignKey("tasks.id"), nullable=False, index=True),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("annotation_id", sa.String(64)),
+    sa.Column("x", sa.Float),
+    sa.Column("y", sa.Float),
+    sa.Column("author", sa.String(64), nullable=False),
+    sa.Column("at", sa.Float, nullable=False),
+)
+events = sa.Table(  # pointers into the tables above; pull resolves them to the current state
+    "events", metadata,
+    sa.Column("seq", _ID, primary_key=True, autoincrement=True),
+    sa.Column("type", sa.String(16), nullable=False),
+    sa.Column("entity_id", sa.String(64), nullable=False),
+    sa.Column("project_id", _ID, nullable=False),
+    sa.Column("task_id", _ID, index=True),
+    sqlite_autoincrement=True,
+)
+audit = sa.Table(
+    "audit", metadata,
+    sa.Column("id", _ID, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.Float, nullable=False),
+    sa.Column("user", sa.String(64)),
+    sa.Column("action", sa.String(64), nullable=False),
+    sa.Column("target", sa.String(200), nullable=False),
+    sa.Column("detail", sa.JSON, nullable=False),
+    sqlite_autoincrement=True,
+)
+
+_PG_WRITE_LOCK = 0x414E4E4F  # "ANNO": the one advisory lock all writers take
+
+
+class Store:
+    """The engine plus read/write transaction helpers; creates the schema on first use."""
+
+    def __init__(self, config: ServerConfig) -> None:
+        self.config = config
+        url = config.database_url
+        self.is_sqlite = url.startswith("sqlite")
+        if self.is_sqlite:
+            config.data_dir.mkdir(parents=True, exist_ok=True)
+            self.engine: Engine = sa.create_engine(url, connect_args={"timeout": 60, "check_same_thread": False})
+            sa.event.listen(self.engine, "connect", _sqlite_connect)
+            sa.event.listen(self.engine, "begin", _sqlite_begin)
+        else:
+            self.engine = sa.create_engine(url, pool_size=8, max_overflow=8, pool_pre_ping=True)
+        config.blob_dir.mkdir(parents=True, exist_ok=True)
+        with self.write() as conn:
+            metadata.create_all(conn)
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn, conn.begin():
+            yield conn
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """One serialised write transaction; committed when the block ends without an exception."""
+        with self.engine.connect() as conn:
+            conn = conn.execution_options(annodesk_write=True)
+            with conn.begin():
+                if not self.is_sqlite:
+                    conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_PG_WRITE_LOCK)))
+                yield conn
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
+    dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=FULL")  # an answered push must survive a power cut
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.close()
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("annodesk_write") else "BEGIN")
+
+
+def insert_id(conn: Connection, statement: sa.Insert) -> int:
+    """Run an INSERT of one row and return its new primary key."""
+    key = conn.execute(statement).inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
+
+def bulk(conn: Connection, sql: str, rows: list[tuple[Any, ...]]) -> None:
+    """executemany straight on the driver for the push hot path (SQLAlchemy's per-row processing costs more than
+    the database). `sql` uses ? placeholders; JSON values must already be encoded."""
+    if rows:
+        if conn.dialect.paramstyle != "qmark":
+            sql = sql.replace("?", "%s")
+        conn.exec_driver_sql(sql, rows)

@@ -1,0 +1,65 @@
+"""What every route needs: the shared context, the caller behind the bearer token, and role checks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Path, Request
+
+from sync.server.blobs import BlobStore
+from sync.server.config import ServerConfig
+from sync.server.db import Store
+from sync.server.errors import ApiError
+from sync.server.security import Passwords, Principal, principal_for
+
+
+@dataclass
+class Context:
+    """Per-process handles; nothing in here is state a second process would need to share."""
+
+    config: ServerConfig
+    store: Store
+    passwords: Passwords
+    blobs: BlobStore
+
+
+def context(request: Request) -> Context:
+    ctx: Context = request.app.state.ctx
+    return ctx
+
+
+Ctx = Annotated[Context, Depends(context)]
+
+
+def caller(request: Request, ctx: Ctx) -> Principal:
+    """The authenticated caller; 401 for a missing, unknown, expired or revoked token."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise ApiError(401, "unauthenticated", "send 'Authorization: Bearer <token>' (POST /api/v1/auth/login)",
+                       headers={"WWW-Authenticate": "Bearer"})
+    with ctx.store.read() as conn:
+        principal = principal_for(conn, token.strip())
+    if principal is None:
+        raise ApiError(401, "invalid_token", "the token is unknown, expired or revoked; log in again",
+                       headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+    return principal
+
+
+Caller = Annotated[Principal, Depends(caller)]
+
+
+def require(*roles: str) -> Callable[[Principal], Principal]:
+    """A dependency that lets only the given roles through (403 for the others)."""
+    def check(principal: Caller) -> Principal:
+        if principal.role not in roles:
+            raise ApiError(403, "forbidden", f"this needs the role {' or '.join(roles)}; you are {principal.role}")
+        return principal
+    return check
+
+
+Admin = Annotated[Principal, Depends(require("admin"))]
+Reviewer = Annotated[Principal, Depends(require("admin", "lead"))]
+
+IntId = Annotated[int, Path(ge=1, le=2**53)]  # bounded so no database integer overflows on odd input

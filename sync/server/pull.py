@@ -1,0 +1,89 @@
+"""Pull: the event feed a caller may see, page by page, each event resolved to the entity's current state."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from sync.server import db
+from sync.server.security import Principal
+from sync.server.service import project_json, task_json, task_query
+
+
+def visible_events(principal: Principal) -> sa.ColumnElement[bool]:
+    """Reviewers see everything; annotators the events of their tasks and of the projects those are in."""
+    if principal.is_reviewer:
+        return sa.true()
+    mine = sa.select(db.tasks.c.id).where(db.tasks.c.assignee_id == principal.user_id)
+    my_projects = sa.select(db.tasks.c.project_id).where(db.tasks.c.assignee_id == principal.user_id)
+    e = db.events
+    return sa.or_(e.c.task_id.in_(mine), sa.and_(e.c.task_id.is_(None), e.c.project_id.in_(my_projects)))
+
+
+def pull(conn: Connection, principal: Principal, cursor: int, limit: int) -> dict[str, Any]:
+    e = db.events
+    rows = conn.execute(sa.select(e).where(e.c.seq > cursor, visible_events(principal))
+                        .order_by(e.c.seq).limit(limit + 1)).all()
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    first: dict[tuple[str, str], int] = {}
+    for r in rows:  # an entity changed twice in one page is sent once (in its current state), where it first shows
+        first.setdefault((r.type, r.entity_id), r.seq)
+    states = {kind: _RESOLVERS[kind](conn, [eid for (k, eid) in first if k == kind]) for kind in _RESOLVERS}
+    items = []
+    for r in rows:
+        if first[(r.type, r.entity_id)] == r.seq and r.entity_id in states[r.type]:
+            items.append({"seq": r.seq, "type": r.type, **states[r.type][r.entity_id]})
+    return {"items": items, "next_cursor": rows[-1].seq if rows else cursor, "has_more": has_more}
+
+
+def _chunks(ids: list[str]) -> list[list[str]]:
+    return [ids[i:i + 500] for i in range(0, len(ids), 500)]
+
+
+def _annotations(conn: Connection, ids: list[str]) -> dict[str, dict[str, Any]]:
+    a = db.annotations
+    out = {}
+    for chunk in _chunks(ids):
+        for r in conn.execute(sa.select(a).where(a.c.id.in_(chunk))).mappings():
+            out[r["id"]] = {"id": r["id"], "task_id": r["task_id"], "fields": r["fields"], "revision": r["revision"],
+                            "deleted": r["deleted"], "author": r["author"]}
+    return out
+
+
+def _by_int_id(query: Callable[[list[int]], sa.Select[Any]], shape: Callable[[Any], dict[str, Any]],
+               ) -> Callable[[Connection, list[str]], dict[str, dict[str, Any]]]:
+    def resolve(conn: Connection, ids: list[str]) -> dict[str, dict[str, Any]]:
+        out = {}
+        for chunk in _chunks(ids):
+            for r in conn.execute(query([int(i) for i in chunk])).mappings():
+                out[str(r["id"])] = shape(r)
+        return out
+    return resolve
+
+
+def _project(r: Any) -> dict[str, Any]:
+    return {"id": r["id"], "name": r["name"]}
+
+
+def _schema(r: Any) -> dict[str, Any]:
+    p = project_json(r)
+    return {"project_id": p["id"], "schema": p["schema"], "schema_version": p["schema_version"],
+            "locked": p["locked"]}
+
+
+def _plain(r: Any) -> dict[str, Any]:
+    return dict(r)
+
+
+_RESOLVERS: dict[str, Callable[[Connection, list[str]], dict[str, dict[str, Any]]]] = {
+    "annotation": _annotations,
+    "task": _by_int_id(lambda ids: task_query().where(db.tasks.c.id.in_(ids)), task_json),
+    "project": _by_int_id(lambda ids: sa.select(db.projects).where(db.projects.c.id.in_(ids)), _project),
+    "schema": _by_int_id(lambda ids: sa.select(db.projects).where(db.projects.c.id.in_(ids)), _schema),
+    "review": _by_int_id(lambda ids: sa.select(db.reviews).where(db.reviews.c.id.in_(ids)), _plain),
+    "comment": _by_int_id(lambda ids: sa.select(db.comments).where(db.comments.c.id.in_(ids)), _plain),
+}

@@ -1,0 +1,201 @@
+"""Administration shared by the API and the CLI: users, devices, projects, media, tasks and their lifecycle.
+
+Every function runs inside the caller's write transaction, checks its input, writes the audit row and the events
+pull needs, and raises ApiError with a clear reason otherwise.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, RowMapping
+
+from core.schema import LabelSchema, SchemaError
+from sync.server import db
+from sync.server.errors import ApiError, forbidden, not_found
+from sync.server.journal import audit, emit, emit_task_snapshot
+from sync.server.security import ROLES, Passwords, Principal
+
+_NAME = re.compile(r"[A-Za-z0-9_.@-]{1,64}")
+STATUSES = ("new", "assigned", "in_progress", "submitted", "accepted", "rejected")
+_TRANSITIONS = {
+    ("assigned", "in_progress"), ("rejected", "in_progress"),
+    ("assigned", "submitted"), ("in_progress", "submitted"), ("rejected", "submitted"),
+    ("submitted", "accepted"), ("submitted", "rejected"),
+}
+
+
+def create_user(conn: Connection, passwords: Passwords, actor: str, name: str, role: str,
+                password: str) -> dict[str, Any]:
+    if not _NAME.fullmatch(name):
+        raise ApiError(422, "bad_name", "user name must be 1-64 letters, digits or _.@-")
+    if role not in ROLES:
+        raise ApiError(422, "bad_role", f"role must be one of {', '.join(ROLES)}, not {role!r}")
+    if not 8 <= len(password) <= 1024:
+        raise ApiError(422, "weak_password", "password must be 8-1024 characters")
+    if conn.execute(sa.select(db.users.c.id).where(db.users.c.name == name)).first():
+        raise ApiError(409, "exists", f"user {name} already exists")
+    uid = db.insert_id(conn, db.users.insert().values(
+        name=name, role=role, password_hash=passwords.hash(password), created_at=time.time()))
+    audit(conn, actor, "user.create", f"user:{name}", role=role)
+    return {"id": uid, "name": name, "role": role}
+
+
+def list_users(conn: Connection) -> list[dict[str, Any]]:
+    u = db.users
+    return [dict(r) for r in conn.execute(sa.select(u.c.id, u.c.name, u.c.role).order_by(u.c.id)).mappings()]
+
+
+def user_by_name(conn: Connection, name: str) -> RowMapping:
+    row = conn.execute(sa.select(db.users).where(db.users.c.name == name)).mappings().first()
+    if row is None:
+        raise not_found("user", name)
+    return row
+
+
+def revoke_device(conn: Connection, actor: str, device_id: int) -> dict[str, Any]:
+    """A revoked device can neither push (its key is refused) nor use any token it was given."""
+    d = db.devices
+    row = conn.execute(sa.select(d).where(d.c.id == device_id)).mappings().first()
+    if row is None:
+        raise not_found("device", device_id)
+    if row["revoked_at"] is None:
+        conn.execute(d.update().where(d.c.id == device_id).values(revoked_at=time.time()))
+        conn.execute(db.tokens.update().where(db.tokens.c.device_id == device_id).values(revoked=True))
+        audit(conn, actor, "device.revoke", f"device:{device_id}", key_id=row["key_id"])
+    return {"id": device_id, "key_id": row["key_id"], "revoked": True}
+
+
+def parse_schema(schema: Any) -> dict[str, Any]:
+    try:
+        return LabelSchema.from_json(schema).to_json()
+    except SchemaError as exc:
+        raise ApiError(422, "bad_schema", f"label schema: {exc}") from exc
+
+
+def create_project(conn: Connection, actor: str, name: str, schema: Any) -> dict[str, Any]:
+    if not name.strip() or len(name) > 200:
+        raise ApiError(422, "bad_name", "project name must be 1-200 characters")
+    if conn.execute(sa.select(db.projects.c.id).where(db.projects.c.name == name)).first():
+        raise ApiError(409, "exists", f"project {name!r} already exists")
+    values = {"name": name, "schema": parse_schema(schema), "schema_version": 1, "locked": False,
+              "created_at": time.time()}
+    pid = db.insert_id(conn, db.projects.insert().values(**values))
+    emit(conn, "project", pid, pid)
+    emit(conn, "schema", pid, pid)
+    audit(conn, actor, "project.create", f"project:{pid}", name=name)
+    return project_json({**values, "id": pid})
+
+
+def project_json(row: Any) -> dict[str, Any]:
+    r = dict(row)
+    return {"id": r["id"], "name": r["name"], "schema": r["schema"], "schema_version": r["schema_version"],
+            "locked": r["locked"]}
+
+
+def get_project(conn: Connection, project_id: int) -> RowMapping:
+    row = conn.execute(sa.select(db.projects).where(db.projects.c.id == project_id)).mappings().first()
+    if row is None:
+        raise not_found("project", project_id)
+    return row
+
+
+def update_schema(conn: Connection, actor: str, project_id: int, schema: Any, locked: bool) -> dict[str, Any]:
+    row = get_project(conn, project_id)
+    values = {"schema": parse_schema(schema), "locked": locked, "schema_version": row["schema_version"] + 1}
+    conn.execute(db.projects.update().where(db.projects.c.id == project_id).values(**values))
+    emit(conn, "schema", project_id, project_id)
+    audit(conn, actor, "project.schema", f"project:{project_id}", version=values["schema_version"], locked=locked)
+    return project_json({**row, **values})
+
+
+def register_media(conn: Connection, actor: Principal | None, sha: str, size: int) -> None:
+    if conn.execute(sa.select(db.media.c.sha256).where(db.media.c.sha256 == sha)).first() is None:
+        conn.execute(db.media.insert().values(sha256=sha, size=size, created_at=time.time(),
+                                              uploaded_by=actor.user_id if actor else None))
+        audit(conn, actor.name if actor else "cli", "media.add", f"media:{sha}", size=size)
+
+
+def create_task(conn: Connection, actor: str, project_id: int, media_sha256: str, name: str, width: int,
+                height: int) -> dict[str, Any]:
+    get_project(conn, project_id)
+    if conn.execute(sa.select(db.media.c.sha256).where(db.media.c.sha256 == media_sha256)).first() is None:
+        raise ApiError(422, "unknown_media", f"media {media_sha256} has not been uploaded")
+    if not (0 < width <= 1_000_000 and 0 < height <= 1_000_000) or not 0 < len(name) <= 500:
+        raise ApiError(422, "bad_task", "task needs a 1-500 character name and a size of 1..1,000,000 pixels")
+    values = {"project_id": project_id, "name": name, "media_sha256": media_sha256, "width": width,
+              "height": height, "status": "new", "assignee_id": None, "revision": 1, "updated_at": time.time()}
+    tid = db.insert_id(conn, db.tasks.insert().values(**values))
+    emit(conn, "task", tid, project_id, tid)
+    audit(conn, actor, "task.create", f"task:{tid}", project=project_id, media=media_sha256)
+    return task_json({**values, "id": tid, "assignee": None})
+
+
+def task_query() -> sa.Select[Any]:
+    t, u = db.tasks, db.users
+    return sa.select(t, u.c.name.label("assignee")).select_from(t.outerjoin(u, u.c.id == t.c.assignee_id))
+
+
+def task_json(row: Any) -> dict[str, Any]:
+    r = dict(row)
+    keys = ("id", "project_id", "name", "media_sha256", "width", "height", "status", "assignee", "revision")
+    return {k: r[k] for k in keys}
+
+
+def get_task(conn: Connection, principal: Principal | None, task_id: int) -> RowMapping:
+    """The task if the caller may see it: reviewers see all, annotators only their own (else 404, not 403, so
+    task ids of others are not confirmed)."""
+    row = conn.execute(task_query().where(db.tasks.c.id == task_id)).mappings().first()
+    if row is None or (principal and not principal.is_reviewer and row["assignee_id"] != principal.user_id):
+        raise not_found("task", task_id)
+    return row
+
+
+def assign(conn: Connection, actor: str, task_id: int, username: str) -> dict[str, Any]:
+    task = get_task(conn, None, task_id)
+    user = user_by_name(conn, username)
+    status = "assigned" if task["status"] == "new" else task["status"]
+    values = {"assignee_id": user["id"], "status": status, "revision": task["revision"] + 1,
+              "updated_at": time.time()}
+    conn.execute(db.tasks.update().where(db.tasks.c.id == task_id).values(**values))
+    emit_task_snapshot(conn, task_id, task["project_id"])
+    audit(conn, actor, "task.assign", f"task:{task_id}", user=username)
+    return task_json({**task, **values, "assignee": username})
+
+
+def set_status(conn: Connection, principal: Principal, task: RowMapping, new: str) -> dict[str, Any]:
+    """Move a task along its lifecycle; who may do what is checked here, once, for the API and for push."""
+    old = task["status"]
+    if new == old:
+        return task_json(task)
+    if (old, new) not in _TRANSITIONS:
+        raise ApiError(409, "bad_transition", f"task {task['id']} cannot go from {old} to {new}")
+    if new in ("accepted", "rejected") and not principal.is_reviewer:
+        raise forbidden("only a lead or admin can accept or reject a task")
+    if not principal.is_reviewer and task["assignee_id"] != principal.user_id:
+        raise forbidden(f"task {task['id']} is not assigned to you")
+    values = {"status": new, "revision": task["revision"] + 1, "updated_at": time.time()}
+    conn.execute(db.tasks.update().where(db.tasks.c.id == task["id"]).values(**values))
+    emit(conn, "task", task["id"], task["project_id"], task["id"])
+    audit(conn, principal.name, "task.status", f"task:{task['id']}", old=old, new=new)
+    return task_json({**task, **values})
+
+
+def review(conn: Connection, principal: Principal, task_id: int, decision: str,
+           comments: list[dict[str, Any]]) -> dict[str, Any]:
+    task = get_task(conn, principal, task_id)
+    result = set_status(conn, principal, task, {"accept": "accepted", "reject": "rejected"}[decision])
+    now = time.time()
+    rid = db.insert_id(conn, db.reviews.insert().values(
+        task_id=task_id, decision=decision, reviewer=principal.name, at=now))
+    emit(conn, "review", rid, task["project_id"], task_id)
+    for c in comments:
+        cid = db.insert_id(conn, db.comments.insert().values(
+            review_id=rid, task_id=task_id, text=c["text"], annotation_id=c.get("annotation_id"), x=c.get("x"),
+            y=c.get("y"), author=principal.name, at=now))
+        emit(conn, "comment", cid, task["project_id"], task_id)
+    audit(conn, principal.name, "task.review", f"task:{task_id}", decision=decision, comments=len(comments))
+    return {"review_id": rid, "task": result}

@@ -1,0 +1,132 @@
+"""Every endpoint called as every role and as nobody, checked against one table of what is allowed.
+
+The table is compared with the app's routes (its OpenAPI paths) both ways, so a new endpoint without an entry,
+or an entry for an endpoint that no longer exists, fails this test.
+"""
+
+from sync.server.blobs import file_sha256
+from tests.server_fixtures import PASSWORD, http_client, login, write_png
+
+pytest_plugins = ["tests.server_fixtures"]
+
+CALLERS = ("nobody", "admin", "lead", "owner", "other", "stranger")
+# owner: the annotator task 1 is assigned to; other: an annotator with a task in the same project but not task 1;
+# stranger: an annotator with no task at all. "ok": 2xx (or 409 for a lifecycle step out of order).
+OK, DENY, HIDDEN, ANON = "ok", 403, 404, 401
+PUBLIC = dict.fromkeys(CALLERS, OK)
+ANY_USER = {"nobody": ANON, "admin": OK, "lead": OK, "owner": OK, "other": OK, "stranger": OK}
+ADMIN_ONLY = {"nobody": ANON, "admin": OK, "lead": DENY, "owner": DENY, "other": DENY, "stranger": DENY}
+REVIEWERS = {"nobody": ANON, "admin": OK, "lead": OK, "owner": DENY, "other": DENY, "stranger": DENY}
+TASK_OWNER = {"nobody": ANON, "admin": OK, "lead": OK, "owner": OK, "other": HIDDEN, "stranger": HIDDEN}
+IN_PROJECT = {"nobody": ANON, "admin": OK, "lead": OK, "owner": OK, "other": OK, "stranger": HIDDEN}
+
+TABLE = {
+    ("POST", "/api/v1/auth/login"): PUBLIC,
+    ("POST", "/api/v1/auth/logout"): ANY_USER,
+    ("GET", "/api/v1/auth/me"): ANY_USER,
+    ("GET", "/api/v1/server-key"): PUBLIC,
+    ("GET", "/api/v1/health"): PUBLIC,
+    ("POST", "/api/v1/admin/users"): ADMIN_ONLY,
+    ("GET", "/api/v1/admin/users"): REVIEWERS,
+    ("GET", "/api/v1/admin/devices"): ADMIN_ONLY,
+    ("POST", "/api/v1/admin/devices/{device_id}/revoke"): ADMIN_ONLY,
+    ("GET", "/api/v1/admin/audit"): ADMIN_ONLY,
+    ("POST", "/api/v1/projects"): ADMIN_ONLY,
+    ("GET", "/api/v1/projects"): ANY_USER,
+    ("GET", "/api/v1/projects/{project_id}"): IN_PROJECT,
+    ("PUT", "/api/v1/projects/{project_id}/schema"): REVIEWERS,
+    ("POST", "/api/v1/projects/{project_id}/tasks"): REVIEWERS,
+    ("GET", "/api/v1/projects/{project_id}/tasks"): IN_PROJECT,
+    ("GET", "/api/v1/tasks/{task_id}"): TASK_OWNER,
+    ("GET", "/api/v1/tasks/{task_id}/annotations"): TASK_OWNER,
+    ("POST", "/api/v1/tasks/{task_id}/assign"): REVIEWERS,
+    ("POST", "/api/v1/tasks/{task_id}/submit"): TASK_OWNER,
+    ("POST", "/api/v1/tasks/{task_id}/review"): REVIEWERS,
+    ("GET", "/api/v1/tasks/{task_id}/conflicts"): REVIEWERS,
+    ("POST", "/api/v1/sync/push"): ANY_USER,
+    ("GET", "/api/v1/sync/pull"): ANY_USER,
+    ("GET", "/api/v1/media/{sha}"): TASK_OWNER,
+    ("HEAD", "/api/v1/media/{sha}"): TASK_OWNER,
+    ("PUT", "/api/v1/media/{sha}"): ANY_USER,
+}
+
+
+def app_routes(app):
+    return {(method.upper(), path) for path, ops in app.openapi()["paths"].items() for method in ops}
+
+
+def test_table_covers_every_route_and_nothing_else(seeded):
+    routes = app_routes(seeded.server.app)
+    assert routes - set(TABLE) == set(), "endpoints without an entry in the role table"
+    assert set(TABLE) - routes == set(), "role table entries for endpoints that do not exist"
+
+
+def test_every_endpoint_as_every_role(seeded, tmp_path):
+    server, s = seeded.server, seeded.sessions
+    admin = s["admin"]
+    r = admin.post("/admin/users", json={"name": "ann3", "role": "annotator", "password": PASSWORD})
+    assert r.status_code == 201
+    sessions = {"admin": admin, "lead": s["lead"], "owner": s["ann1"], "other": s["ann2"],
+                "stranger": login(server, "ann3")}
+    spare = login(server, "ann3")  # a second device, revoked by the revoke calls
+    task, project, sha = seeded.task_ids[0], seeded.project_id, seeded.media[0]
+    params = {"task_id": task, "project_id": project, "device_id": spare.device_id, "sha": sha}
+    counter = iter(range(10**6))
+
+    def body_for(method, path, caller):
+        n = next(counter)
+        if path.endswith("/auth/login"):
+            return {"json": {"username": "lead", "password": PASSWORD}}
+        if path.endswith("/admin/users") and method == "POST":
+            return {"json": {"name": f"u{n}", "role": "annotator", "password": PASSWORD}}
+        if path.endswith("/projects") and method == "POST":
+            return {"json": {"name": f"p{n}", "schema": {"labels": [{"name": "car"}]}}}
+        if path.endswith("/schema"):
+            return {"json": {"schema": {"labels": [{"name": "car"}, {"name": "person"}]}, "locked": False}}
+        if path.endswith("/tasks") and method == "POST":
+            return {"json": {"media_sha256": sha, "name": f"t{n}", "width": 64, "height": 48}}
+        if path.endswith("/assign"):
+            return {"json": {"user": "ann1"}}
+        if path.endswith("/review"):
+            return {"json": {"decision": "reject", "comments": [{"text": "fix the wheel", "x": 3, "y": 4}]}}
+        if path.endswith("/push"):
+            session = sessions.get(caller, admin)
+            op = session.op(task, f"role-{n}", {"label": "car", "kind": "box", "geometry": [1, 2, 3, 4]})
+            body = session.seal([op])
+            return {"content": body, "headers": {"Content-Type": "application/octet-stream"}}
+        if path.startswith("/api/v1/media/") and method == "PUT":
+            data = write_png(tmp_path / f"up{n}.png", seed=100 + n).read_bytes()
+            return {"content": data, "headers": {"Content-Type": "application/octet-stream"}}, file_sha256(
+                tmp_path / f"up{n}.png")
+        return {}
+
+    failures = []
+    client = http_client()
+    # submit before review so that the review finds a submitted task; logout last (it ends the token)
+    order = sorted(TABLE, key=lambda k: (k[1].endswith("/logout"), k[1].endswith("/review")))
+    for method, template in order:
+        for caller in CALLERS:
+            kwargs = body_for(method, template, caller)
+            path_params = dict(params)
+            if isinstance(kwargs, tuple):
+                kwargs, path_params["sha"] = kwargs
+            url = server.url + template.format(**path_params)
+            headers = dict(kwargs.pop("headers", {}))
+            if caller != "nobody":
+                token = sessions[caller].token
+                if template.endswith("/logout"):
+                    token = login(server, sessions[caller].name).token
+                headers["Authorization"] = f"Bearer {token}"
+            response = client.request(method, url, headers=headers, **kwargs)
+            expected = TABLE[(method, template)][caller]
+            got = response.status_code
+            good = (200 <= got < 300 or got == 409) if expected == OK else got == expected
+            if not good:
+                failures.append(f"{method} {template} as {caller}: expected {expected}, got {got} {response.text[:99]}")
+    assert not failures, "\n".join(failures)
+
+
+def test_bad_tokens_are_refused(seeded_sqlite):
+    for token in ["", "Bearer", "Bearer nonsense", "Basic YWRtaW46eA==", "Bearer " + "x" * 5000]:
+        r = http_client().get(seeded_sqlite.server.api + "/auth/me", headers={"Authorization": token})
+        assert r.status_code == 401 and r.json()["code"] in ("unauthenticated", "invalid_token"), token
