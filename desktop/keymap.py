@@ -17,6 +17,7 @@ class ActionSpec:
     keys: tuple[str, ...]
     scope: str = "image"
     tip: str = ""
+    canvas_only: bool = False  # keys text fields need too (Enter): act only while the canvas has the focus
 
 
 ACTIONS: tuple[ActionSpec, ...] = (
@@ -34,6 +35,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
                "S skips a point, Shift+click or Q marks it occluded, Enter finishes"),
     ActionSpec("tool.brush", "Brush", ("B",), tip="Paint a mask; [ and ] change the size"),
     ActionSpec("tool.eraser", "Eraser", ("E",), tip="Erase from the selected mask; [ and ] change the size"),
+    ActionSpec("tool.segment", "Segment (SAM clicks)", ("I",), tip="Click the object (right or Shift+click excludes, "
+               "drag a box); Enter keeps the mask, Backspace removes the last click, Esc drops them"),
     ActionSpec("edit.undo", "Undo", ("Ctrl+Z",), "global"),
     ActionSpec("edit.redo", "Redo", ("Ctrl+Shift+Z", "Ctrl+Y"), "global"),
     ActionSpec("edit.delete", "Delete shape", ("Delete",)),
@@ -63,6 +66,18 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("workspace.add_media", "Add images…", ("Ctrl+I",), "global"),
     ActionSpec("workspace.open", "Open workspace…", ("Ctrl+O",), "global"),
     ActionSpec("help.keys", "Keyboard shortcuts", ("F1",), "global"),
+    ActionSpec("prelabel.task", "Pre-label this task", ("Ctrl+L",), tip="Run the model on this image; its predictions "
+               "replace this model's pending ones in one undo step"),
+    ActionSpec("prelabel.selected", "Pre-label selected tasks", (), "global", tip="The tasks selected in the task "
+               "list, in the background"),
+    ActionSpec("prelabel.all", "Pre-label all tasks", ("Ctrl+Shift+L",), "global", tip="In the background; tasks "
+               "this model has done already are skipped"),
+    ActionSpec("prelabel.choose_model", "Choose model…", (), "global"),
+    ActionSpec("segment.choose_model", "Choose segmentation model…", (), "global"),
+    ActionSpec("prediction.accept", "Accept selected predictions", ("Return", "Enter"), canvas_only=True),
+    ActionSpec("prediction.accept_all", "Accept all predictions on show", ("Shift+Return", "Shift+Enter"),
+               canvas_only=True),
+    ActionSpec("prediction.reject", "Reject selected predictions", (), tip="Delete does it too"),
     # Digits pick labels (Ctrl+digit too, for when a text field has focus); Ctrl+0 stays "actual size".
     *(ActionSpec(f"label.{i}", f"Label {i}", (str(i), f"Ctrl+{i}")) for i in range(1, 10)),
     ActionSpec("label.10", "Label 10", ("0",)),

@@ -14,7 +14,6 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, QSize, Qt
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QApplication,
     QDockWidget,
     QFileDialog,
     QLabel,
@@ -40,8 +39,8 @@ from widgets.canvas import ImageCanvas
 from widgets.label_palette import LabelPalette
 from widgets.shape_list import ShapeListWidget
 from widgets.tag_panel import TagPanel
-from widgets.tool_icons import tool_icon
 from widgets.task_list import TaskListWidget
+from widgets.tool_icons import tool_icon
 
 log = logging.getLogger(__name__)
 TOOLS = ("select", "box", "polygon", "rotated_box", "polyline", "point", "ellipse", "keypoints", "brush", "eraser",
@@ -376,6 +375,7 @@ class MainWindow(QMainWindow):
 
     def _close_session(self) -> None:
         if self.session is not None:
+            self.tasks.set_workspace(None)  # a save notification still queued must not read the closed workspace
             self.session.close()
             self.session = None
 

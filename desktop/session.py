@@ -70,7 +70,8 @@ class TaskSession(QObject):
 
     @property
     def schema(self) -> LabelSchema:
-        return self.reader.schema
+        """The writer's copy: a schema change (labels a pre-label run adds) shows here at once."""
+        return self.writer_ws.schema
 
     def open_task(self, task_id: int, label: str | None = None) -> Task:
         """Show a task: waits for pending saves, loads its annotations and image, prefetches the next ones."""
@@ -82,10 +83,10 @@ class TaskSession(QObject):
         doc = AnnotationDoc(task.id, self.reader.annotations(task.id))
         previous_tool = self.editor.tool if self.editor else "select"
         self.editor = Editor(
-            doc, self.reader.schema, author=self.reader.author, image_size=(width, height), on_commit=self._commit
+            doc, self.schema, author=self.reader.author, image_size=(width, height), on_commit=self._commit
         )
         self.editor.set_tool(previous_tool)
-        chosen = label if label and self.reader.schema.get(label) else next(iter(self.reader.schema.names()), None)
+        chosen = label if label and self.schema.get(label) else next(iter(self.schema.names()), None)
         if chosen:
             self.editor.set_label(chosen)
         self._prefetch(task)

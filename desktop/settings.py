@@ -32,6 +32,13 @@ class Settings:
     keymap: dict[str, list[str]] = field(default_factory=dict)
     keep_label_after_draw: bool = True
     fill_opacity: float = 0.25
+    # Pre-labelling (docs/prelabel.md): the model ("" = the demo model where installed), the ONNX Runtime provider
+    # choice (auto, cpu, cuda, tensorrt), the score under which predictions are hidden, and the segment tool's model.
+    prelabel_model: str = ""
+    inference_provider: str = "auto"
+    prediction_threshold: float = 0.0
+    segment_model: str = ""
+    segment_as_polygon: bool = False  # the segment tool keeps polygons (largest outline) instead of masks
     window_geometry: str = ""
     window_state: str = ""
 

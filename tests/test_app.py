@@ -139,7 +139,7 @@ def test_label_hotkeys_are_typed_into_text_fields_not_taken_as_labels(qtbot, win
         pytest.skip("this demo image has no sign")
     editor.select([sign.id])
     field = window.attributes.fields["text"].widget
-    field.setFocus()
+    qtbot.waitUntil(lambda: (field.setFocus(), field.hasFocus())[1])  # as a click in it would: keys go where focus is
     qtbot.keyClicks(field, "42")
     qtbot.keyClick(field, Qt.Key.Key_Return)
     window.wait_until_idle()

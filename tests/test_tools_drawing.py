@@ -36,6 +36,7 @@ def test_tools_are_one_table():
         "keypoints",
         "brush",
         "eraser",
+        "segment",
     }
     assert all(cls.name == name for name, cls in TOOLS.items())
 

@@ -45,6 +45,7 @@ class Overlay:
     keypoint_next: str | None = None  # name of the keypoint the next click places (keypoints tool)
     brush: BrushOverlay | None = None  # brush and eraser tools
     hint: str = ""  # one line for the status bar: what the gesture in progress expects next
+    prompts: tuple[tuple[float, float, bool], ...] = ()  # segment tool: clicks (x, y, include) behind `drawing`
 
 
 class ToolHost(Protocol):

@@ -32,13 +32,15 @@ from tools.base import Overlay, Tool
 from tools.convert import ConvertCommands
 from tools.edits import PASTE_OFFSET, Clipboard, bounds_of, copies, next_group, relabeled
 from tools.events import Key, Pointer
+from tools.predictions import PredictionCommands, below_threshold
 from tools.registry import TOOLS
+from tools.segment import PromptSegmenter
 from tools.tags import TagCommands
 
 __all__ = ["Editor", "Overlay"]
 
 
-class Editor(ArrangeCommands, ConvertCommands, TagCommands):
+class Editor(ArrangeCommands, ConvertCommands, TagCommands, PredictionCommands):
     """Dispatches pointer and key events to the active tool and owns every edit of one AnnotationDoc."""
 
     def __init__(
@@ -68,6 +70,8 @@ class Editor(ArrangeCommands, ConvertCommands, TagCommands):
         self.hidden_labels: frozenset[str] = frozenset()  # view state, per label: not drawn, not picked
         self.locked_labels: frozenset[str] = frozenset()  # view state, per label: drawn, not picked
         self.all_hidden = False  # Ctrl+H: every shape hidden for a look at the bare image
+        self.score_threshold = 0.0  # view state: predictions scored below it are not drawn, not picked
+        self.segmenter: PromptSegmenter | None = None  # the segment tool's model for this image (set by the app)
         self._tool: Tool = TOOLS["select"](self)
         self.overlay: Overlay = self._tool.overlay()
 
@@ -134,9 +138,19 @@ class Editor(ArrangeCommands, ConvertCommands, TagCommands):
         self.all_hidden = not self.all_hidden
         self._view_changed(True)
 
+    def set_score_threshold(self, threshold: float) -> None:
+        """Hide predictions scored below `threshold` (0 to 1; view state, not stored)."""
+        if not 0.0 <= threshold <= 1.0:
+            raise ValueError(f"score threshold must be between 0 and 1, got {threshold!r}")
+        old, self.score_threshold = self.score_threshold, threshold
+        self._view_changed(old != threshold)
+
     def is_visible(self, annotation: Annotation) -> bool:
-        """Whether the canvas draws the annotation: not hidden itself, by its label, or by "hide all"."""
-        return not (annotation.hidden or self.all_hidden or annotation.label in self.hidden_labels)
+        """Whether the canvas draws the annotation: not hidden itself, by its label, by "hide all" or (a
+        prediction) by the score threshold."""
+        if annotation.hidden or self.all_hidden or annotation.label in self.hidden_labels:
+            return False
+        return not below_threshold(annotation, self.score_threshold)
 
     def pickable(self, annotation: Annotation) -> bool:
         """Whether a click, a rubber band or a drag may take the annotation: visible, not locked, not a whole-image

@@ -11,6 +11,7 @@ from tools.point import PointTool
 from tools.polygon import PolygonTool
 from tools.polyline import PolylineTool
 from tools.rotated_box import RotatedBoxTool
+from tools.segment import SegmentTool
 from tools.select import SelectTool
 
 TOOLS: dict[str, type[Tool]] = {
@@ -26,5 +27,6 @@ TOOLS: dict[str, type[Tool]] = {
         KeypointsTool,
         BrushTool,
         EraserTool,
+        SegmentTool,
     )
 }

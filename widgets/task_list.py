@@ -146,7 +146,7 @@ class TaskListWidget(QWidget):
         self.filter.currentIndexChanged.connect(self._filter_changed)
         self.view = QTableView()
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)  # a selection to pre-label
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.setShowGrid(False)
         self.view.setWordWrap(False)
@@ -193,6 +193,13 @@ class TaskListWidget(QWidget):
     def current_task_id(self) -> int | None:
         index = self.view.currentIndex()
         return index.data(TASK_ID_ROLE) if index.isValid() else None
+
+    def selected_task_ids(self) -> list[int]:
+        """The tasks of the selected rows, in list order (Shift/Ctrl+click select several)."""
+        if self.model is None:
+            return []
+        rows = sorted(index.row() for index in self.view.selectionModel().selectedRows())
+        return [int(self.model.index(row, 0).data(TASK_ID_ROLE)) for row in rows]
 
     def _filter_changed(self) -> None:
         if self.model is not None:

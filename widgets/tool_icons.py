@@ -67,9 +67,16 @@ def _eraser(p: QPainter) -> None:
     p.drawPolygon(_poly((10, 40), (22, 28), (42, 48), (30, 60)))
 
 
+def _segment(p: QPainter) -> None:
+    p.drawPolygon(_poly((10, 34), (18, 14), (40, 10), (54, 26), (48, 50), (24, 54)))
+    p.setBrush(QColor("#2ecc40"))
+    p.drawEllipse(QPointF(32, 32), 7, 7)
+
+
 GLYPHS: dict[str, Glyph] = {
     "select": _select, "box": _box, "polygon": _polygon, "rotated_box": _rotated_box, "polyline": _polyline,
     "point": _point, "ellipse": _ellipse, "keypoints": _keypoints, "brush": _brush, "eraser": _eraser,
+    "segment": _segment,
 }  # fmt: skip
 
 

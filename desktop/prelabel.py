@@ -1,0 +1,308 @@
+"""Pre-labeling in the app: run a model on this task (one key) or on many in the background, review its predictions.
+
+- The model is chosen with Model → Choose model… and remembered in the settings; without a choice the demo PP-OCR
+  text detector is used where it is installed (packaging/fetch_demo_model.py), so the demo works out of the box.
+- This task: the model runs on a worker thread; its predictions replace this model's pending predictions on the
+  task in one undo step (pre-labelling twice leaves one set).
+- Selected or all tasks: `inference.PrelabelJob` on a worker thread, with progress and Cancel in the status bar. It
+  writes to the workspace directly; the task on show is reloaded afterwards when it received predictions.
+- Review (tools/predictions.py): Enter accepts the selected predictions, Shift+Enter all on show, Delete rejects;
+  a slider hides predictions scored below a threshold (view state, remembered in the settings).
+- The status bar says what runs the model and, when it is not the GPU, why (`RuntimeInfo.describe()`).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtWidgets import QFileDialog, QLabel, QMessageBox, QSlider, QToolBar, QWidget
+
+from core.annotation import Annotation
+from core.schema import LabelSchema
+from desktop.jobs import Job, JobState
+from inference import LabelMapper, Prediction, Predictor, PrelabelJob, PrelabelOptions, PrelabelReport
+from inference.models import demo_model_path
+
+if TYPE_CHECKING:
+    from desktop.main_window import MainWindow
+
+log = logging.getLogger(__name__)
+LABEL_WIDTH = 560  # pixels of the status bar's model and provider label
+GPU_BATCH = 8  # images per session.run on a GPU (where the model's batch dimension is dynamic)
+MENU = ["prelabel.task", "prelabel.selected", "prelabel.all", None, "prediction.accept", "prediction.accept_all",
+        "prediction.reject", None, "prelabel.choose_model", "segment.choose_model"]  # fmt: skip
+
+
+def warn(parent: QWidget, text: str) -> QMessageBox:
+    """A warning that does not block the app (the work behind it goes on); also logged."""
+    log.warning("%s", text)
+    box = QMessageBox(QMessageBox.Icon.Warning, "Annodesk", text, QMessageBox.StandardButton.Ok, parent)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.setModal(False)
+    box.show()
+    return box
+
+
+class PrelabelController(QObject):
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.settings = window.settings
+        self._predictor: Predictor | None = None  # loaded on first use, on a worker thread
+        self._lock = threading.Lock()
+        self.job: Job | None = None  # the pre-label run in progress (one at a time)
+        self.last_report: PrelabelReport | None = None
+        self.model_label = QLabel()
+        self.threshold = QSlider(Qt.Orientation.Horizontal)
+        self.threshold_label = QLabel()
+
+    def handlers(self) -> dict[str, Callable[[], object]]:
+        def editor_call(name: str) -> Callable[[], object]:
+            return lambda: self._review(name)
+
+        return {
+            "prelabel.task": self.prelabel_task,
+            "prelabel.selected": lambda: self.prelabel_tasks(self.window.tasks.selected_task_ids()),
+            "prelabel.all": lambda: self.prelabel_tasks(None),
+            "prelabel.choose_model": self.choose_model,
+            "prediction.accept": editor_call("accept_selected"),
+            "prediction.accept_all": editor_call("accept_all"),
+            "prediction.reject": editor_call("reject_selected"),
+        }
+
+    def install(self) -> None:
+        """The Model menu, the predictions toolbar (pre-label, accept all, score threshold) and the status label."""
+        actions = self.window.actions_by_id
+        bar = self.window.menuBar()
+        menu = bar.addMenu("&Model")
+        help_menu = next((a for a in bar.actions() if a.text() == "&Help"), None)
+        if help_menu is not None:
+            bar.insertMenu(help_menu, menu)
+        for action_id in MENU:
+            menu.addSeparator() if action_id is None else menu.addAction(actions[action_id])
+        toolbar = QToolBar("Predictions")
+        toolbar.setObjectName("predictions")
+        for action_id in ("prelabel.task", "prediction.accept_all"):
+            toolbar.addAction(actions[action_id])
+        self.threshold.setRange(0, 100)
+        self.threshold.setFixedWidth(160)
+        self.threshold.setToolTip("Hide predictions scored below this (they are kept, not deleted)")
+        self.threshold.setValue(round(self.settings.prediction_threshold * 100))
+        self.threshold.valueChanged.connect(self._threshold_changed)
+        toolbar.addWidget(QLabel(" Min score "))
+        toolbar.addWidget(self.threshold)
+        toolbar.addWidget(self.threshold_label)
+        self.window.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
+        self.window.statusBar().addPermanentWidget(self.model_label)
+        self._threshold_changed(self.threshold.value())
+        self._show_model()
+
+    # --- model -----------------------------------------------------------------------------------------------------
+
+    def model_path(self) -> Path | None:
+        """The chosen model, else the installed demo model, else None."""
+        return Path(self.settings.prelabel_model) if self.settings.prelabel_model else demo_model_path()
+
+    def choose_model(self, path: Path | None = None) -> None:
+        if path is None:
+            current = str(self.model_path() or "")
+            name, _ = QFileDialog.getOpenFileName(self.window, "Choose a model for pre-labelling", current,
+                                                  "ONNX models (*.onnx)")  # fmt: skip
+            if not name:
+                return
+            path = Path(name)
+        self.settings.prelabel_model = str(path)
+        with self._lock:
+            self._predictor = None
+        self._show_model()
+
+    @property
+    def predictor(self) -> Predictor | None:
+        """The model as loaded by the last run (None before the first)."""
+        return self._predictor
+
+    def _load(self) -> Predictor:
+        """The model, loaded once (on a worker thread; ModelError names the file when it cannot be used)."""
+        path = self.model_path()
+        if path is None:
+            raise FileNotFoundError("no model chosen: Model → Choose model… (or install the demo model with "
+                                    "packaging/fetch_demo_model.py)")  # fmt: skip
+        with self._lock:
+            wanted = (path, self.settings.inference_provider)
+            if self._predictor is None or (self._predictor.path, self._predictor.runtime.requested) != wanted:
+                self._predictor = Predictor.load(path, provider=self.settings.inference_provider)
+            return self._predictor
+
+    def _show_model(self, predictor: Predictor | None = None) -> None:
+        path = self.model_path()
+        if path is None:
+            self.model_label.setText("No model")
+            self.model_label.setToolTip("Model → Choose model… picks an ONNX model for pre-labelling")
+        elif predictor is None:
+            self.model_label.setText(f"Model: {path.stem}")
+            self.model_label.setToolTip(f"{path}\nLoads on the first pre-label (Ctrl+L)")
+        else:  # the note on why the GPU is not used can be long: elided here, whole in the tooltip
+            text = f"Model: {path.stem} · {predictor.runtime.describe()}"
+            metrics = self.model_label.fontMetrics()
+            self.model_label.setText(metrics.elidedText(text, Qt.TextElideMode.ElideRight, LABEL_WIDTH))
+            self.model_label.setToolTip(f"{path}\nRuns on {predictor.runtime.describe()}")
+
+    # --- running ---------------------------------------------------------------------------------------------------
+
+    def prelabel_task(self) -> Job | None:
+        """Run the model on the task on show, in the background; its predictions arrive as one undo step."""
+        session = self.window.session
+        if session is None or session.task is None or self._busy():
+            return None
+        image, task = session.image, session.task
+        if image is None:
+            self.window.statusBar().showMessage(f"Cannot pre-label {task.name}: {session.image_error}", 6000)
+            return None
+
+        def run(state: JobState) -> tuple[Any, ...]:
+            predictor = self._load()
+            return session, task.id, predictor, predictor.predict(image)
+
+        return self._start(Job(f"Pre-labelling {task.name}", run, self), self._task_done)
+
+    def prelabel_tasks(self, task_ids: list[int] | None) -> Job | None:
+        """Run the model on these tasks (None: all) in the background, with progress and Cancel; resumable."""
+        session = self.window.session
+        if session is None or self._busy():
+            return None
+        if task_ids is not None and not task_ids:
+            self.window.statusBar().showMessage("Select tasks in the task list first", 5000)
+            return None
+        store = session.writer_ws
+
+        def run(state: JobState) -> tuple[Any, PrelabelReport]:
+            predictor = self._load()
+            batch = GPU_BATCH if predictor.runtime.on_gpu else 1
+            options = PrelabelOptions(batch=batch, task_ids=task_ids)
+            job = PrelabelJob(predictor, store, options, progress=state.set_progress)
+            done = threading.Event()
+            threading.Thread(target=_forward_cancel, args=(state, job, done), daemon=True).start()
+            try:
+                return session, job.run()
+            finally:
+                done.set()
+
+        count = "all tasks" if task_ids is None else f"{len(task_ids)} tasks"
+        return self._start(Job(f"Pre-labelling {count}", run, self), self._tasks_done)
+
+    def _busy(self) -> bool:
+        if self.job is not None:
+            self.window.statusBar().showMessage("A pre-labelling run is in progress", 4000)
+        return self.job is not None
+
+    def _start(self, job: Job, done: Callable[[Any], None]) -> Job:
+        self.job = job
+        self.window.progress.track(job)
+        job.finished.connect(done)
+        job.failed.connect(self._failed)
+        self.window.jobs.append(job)
+        job.start()
+        return job
+
+    def _failed(self, message: str) -> None:
+        self.job = None
+        warn(self.window, message)
+
+    def _task_done(self, result: tuple[Any, ...]) -> None:
+        self.job = None
+        session, task_id, predictor, predictions = result
+        self._show_model(predictor)
+        if session is not self.window.session:  # the workspace was closed meanwhile
+            return
+        new, messages = self._annotations(task_id, predictor, predictions)
+        editor = session.editor
+        if session.task is not None and session.task.id == task_id and editor is not None:
+            editor.replace_predictions(predictor.model_id, new)
+        elif new:  # the person moved on: store them on their task
+            session.writer.call(session.writer_ws.insert_annotations, new).result()
+        name = session.reader.task(task_id).name
+        summary = [f"{len(new)} predictions on {name} ({predictor.runtime.active})", *messages]
+        if new:
+            summary.append("Enter accepts the selected, Shift+Enter all, Delete rejects")
+        self.window.statusBar().showMessage("; ".join(summary), 10000)
+
+    def _annotations(
+        self, task_id: int, predictor: Predictor, predictions: list[Prediction]
+    ) -> tuple[list[Annotation], list[str]]:
+        session = self.window.session
+        assert session is not None
+        card = predictor.card
+        mapper = LabelMapper(session.schema, card.rename, keypoints=card.keypoints, skeleton=card.skeleton)
+        new = mapper.annotations(task_id, predictions, predictor.model_id, session.reader.author)
+        if mapper.schema != session.schema:
+            session.writer.call(session.writer_ws.set_schema, mapper.schema).result()
+            self._schema_changed(mapper.schema)
+        return new, mapper.messages()
+
+    def _tasks_done(self, result: tuple[Any, PrelabelReport]) -> None:
+        self.job = None
+        started_on, report = result
+        self.last_report = report
+        session = self.window.session
+        if session is None or session is not started_on:
+            return
+        self._schema_changed(session.schema)
+        self.window.tasks.refresh()
+        lines = report.summary()
+        self.window.statusBar().showMessage(f"Pre-labelling {lines[0]}", 15000)
+        if report.failures:
+            warn(self.window, "\n".join(lines))
+        self._reload_if_changed()
+
+    def _reload_if_changed(self) -> None:
+        """Show what a background run stored on the task on show (its undo history starts again)."""
+        session = self.window.session
+        if session is None or session.task is None or session.editor is None:
+            return
+        stored = {a.id for a in session.reader.annotations(session.task.id)}
+        if stored - set(session.editor.doc.ids()):
+            self.window.show_task(session.task.id)
+
+    def _schema_changed(self, schema: LabelSchema) -> None:
+        session = self.window.session
+        if session is not None and session.editor is not None and session.editor.schema != schema:
+            session.editor.schema = schema
+            self.window.labels.set_schema(schema)
+            self.window.labels.select_label(session.editor.current_label)
+
+    # --- review ----------------------------------------------------------------------------------------------------
+
+    def task_shown(self) -> None:
+        session = self.window.session
+        if session is not None and session.editor is not None:
+            session.editor.set_score_threshold(self.settings.prediction_threshold)
+
+    def _threshold_changed(self, value: int) -> None:
+        self.settings.prediction_threshold = value / 100
+        self.threshold_label.setText(f" {value}% ")
+        session = self.window.session
+        if session is not None and session.editor is not None:
+            session.editor.set_score_threshold(value / 100)
+
+    def _review(self, name: str) -> None:
+        session = self.window.session
+        if session is None or session.editor is None:
+            return
+        count = getattr(session.editor, name)()
+        verb = {"accept_selected": "Accepted", "accept_all": "Accepted", "reject_selected": "Rejected"}[name]
+        none = "No predictions on show" if name == "accept_all" else "No predictions selected"
+        text = f"{verb} {count} prediction{'s' if count != 1 else ''}" if count else none
+        self.window.statusBar().showMessage(text, 4000)
+
+
+def _forward_cancel(state: JobState, job: PrelabelJob, done: threading.Event) -> None:
+    """Pass the Cancel button on to the run (it checks its own flag between images)."""
+    while not state.cancelled():
+        if done.wait(0.05):
+            return
+    job.cancel()
