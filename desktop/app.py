@@ -40,8 +40,8 @@ def _drop_opencv_qt_paths() -> None:
 def run_app(workspace_dir: Path, task_id: int | None = None, screenshot: str | None = None) -> int:
     """Open the main window on a workspace; with `screenshot`, save a PNG of it once shown and exit 0."""
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    try:  # fail before any window appears when the workspace cannot be opened
-        Workspace.open(workspace_dir, readonly=True).close()
+    try:  # fail before any window appears when the workspace cannot be opened (and migrate an older one)
+        Workspace.open(workspace_dir).close()
     except WorkspaceError as exc:
         print(f"annodesk: error: {exc}", file=sys.stderr)
         return 2
