@@ -125,9 +125,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_login(args: argparse.Namespace) -> int:
     from sync.client import commands
 
-    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass(f"Password for {args.user}: ")
+    prompt = f"Password for {args.user}: "
+    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass(prompt)
     answer = _sync_call(commands.login, args.url, args.user, password, commands.cli_keys().credentials)
-    print(f"logged in to {args.url} as {args.user} ({answer['user']['role']}), token valid until {answer['expires_at']}")
+    print(f"logged in to {args.url} as {args.user} ({answer['user']['role']}), until {answer['expires_at']}")
     return 0
 
 

@@ -33,6 +33,7 @@ from desktop.prelabel import PrelabelController
 from desktop.sam import SegmentController
 from desktop.session import TaskSession
 from desktop.settings import Settings, save_settings
+from desktop.sync_status import SyncStatus
 from sync.workspace import ImportReport
 from widgets.attribute_editor import AttributeEditor
 from widgets.canvas import ImageCanvas
@@ -77,6 +78,7 @@ class MainWindow(QMainWindow):
             "Tasks": self._dock("Tasks", self.tasks),
         }
         self._status_widgets()
+        self.sync_status = SyncStatus(self)  # automatic sync and its state, for workspaces made with annodesk clone
         self.actions_by_id: dict[str, QAction] = {}
         self.prelabel = PrelabelController(self)
         self.segment = SegmentController(self)
@@ -97,6 +99,8 @@ class MainWindow(QMainWindow):
         self.session = TaskSession(path, self)
         self.session.save_state.connect(self._show_save_state)
         self.session.tasks_changed.connect(self._tasks_changed)
+        self.session.save_state.connect(lambda state: self.sync_status.edited() if state == "saved" else None)
+        self.sync_status.attach(path, self.session.writer_ws)
         self.setWindowTitle(f"Annodesk — {path}")
         self.labels.set_schema(self.session.schema)
         self.tasks.set_workspace(self.session.reader)
@@ -383,6 +387,7 @@ class MainWindow(QMainWindow):
         for job in self.jobs:
             job.cancel()
         self.wait_until_idle()
+        self.sync_status.stop()
         self.segment.close()
         self._close_session()
         self.settings.window_geometry = bytes(self.saveGeometry().toBase64().data()).decode()

@@ -75,7 +75,70 @@ _V1: Migration = (
     )""",
 )
 
-MIGRATIONS: tuple[Migration, ...] = (_V1,)
+# Sync with a server (sync/client). A plain local workspace keeps these tables empty.
+_V2: Migration = (
+    # key/value state of the sync client: server url, user, client id, pull cursor, batch chain head, last error.
+    "CREATE TABLE sync_state (key TEXT PRIMARY KEY, value) WITHOUT ROWID",
+    # Local task <-> server task. Pulled tasks get a local row (media in the encrypted cache) and this mapping.
+    """CREATE TABLE sync_tasks (
+        local_id INTEGER PRIMARY KEY REFERENCES tasks (id),
+        server_id INTEGER NOT NULL UNIQUE,
+        project_id INTEGER NOT NULL,
+        media_sha256 TEXT NOT NULL,
+        server_status TEXT NOT NULL,
+        assignee TEXT,
+        revision INTEGER NOT NULL
+    )""",
+    # Per annotation: the server revision last seen and a copy of the row as last sent or received (the shadow,
+    # encoded like the row; kind is NULL when there is none), which the next op is diffed against so it carries only
+    # what changed. A copy made in SQL costs no decoding or encryption per row.
+    """CREATE TABLE sync_annotations (
+        id TEXT PRIMARY KEY, revision INTEGER NOT NULL, label, kind TEXT, x, y, w, h, geometry_json, attributes,
+        source_kind, source_score, source_model, group_id, z, hidden, locked, deleted
+    ) WITHOUT ROWID""",
+    # Sealed batches not yet acknowledged, in chain order: a retry resends exactly these bytes. `ops` is what they
+    # carry (encoded like the payloads), to keep a refused op's values; a batch of no ops only advances the outbox.
+    """CREATE TABLE sync_batches (
+        seq INTEGER PRIMARY KEY,
+        batch_id TEXT NOT NULL UNIQUE,
+        first_op INTEGER NOT NULL,
+        last_op INTEGER NOT NULL,
+        through_seq INTEGER NOT NULL,
+        op_count INTEGER NOT NULL,
+        body BLOB NOT NULL,
+        ops BLOB,
+        sealed_at REAL NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0
+    )""",
+    # Ops the server refused or merged against us (reviewer_wins, task_closed...): kept for the user to see.
+    """CREATE TABLE sync_rejections (
+        op_id INTEGER PRIMARY KEY,
+        entity TEXT NOT NULL,
+        entity_id TEXT NOT NULL,
+        task_id INTEGER,
+        status TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        payload BLOB,
+        at REAL NOT NULL
+    )""",
+    # Review decisions and comments pulled from the server (comment text encoded like the payload columns).
+    """CREATE TABLE sync_reviews (
+        id INTEGER PRIMARY KEY, task_id INTEGER NOT NULL, decision TEXT NOT NULL, reviewer TEXT NOT NULL,
+        at REAL NOT NULL
+    )""",
+    """CREATE TABLE sync_comments (
+        id INTEGER PRIMARY KEY, review_id INTEGER, task_id INTEGER NOT NULL, author TEXT NOT NULL, at REAL NOT NULL,
+        body BLOB NOT NULL
+    )""",
+    # Media to fetch for offline work (down) or to send (up, added by field workers); `offset` is what is stored.
+    """CREATE TABLE sync_media (
+        sha256 TEXT NOT NULL, direction TEXT NOT NULL CHECK (direction IN ('down', 'up')), size INTEGER,
+        path TEXT, done INTEGER NOT NULL DEFAULT 0, error TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (sha256, direction)
+    ) WITHOUT ROWID""",
+)
+
+MIGRATIONS: tuple[Migration, ...] = (_V1, _V2)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

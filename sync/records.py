@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Protocol
 
 from core.annotation import Annotation, Source, SourceKind, Task, TaskStatus
 from core.shapes import Box, ShapeError, shape_from_json
@@ -24,6 +25,17 @@ _NOT_A_BOX = (None, None, None, None)
 TASK_COLUMNS = "id, media_path, content_hash, size, width, height, status, error"
 _PLAIN_NUMBERS = re.compile(r"[-+0-9.e,]*")
 _COMPACT = {"separators": (",", ":"), "ensure_ascii": False, "allow_nan": False}
+
+
+class PayloadCodec(Protocol):
+    """Encrypts what a lost laptop must not reveal: an annotation row's label, geometry and attributes, and texts
+    such as the schema. Rows are in ANNOTATION_COLUMNS order; the other columns pass through unchanged."""
+
+    def encode_row(self, row: tuple[Any, ...]) -> tuple[Any, ...]: ...
+    def decode_rows(self, rows: Sequence[Sequence[Any]]) -> list[tuple[Any, ...]]: ...
+    def decode_label(self, stored: Any) -> str: ...
+    def encode_text(self, what: str, text: str) -> bytes: ...
+    def decode_text(self, what: str, stored: Any) -> str: ...
 
 
 class RecordError(ValueError):

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, ClassVar
 
 from core.annotation import Annotation, Task, TaskStatus
 from core.document import Change, ChangeOp
@@ -38,6 +38,7 @@ from sync.migrations import SCHEMA_VERSION, migrate
 from sync.records import (
     ANNOTATION_COLUMNS,
     TASK_COLUMNS,
+    PayloadCodec,
     RecordError,
     annotation_from_row,
     annotation_row,
@@ -85,7 +86,13 @@ class OutboxEntry:
 
 
 class Workspace:
-    """One open workspace; `open(readonly=True)` gives a second, read-only connection for the UI's reads."""
+    """One open workspace; `open(readonly=True)` gives a second, read-only connection for the UI's reads.
+
+    A workspace whose meta has an `encryption` entry keeps its annotation payloads encrypted: the process installs
+    `codec_provider` (sync/client/at_rest.py), which returns the codec for it once its key is unlocked.
+    """
+
+    codec_provider: ClassVar[Callable[[Path, str, str], PayloadCodec] | None] = None
 
     def __init__(self, path: Path, conn: sqlite3.Connection, readonly: bool) -> None:
         self.path = path
@@ -96,8 +103,15 @@ class Workspace:
         self.workspace_id: str = meta["workspace_id"]
         self.created: str = meta["created"]
         self._author: str = meta["author"]
+        self.codec: PayloadCodec | None = None
+        if "encryption" in meta:
+            if Workspace.codec_provider is None:
+                raise WorkspaceError(f"{path / DB_NAME}: the workspace is encrypted and no key is available; "
+                                     "log in (annodesk login) or unlock it with its passphrase")
+            self.codec = Workspace.codec_provider(path, self.workspace_id, meta["encryption"])
         try:
-            self._schema = LabelSchema.from_json(json.loads(meta["schema"]))
+            schema_text = self.codec.decode_text("schema", meta["schema"]) if self.codec else meta["schema"]
+            self._schema = LabelSchema.from_json(json.loads(schema_text))
         except (ValueError, SchemaError) as exc:
             raise WorkspaceError(f"{path / DB_NAME}: meta.schema: {exc}") from None
 
@@ -137,7 +151,7 @@ class Workspace:
         db = directory / DB_NAME
         version = stored_version(db)
         if readonly and version < SCHEMA_VERSION:
-            raise WorkspaceError(f"{db}: needs an upgrade (schema version {version}); open it for writing once first")
+            cls.open(directory).close()  # forward migrations run once on a writer connection; then read as asked
         try:
             conn = connect(db, readonly)
         except sqlite3.DatabaseError as exc:
@@ -224,8 +238,14 @@ class Workspace:
 
     def set_schema(self, schema: LabelSchema) -> None:
         with self.transaction() as conn:
-            conn.execute("UPDATE meta SET value = ? WHERE key = 'schema'", (json.dumps(schema.to_json()),))
+            self.store_schema(conn, schema)
             conn.execute(_LOG, (self._next_txn(conn), "schema", "labels", "set", 0, time.time()))
+
+    def store_schema(self, conn: sqlite3.Connection, schema: LabelSchema) -> None:
+        """Write the schema inside the caller's transaction, without an outbox row (sync applies the server's)."""
+        text = json.dumps(schema.to_json())
+        stored = self.codec.encode_text("schema", text) if self.codec else text
+        conn.execute("UPDATE meta SET value = ? WHERE key = 'schema'", (stored,))
         self._schema = schema
 
     # -- tasks ---------------------------------------------------------------------------------------------------
@@ -312,6 +332,8 @@ class Workspace:
             f"SELECT {ANNOTATION_COLUMNS} FROM annotations WHERE task_id = ? AND deleted = 0 ORDER BY rowid",
             (task_id,),
         )
+        if self.codec is not None:
+            rows = self.codec.decode_rows(rows)
         try:
             return [annotation_from_row(r) for r in rows]
         except RecordError as exc:
@@ -326,9 +348,11 @@ class Workspace:
         if not changes:
             return 0
         now = time.time()
+        encode = self.codec.encode_row if self.codec else _same
         try:
             rows = [
-                (*annotation_row(c.annotation, c.annotation.revision), c.op is ChangeOp.DELETE, now) for c in changes
+                (*encode(annotation_row(c.annotation, c.annotation.revision)), c.op is ChangeOp.DELETE, now)
+                for c in changes
             ]
         except RecordError as exc:
             raise WorkspaceError(str(exc)) from None
@@ -367,13 +391,14 @@ class Workspace:
         count = 0
         task_ids: set[int] = set()
         seen = task_ids.add
+        encode = self.codec.encode_row if self.codec else _same
 
         def rows() -> Iterator[tuple[Any, ...]]:
             nonlocal count
             for a in annotations:
                 count += 1
                 seen(a.task_id)
-                yield annotation_row(a, a.revision if a.revision > 0 else 1)
+                yield encode(annotation_row(a, a.revision if a.revision > 0 else 1))
 
         # The time is the same for every row: a literal costs nothing per row, a parameter does.
         sql = f"INSERT INTO annotations ({ANNOTATION_COLUMNS}, updated_at) VALUES ({_PLACEHOLDERS}, {now!r})"
@@ -447,19 +472,24 @@ class Workspace:
         it stands for belong to no other row).
         """
         with self.transaction() as conn:
-            dropped = conn.execute(
-                "DELETE FROM changes WHERE seq <= ? RETURNING coalesce(last_row - first_row + 1, 1)", (through_seq,)
-            ).fetchall()
-            removed = sum(n for (n,) in dropped)
-            row = conn.execute(
-                "SELECT seq, first_row, last_row FROM changes WHERE seq > ? ORDER BY seq LIMIT 1", (through_seq,)
-            ).fetchone()
-            if row is not None and row[1] is not None and row[0] - (row[2] - row[1]) <= through_seq:
-                seq, first_row, last_row = row
-                kept_from = last_row - (seq - through_seq) + 1
-                conn.execute("UPDATE changes SET first_row = ? WHERE seq = ?", (kept_from, seq))
-                removed += kept_from - first_row
-            return removed
+            return self.drop_outbox_in(conn, through_seq)
+
+    @staticmethod
+    def drop_outbox_in(conn: sqlite3.Connection, through_seq: int) -> int:
+        """`drop_outbox` inside the caller's transaction (sync records the server's answer in the same one)."""
+        dropped = conn.execute(
+            "DELETE FROM changes WHERE seq <= ? RETURNING coalesce(last_row - first_row + 1, 1)", (through_seq,)
+        ).fetchall()
+        removed = sum(n for (n,) in dropped)
+        row = conn.execute(
+            "SELECT seq, first_row, last_row FROM changes WHERE seq > ? ORDER BY seq LIMIT 1", (through_seq,)
+        ).fetchone()
+        if row is not None and row[1] is not None and row[0] - (row[2] - row[1]) <= through_seq:
+            seq, first_row, last_row = row
+            kept_from = last_row - (seq - through_seq) + 1
+            conn.execute("UPDATE changes SET first_row = ? WHERE seq = ?", (kept_from, seq))
+            removed += kept_from - first_row
+        return removed
 
     def stats(self) -> dict[str, Any]:
         tasks: dict[str, int] = {s.value: 0 for s in TaskStatus}
@@ -470,6 +500,7 @@ class Workspace:
             "SELECT label, source_kind, count(*) FROM annotations WHERE deleted = 0 GROUP BY label, source_kind"
         )
         for label, source, n in rows:
+            label = self.codec.decode_label(label) if self.codec else label
             by_label[label] = by_label.get(label, 0) + n
             by_source[source] = by_source.get(source, 0) + n
         return {
@@ -480,3 +511,7 @@ class Workspace:
 
     def integrity_check(self) -> str:
         return "\n".join(r[0] for r in self._rows("PRAGMA integrity_check"))
+
+
+def _same(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    return row

@@ -387,3 +387,20 @@ def test_group_z_hidden_and_locked_are_stored(tmp_path):
     assert (stored["x3"].group, stored["x3"].hidden, stored["x3"].locked) == (7, True, True)
     assert (stored["x0"].group, stored["x0"].hidden, stored["x0"].locked) == (None, False, False)
     assert (stored["y-1"].group, stored["y-1"].locked) == (2, True)
+
+
+def test_reading_an_older_workspace_upgrades_it_first(ws):
+    """A workspace written before the sync tables existed (version 1) opens read-only: migrations run once."""
+    ws.close()
+    db = ws.path / DB_NAME
+    conn = sqlite3.connect(db, isolation_level=None)
+    tables = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'sync_%'").fetchall()
+    for (name,) in tables:
+        conn.execute(f"DROP TABLE {name}")
+    conn.execute("PRAGMA user_version = 1")
+    conn.close()
+    with Workspace.open(ws.path, readonly=True) as again:
+        assert again.stats()["tasks"]["total"] == 0
+    conn = sqlite3.connect(db)
+    assert migrations.user_version(conn) == SCHEMA_VERSION
+    conn.close()

@@ -1,0 +1,125 @@
+"""Automatic sync in the app: a round in a background Job on a timer, soon after edits, and again and again while
+the server is unreachable (so work goes up by itself when the network returns), with the state in the status bar.
+
+The round runs on a worker thread with its own workspace connection (sync/client/engine.py); the UI only shows the
+SyncState it returns. Workspaces that are not synced (no server in their sync state) show nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtWidgets import QInputDialog, QLabel, QLineEdit, QMainWindow
+
+from desktop.jobs import Job, JobState
+from sync.client.at_rest import KeyRing
+from sync.client.commands import vault_path
+from sync.client.credentials import Credentials, CredentialsError
+from sync.client.engine import SyncEngine, SyncState, read_state
+from sync.client.http import SyncError
+from sync.client.store import SyncStore
+from sync.workspace import Workspace
+
+log = logging.getLogger(__name__)
+INTERVAL_MS = 60_000  # a round a minute when all is well
+RETRY_MS = (2_000, 60_000)  # while offline or failing: doubling from 2 s up to a minute
+AFTER_EDIT_MS = 3_000
+
+
+class SyncStatus(QObject):
+    """Owns the sync timer and the status-bar label of one main window."""
+
+    state_changed = Signal(object)  # SyncState
+
+    def __init__(self, window: QMainWindow, keys: KeyRing | None = None) -> None:
+        super().__init__(window)
+        self.window = window
+        self.keys = keys or KeyRing(Credentials(vault_path(), self._ask_passphrase))
+        if Workspace.codec_provider is None:
+            self.keys.install()
+        self.label = QLabel()
+        self.label.hide()
+        window.statusBar().addPermanentWidget(self.label)
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.timeout.connect(self.sync_now)
+        self.path: Path | None = None
+        self.job: Job | None = None
+        self.retry_ms = RETRY_MS[0]
+        self.interval_ms = INTERVAL_MS
+
+    def _ask_passphrase(self, prompt: str) -> str:
+        text, ok = QInputDialog.getText(self.window, "Annodesk", prompt, QLineEdit.EchoMode.Password)
+        if not ok:
+            raise CredentialsError("no passphrase given: the synced workspace stays locked")
+        return str(text)
+
+    def attach(self, path: Path, writer: Workspace) -> None:
+        """Follow a newly opened workspace: sync now if it is a synced one, otherwise show nothing."""
+        self.stop()
+        self.path = None
+        if not SyncStore(writer).get("server"):
+            self.label.hide()
+            return
+        self.path = path
+        self._show(read_state(writer))
+        self.label.show()
+        self.sync_now()
+
+    def edited(self) -> None:
+        """An edit was stored: send it soon (the timer is only moved earlier, never later)."""
+        if self.path is not None and (not self.timer.isActive() or self.timer.remainingTime() > AFTER_EDIT_MS):
+            self.timer.start(AFTER_EDIT_MS)
+
+    def sync_now(self) -> None:
+        if self.path is None or (self.job is not None and not self.job.wait(0)):
+            return
+        path, keys = self.path, self.keys
+        self.label.setText("Syncing…")
+        self.job = Job("Sync", lambda state: _round(path, keys, state), self)
+        self.job.finished.connect(self._finished)
+        self.job.failed.connect(self._failed)
+        self.job.start()
+
+    def stop(self) -> None:
+        self.timer.stop()
+        if self.job is not None:
+            self.job.wait()
+            self.job = None
+
+    def _finished(self, state: SyncState) -> None:
+        self._show(state)
+        if state.phase in ("offline", "error"):
+            self.timer.start(self.retry_ms)
+            self.retry_ms = min(self.retry_ms * 2, RETRY_MS[1])
+        else:
+            self.retry_ms = RETRY_MS[0]
+            self.timer.start(AFTER_EDIT_MS if state.pending else self.interval_ms)
+
+    def _failed(self, message: str) -> None:
+        self.label.setText(f"Sync error: {message}")
+        self.label.setStyleSheet("color: #c62828")
+        self.timer.start(self.retry_ms)
+        self.retry_ms = min(self.retry_ms * 2, RETRY_MS[1])
+
+    def _show(self, state: SyncState) -> None:
+        self.label.setText(state.text())
+        self.label.setToolTip(state.last_error)
+        self.label.setStyleSheet("color: #c62828" if state.phase == "error" else "")
+        self.state_changed.emit(state)
+
+
+def _round(path: Path, keys: KeyRing, job: JobState) -> SyncState:
+    """One sync round on the worker thread, with its own connection to the workspace."""
+    with Workspace.open(path) as ws:
+        try:
+            engine = SyncEngine(ws, keys.credentials, keys)
+        except (SyncError, CredentialsError) as exc:
+            SyncStore(ws).put_now(last_result="error", last_error=str(exc))
+            return read_state(ws)
+        try:
+            return engine.sync_once()
+        finally:
+            engine.close()

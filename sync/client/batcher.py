@@ -1,0 +1,196 @@
+"""Sealing the outbox into batches: whole local transactions, at most 1,000 ops or ~1 MiB, stored before sending.
+
+A batch is sealed and stored (sync_batches) in the same transaction that advances the sealed-through mark and the
+shadows its ops were diffed against, so after a crash the very same bytes are resent, never a re-sealed variant.
+Each op carries only the fields that changed since the state last sent or received (the shadow), so concurrent
+edits to different fields merge on the server. A local transaction larger than a batch (a bulk import of thousands
+of new annotations) is the one case that is split: its parts are independent creations.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import groupby
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from sync.client.store import SyncStore
+from sync.envelope import batch_hash, seal
+from sync.workspace import OutboxEntry
+
+MAX_OPS = 1000
+MAX_BYTES = 1 << 20
+_DELETED = "_deleted"  # shadow-only key: the server's tombstone flag
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who seals: this device's client id and signing key, and the server key batches are sealed to."""
+
+    client_id: str
+    device_key: Ed25519PrivateKey
+    server_public_key: bytes
+
+
+@dataclass(frozen=True)
+class StoredBatch:
+    seq: int
+    batch_id: str
+    through_seq: int
+    op_count: int
+    body: bytes
+
+
+def _whole_txns(entries: list[OutboxEntry], complete: bool) -> list[OutboxEntry]:
+    """The longest prefix of whole transactions within MAX_OPS; the first one is split only if it alone is larger.
+
+    `complete` says whether `entries` reach the end of the outbox (otherwise the last transaction may go on)."""
+    groups = [list(g) for _, g in groupby(entries, key=lambda e: e.txn)]
+    if not complete and len(groups) > 1:
+        groups.pop()
+    chosen: list[OutboxEntry] = []
+    for group in groups:
+        if chosen and len(chosen) + len(group) > MAX_OPS:
+            break
+        chosen += group
+    return chosen[:MAX_OPS]
+
+
+class Batcher:
+    def __init__(self, store: SyncStore, identity: Identity) -> None:
+        self.store = store
+        self.ws = store.ws
+        self.identity = identity
+
+    def seal_next(self) -> StoredBatch | None:
+        """Seal the next batch from the outbox and store it; None when everything is sealed."""
+        with self.ws.transaction() as conn:
+            after = int(self.store.get_in(conn, "sealed_seq", 0))
+            entries = self.ws.outbox(after, MAX_OPS + 1)
+            if not entries:
+                return None
+            chosen = _whole_txns(entries, complete=len(entries) <= MAX_OPS)
+            ops, changed, rejected = self._ops(conn, chosen)
+            while len(ops) > 1 and _size(ops) > MAX_BYTES:  # fewer whole transactions; a single one is split
+                groups = [list(g) for _, g in groupby(chosen, key=lambda e: e.txn)]
+                chosen = ([e for g in groups[:len(groups) // 2] for e in g] if len(groups) > 1
+                          else chosen[:len(chosen) // 2])
+                ops, changed, rejected = self._ops(conn, chosen)
+            through = chosen[-1].seq
+            now = time.time()
+            for op, reason in rejected:
+                self.store.put_rejection(conn, op, "rejected", reason, now)
+            body, batch_id = b"", uuid.uuid4().hex
+            if ops:
+                body = seal(ops, client_id=self.identity.client_id, device_key=self.identity.device_key,
+                            server_public_key=self.identity.server_public_key,
+                            schema_version=int(self.store.get_in(conn, "schema_version", 1)),
+                            prev_batch_hash=str(self.store.get_in(conn, "chain_head", "")), batch_id=batch_id)
+                self.store.put(conn, "chain_head", batch_hash(body))
+            seq = conn.execute(
+                "INSERT INTO sync_batches (batch_id, first_op, last_op, through_seq, op_count, body, ops, sealed_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq",
+                (batch_id, ops[0]["op_id"] if ops else 0, ops[-1]["op_id"] if ops else 0, through, len(ops), body,
+                 self.store.seal(f"batch:{batch_id}", ops), now),
+            ).fetchone()[0]
+            self.store.snapshot(conn, changed)
+            self.store.put(conn, "sealed_seq", through)
+        return StoredBatch(seq, batch_id, through, len(ops), body)
+
+    def reseal(self, prev_hash: str) -> int:
+        """Re-chain every unacknowledged batch after `prev_hash` (the server's last accepted batch of this client).
+
+        Only batches the server refused as out of order are resealed, and a refused batch was never applied, so
+        the same ops get new envelopes (new batch ids) and nothing can be applied twice. This happens when another
+        workspace of the same device pushed in between, or for a new workspace of a device that pushed before."""
+        with self.ws.transaction() as conn:
+            rows = conn.execute("SELECT seq, batch_id, ops FROM sync_batches WHERE op_count > 0 ORDER BY seq"
+                                ).fetchall()
+            head = prev_hash
+            for seq, old_id, stored in rows:
+                ops = self.store.open(f"batch:{old_id}", stored)
+                batch_id = uuid.uuid4().hex
+                body = seal(ops, client_id=self.identity.client_id, device_key=self.identity.device_key,
+                            server_public_key=self.identity.server_public_key,
+                            schema_version=int(self.store.get_in(conn, "schema_version", 1)),
+                            prev_batch_hash=head, batch_id=batch_id)
+                head = batch_hash(body)
+                conn.execute("UPDATE sync_batches SET batch_id = ?, body = ?, ops = ? WHERE seq = ?",
+                             (batch_id, body, self.store.seal(f"batch:{batch_id}", ops), seq))
+            self.store.put(conn, "chain_head", head)
+        return len(rows)
+
+    def _ops(self, conn: sqlite3.Connection, entries: Sequence[OutboxEntry]
+             ) -> tuple[list[dict[str, Any]], list[str], list[tuple[dict[str, Any], str]]]:
+        """Ops for the entries (in seq order), the ids whose rows become shadows, and ops refused before sending."""
+        ann_ids = list(dict.fromkeys(e.entity_id for e in entries if e.entity == "annotation"))
+        rows = self.store.rows(conn, ann_ids)
+        known = self.store.shadows(conn, ann_ids)
+        tasks = self.store.server_tasks(conn)
+        first_id = int(self.store.get_in(conn, "op_base", 0))  # op ids of this workspace: op_base + outbox seq
+        shadow: dict[str, dict[str, Any] | None] = {i: s for i, (_r, s) in known.items()}
+        changed: list[str] = []
+        ops: list[dict[str, Any]] = []
+        rejected: list[tuple[dict[str, Any], str]] = []
+        for e in entries:
+            if e.entity == "task":
+                op = self._task_op(conn, e, tasks, first_id)
+                if op is not None:
+                    ops.append(op)
+                continue
+            if e.entity != "annotation" or e.entity_id not in rows:
+                continue  # schema edits: a synced workspace takes its schema from the server
+            task_id, fields, deleted = rows[e.entity_id]
+            before = shadow.get(e.entity_id)
+            base = max(known[e.entity_id][0], 0) if e.entity_id in known else 0
+            if before is None:
+                if deleted:
+                    continue  # made and deleted offline: the server never needs to know
+                op_fields, kind = fields, "upsert"
+            elif deleted:
+                if before.get(_DELETED):
+                    continue
+                op_fields, kind = {}, "delete"
+            else:
+                op_fields = {k: v for k, v in fields.items() if k not in before or before[k] != v}
+                kind = "upsert"
+                if not op_fields and not before.get(_DELETED):
+                    continue
+            server = tasks.get(task_id)
+            op = {"op_id": first_id + e.seq, "txn": e.txn, "entity": "annotation", "entity_id": e.entity_id,
+                  "task_id": server[0] if server else 0, "op": kind, "base_revision": base, "fields": op_fields,
+                  "author": self.ws.author}
+            if server is None:
+                rejected.append((op, "local_task: the task is not on the server"))
+                continue
+            ops.append(op)
+            shadow[e.entity_id] = {**fields, _DELETED: deleted}
+            changed.append(e.entity_id)
+        return ops, list(dict.fromkeys(changed)), rejected
+
+    def _task_op(self, conn: sqlite3.Connection, e: OutboxEntry,
+                 tasks: dict[int, tuple[int, str, int]], first_id: int) -> dict[str, Any] | None:
+        """A task marked done locally is submitted on the server; other states follow from edits and reviews."""
+        server = tasks.get(int(e.entity_id))
+        row = conn.execute("SELECT status FROM tasks WHERE id = ?", (int(e.entity_id),)).fetchone()
+        if server is None or row is None or row[0] != "done" or server[1] in ("submitted", "accepted"):
+            return None
+        return {"op_id": first_id + e.seq, "txn": e.txn, "entity": "task", "entity_id": str(server[0]),
+                "task_id": server[0], "op": "status", "base_revision": server[2], "fields": {"status": "submitted"},
+                "author": self.ws.author}
+
+
+def _size(ops: list[dict[str, Any]]) -> int:
+    """Plaintext bytes of the ops, estimated from their geometry and attributes (exact JSON costs more)."""
+    total = 0
+    for op in ops:
+        fields = op["fields"]
+        geometry = fields.get("geometry")
+        total += 220 + (len(geometry) * 20 if isinstance(geometry, list) else len(str(geometry or "")))
+        total += len(str(fields.get("attributes") or "")) + len(str(fields.get("label") or ""))
+    return total

@@ -1,0 +1,100 @@
+"""HTTP to the Annodesk server (requests): bearer token, JSON errors, jittered exponential backoff.
+
+Network errors, 5xx and 429 are retried (429 and 503 honour Retry-After); every other answer is final. urllib3
+sets TCP_NODELAY on its sockets, so a request with a body does not wait on Nagle and delayed ACKs.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import requests
+
+API = "/api/v1"
+RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
+
+
+class SyncError(Exception):
+    """Base of the sync client's errors; the message is what the user sees."""
+
+
+class OfflineError(SyncError):
+    """The server could not be reached (after the retries)."""
+
+
+class ServerError(SyncError):
+    """The server answered with an error: `status`, its `code` and `detail` (docs/sync.md lists them)."""
+
+    def __init__(self, status: int, code: str, detail: str, body: dict[str, Any]) -> None:
+        super().__init__(f"server refused ({status} {code}): {detail}")
+        self.status, self.code, self.detail, self.body = status, code, detail, body
+
+
+def backoff_delays(attempts: int, base: float, cap: float, rng: random.Random) -> list[float]:
+    """Full jitter: attempt n waits uniform(0, min(cap, base * 2**n)), so many clients do not retry in step."""
+    return [rng.uniform(0, min(cap, base * 2**n)) for n in range(attempts - 1)]
+
+
+class Http:
+    """One server: base URL, token, retry policy. `sleep` is injectable so tests and the app can cut waits short."""
+
+    def __init__(self, server: str, token: str | None = None, *, timeout: float = 60.0, attempts: int = 5,
+                 base_delay: float = 0.25, max_delay: float = 30.0, sleep: Callable[[float], None] = time.sleep
+                 ) -> None:
+        self.server = server.rstrip("/")
+        self.session = requests.Session()
+        self.session.trust_env = False  # no proxy or .netrc surprises for a loopback or LAN server
+        if token:
+            self.session.headers["Authorization"] = f"Bearer {token}"
+        self.timeout, self.attempts = timeout, attempts
+        self.base_delay, self.max_delay, self.sleep = base_delay, max_delay, sleep
+        self.rng = random.Random()
+
+    def close(self) -> None:
+        self.session.close()
+
+    def request(self, method: str, path: str, *, ok: Iterable[int] = (200,), retry: bool = True,
+                **kw: Any) -> requests.Response:
+        """The response when its status is in `ok`; ServerError for other answers, OfflineError when unreachable."""
+        url = self.server + API + path
+        delays = backoff_delays(self.attempts if retry else 1, self.base_delay, self.max_delay, self.rng)
+        for attempt in range(len(delays) + 1):
+            try:
+                response = self.session.request(method, url, timeout=self.timeout, **kw)
+            except (requests.ConnectionError, requests.Timeout) as exc:
+                if attempt == len(delays):
+                    raise OfflineError(f"cannot reach {self.server}: {type(exc).__name__}") from exc
+                self.sleep(delays[attempt])
+                continue
+            if response.status_code in ok:
+                return response
+            if response.status_code in RETRY_STATUS and attempt < len(delays):
+                self.sleep(_retry_after(response, delays[attempt], self.max_delay))
+                continue
+            raise _error(response)
+        raise AssertionError("unreachable")
+
+    def json(self, method: str, path: str, **kw: Any) -> Any:
+        return self.request(method, path, **kw).json()
+
+
+def _retry_after(response: requests.Response, default: float, cap: float) -> float:
+    value = response.headers.get("Retry-After", "")
+    try:
+        return min(cap, max(0.0, float(value))) if value else default
+    except ValueError:
+        return default
+
+
+def _error(response: requests.Response) -> ServerError:
+    try:
+        body = response.json()
+    except ValueError:
+        body = {}
+    if not isinstance(body, dict):
+        body = {}
+    detail = body.get("detail", response.text[:200])
+    return ServerError(response.status_code, str(body.get("code", "http_error")), str(detail), body)

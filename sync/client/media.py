@@ -1,0 +1,122 @@
+"""Media for offline work: downloaded ahead into the encrypted cache (resumable, hash-checked) and uploaded
+(resumable, hash-checked by the server) when a field worker adds a file."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+from core.annotation import Task
+from sync.client.at_rest import CHUNK, MediaCache
+from sync.client.http import Http, ServerError, SyncError
+from sync.client.store import SyncStore
+
+UPLOAD_CHUNK = 8 << 20  # the server takes chunks of up to 16 MiB
+MEDIA_PREFIX = "annodesk-media:"
+
+
+class MediaMismatch(SyncError):
+    """Downloaded bytes that do not hash to the name they were asked by (discarded, fetched again next round)."""
+
+
+def media_sha(task: Task) -> str | None:
+    """The SHA-256 of a synced task's media (its bytes are in the encrypted cache), None for a local file task."""
+    if not task.media_path.startswith(MEDIA_PREFIX):
+        return None
+    return task.media_path[len(MEDIA_PREFIX):].split(":", 1)[0]
+
+
+def download(http: Http, cache: MediaCache, sha: str) -> int:
+    """Fetch one blob into the cache, resuming a partial download with a Range request; returns bytes fetched."""
+    offset, digest = cache.resume_point(sha)
+    headers = {"Range": f"bytes={offset}-"} if offset else {}
+    response = http.request("GET", f"/media/{sha}", ok=(200, 206), headers=headers, stream=True)
+    with response:
+        if offset and response.status_code == 200:  # the server sent it whole: start over
+            cache.discard(sha)
+            offset, digest = 0, hashlib.sha256()
+        index, buffer, fetched = offset // CHUNK, bytearray(), 0
+        for piece in response.iter_content(1 << 16):
+            buffer += piece
+            fetched += len(piece)
+            while len(buffer) >= CHUNK:
+                chunk = bytes(buffer[:CHUNK])
+                del buffer[:CHUNK]
+                digest.update(chunk)
+                cache.append(sha, index, chunk)
+                index += 1
+        if buffer or index == 0:
+            digest.update(bytes(buffer))
+            cache.append(sha, index, bytes(buffer))
+    if digest.hexdigest() != sha:
+        cache.discard(sha)
+        raise MediaMismatch(f"media {sha}: downloaded bytes do not match their SHA-256; discarded")
+    cache.finish(sha)
+    return fetched
+
+
+def upload(http: Http, path: Path, sha: str) -> None:
+    """Send a file in chunks with Content-Range, resuming where the server's copy stands (HEAD Upload-Offset)."""
+    head = http.request("HEAD", f"/media/{sha}", ok=(200, 404))
+    if head.status_code == 200:
+        return
+    offset = int(head.headers.get("Upload-Offset", "0") or 0)
+    total = path.stat().st_size
+    with open(path, "rb") as fh:
+        while offset < total or total == 0:
+            fh.seek(offset)
+            data = fh.read(UPLOAD_CHUNK)
+            headers = {"Content-Type": "application/octet-stream",
+                       "Content-Range": f"bytes {offset}-{offset + len(data) - 1}/{total}"}
+            try:
+                answer = http.request("PUT", f"/media/{sha}", ok=(200, 201, 202), data=data, headers=headers)
+            except ServerError as exc:
+                if exc.code != "bad_offset" or "offset" not in exc.body:
+                    raise
+                offset = int(exc.body["offset"])
+                continue
+            if answer.status_code in (200, 201):
+                return
+            offset = int(answer.json()["offset"])
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def queue_upload(store: SyncStore, path: Path) -> str:
+    """Queue a file this device adds for upload; returns its SHA-256 (the lead makes tasks of uploaded media)."""
+    sha = file_sha256(path)
+    with store.ws.transaction() as conn:
+        conn.execute("INSERT INTO sync_media (sha256, direction, size, path) VALUES (?, 'up', ?, ?) "
+                     "ON CONFLICT DO UPDATE SET path = excluded.path, done = 0, error = ''",
+                     (sha, path.stat().st_size, os.fspath(path.resolve())))
+    return sha
+
+
+def transfer_all(store: SyncStore, http: Http, cache: MediaCache) -> tuple[int, list[str]]:
+    """Download every missing blob of the assigned tasks and upload every queued file; (done, errors)."""
+    with store.ws.transaction() as conn:
+        todo = conn.execute("SELECT sha256, direction, path FROM sync_media WHERE done = 0 ORDER BY direction DESC"
+                            ).fetchall()
+    done, errors = 0, []
+    for sha, direction, path in todo:
+        try:
+            if direction == "down" and not cache.has(sha):
+                download(http, cache, sha)
+            elif direction == "up":
+                upload(http, Path(path), sha)
+            error, finished = "", 1
+        except (ServerError, MediaMismatch, OSError) as exc:  # one bad file does not stop the others; offline does
+            error, finished = str(exc), 0
+            errors.append(f"media {sha[:12]}: {exc}")
+        with store.ws.transaction() as conn:
+            conn.execute("UPDATE sync_media SET done = ?, error = ? WHERE sha256 = ? AND direction = ?",
+                         (finished, error, sha, direction))
+        done += finished
+    return done, errors

@@ -1,0 +1,256 @@
+"""The sync client's tables in the workspace (migration v2): state, task mapping, shadows, batches, rejections.
+
+Every method that writes takes the caller's connection from `Workspace.transaction()`, so a pull page and its cursor,
+or a batch's answer and the outbox rows it acknowledges, are stored in one transaction. Payload-bearing columns
+(shadows, rejected values, comments) go through the workspace's at-rest codec when it has one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from core.annotation import Annotation, Source, SourceKind, TaskStatus
+from core.shapes import shape_from_json
+from sync.client.at_rest import AtRestCodec
+from sync.database import WorkspaceError
+from sync.envelope import canonical_json
+from sync.records import ANNOTATION_COLUMNS, annotation_row
+from sync.workspace import Workspace
+
+FIELD_NAMES = ("label", "kind", "geometry", "attributes", "source_kind", "source_score", "source_model", "group",
+               "z", "hidden", "locked")
+_COLUMNS = [c.strip() for c in ANNOTATION_COLUMNS.split(",")]
+_UPSERT = (
+    f"INSERT INTO annotations ({ANNOTATION_COLUMNS}, deleted, updated_at) "
+    f"VALUES ({', '.join('?' * (len(_COLUMNS) + 2))}) ON CONFLICT (id) DO UPDATE SET "
+    + ", ".join(f"{c} = excluded.{c}" for c in [*_COLUMNS[1:], "deleted", "updated_at"])
+)
+_SHADOW_COLUMNS = ("label, kind, x, y, w, h, geometry_json, attributes, source_kind, source_score, source_model, "
+                   "group_id, z, hidden, locked, deleted")
+# A shadow in ANNOTATION_COLUMNS order (then deleted), so the codec and row_fields read it like a row.
+_SHADOW_AS_ROW = ("id, 0, label, kind, x, y, w, h, geometry_json, attributes, '', source_kind, source_score, "
+                  "source_model, revision, group_id, z, hidden, locked, deleted")
+# Server task states as the local workspace shows them (the server's own state is kept in sync_tasks).
+LOCAL_STATUS = {"new": TaskStatus.NEW, "assigned": TaskStatus.NEW, "in_progress": TaskStatus.IN_PROGRESS,
+                "rejected": TaskStatus.IN_PROGRESS, "submitted": TaskStatus.DONE, "accepted": TaskStatus.DONE}
+
+
+def row_fields(row: Sequence[Any]) -> dict[str, Any]:
+    """Protocol fields of a decoded annotation row (ANNOTATION_COLUMNS order)."""
+    (_id, _task, label, kind, x, y, w, h, data, attributes, _author, source_kind, score, model, _rev, group, z,
+     hidden, locked) = row[:19]  # fmt: skip
+    return {"label": label, "kind": kind, "geometry": json.loads(data) if data is not None else [x, y, w, h],
+            "attributes": json.loads(attributes) if attributes else {}, "source_kind": source_kind,
+            "source_score": score, "source_model": model, "group": group, "z": z, "hidden": bool(hidden),
+            "locked": bool(locked)}
+
+
+def fields_annotation(ann_id: str, task_id: int, fields: dict[str, Any], author: str, revision: int) -> Annotation:
+    """The Annotation a server state describes (fields another client left out take their defaults)."""
+    group = fields.get("group")
+    return Annotation(
+        ann_id, task_id, str(fields["label"]), shape_from_json(str(fields["kind"]), fields["geometry"]),
+        dict(fields.get("attributes") or {}), author,
+        Source(SourceKind(fields.get("source_kind") or "human"), fields.get("source_score"),
+               fields.get("source_model")),
+        revision, group if isinstance(group, int) else None, int(fields.get("z") or 0), bool(fields.get("hidden")),
+        bool(fields.get("locked")),
+    )
+
+
+def media_path(task: dict[str, Any]) -> str:
+    """A synced task's media_path: no file of its own (the bytes are in the encrypted cache, by SHA-256); it ends
+    with the task's name, which Task.name shows."""
+    return f"annodesk-media:{task['media_sha256']}:{task['id']}/{task['name']}"
+
+
+def digest(items: Iterable[tuple[str, dict[str, Any]]]) -> str:
+    """The server's per-task digest (GET /tasks/{id}/annotations): sha256 of canonical JSON of sorted [id, fields]."""
+    return hashlib.sha256(canonical_json(sorted([i, f] for i, f in items))).hexdigest()
+
+
+class SyncStore:
+    """Reads and writes of the sync tables of one open (writable) workspace."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        self.ws = workspace
+        codec = workspace.codec
+        if codec is not None and not isinstance(codec, AtRestCodec):
+            raise WorkspaceError(f"{workspace.path}: sync needs the at-rest codec, not {type(codec).__name__}")
+        self.codec = codec
+
+    # -- state ---------------------------------------------------------------------------------------------------
+
+    def get(self, key: str, default: Any = None) -> Any:
+        with self.ws.transaction() as conn:
+            return self.get_in(conn, key, default)
+
+    @staticmethod
+    def get_in(conn: sqlite3.Connection, key: str, default: Any = None) -> Any:
+        row = conn.execute("SELECT value FROM sync_state WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else default
+
+    @staticmethod
+    def put(conn: sqlite3.Connection, key: str, value: Any) -> None:
+        conn.execute("INSERT INTO sync_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET "
+                     "value = excluded.value", (key, value))
+
+    def put_now(self, **values: Any) -> None:
+        with self.ws.transaction() as conn:
+            for key, value in values.items():
+                self.put(conn, key, value)
+
+    # -- encoded blobs -------------------------------------------------------------------------------------------
+
+    def seal(self, what: str, value: Any) -> Any:
+        return self.codec.seal_json(what, value) if self.codec else json.dumps(value)
+
+    def open(self, what: str, stored: Any) -> Any:
+        if stored is None:
+            return None
+        return self.codec.open_json(what, stored) if self.codec else json.loads(stored)
+
+    # -- tasks ---------------------------------------------------------------------------------------------------
+
+    @staticmethod
+    def server_tasks(conn: sqlite3.Connection) -> dict[int, tuple[int, str, int]]:
+        """local task id -> (server task id, server status, server revision)."""
+        rows = conn.execute("SELECT local_id, server_id, server_status, revision FROM sync_tasks")
+        return {r[0]: (r[1], r[2], r[3]) for r in rows}
+
+    @staticmethod
+    def local_tasks(conn: sqlite3.Connection) -> dict[int, int]:
+        """server task id -> local task id."""
+        return {r[0]: r[1] for r in conn.execute("SELECT server_id, local_id FROM sync_tasks")}
+
+    def put_task(self, conn: sqlite3.Connection, item: dict[str, Any]) -> int:
+        """Create or update the local task of a server task; returns its local id."""
+        status = LOCAL_STATUS.get(item["status"], TaskStatus.IN_PROGRESS).value
+        row = conn.execute("SELECT local_id FROM sync_tasks WHERE server_id = ?", (item["id"],)).fetchone()
+        if row is None:
+            local = conn.execute(
+                "INSERT INTO tasks (media_path, name, content_hash, width, height, status) VALUES (?, ?, ?, ?, ?, ?) "
+                "RETURNING id",
+                (media_path(item), item["name"], item["media_sha256"],
+                 item["width"], item["height"], status),
+            ).fetchone()[0]
+            conn.execute(
+                "INSERT INTO sync_tasks (local_id, server_id, project_id, media_sha256, server_status, assignee, "
+                "revision) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (local, item["id"], item["project_id"], item["media_sha256"], item["status"], item.get("assignee"),
+                 item["revision"]),
+            )
+            conn.execute("INSERT INTO sync_media (sha256, direction) VALUES (?, 'down') ON CONFLICT DO NOTHING",
+                         (item["media_sha256"],))
+            return int(local)
+        local = int(row[0])
+        conn.execute("UPDATE tasks SET media_path = ?, name = ?, status = ? WHERE id = ?",
+                     (media_path(item), item["name"], status, local))
+        conn.execute("UPDATE sync_tasks SET server_status = ?, assignee = ?, revision = ? WHERE local_id = ?",
+                     (item["status"], item.get("assignee"), item["revision"], local))
+        return local
+
+    # -- annotations ---------------------------------------------------------------------------------------------
+
+    def rows(self, conn: sqlite3.Connection, ids: Sequence[str]) -> dict[str, tuple[int, dict[str, Any], bool]]:
+        """id -> (local task id, fields, deleted) of the current local rows."""
+        raw = conn.execute(
+            f"SELECT {ANNOTATION_COLUMNS}, deleted FROM annotations WHERE id IN (SELECT value FROM json_each(?))",
+            (json.dumps(list(ids)),),
+        ).fetchall()
+        decoded = self.codec.decode_rows(raw) if self.codec else raw
+        return {r[0]: (r[1], row_fields(r), bool(r[19])) for r in decoded}
+
+    def shadows(self, conn: sqlite3.Connection, ids: Sequence[str]) -> dict[str, tuple[int, dict[str, Any] | None]]:
+        """id -> (server revision last seen, fields of the shadow with "_deleted", or None when there is none)."""
+        rows = conn.execute(f"SELECT {_SHADOW_AS_ROW} FROM sync_annotations WHERE id IN "
+                            "(SELECT value FROM json_each(?))", (json.dumps(list(ids)),)).fetchall()
+        copies = [r for r in rows if r[3] is not None]
+        decoded = self.codec.decode_rows(copies) if self.codec else copies
+        out: dict[str, tuple[int, dict[str, Any] | None]] = {r[0]: (r[14], None) for r in rows}
+        out.update({r[0]: (r[14], {**row_fields(r), "_deleted": bool(r[19])}) for r in decoded})
+        return out
+
+    @staticmethod
+    def snapshot(conn: sqlite3.Connection, ids: Sequence[str]) -> None:
+        """Make the current local rows of `ids` their shadows (keeping the server revisions)."""
+        conn.execute(
+            f"INSERT INTO sync_annotations (id, revision, {_SHADOW_COLUMNS}) SELECT id, 0, {_SHADOW_COLUMNS} "
+            "FROM annotations WHERE id IN (SELECT value FROM json_each(?)) ON CONFLICT (id) DO UPDATE SET "
+            + ", ".join(f"{c} = excluded.{c}" for c in _SHADOW_COLUMNS.split(", ")), (json.dumps(list(ids)),))
+
+    @staticmethod
+    def set_revisions(conn: sqlite3.Connection, items: Sequence[tuple[str, int]]) -> None:
+        conn.executemany("UPDATE sync_annotations SET revision = ? WHERE id = ?", [(r, i) for i, r in items])
+
+    def write_annotation(self, conn: sqlite3.Connection, ann_id: str, task_id: int, fields: dict[str, Any],
+                         author: str, deleted: bool, now: float) -> None:
+        """Store the server's state of an annotation locally (no outbox row: it came from the server)."""
+        local = conn.execute("SELECT revision FROM annotations WHERE id = ?", (ann_id,)).fetchone()
+        revision = (local[0] if local else 0) + 1  # past any copy an open editor holds, so it reloads
+        row = annotation_row(fields_annotation(ann_id, task_id, fields, author, revision), revision)
+        conn.execute(_UPSERT, (*(self.codec.encode_row(row) if self.codec else row), deleted, now))
+
+    @staticmethod
+    def pending_ids(conn: sqlite3.Connection, ids: Sequence[str]) -> set[str]:
+        """Those of `ids` with local changes the server has not acknowledged (their outbox rows are still there)."""
+        doc = json.dumps(list(ids))
+        named = conn.execute("SELECT entity_id FROM changes WHERE entity = 'annotation' AND entity_id IN "
+                             "(SELECT value FROM json_each(?))", (doc,))
+        ranged = conn.execute(
+            "SELECT a.id FROM annotations a JOIN changes c ON c.first_row IS NOT NULL AND "
+            "a.rowid BETWEEN c.first_row AND c.last_row WHERE a.id IN (SELECT value FROM json_each(?))", (doc,))
+        return {r[0] for r in named} | {r[0] for r in ranged}
+
+    # -- rejections, reviews, comments ---------------------------------------------------------------------------
+
+    def put_rejection(self, conn: sqlite3.Connection, op: dict[str, Any], status: str, reason: str,
+                      now: float) -> None:
+        conn.execute(
+            "INSERT OR REPLACE INTO sync_rejections (op_id, entity, entity_id, task_id, status, reason, payload, at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (op["op_id"], op["entity"], op["entity_id"], op["task_id"], status, reason,
+             self.seal(f"rejected:{op['op_id']}", op["fields"]), now),
+        )
+
+    def rejections(self) -> list[dict[str, Any]]:
+        """Ops the server refused or merged against this client, newest first, with the values that lost."""
+        with self.ws.transaction() as conn:
+            rows = conn.execute("SELECT op_id, entity, entity_id, task_id, status, reason, payload, at "
+                                "FROM sync_rejections ORDER BY op_id DESC").fetchall()
+        keys = ("op_id", "entity", "entity_id", "task_id", "status", "reason", "fields", "at")
+        return [dict(zip(keys, (*r[:6], self.open(f"rejected:{r[0]}", r[6]), r[7]), strict=True)) for r in rows]
+
+    def put_comment(self, conn: sqlite3.Connection, item: dict[str, Any]) -> None:
+        body = {k: item.get(k) for k in ("text", "annotation_id", "x", "y")}
+        conn.execute("INSERT OR REPLACE INTO sync_comments (id, review_id, task_id, author, at, body) "
+                     "VALUES (?, ?, ?, ?, ?, ?)", (item["id"], item.get("review_id"), item["task_id"],
+                                                   item.get("author", ""), item.get("at", 0.0),
+                                                   self.seal(f"comment:{item['id']}", body)))
+
+    def comments(self, server_task_id: int) -> list[dict[str, Any]]:
+        with self.ws.transaction() as conn:
+            rows = conn.execute("SELECT id, author, at, body FROM sync_comments WHERE task_id = ? ORDER BY id",
+                                (server_task_id,)).fetchall()
+        return [{"id": i, "author": a, "at": at, **self.open(f"comment:{i}", b)} for i, a, at, b in rows]
+
+    # -- checks --------------------------------------------------------------------------------------------------
+
+    def task_digest(self, local_task_id: int) -> tuple[int, str]:
+        """(live annotation count, digest) of a local task; `normalized_digest` of the server's items matches it."""
+        with self.ws.transaction() as conn:
+            ids = [r[0] for r in conn.execute("SELECT id FROM annotations WHERE task_id = ? AND deleted = 0",
+                                              (local_task_id,))]
+            rows = self.rows(conn, ids)
+        return len(rows), digest((i, fields) for i, (_t, fields, _d) in rows.items())
+
+
+def normalized_digest(items: Iterable[dict[str, Any]]) -> str:
+    """The digest of server annotation items (GET /tasks/{id}/annotations) with their fields as a local row holds
+    them: another client may have left fields out, or written 1 where a row reads back 1.0."""
+    return digest((i["id"], row_fields(annotation_row(fields_annotation(i["id"], 0, i["fields"], "", 0), 0)))
+                  for i in items if not i.get("deleted"))
