@@ -1,9 +1,6 @@
 """A real Annodesk server on loopback for tests: uvicorn in a thread (or a subprocess to kill), real HTTP, real
-SQLite or a private PostgreSQL cluster. Use the fixtures in a test module with
-
-    pytest_plugins = ["tests.server_fixtures"]
-
-(importing helpers such as `login`, `PASSWORD`, `ServerProcess` from here as well is fine).
+SQLite or a private PostgreSQL cluster. pyproject's pytest options load this module as a plugin (`-p`), so every test
+module can use its fixtures (importing helpers such as `login`, `PASSWORD`, `ServerProcess` from here is fine).
 
 - `live_server`: an empty server, once on SQLite (tmp_path) and once on PostgreSQL (param of `store_url`);
   `.url`, `.api` (base URL + /api/v1), `.config`, `.store`, `.counts()` (rows per table).

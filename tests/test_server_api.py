@@ -7,8 +7,6 @@ import time
 from sync.server.blobs import file_sha256
 from tests.server_fixtures import PASSWORD, LiveServer, fast_config, http_client, login, write_png
 
-pytest_plugins = ["tests.server_fixtures"]
-
 BOX = {"label": "car", "kind": "box", "geometry": [1, 2, 30, 40]}
 
 

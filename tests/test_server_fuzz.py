@@ -9,8 +9,6 @@ import requests
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
-pytest_plugins = ["tests.server_fixtures"]
-
 EXAMPLES = int(os.environ.get("ANNODESK_FUZZ_EXAMPLES", "8"))
 
 

@@ -12,8 +12,6 @@ from sync.envelope import raw_public, seal
 from sync.server import db
 from tests.server_fixtures import login
 
-pytest_plugins = ["tests.server_fixtures"]
-
 BOX = {"label": "car", "kind": "box", "geometry": [1, 2, 30, 40]}
 
 

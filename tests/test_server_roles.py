@@ -7,8 +7,6 @@ or an entry for an endpoint that no longer exists, fails this test.
 from sync.server.blobs import file_sha256
 from tests.server_fixtures import PASSWORD, http_client, login, write_png
 
-pytest_plugins = ["tests.server_fixtures"]
-
 CALLERS = ("nobody", "admin", "lead", "owner", "other", "stranger")
 # owner: the annotator task 1 is assigned to; other: an annotator with a task in the same project but not task 1;
 # stranger: an annotator with no task at all. "ok": 2xx (or 409 for a lifecycle step out of order).

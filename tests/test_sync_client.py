@@ -18,8 +18,6 @@ from sync.workspace import Workspace, WorkspaceError
 from tests.server_fixtures import PASSWORD
 from tests.sync_client_helpers import add, agree, box, clone_for, delete, memory_keys, move, server_task_ids, sync
 
-pytest_plugins = ["tests.server_fixtures"]
-
 
 @pytest.fixture
 def keys(tmp_path):

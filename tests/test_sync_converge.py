@@ -22,7 +22,6 @@ from sync.workspace import Workspace
 from tests.server_fixtures import PASSWORD
 from tests.sync_client_helpers import agree, box, clone_for, memory_keys, server_task_ids, sync
 
-pytest_plugins = ["tests.server_fixtures"]
 EXAMPLES = int(os.environ.get("ANNODESK_HYPOTHESIS_EXAMPLES", "4"))
 USERS = ("ann1", "lead", "ann1", "admin", "ann1")
 

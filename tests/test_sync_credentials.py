@@ -18,8 +18,6 @@ from sync.workspace import Workspace
 from tests.server_fixtures import PASSWORD
 from tests.sync_client_helpers import MemoryKeyring, memory_keys
 
-pytest_plugins = ["tests.server_fixtures"]
-
 
 @pytest.fixture(autouse=True)
 def restore(monkeypatch):

@@ -13,8 +13,6 @@ from sync.workspace import Workspace
 from tests.server_fixtures import PASSWORD, ServerProcess
 from tests.sync_client_helpers import add, agree, box, clone_for, memory_keys, move, server_task_ids, sync
 
-pytest_plugins = ["tests.server_fixtures"]
-
 
 @pytest.fixture
 def keys(tmp_path):

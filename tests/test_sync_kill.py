@@ -35,7 +35,6 @@ from tests.sync_client_helpers import (
     server_task_ids,
 )
 
-pytest_plugins = ["tests.server_fixtures"]
 ROUNDS = int(os.environ.get("ANNODESK_FAULT_SIZE", "20"))
 POINTS = ("before_seal", "after_seal", "mid_request", "after_commit", "mid_pull")
 

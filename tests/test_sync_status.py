@@ -12,8 +12,6 @@ from sync.workspace import Workspace
 from tests.server_fixtures import PASSWORD, ServerProcess, seed
 from tests.sync_client_helpers import add, box, clone_for, memory_keys, server_task_ids
 
-pytest_plugins = ["tests.server_fixtures"]
-
 
 @pytest.fixture
 def keys(tmp_path):
