@@ -29,6 +29,8 @@ from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from sync import fastjson
+
 MAGIC = b"ADB1"
 VERSION = 1
 SIGNATURE_SIZE = 64
@@ -148,7 +150,7 @@ def seal(
     }
     _check_header(header)
     header_bytes = canonical_json(header)
-    plaintext = json.dumps(op_list, separators=(",", ":")).encode("utf-8")
+    plaintext = fastjson.dumps(op_list)
     if len(plaintext) > MAX_PLAINTEXT_BYTES:
         raise EnvelopeError("too_large", f"ops take {len(plaintext)} bytes, limit {MAX_PLAINTEXT_BYTES}")
     ciphertext = ChaCha20Poly1305(data_key).encrypt(nonce, zstandard.ZstdCompressor(level=3).compress(plaintext),
@@ -201,10 +203,10 @@ def open_envelope(
     if server_key is None:
         raise EnvelopeError("unknown_recipient", f"batch is sealed for key {header['recipient_key_id']}")
     device = device_lookup(header["device_key_id"])
+    if device is not None and device.revoked:  # first: a revoked key whose client a new key continues stays revoked
+        raise EnvelopeError("revoked_device", f"device key {header['device_key_id']} is revoked")
     if device is None or device.client_id != header["client_id"]:
         raise EnvelopeError("unknown_device", f"device key {header['device_key_id']} is not registered")
-    if device.revoked:
-        raise EnvelopeError("revoked_device", f"device key {header['device_key_id']} is revoked")
     try:
         Ed25519PublicKey.from_public_bytes(device.public_key).verify(signature, header_bytes + ciphertext)
     except InvalidSignature as exc:
@@ -220,8 +222,8 @@ def open_envelope(
         raise EnvelopeError("decrypt_failed", "batch does not decrypt with the server key") from exc
     plaintext = _decompress(compressed, max_plaintext)
     try:
-        ops = json.loads(plaintext)
-    except (UnicodeDecodeError, ValueError) as exc:
+        ops = fastjson.loads(plaintext)
+    except fastjson.JSONDecodeError as exc:
         raise EnvelopeError("malformed", "ops are not JSON") from exc
     _check_ops(ops)
     if (header["op_count"], header["first_op"], header["last_op"]) != (len(ops), ops[0]["op_id"], ops[-1]["op_id"]):

@@ -138,7 +138,17 @@ _V2: Migration = (
     ) WITHOUT ROWID""",
 )
 
-MIGRATIONS: tuple[Migration, ...] = (_V1, _V2)
+# Values that lost a merge on the server (pulled by leads and admins): losing and winning value in `body`, encoded
+# like the comments; the field and who lost or won stay readable, like the authors of annotations.
+_V3: Migration = (
+    """CREATE TABLE sync_conflicts (
+        id INTEGER PRIMARY KEY, task_id INTEGER NOT NULL, annotation_id TEXT NOT NULL, field TEXT NOT NULL,
+        loser TEXT NOT NULL, winner TEXT NOT NULL, at REAL NOT NULL, body BLOB NOT NULL
+    )""",
+    "CREATE INDEX sync_conflicts_by_task ON sync_conflicts (task_id)",
+)
+
+MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -15,7 +15,6 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Any, ClassVar
@@ -23,6 +22,7 @@ from typing import Any, ClassVar
 from core.annotation import Annotation, Task, TaskStatus
 from core.document import Change, ChangeOp
 from core.schema import LabelSchema, SchemaError
+from sync import outbox
 from sync.database import (
     BULK_CACHE_KIB,
     CACHE_KIB,
@@ -35,6 +35,7 @@ from sync.database import (
 )
 from sync.media_import import ImportReport, import_media
 from sync.migrations import SCHEMA_VERSION, migrate
+from sync.outbox import OutboxEntry
 from sync.records import (
     ANNOTATION_COLUMNS,
     TASK_COLUMNS,
@@ -65,26 +66,6 @@ _UPSERT_ANNOTATION = (
     + " WHERE excluded.revision > annotations.revision"
 )
 _LOG = "INSERT INTO changes (txn, entity, entity_id, op, revision, created_at) VALUES (?, ?, ?, ?, ?, ?)"
-_OUTBOX_COLUMNS = "seq, txn, entity, entity_id, op, revision, created_at, first_row, last_row"
-
-
-@dataclass(frozen=True)
-class OutboxEntry:
-    """One stored change not yet acknowledged by the server; the payload is read from its entity when sealing.
-
-    The entries of a bulk import come from one stored row (see `Workspace.outbox`); their revision is the
-    annotation's current one, which is the revision of the payload sealed.
-    """
-
-    seq: int
-    txn: int
-    entity: str  # "annotation" | "task" | "schema"
-    entity_id: str
-    op: str  # "upsert" | "delete" | "status" | "set"
-    revision: int
-    created_at: float
-
-
 class Workspace:
     """One open workspace; `open(readonly=True)` gives a second, read-only connection for the UI's reads.
 
@@ -192,6 +173,21 @@ class Workspace:
                 if self._conn.in_transaction:
                     self._conn.execute("ROLLBACK")
                 raise
+
+    @contextmanager
+    def reading(self) -> Iterator[sqlite3.Connection]:
+        """A connection inside one consistent read: a read transaction on a read-only workspace (the UI's, which
+        never waits for the writer), a write transaction otherwise."""
+        if not self.readonly:
+            with self.transaction() as conn:
+                yield conn
+            return
+        with self._lock:
+            self._conn.execute("BEGIN")
+            try:
+                yield self._conn
+            finally:
+                self._conn.execute("COMMIT")
 
     def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         with self._lock:
@@ -339,6 +335,11 @@ class Workspace:
         except RecordError as exc:
             raise WorkspaceError(f"{self.path / DB_NAME}: {exc}") from None
 
+    def revisions(self, task_id: int) -> dict[str, int]:
+        """id -> revision of a task's live annotations, without decoding them: is an open copy still current?"""
+        rows = self._rows("SELECT id, revision FROM annotations WHERE task_id = ? AND deleted = 0", (task_id,))
+        return {r[0]: int(r[1]) for r in rows}
+
     def commit(self, task_id: int, changes: Sequence[Change]) -> int:
         """Store one edit: annotation rows (tombstones for deletes) and their outbox rows in ONE durable transaction.
 
@@ -414,7 +415,7 @@ class Workspace:
                     raise WorkspaceError(f"nothing imported: no task {missing} in {self.path}")
                 if count:
                     last = conn.execute("SELECT max(rowid) FROM annotations").fetchone()[0]
-                    self._log_range(conn, txn, last - count + 1, last, now)
+                    outbox.log_range(conn, txn, last - count + 1, last, now)
         except RecordError as exc:
             raise WorkspaceError(f"nothing imported: {exc}") from None
         except sqlite3.IntegrityError as exc:
@@ -423,73 +424,20 @@ class Workspace:
             ) from None
         return count
 
-    @staticmethod
-    def _log_range(conn: sqlite3.Connection, txn: int, first_row: int, last_row: int, now: float) -> None:
-        """One outbox row for annotation rows first_row..last_row; it takes as many seq numbers, ending at its own."""
-        row = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'changes'").fetchone()
-        seq = (row[0] if row else 0) + last_row - first_row + 1
-        conn.execute(
-            "INSERT INTO changes (seq, txn, entity, entity_id, op, revision, created_at, first_row, last_row) "
-            "VALUES (?, ?, 'annotation', '', 'upsert', 0, ?, ?, ?)",
-            (seq, txn, now, first_row, last_row),
-        )
-
     # -- sync and health -----------------------------------------------------------------------------------------
 
     def pending_changes(self) -> int:
         return int(self._value("SELECT coalesce(sum(coalesce(last_row - first_row + 1, 1)), 0) FROM changes"))
 
     def outbox(self, after_seq: int = 0, limit: int = 1000) -> list[OutboxEntry]:
-        """Outbox entries in seq order, for sealing into batches.
-
-        A bulk import's row stands for one entry per annotation row of its range: entry seq = the row's seq minus
-        (last_row - annotation rowid), so the entries fill the seq numbers the row reserved, in rowid order.
-        """
-        entries: list[OutboxEntry] = []
+        """Outbox entries after `after_seq` in seq order, for sealing into batches (sync/outbox.py)."""
         with self._lock:
-            rows = self._conn.execute(
-                f"SELECT {_OUTBOX_COLUMNS} FROM changes WHERE seq > ? ORDER BY seq LIMIT ?", (after_seq, limit)
-            ).fetchall()
-            for seq, txn, entity, entity_id, op, revision, created_at, first_row, last_row in rows:
-                if len(entries) >= limit:
-                    break
-                if first_row is None:
-                    entries.append(OutboxEntry(seq, txn, entity, entity_id, op, revision, created_at))
-                    continue
-                ranged = self._conn.execute(
-                    "SELECT rowid, id, revision FROM annotations WHERE rowid BETWEEN ? AND ? ORDER BY rowid LIMIT ?",
-                    (max(first_row, last_row - (seq - after_seq) + 1), last_row, limit - len(entries)),
-                )
-                entries += [
-                    OutboxEntry(seq - (last_row - r), txn, entity, i, op, rev, created_at) for r, i, rev in ranged
-                ]
-        return entries
+            return outbox.read(self._conn, after_seq, limit)
 
     def drop_outbox(self, through_seq: int) -> int:
-        """Forget outbox entries the server has acknowledged; returns how many were removed.
-
-        A bulk row whose entries straddle `through_seq` keeps its tail; it can only be the next row (the seq numbers
-        it stands for belong to no other row).
-        """
+        """Forget outbox entries the server has acknowledged; returns how many were removed."""
         with self.transaction() as conn:
-            return self.drop_outbox_in(conn, through_seq)
-
-    @staticmethod
-    def drop_outbox_in(conn: sqlite3.Connection, through_seq: int) -> int:
-        """`drop_outbox` inside the caller's transaction (sync records the server's answer in the same one)."""
-        dropped = conn.execute(
-            "DELETE FROM changes WHERE seq <= ? RETURNING coalesce(last_row - first_row + 1, 1)", (through_seq,)
-        ).fetchall()
-        removed = sum(n for (n,) in dropped)
-        row = conn.execute(
-            "SELECT seq, first_row, last_row FROM changes WHERE seq > ? ORDER BY seq LIMIT 1", (through_seq,)
-        ).fetchone()
-        if row is not None and row[1] is not None and row[0] - (row[2] - row[1]) <= through_seq:
-            seq, first_row, last_row = row
-            kept_from = last_row - (seq - through_seq) + 1
-            conn.execute("UPDATE changes SET first_row = ? WHERE seq = ?", (kept_from, seq))
-            removed += kept_from - first_row
-        return removed
+            return outbox.drop(conn, through_seq)
 
     def stats(self) -> dict[str, Any]:
         tasks: dict[str, int] = {s.value: 0 for s in TaskStatus}

@@ -13,20 +13,26 @@ from collections.abc import Sequence
 from typing import Any
 
 from core.schema import LabelSchema
+from sync import outbox
 from sync.client.store import SyncStore
-from sync.workspace import Workspace
 
 
-def record_answer(store: SyncStore, seq: int, results: Sequence[dict[str, Any]]) -> set[int]:
-    """Store the answer to sealed batch `seq`; returns the local ids of tasks to refresh (an op was refused)."""
+def record_answer(store: SyncStore, seq: int, results: Sequence[dict[str, Any]],
+                  sent: Sequence[dict[str, Any]] | None = None) -> set[int]:
+    """Store the answer to sealed batch `seq`; returns the local ids of tasks to refresh (an op was refused).
+
+    `sent`: the batch's ops when the caller still holds them (just sealed), which spares decrypting the stored copy."""
     refresh: set[int] = set()
     now = time.time()
     with store.ws.transaction() as conn:
-        row = conn.execute("SELECT batch_id, through_seq, ops FROM sync_batches WHERE seq = ?", (seq,)).fetchone()
+        row = conn.execute("SELECT batch_id, through_seq FROM sync_batches WHERE seq = ?", (seq,)).fetchone()
         if row is None:  # already recorded (a second sender, or a retried call)
             return refresh
-        batch_id, through, stored = row
-        ops = {op["op_id"]: op for op in store.open(f"batch:{batch_id}", stored) or []}
+        batch_id, through = row
+        if sent is None:
+            stored = conn.execute("SELECT ops FROM sync_batches WHERE seq = ?", (seq,)).fetchone()[0]
+            sent = store.open(f"batch:{batch_id}", stored) or []
+        ops = {op["op_id"]: op for op in sent}
         local = store.local_tasks(conn)
         applied: list[tuple[str, int]] = []
         for result in results:
@@ -45,7 +51,7 @@ def record_answer(store: SyncStore, seq: int, results: Sequence[dict[str, Any]])
             if status == "rejected" and op["task_id"] in local:
                 refresh.add(local[op["task_id"]])
         store.set_revisions(conn, applied)  # "merged" ones stay older: the pull brings the merged state
-        Workspace.drop_outbox_in(conn, through)
+        outbox.drop(conn, through)
         conn.execute("DELETE FROM sync_batches WHERE seq = ?", (seq,))
         if refresh:
             waiting = set(json.loads(store.get_in(conn, "refresh", "[]")))
@@ -77,6 +83,8 @@ def apply_page(store: SyncStore, items: Sequence[dict[str, Any]], next_cursor: i
                                                  item["at"]))
             elif kind == "comment" and item["task_id"] in local:
                 store.put_comment(conn, item)
+            elif kind == "conflict" and item["task_id"] in local:
+                store.put_conflict(conn, item)
         changed = apply_annotations(store, conn, ann_items, local, now)
         if crash is not None:
             crash("mid_pull")

@@ -22,8 +22,9 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from sync import fastjson
 from sync.client.credentials import Credentials, CredentialsError, workspace_key_name
-from sync.database import WorkspaceError
+from sync.database import DB_NAME, WorkspaceError, connect, stored_version
 from sync.envelope import b64d, b64e
 from sync.workspace import Workspace
 
@@ -107,10 +108,10 @@ class AtRestCodec:
             raise WorkspaceError(f"stored {what} does not decrypt with this key") from exc
 
     def seal_json(self, what: str, value: Any) -> bytes:
-        return self.seal(what, json.dumps(value, separators=(",", ":")).encode())
+        return self.seal(what, fastjson.dumps(value))
 
     def open_json(self, what: str, stored: Any) -> Any:
-        return json.loads(self.open(what, stored))
+        return fastjson.loads(self.open(what, stored))
 
 
 class MediaCache:
@@ -226,6 +227,18 @@ class KeyRing:
     def install(self) -> None:
         """Let every Workspace.open in this process unlock encrypted workspaces with these keys."""
         Workspace.codec_provider = self.codec
+
+
+def is_encrypted(directory: Path) -> bool:
+    """Whether opening the workspace in `directory` needs its key, found without the key and without writing (so
+    the app can fetch the key off the UI thread first); WorkspaceError when no readable workspace is there."""
+    db = Path(directory) / DB_NAME
+    stored_version(db)
+    conn = connect(db, readonly=True)
+    try:
+        return conn.execute("SELECT 1 FROM meta WHERE key = 'encryption'").fetchone() is not None
+    finally:
+        conn.close()
 
 
 def create_encrypted(directory: Path, keys: KeyRing) -> Workspace:

@@ -20,8 +20,8 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from sync.client.store import SyncStore
-from sync.envelope import batch_hash, seal
-from sync.workspace import OutboxEntry
+from sync.envelope import batch_hash, key_id, raw_public, read_header, seal
+from sync.outbox import OutboxEntry
 
 MAX_OPS = 1000
 MAX_BYTES = 1 << 20
@@ -44,6 +44,7 @@ class StoredBatch:
     through_seq: int
     op_count: int
     body: bytes
+    ops: list[dict[str, Any]] | None = None  # in memory when just sealed; None when read back from the workspace
 
 
 def _whole_txns(entries: list[OutboxEntry], complete: bool) -> list[OutboxEntry]:
@@ -100,7 +101,7 @@ class Batcher:
             ).fetchone()[0]
             self.store.snapshot(conn, changed)
             self.store.put(conn, "sealed_seq", through)
-        return StoredBatch(seq, batch_id, through, len(ops), body)
+        return StoredBatch(seq, batch_id, through, len(ops), body, ops)
 
     def reseal(self, prev_hash: str) -> int:
         """Re-chain every unacknowledged batch after `prev_hash` (the server's last accepted batch of this client).
@@ -109,20 +110,41 @@ class Batcher:
         the same ops get new envelopes (new batch ids) and nothing can be applied twice. This happens when another
         workspace of the same device pushed in between, or for a new workspace of a device that pushed before."""
         with self.ws.transaction() as conn:
-            rows = conn.execute("SELECT seq, batch_id, ops FROM sync_batches WHERE op_count > 0 ORDER BY seq"
-                                ).fetchall()
-            head = prev_hash
-            for seq, old_id, stored in rows:
-                ops = self.store.open(f"batch:{old_id}", stored)
-                batch_id = uuid.uuid4().hex
-                body = seal(ops, client_id=self.identity.client_id, device_key=self.identity.device_key,
-                            server_public_key=self.identity.server_public_key,
-                            schema_version=int(self.store.get_in(conn, "schema_version", 1)),
-                            prev_batch_hash=head, batch_id=batch_id)
-                head = batch_hash(body)
-                conn.execute("UPDATE sync_batches SET batch_id = ?, body = ?, ops = ? WHERE seq = ?",
-                             (batch_id, body, self.store.seal(f"batch:{batch_id}", ops), seq))
-            self.store.put(conn, "chain_head", head)
+            return self._reseal_in(conn, prev_hash)
+
+    def rekey(self) -> int:
+        """Reseal the stored batches with this identity's key when an older key of the same client sealed them.
+
+        After an administrator revoked the device and a new key took over its client (`annodesk login`), the
+        stored batches are signed by a key the server refuses for good. They are resealed in the same chain
+        position (after the first one's prev_batch_hash; a 409 out_of_order re-chains them if the server got
+        further). Ops the server applied under the old key keep their (client, op id), so they are answered from
+        its record and never applied twice. Batches of another client are left alone for the server to refuse:
+        there, the same op ids would count as new. Returns the number of batches resealed."""
+        with self.ws.transaction() as conn:
+            first = conn.execute("SELECT body FROM sync_batches WHERE op_count > 0 ORDER BY seq LIMIT 1").fetchone()
+            if first is None:
+                return 0
+            header = read_header(first[0])[0]
+            mine = key_id(raw_public(self.identity.device_key))
+            if header["client_id"] != self.identity.client_id or header["device_key_id"] == mine:
+                return 0
+            return self._reseal_in(conn, header["prev_batch_hash"])
+
+    def _reseal_in(self, conn: sqlite3.Connection, prev_hash: str) -> int:
+        rows = conn.execute("SELECT seq, batch_id, ops FROM sync_batches WHERE op_count > 0 ORDER BY seq").fetchall()
+        head = prev_hash
+        for seq, old_id, stored in rows:
+            ops = self.store.open(f"batch:{old_id}", stored)
+            batch_id = uuid.uuid4().hex
+            body = seal(ops, client_id=self.identity.client_id, device_key=self.identity.device_key,
+                        server_public_key=self.identity.server_public_key,
+                        schema_version=int(self.store.get_in(conn, "schema_version", 1)),
+                        prev_batch_hash=head, batch_id=batch_id)
+            head = batch_hash(body)
+            conn.execute("UPDATE sync_batches SET batch_id = ?, body = ?, ops = ? WHERE seq = ?",
+                         (batch_id, body, self.store.seal(f"batch:{batch_id}", ops), seq))
+        self.store.put(conn, "chain_head", head)
         return len(rows)
 
     def _ops(self, conn: sqlite3.Connection, entries: Sequence[OutboxEntry]

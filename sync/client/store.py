@@ -1,4 +1,5 @@
-"""The sync client's tables in the workspace (migration v2): state, task mapping, shadows, batches, rejections.
+"""The sync client's tables in the workspace (migrations v2, v3): state, task mapping, shadows, batches, rejections,
+reviews, comments, conflicts.
 
 Every method that writes takes the caller's connection from `Workspace.transaction()`, so a pull page and its cursor,
 or a batch's answer and the outbox rows it acknowledges, are stored in one transaction. Payload-bearing columns
@@ -18,6 +19,7 @@ from core.shapes import shape_from_json
 from sync.client.at_rest import AtRestCodec
 from sync.database import WorkspaceError
 from sync.envelope import canonical_json
+from sync.fastjson import loads
 from sync.records import ANNOTATION_COLUMNS, annotation_row
 from sync.workspace import Workspace
 
@@ -43,8 +45,8 @@ def row_fields(row: Sequence[Any]) -> dict[str, Any]:
     """Protocol fields of a decoded annotation row (ANNOTATION_COLUMNS order)."""
     (_id, _task, label, kind, x, y, w, h, data, attributes, _author, source_kind, score, model, _rev, group, z,
      hidden, locked) = row[:19]  # fmt: skip
-    return {"label": label, "kind": kind, "geometry": json.loads(data) if data is not None else [x, y, w, h],
-            "attributes": json.loads(attributes) if attributes else {}, "source_kind": source_kind,
+    return {"label": label, "kind": kind, "geometry": loads(data) if data is not None else [x, y, w, h],
+            "attributes": loads(attributes) if attributes else {}, "source_kind": source_kind,
             "source_score": score, "source_model": model, "group": group, "z": z, "hidden": bool(hidden),
             "locked": bool(locked)}
 
@@ -217,11 +219,13 @@ class SyncStore:
              self.seal(f"rejected:{op['op_id']}", op["fields"]), now),
         )
 
-    def rejections(self) -> list[dict[str, Any]]:
-        """Ops the server refused or merged against this client, newest first, with the values that lost."""
-        with self.ws.transaction() as conn:
+    def rejections(self, server_task_id: int | None = None) -> list[dict[str, Any]]:
+        """Ops the server refused or merged against this client (of one task if given), newest first, with the
+        values that lost."""
+        where, params = ("WHERE task_id = ? ", (server_task_id,)) if server_task_id is not None else ("", ())
+        with self.ws.reading() as conn:
             rows = conn.execute("SELECT op_id, entity, entity_id, task_id, status, reason, payload, at "
-                                "FROM sync_rejections ORDER BY op_id DESC").fetchall()
+                                f"FROM sync_rejections {where}ORDER BY op_id DESC", params).fetchall()
         keys = ("op_id", "entity", "entity_id", "task_id", "status", "reason", "fields", "at")
         return [dict(zip(keys, (*r[:6], self.open(f"rejected:{r[0]}", r[6]), r[7]), strict=True)) for r in rows]
 
@@ -233,10 +237,12 @@ class SyncStore:
                                                    self.seal(f"comment:{item['id']}", body)))
 
     def comments(self, server_task_id: int) -> list[dict[str, Any]]:
-        with self.ws.transaction() as conn:
-            rows = conn.execute("SELECT id, author, at, body FROM sync_comments WHERE task_id = ? ORDER BY id",
-                                (server_task_id,)).fetchall()
-        return [{"id": i, "author": a, "at": at, **self.open(f"comment:{i}", b)} for i, a, at, b in rows]
+        """A task's review comments, oldest first: id, review_id, author, at, text, annotation_id, x, y."""
+        with self.ws.reading() as conn:
+            rows = conn.execute("SELECT id, review_id, author, at, body FROM sync_comments WHERE task_id = ? "
+                                "ORDER BY id", (server_task_id,)).fetchall()
+        return [{"id": i, "review_id": r, "author": a, "at": at, **self.open(f"comment:{i}", b)}
+                for i, r, a, at, b in rows]
 
     # -- checks --------------------------------------------------------------------------------------------------
 
@@ -247,6 +253,45 @@ class SyncStore:
                                               (local_task_id,))]
             rows = self.rows(conn, ids)
         return len(rows), digest((i, fields) for i, (_t, fields, _d) in rows.items())
+
+    # -- review: decisions, conflicts (leads), and reads that also work on the UI's read-only connection ---------
+
+    def put_conflict(self, conn: sqlite3.Connection, item: dict[str, Any]) -> None:
+        """A value that lost a merge on the server (conflict items reach leads and admins only)."""
+        body = {"losing_value": item.get("losing_value"), "winning_value": item.get("winning_value")}
+        conn.execute("INSERT OR REPLACE INTO sync_conflicts (id, task_id, annotation_id, field, loser, winner, at, "
+                     "body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                     (item["id"], item["task_id"], item["annotation_id"], item["field"], item.get("loser", ""),
+                      item.get("winner", ""), item.get("at", 0.0), self.seal(f"conflict:{item['id']}", body)))
+
+    def conflicts(self, server_task_id: int) -> list[dict[str, Any]]:
+        """A task's conflicts, oldest first: id, annotation_id, field, loser, winner, at, losing_value,
+        winning_value."""
+        with self.ws.reading() as conn:
+            rows = conn.execute("SELECT id, annotation_id, field, loser, winner, at, body FROM sync_conflicts "
+                                "WHERE task_id = ? ORDER BY id", (server_task_id,)).fetchall()
+        keys = ("id", "annotation_id", "field", "loser", "winner", "at")
+        return [{**dict(zip(keys, r[:6], strict=True)), **self.open(f"conflict:{r[0]}", r[6])} for r in rows]
+
+    def review_state(self, local_task_id: int) -> dict[str, Any] | None:
+        """The server's view of a local task: None for a task that is not synced, else its server id and status and
+        the latest review decision (decision, reviewer, at; None before any review)."""
+        with self.ws.reading() as conn:
+            task = conn.execute("SELECT server_id, server_status FROM sync_tasks WHERE local_id = ?",
+                                (local_task_id,)).fetchone()
+            if task is None:
+                return None
+            review = conn.execute("SELECT decision, reviewer, at FROM sync_reviews WHERE task_id = ? "
+                                  "ORDER BY at DESC, id DESC LIMIT 1", (task[0],)).fetchone()
+        decision = dict(zip(("decision", "reviewer", "at"), review, strict=True)) if review else None
+        return {"server_id": task[0], "server_status": task[1], "review": decision}
+
+    def current_fields(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """id -> protocol fields of the live local annotations among `ids` (the values that stand now)."""
+        if not ids:
+            return {}
+        with self.ws.reading() as conn:
+            return {i: fields for i, (_t, fields, deleted) in self.rows(conn, ids).items() if not deleted}
 
 
 def normalized_digest(items: Iterable[dict[str, Any]]) -> str:

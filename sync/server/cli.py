@@ -6,6 +6,7 @@ desktop/cli.py calls add_server_commands(subparsers); `python -m sync.server.cli
 from __future__ import annotations
 
 import argparse
+import gc
 import getpass
 import json
 import sys
@@ -79,6 +80,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     config = config_from(args)
     app = create_app(config)
     print(f"Annodesk server on http://{args.host}:{args.port} (data: {config.data_dir})", flush=True)
+    gc.collect()
+    gc.freeze()  # start-up objects live as long as the process: the collector need not re-scan them every push
     uvicorn.run(app, host=args.host, port=args.port, log_level="info", proxy_headers=True)
     return 0
 

@@ -11,8 +11,10 @@ import time
 from typing import Any
 
 import sqlalchemy as sa
+import zstandard
 from sqlalchemy.engine import Connection
 
+from sync import fastjson
 from sync.envelope import DeviceKey, EnvelopeError, batch_hash, open_envelope
 from sync.server import db
 from sync.server.errors import ApiError
@@ -21,6 +23,7 @@ from sync.server.merge import BatchApplier
 from sync.server.security import Principal, all_server_keys
 
 _ENVELOPE_STATUS = {"too_large": 413, "unknown_device": 403, "revoked_device": 403}
+_RESULT_KEYS = ("op_id", "status", "reason", "revision", "entity_id")
 
 
 def open_batch(conn: Connection, principal: Principal, body: bytes) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -47,28 +50,26 @@ def apply_push(conn: Connection, principal: Principal, header: dict[str, Any], o
                body: bytes) -> dict[str, Any]:
     """Inside the caller's write transaction: dedupe, check the chain, apply, record the answer."""
     client_id, batch_id = header["client_id"], header["batch_id"]
-    b = db.batches
-    stored = conn.execute(sa.select(b.c.response).where(b.c.client_id == client_id, b.c.batch_id == batch_id)).first()
-    if stored is not None:
-        return {**stored.response, "duplicate": True}
-    d = db.devices
-    device = conn.execute(sa.select(d.c.last_batch_hash, d.c.revoked_at).where(d.c.id == principal.device_id)).one()
-    if device.revoked_at is not None:  # revoked while the batch was being verified
+    stored = db.fetch(conn, "SELECT response FROM batches WHERE client_id = ? AND batch_id = ?", (client_id, batch_id))
+    if stored:
+        return {**fastjson.loads(zstandard.decompress(stored[0][0])), "duplicate": True}
+    last_hash, revoked_at = db.fetch(conn, "SELECT last_batch_hash, revoked_at FROM devices WHERE id = ?",
+                                     (principal.device_id,))[0]
+    if revoked_at is not None:  # revoked while the batch was being verified
         raise ApiError(403, "revoked_device", "this device has been revoked")
-    if device.last_batch_hash != header["prev_batch_hash"]:
+    if last_hash != header["prev_batch_hash"]:
         raise ApiError(409, "out_of_order", "this batch does not follow the last one the server accepted from this "
-                       "client; send the earlier batches first", expected_prev=device.last_batch_hash)
-    o = db.ops
-    done = {r.op_id: r for r in conn.execute(
-        sa.select(o).where(o.c.client_id == client_id, o.c.op_id.between(header["first_op"], header["last_op"])))}
+                       "client; send the earlier batches first", expected_prev=last_hash)
+    done = {r[0]: r for r in db.fetch(conn, "SELECT op_id, status, reason, revision, entity_id FROM ops "
+                                      "WHERE client_id = ? AND op_id BETWEEN ? AND ?",
+                                      (client_id, header["first_op"], header["last_op"]))}
     applier = BatchApplier(conn, principal, client_id)
     applier.load([op for op in ops if op["op_id"] not in done])
     results = []
     for op in ops:
         prior = done.get(op["op_id"])
         if prior is not None:
-            results.append({"op_id": prior.op_id, "status": prior.status, "reason": prior.reason,
-                            "revision": prior.revision, "entity_id": prior.entity_id})
+            results.append(dict(zip(_RESULT_KEYS, prior, strict=True)))
         else:
             results.append(applier.apply(op))
     applier.flush()
@@ -78,9 +79,10 @@ def apply_push(conn: Connection, principal: Principal, header: dict[str, Any], o
              for r in results if r["op_id"] not in done])
     response = {"batch_id": batch_id, "duplicate": False, "results": results}
     sealed_hash = batch_hash(body)
-    conn.execute(b.insert().values(client_id=client_id, batch_id=batch_id, batch_hash=sealed_hash,
-                                   user_id=principal.user_id, response=response, created_at=time.time()))
-    conn.execute(d.update().where(d.c.id == principal.device_id).values(last_batch_hash=sealed_hash))
+    db.bulk(conn, "INSERT INTO batches (client_id, batch_id, batch_hash, user_id, response, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)", [(client_id, batch_id, sealed_hash, principal.user_id,
+                                           zstandard.compress(fastjson.dumps(response), 1), time.time())])
+    db.bulk(conn, "UPDATE devices SET last_batch_hash = ? WHERE id = ?", [(sealed_hash, principal.device_id)])
     counts = {s: sum(r["status"] == s for r in results) for s in ("applied", "merged", "rejected")}
     audit(conn, principal.name, "sync.push", f"batch:{batch_id}", client=client_id, first_op=header["first_op"],
           last_op=header["last_op"], **counts)

@@ -50,18 +50,21 @@ def list_users(conn: Connection) -> list[dict[str, Any]]:
 
 
 def user_by_name(conn: Connection, name: str) -> RowMapping:
-    row = conn.execute(sa.select(db.users).where(db.users.c.name == name)).mappings().first()
+    return _row_or_404(conn, db.users.c.name, name, "user")
+
+
+def _row_or_404(conn: Connection, key: sa.Column[Any], value: object, what: str) -> RowMapping:
+    """The row of key's table whose key equals value, or a 404 naming what was not found."""
+    row = conn.execute(sa.select(key.table).where(key == value)).mappings().first()
     if row is None:
-        raise not_found("user", name)
+        raise not_found(what, value)
     return row
 
 
 def revoke_device(conn: Connection, actor: str, device_id: int) -> dict[str, Any]:
     """A revoked device can neither push (its key is refused) nor use any token it was given."""
     d = db.devices
-    row = conn.execute(sa.select(d).where(d.c.id == device_id)).mappings().first()
-    if row is None:
-        raise not_found("device", device_id)
+    row = _row_or_404(conn, d.c.id, device_id, "device")
     if row["revoked_at"] is None:
         conn.execute(d.update().where(d.c.id == device_id).values(revoked_at=time.time()))
         conn.execute(db.tokens.update().where(db.tokens.c.device_id == device_id).values(revoked=True))
@@ -97,10 +100,7 @@ def project_json(row: Any) -> dict[str, Any]:
 
 
 def get_project(conn: Connection, project_id: int) -> RowMapping:
-    row = conn.execute(sa.select(db.projects).where(db.projects.c.id == project_id)).mappings().first()
-    if row is None:
-        raise not_found("project", project_id)
-    return row
+    return _row_or_404(conn, db.projects.c.id, project_id, "project")
 
 
 def update_schema(conn: Connection, actor: str, project_id: int, schema: Any, locked: bool) -> dict[str, Any]:

@@ -12,7 +12,6 @@ save, measured on BASELINE_EDITS creations and extrapolated as a rate. Then Post
 
 from __future__ import annotations
 
-import json
 import multiprocessing
 import random
 import sys
@@ -29,8 +28,8 @@ from sync.client import batcher, commands
 from sync.client.at_rest import KeyRing
 from sync.client.engine import SyncEngine
 from sync.workspace import Workspace
-from tests.benchmarks.bench_sync_server import CLIENTS, setup
-from tests.server_fixtures import PASSWORD, PostgresCluster, ServerProcess
+from tests.benchmarks.bench_sync_server import CLIENTS, run_benchmark, setup
+from tests.server_fixtures import PASSWORD, ServerProcess
 from tests.sync_client_helpers import MemoryKeyring, memory_keys, server_task_ids
 
 BASELINE_EDITS = 5000
@@ -154,25 +153,9 @@ def concurrent(label: str, url: str, root: Path, users: list[str]) -> tuple[str,
 
 
 def main() -> None:
-    edits = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
-    rows = []
     with tempfile.TemporaryDirectory() as tmp:
         KEYS.append(memory_keys(Path(tmp))[0])
-        rows += run_store("SQLite", Path(tmp) / "sqlite", None, edits)
-        try:
-            cluster = PostgresCluster()
-        except FileNotFoundError as exc:
-            rows.append(("PostgreSQL", "skipped", str(exc)))
-        else:
-            try:
-                rows += run_store("PostgreSQL", Path(tmp) / "pg", cluster.url, edits)
-            finally:
-                cluster.stop()
-    width = max(len(r[0]) for r in rows)
-    print(f"{'measure':<{width}}  {'figure':>14}  target / baseline")
-    for measure, figure, target in rows:
-        print(f"{measure:<{width}}  {figure:>14}  {target}")
-    print(json.dumps({"edits": edits}))
+        run_benchmark(run_store, sys.argv)
 
 
 if __name__ == "__main__":

@@ -10,10 +10,12 @@ binaries are installed) and 10 clients pushing at once.
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -146,24 +148,41 @@ def run_store(label: str, root: Path, db_url: str | None, edits: int) -> list[tu
     return rows
 
 
-def main() -> None:
-    edits = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
-    rows = []
+Row = tuple[str, str, str]
+
+
+def run_benchmark(run_store: Callable[[str, Path, str | None, int], list[Row]], argv: list[str]) -> list[Row]:
+    """Both benchmarks' driver: `run_store` on SQLite, then on a private PostgreSQL cluster (when its binaries are
+    installed), then the table with the machine's load before and after (other work on the machine skews figures)."""
+    edits = int(argv[1]) if len(argv) > 1 else 1_000_000
+    load_before = os.getloadavg()
+    rows: list[Row] = []
     with tempfile.TemporaryDirectory() as tmp:
-        rows += run_store("SQLite", Path(tmp) / "sqlite", None, edits)
+        rows += _shown(run_store("SQLite", Path(tmp) / "sqlite", None, edits))
         try:
             cluster = PostgresCluster()
         except FileNotFoundError as exc:
-            rows.append(("PostgreSQL", "skipped", str(exc)))
+            rows += _shown([("PostgreSQL", "skipped", str(exc))])
         else:
             try:
-                rows += run_store("PostgreSQL", Path(tmp) / "pg", cluster.url, edits)
+                rows += _shown(run_store("PostgreSQL", Path(tmp) / "pg", cluster.url, edits))
             finally:
                 cluster.stop()
-    width = max(len(r[0]) for r in rows)
-    print(f"{'measure':<{width}}  {'figure':>14}  target / baseline")
+    load_after = os.getloadavg()
+    print(f"load average (1/5/15 min) before: {' '.join(f'{v:.2f}' for v in load_before)}, "
+          f"after: {' '.join(f'{v:.2f}' for v in load_after)}; {os.cpu_count()} CPUs")
+    return rows
+
+
+def _shown(rows: list[Row]) -> list[Row]:
+    """Print a store's rows as soon as they are measured (a full run takes long)."""
     for measure, figure, target in rows:
-        print(f"{measure:<{width}}  {figure:>14}  {target}")
+        print(f"{measure:<72}  {figure:>14}  {target}", flush=True)
+    return rows
+
+
+def main() -> None:
+    run_benchmark(run_store, sys.argv)
 
 
 if __name__ == "__main__":
