@@ -1,7 +1,8 @@
 """What `annodesk login`, `annodesk clone` and `annodesk sync` do, without argument parsing (desktop/cli.py).
 
 login: password in, token and this device's Ed25519 key into the credential store (the key is made once per server
-and user and kept, so its client id and batch chain survive later logins).
+and user and kept, so its client id and batch chain survive later logins; after a revocation a new key continues
+the same client).
 clone: a new workspace for one project of the server, encrypted at rest, filled by a first sync round.
 sync: one round on an existing synced workspace.
 """
@@ -19,9 +20,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 
 from sync.client.at_rest import KeyRing, create_encrypted
-from sync.client.credentials import Credentials, device_name, token_name, user_name
+from sync.client.credentials import Credentials, device_name, takeover_name, token_name, user_name
 from sync.client.engine import SyncEngine, SyncState
-from sync.client.http import Http, SyncError
+from sync.client.http import Http, ServerError, SyncError
 from sync.client.store import SyncStore
 from sync.envelope import b64d, b64e, raw_public
 from sync.workspace import Workspace
@@ -30,25 +31,64 @@ OP_SPACE = 1 << 40  # op ids each workspace of a device may use (a device's op i
 
 
 def login(server: str, user: str, password: str, credentials: Credentials) -> dict[str, Any]:
-    """Log in with this device's key (made on first login) and store the session; returns the server's answer."""
+    """Log in with this device's key (made on first login) and store the session; returns the server's answer.
+
+    When an administrator revoked the key, a new key is made and continues the previous client (its op ids and
+    batch chain), so the workspaces' unsent work can still be sent; the server allows that only for this user's
+    own client. The new key and the client it continues are stored before the request, so a login whose answer
+    was lost is retried with the same key."""
     server = server.rstrip("/")
     stored = credentials.get(device_name(server, user))
     key = Ed25519PrivateKey.from_private_bytes(b64d(stored, 32)) if stored else Ed25519PrivateKey.generate()
-    http = Http(server, attempts=3)
+    previous = credentials.get(takeover_name(server, user))
     try:
-        answer = http.json("POST", "/auth/login", json={
-            "username": user, "password": password, "device_name": platform.node() or "device",
-            "device_public_key": b64e(raw_public(key))})
-    finally:
-        http.close()
+        answer = _login_request(server, user, password, key, previous)
+    except ServerError as exc:
+        if exc.code != "revoked_device":
+            raise
+        previous = previous or _session_client(credentials, server, user)
+        key = Ed25519PrivateKey.generate()
+        if previous:
+            credentials.set(takeover_name(server, user), previous)
+        credentials.set(device_name(server, user), _raw(key))
+        stored = _raw(key)
+        answer = _login_request(server, user, password, key, previous)
+    if previous and answer["client_id"] != previous:
+        raise SyncError(f"{server} answered with client {answer['client_id']} instead of continuing {previous}")
     if not stored:
-        raw = key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
-        credentials.set(device_name(server, user), b64e(raw))
+        credentials.set(device_name(server, user), _raw(key))
     session = {k: answer[k] for k in ("token", "expires_at", "client_id", "device_id", "server_key")}
     session["role"] = answer["user"]["role"]
     credentials.set(token_name(server, user), json.dumps(session))
     credentials.set(user_name(server), user)
+    if previous:
+        credentials.delete(takeover_name(server, user))
     return answer
+
+
+def _login_request(server: str, user: str, password: str, key: Ed25519PrivateKey,
+                   previous_client: str | None) -> dict[str, Any]:
+    body = {"username": user, "password": password, "device_name": platform.node() or "device",
+            "device_public_key": b64e(raw_public(key))}
+    if previous_client:
+        body["previous_client_id"] = previous_client
+    http = Http(server, attempts=3)
+    try:
+        answer: dict[str, Any] = http.json("POST", "/auth/login", json=body)
+        return answer
+    finally:
+        http.close()
+
+
+def _session_client(credentials: Credentials, server: str, user: str) -> str | None:
+    """The client id of the last stored session (the one a revoked key was used for)."""
+    stored = credentials.get(token_name(server, user))
+    client = json.loads(stored).get("client_id") if stored else None
+    return str(client) if client else None
+
+
+def _raw(key: Ed25519PrivateKey) -> str:
+    return b64e(key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption()))
 
 
 def reserve_op_ids(server: str, user: str, credentials: Credentials) -> int:

@@ -175,5 +175,10 @@ def user_name(server: str) -> str:
     return f"user:{server}"
 
 
+def takeover_name(server: str, user: str) -> str:
+    """The client id a new device key is continuing (set until the server's answer is stored)."""
+    return f"takeover:{server}:{user}"
+
+
 def workspace_key_name(workspace_id: str) -> str:
     return f"workspace:{workspace_id}"

@@ -133,6 +133,7 @@ class SyncEngine:
     def push(self) -> int:
         """Seal and send until the outbox is empty; returns the number of ops sent. A 409 out_of_order re-chains
         the unacknowledged batches once per round (another workspace of this device pushed in between)."""
+        self.batcher.rekey()  # a new key took over this client after a revocation: reseal what the old key signed
         sent = 0
         for attempt in range(2):
             try:
@@ -186,7 +187,7 @@ class SyncEngine:
             answer = self.http.json("POST", "/sync/push", data=body, headers=headers)
             self.crash("after_commit")
             results = answer["results"]
-        apply.record_answer(self.store, batch.seq, results)
+        apply.record_answer(self.store, batch.seq, results, batch.ops)
 
     def _torn(self, body: bytes) -> Iterator[bytes]:
         """The body in two halves with the crash hook between them (the server sees a cut-off request)."""
@@ -220,8 +221,10 @@ class SyncEngine:
 
 
 def _explain(exc: Exception, server: str, user: str) -> str:
-    if isinstance(exc, ServerError) and exc.status == 401:
-        return f"the login has expired or was revoked; run: annodesk login {server} --user {user}"
+    login = f"annodesk login {server} --user {user}"
     if isinstance(exc, ServerError) and exc.code == "revoked_device":
-        return "this device was revoked by an administrator; ask for access and log in again"
+        return (f"this device was revoked by an administrator; run: {login} (a new device key then sends the "
+                "changes waiting here)")
+    if isinstance(exc, ServerError) and exc.status == 401:
+        return f"the login has expired or was revoked; run: {login}"
     return str(exc)

@@ -12,7 +12,7 @@ from sync.server.blobs import BlobStore
 from sync.server.config import ServerConfig
 from sync.server.db import Store
 from sync.server.errors import ApiError
-from sync.server.security import Passwords, Principal, principal_for
+from sync.server.security import Passwords, Principal, device_revoked, principal_for
 
 
 @dataclass
@@ -34,16 +34,21 @@ Ctx = Annotated[Context, Depends(context)]
 
 
 def caller(request: Request, ctx: Ctx) -> Principal:
-    """The authenticated caller; 401 for a missing, unknown, expired or revoked token."""
+    """The authenticated caller; 401 for a missing, unknown, expired or revoked token (code revoked_device when its
+    device was revoked)."""
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise ApiError(401, "unauthenticated", "send 'Authorization: Bearer <token>' (POST /api/v1/auth/login)",
                        headers={"WWW-Authenticate": "Bearer"})
     with ctx.store.read() as conn:
         principal = principal_for(conn, token.strip())
+        revoked = principal is None and device_revoked(conn, token.strip())
+    headers = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
+    if revoked:
+        raise ApiError(401, "revoked_device", "an administrator revoked this device; log in again: a new device "
+                       "key continues its client and sends its unsent work", headers=headers)
     if principal is None:
-        raise ApiError(401, "invalid_token", "the token is unknown, expired or revoked; log in again",
-                       headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+        raise ApiError(401, "invalid_token", "the token is unknown, expired or revoked; log in again", headers=headers)
     return principal
 
 

@@ -87,6 +87,14 @@ def principal_for(conn: Connection, token: str) -> Principal | None:
     return Principal(row.id, row.name, row.role, row.device_id, row.client_id)
 
 
+def device_revoked(conn: Connection, token: str) -> bool:
+    """Whether a refused token was issued to a device that is now revoked: its holder is told so (and that a new
+    login continues the device's work), where a guessed or expired token only learns that it is not valid."""
+    t, d = db.tokens, db.devices
+    return conn.execute(sa.select(d.c.revoked_at).select_from(t.join(d, d.c.id == t.c.device_id))
+                        .where(t.c.token_hash == token_hash(token), d.c.revoked_at.is_not(None))).first() is not None
+
+
 def login_retry_after(conn: Connection, config: ServerConfig, username: str, ip: str) -> int:
     """Seconds until another login may be tried for this username from this address (0: allowed now)."""
     f = db.login_failures
