@@ -66,6 +66,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("workspace.add_media", "Add images…", ("Ctrl+I",), "global"),
     ActionSpec("workspace.open", "Open workspace…", ("Ctrl+O",), "global"),
     ActionSpec("help.keys", "Keyboard shortcuts", ("F1",), "global"),
+    ActionSpec("view.review", "Show review", ("Ctrl+Alt+R",), "global", tip="Open the Review dock and focus its "
+               "comments and refused edits (arrow keys move, Enter goes to the shape)"),
     ActionSpec("prelabel.task", "Pre-label this task", ("Ctrl+L",), tip="Run the model on this image; its predictions "
                "replace this model's pending ones in one undo step"),
     ActionSpec("prelabel.selected", "Pre-label selected tasks", (), "global", tip="The tasks selected in the task "

@@ -1,4 +1,9 @@
-"""Pull: the event feed a caller may see, page by page, each event resolved to the entity's current state."""
+"""Pull: the event feed a caller may see, page by page, each event resolved to the entity's current state.
+
+Callers who may see conflicts (lead, admin: the rule of GET /tasks/{id}/conflicts) also get, right after each
+annotation item, every value that lost a merge on that annotation (`conflict` items, stable ids, so a client keeps
+them by id); they are read with the annotation, so they travel in the same page as its current state.
+"""
 
 from __future__ import annotations
 
@@ -33,10 +38,13 @@ def pull(conn: Connection, principal: Principal, cursor: int, limit: int) -> dic
     for r in rows:  # an entity changed twice in one page is sent once (in its current state), where it first shows
         first.setdefault((r.type, r.entity_id), r.seq)
     states = {kind: _RESOLVERS[kind](conn, [eid for (k, eid) in first if k == kind]) for kind in _RESOLVERS}
+    lost = _conflicts(conn, states["annotation"]) if principal.is_reviewer else {}
     items = []
     for r in rows:
         if first[(r.type, r.entity_id)] == r.seq and r.entity_id in states[r.type]:
             items.append({"seq": r.seq, "type": r.type, **states[r.type][r.entity_id]})
+            if r.type == "annotation":
+                items += [{"seq": r.seq, "type": "conflict", **c} for c in lost.get(r.entity_id, ())]
     return {"items": items, "next_cursor": rows[-1].seq if rows else cursor, "has_more": has_more}
 
 
@@ -51,6 +59,18 @@ def _annotations(conn: Connection, ids: list[str]) -> dict[str, dict[str, Any]]:
         for r in conn.execute(sa.select(a).where(a.c.id.in_(chunk))).mappings():
             out[r["id"]] = {"id": r["id"], "task_id": r["task_id"], "fields": r["fields"], "revision": r["revision"],
                             "deleted": r["deleted"], "author": r["author"]}
+    return out
+
+
+def _conflicts(conn: Connection, annotations: dict[str, dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """annotation id -> the values that lost a merge on it, oldest first (found through the task index)."""
+    c = db.conflicts
+    out: dict[str, list[dict[str, Any]]] = {}
+    for chunk in _chunks(list(annotations)):
+        tasks = sorted({annotations[i]["task_id"] for i in chunk})
+        query = sa.select(c).where(c.c.task_id.in_(tasks), c.c.annotation_id.in_(chunk)).order_by(c.c.id)
+        for r in conn.execute(query).mappings():
+            out.setdefault(r["annotation_id"], []).append(dict(r))
     return out
 
 
