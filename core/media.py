@@ -119,11 +119,18 @@ def decode_image(path: str | Path) -> np.ndarray:
         data = np.fromfile(path, dtype=np.uint8)
     except OSError as exc:
         raise MediaError(path, f"cannot read: {exc.strerror or exc}") from None
-    if data.size == 0:
-        raise MediaError(path, "empty file (0 bytes)")
-    image = cv2.imdecode(data, _DECODE_FLAGS)
+    return decode_image_bytes(data, path)
+
+
+def decode_image_bytes(data: bytes | np.ndarray, source: str | Path = "<memory>") -> np.ndarray:
+    """`decode_image` for bytes already in memory (media that has no file of its own, such as a synced workspace's
+    encrypted cache): the same pixels, depths and EXIF orientation. `source` names the media in errors."""
+    buffer = np.frombuffer(data, dtype=np.uint8) if isinstance(data, bytes) else data
+    if buffer.size == 0:
+        raise MediaError(source, "empty file (0 bytes)")
+    image = cv2.imdecode(buffer, _DECODE_FLAGS)
     if image is None:
-        raise MediaError(path, "cannot decode: not an image, or corrupt or truncated")
+        raise MediaError(source, "cannot decode: not an image, or corrupt or truncated")
     return image
 
 

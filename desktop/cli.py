@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import getpass
 import json
 import sys
@@ -93,13 +94,25 @@ def cmd_prelabel(args: argparse.Namespace) -> int:
     print(f"model {predictor.path.name}: {card.family}, {len(card.classes)} classes; "
           f"provider {predictor.runtime.describe()}")  # fmt: skip
     batch = args.batch or (8 if predictor.runtime.on_gpu else 1)
-    options = PrelabelOptions(batch=batch, only_new=args.only == "new", renames=renames,
-                              locked_schema=args.locked_schema)  # fmt: skip
     with Workspace.open(args.workspace) as ws:
-        report = PrelabelJob(predictor, ws, options, _progress_printer("pre-labeling")).run()
+        # a synced workspace's schema belongs to the server: classes without a label are skipped, not added
+        options = PrelabelOptions(batch=batch, only_new=args.only == "new", renames=renames,
+                                  locked_schema=args.locked_schema or ws.codec is not None)  # fmt: skip
+        report = PrelabelJob(predictor, ws, options, _progress_printer("pre-labeling"), _synced_media(ws)).run()
     for line in report.summary():
         print(line)
     return 130 if report.cancelled else 0
+
+
+def _synced_media(ws: Workspace) -> Callable[[str], bytes | None] | None:
+    """A synced (encrypted) workspace's images are read from its encrypted media cache, with the key that opened it;
+    one not downloaded yet fails that task ("run annodesk sync")."""
+    if ws.codec is None:
+        return None
+    from sync.client.commands import cli_keys
+    from sync.client.media import cached_media_bytes
+
+    return functools.partial(cached_media_bytes, cli_keys().media_cache(ws))
 
 
 def cmd_open(args: argparse.Namespace) -> int:
@@ -206,7 +219,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--only", choices=["new"], help="only tasks nobody has started")
     p.add_argument("--map", action="append", default=[], metavar="CLASS=LABEL", help="store a class as this label")
     p.add_argument("--locked-schema", action="store_true",
-                   help="the server owns the labels: skip classes without a label instead of adding them")
+                   help="skip classes without a label instead of adding them (always so for a synced workspace)")
     p.set_defaults(func=cmd_prelabel)
 
     p = sub.add_parser("open", help="open the app on a workspace")

@@ -24,16 +24,20 @@ from PySide6.QtWidgets import (
 )
 
 from core.annotation import TaskStatus
-from core.media import MediaError
+from core.media import MediaError, decode_image
 from core.pyramid import PyramidError
 from desktop.jobs import Job
 from desktop.keymap import ActionSpec, KeymapError, effective_keymap
 from desktop.panels import ProgressPanel, keymap_dialog
 from desktop.prelabel import PrelabelController
+from desktop.reload import TaskReloader
+from desktop.review import ReviewController
 from desktop.sam import SegmentController
-from desktop.session import TaskSession
+from desktop.session import CachedMedia, Decoder, TaskSession
 from desktop.settings import Settings, save_settings
 from desktop.sync_status import SyncStatus
+from desktop.unlock import UNLOCKING, Unlocker
+from sync.client.at_rest import KeyRing, MediaCache, is_encrypted
 from sync.workspace import ImportReport
 from widgets.attribute_editor import AttributeEditor
 from widgets.canvas import ImageCanvas
@@ -57,7 +61,7 @@ EDITOR_ACTIONS = {  # action id -> Editor method
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, keys: KeyRing | None = None) -> None:
         super().__init__()
         self.settings = settings
         self.session: TaskSession | None = None
@@ -78,7 +82,11 @@ class MainWindow(QMainWindow):
             "Tasks": self._dock("Tasks", self.tasks),
         }
         self._status_widgets()
-        self.sync_status = SyncStatus(self)  # automatic sync and its state, for workspaces made with annodesk clone
+        self.sync_status = SyncStatus(self, keys)  # automatic sync and its state, for workspaces made by annodesk clone
+        self.reloader = TaskReloader(self)  # after each round: the task list, and the open task in place
+        self.unlocker = Unlocker(self, self.sync_status.keys, self.sync_status.prompt, self._open_session,
+                                 self._unlock_failed)
+        self.review = ReviewController(self)  # the Review dock (decision, comments, refused edits) and comment pins
         self.actions_by_id: dict[str, QAction] = {}
         self.prelabel = PrelabelController(self)
         self.segment = SegmentController(self)
@@ -94,9 +102,23 @@ class MainWindow(QMainWindow):
     # ----- workspace and tasks -------------------------------------------------------------------------------------
 
     def open_workspace(self, path: Path, task_id: int | None = None) -> None:
-        """Open a workspace and show `task_id`, else the task the user left it on, else the first unfinished one."""
+        """Open a workspace and show `task_id`, else the task the user left it on, else the first unfinished one.
+        A synced (encrypted) workspace's key is read on a worker first, so the window keeps responding."""
         self._close_session()
-        self.session = TaskSession(path, self)
+        if is_encrypted(path):
+            for view in (self.canvas, self.shapes, self.attributes, self.tags):
+                view.set_editor(None)  # the closed workspace's shapes
+            self.canvas.show_message(UNLOCKING)
+            self.unlocker.start(Path(path), task_id)
+            return
+        self._open_session(path, task_id)
+
+    def _unlock_failed(self, message: str) -> None:
+        self.canvas.show_message(f"{message}\n\nTo try again: File → Open workspace.")
+
+    def _open_session(self, path: Path, task_id: int | None, media: MediaCache | None = None) -> None:
+        decode: Decoder = CachedMedia(media) if media is not None else decode_image
+        self.session = TaskSession(path, self, decode)
         self.session.save_state.connect(self._show_save_state)
         self.session.tasks_changed.connect(self._tasks_changed)
         self.session.save_state.connect(lambda state: self.sync_status.edited() if state == "saved" else None)
@@ -119,36 +141,47 @@ class MainWindow(QMainWindow):
             return
         self.show_task(target)
 
-    def show_task(self, task_id: int) -> None:
+    def show_task(self, task_id: int, keep_view: bool = False) -> None:
+        """Show a task; `keep_view` reloads the open one in place (after a sync round changed it), keeping the zoom,
+        the tool, the label, the selection and the keyboard focus."""
         if self.session is None:
             return
         key = str(self.session.path.resolve())
-        task = self.session.open_task(task_id, self.settings.last_label.get(key))
+        shown = self.session.image
+        if keep_view:
+            task = self.session.reload_task()
+        else:
+            task = self.session.open_task(task_id, self.settings.last_label.get(key))
         editor = self.session.editor
         assert editor is not None  # open_task always builds one
-        if self.session.image is not None:
+        fresh = not keep_view or self.session.image is not shown  # else the same pixels stay on screen, as zoomed
+        if fresh and self.session.image is not None:
             self.canvas.set_image(self.session.image)
-        elif self.session.huge:
+        elif fresh and self.session.huge:
             try:
                 self.canvas.open_image(task.media_path, task.content_hash or None)
             except (MediaError, PyramidError) as exc:
                 self.canvas.show_message(f"Cannot show {task.name}: {exc}")
-        else:
+        elif fresh:
             self.canvas.show_message(f"Cannot show {task.name}: {self.session.image_error}")
-        self.canvas.set_editor(editor)
-        self.canvas.fit_to_view()
+        pictured = self.session.image is not None or self.session.huge
+        self.canvas.set_editor(editor if pictured else None)  # no shapes drawn over a "Cannot show" note
+        if fresh:
+            self.canvas.fit_to_view()
         self.shapes.set_editor(editor)
         self.attributes.set_editor(editor)
         self.tags.set_editor(editor)
         editor.subscribe(self._editor_changed)
         self.prelabel.task_shown()
         self.segment.task_shown()
+        self.review.task_shown()
         self.labels.select_label(editor.current_label)
         self._sync_tool_actions()
         self.tasks.select_task(task.id)
         self.settings.last_task[key] = task.id
         self._update_task_label()
-        self.canvas.setFocus()
+        if not keep_view:
+            self.canvas.setFocus()
 
     def go(self, step: int, unfinished_only: bool = False) -> None:
         if self.session is None:
@@ -226,6 +259,7 @@ class MainWindow(QMainWindow):
             "help.keys": lambda: keymap_dialog(self, self.keymap).exec(),
             **self.prelabel.handlers(),
             **self.segment.handlers(),
+            **self.review.handlers(),
         }
         for action_id, tool in TOOL_ACTIONS.items():
             handlers[action_id] = functools.partial(self._set_tool, tool)
@@ -378,6 +412,7 @@ class MainWindow(QMainWindow):
             self.restoreState(QByteArray.fromBase64(self.settings.window_state.encode()))
 
     def _close_session(self) -> None:
+        self.unlocker.stop()
         if self.session is not None:
             self.tasks.set_workspace(None)  # a save notification still queued must not read the closed workspace
             self.session.close()

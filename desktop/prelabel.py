@@ -5,7 +5,9 @@
 - This task: the model runs on a worker thread; its predictions replace this model's pending predictions on the
   task in one undo step (pre-labelling twice leaves one set).
 - Selected or all tasks: `inference.PrelabelJob` on a worker thread, with progress and Cancel in the status bar. It
-  writes to the workspace directly; the task on show is reloaded afterwards when it received predictions.
+  writes to the workspace directly; the task on show is reloaded afterwards when it received predictions. A synced
+  workspace's images are read from its encrypted media cache (the session's decoder); one not downloaded yet fails
+  that task only.
 - Review (tools/predictions.py): Enter accepts the selected predictions, Shift+Enter all on show, Delete rejects;
   a slider hides predictions scored below a threshold (view state, remembered in the settings).
 - The status bar says what runs the model and, when it is not the GPU, why (`RuntimeInfo.describe()`).
@@ -25,6 +27,7 @@ from PySide6.QtWidgets import QFileDialog, QLabel, QMessageBox, QSlider, QToolBa
 from core.annotation import Annotation
 from core.schema import LabelSchema
 from desktop.jobs import Job, JobState
+from desktop.session import CachedMedia
 from inference import LabelMapper, Prediction, Predictor, PrelabelJob, PrelabelOptions, PrelabelReport
 from inference.models import demo_model_path
 
@@ -179,12 +182,13 @@ class PrelabelController(QObject):
             self.window.statusBar().showMessage("Select tasks in the task list first", 5000)
             return None
         store = session.writer_ws
+        media = session.decode.read if isinstance(session.decode, CachedMedia) else None  # a synced workspace
 
         def run(state: JobState) -> tuple[Any, PrelabelReport]:
             predictor = self._load()
             batch = GPU_BATCH if predictor.runtime.on_gpu else 1
-            options = PrelabelOptions(batch=batch, task_ids=task_ids)
-            job = PrelabelJob(predictor, store, options, progress=state.set_progress)
+            options = PrelabelOptions(batch=batch, task_ids=task_ids, locked_schema=media is not None)
+            job = PrelabelJob(predictor, store, options, progress=state.set_progress, media=media)
             done = threading.Event()
             threading.Thread(target=_forward_cancel, args=(state, job, done), daemon=True).start()
             try:
@@ -237,7 +241,9 @@ class PrelabelController(QObject):
         session = self.window.session
         assert session is not None
         card = predictor.card
-        mapper = LabelMapper(session.schema, card.rename, keypoints=card.keypoints, skeleton=card.skeleton)
+        locked = isinstance(session.decode, CachedMedia)  # a synced workspace: the server owns the schema
+        mapper = LabelMapper(session.schema, card.rename, locked=locked, keypoints=card.keypoints,
+                             skeleton=card.skeleton)
         new = mapper.annotations(task_id, predictions, predictor.model_id, session.reader.author)
         if mapper.schema != session.schema:
             session.writer.call(session.writer_ws.set_schema, mapper.schema).result()

@@ -11,9 +11,10 @@ import logging
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtWidgets import QInputDialog, QLabel, QLineEdit, QMainWindow
+from PySide6.QtWidgets import QLabel, QMainWindow
 
 from desktop.jobs import Job, JobState
+from desktop.unlock import PassphrasePrompt
 from sync.client.at_rest import KeyRing
 from sync.client.commands import vault_path
 from sync.client.credentials import Credentials, CredentialsError
@@ -36,7 +37,8 @@ class SyncStatus(QObject):
     def __init__(self, window: QMainWindow, keys: KeyRing | None = None) -> None:
         super().__init__(window)
         self.window = window
-        self.keys = keys or KeyRing(Credentials(vault_path(), self._ask_passphrase))
+        self.prompt = PassphrasePrompt(window)  # keys are read on workers; the dialog shows on the UI thread
+        self.keys = keys or KeyRing(Credentials(vault_path(), self.prompt.ask))
         if Workspace.codec_provider is None:
             self.keys.install()
         self.label = QLabel()
@@ -49,12 +51,6 @@ class SyncStatus(QObject):
         self.job: Job | None = None
         self.retry_ms = RETRY_MS[0]
         self.interval_ms = INTERVAL_MS
-
-    def _ask_passphrase(self, prompt: str) -> str:
-        text, ok = QInputDialog.getText(self.window, "Annodesk", prompt, QLineEdit.EchoMode.Password)
-        if not ok:
-            raise CredentialsError("no passphrase given: the synced workspace stays locked")
-        return str(text)
 
     def attach(self, path: Path, writer: Workspace) -> None:
         """Follow a newly opened workspace: sync now if it is a synced one, otherwise show nothing."""
@@ -86,6 +82,7 @@ class SyncStatus(QObject):
     def stop(self) -> None:
         self.timer.stop()
         if self.job is not None:
+            self.prompt.cancel_pending()  # a round waiting for a passphrase must not wait for this thread
             self.job.wait()
             self.job = None
 

@@ -16,6 +16,9 @@ Decisions (docs/prelabel.md):
 - Cancel (`cancel()` from another thread, or Ctrl+C in the calling thread) stops reading new images; what was
   already inferred is still stored, and the report says the run was cancelled.
 - A workspace write that fails stops the run and raises: storing is not optional.
+- Media without a file of its own (a synced workspace's encrypted cache) comes through the `media` hook, which
+  hands over the encoded bytes (decoded here like a file, reduced JPEG decode included); the hook's MediaError (for
+  example "image not downloaded yet") fails that task only.
 """
 
 from __future__ import annotations
@@ -32,6 +35,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+import numpy as np
+
 from core.annotation import Annotation, Task, TaskStatus
 from core.media import MediaError
 from core.schema import LabelSchema
@@ -39,13 +44,18 @@ from inference.errors import ModelError
 from inference.families import Prepared
 from inference.labels import LabelMapper
 from inference.predictor import Predictor
-from inference.preprocess import read_image
+from inference.preprocess import decode_reduced, read_image
 from inference.providers import RuntimeInfo, cpu_threads
 
 _PAGE = 500
 _COMMIT_INTERVAL = 0.25  # seconds between the writer's transactions
 _SWITCH_INTERVAL = 0.0005  # seconds; see `run`
 _QUEUE = 8  # inferred batches waiting for the writer (each holds the raw outputs: a few MB per image)
+
+MediaBytes = Callable[[str], bytes | None]
+"""A task's media_path -> the encoded bytes of media kept elsewhere than in a file at that path (a synced
+workspace's encrypted cache), None to read the file at the path; MediaError when the bytes cannot be had. Called
+from several worker threads at once."""
 
 
 class PrelabelStore(Protocol):
@@ -118,14 +128,16 @@ _Item = tuple[str, Task, Any]  # ("done", task, (prepared, outputs)) | ("skip", 
 
 class PrelabelJob:
     """One pre-labeling run. `run()` blocks; `cancel()` may be called from any thread; `progress(done, total)` is
-    called from the writer thread."""
+    called from the writer thread; `media` reads media that has no file of its own (see MediaBytes)."""
 
     def __init__(self, predictor: Predictor, store: PrelabelStore, options: PrelabelOptions | None = None,
-                 progress: Callable[[int, int], None] | None = None) -> None:  # fmt: skip
+                 progress: Callable[[int, int], None] | None = None,
+                 media: MediaBytes | None = None) -> None:  # fmt: skip
         self.predictor = predictor
         self.store = store
         self.options = options or PrelabelOptions()
         self.progress = progress
+        self.media = media
         card = predictor.card
         self.mapper = LabelMapper(store.schema, {**card.rename, **self.options.renames},
                                   locked=self.options.locked_schema, keypoints=card.keypoints,
@@ -194,10 +206,16 @@ class PrelabelJob:
             return ("skip", task, None)
         size = (task.width, task.height) if self.options.reduced_decode and task.width > 0 else None
         try:
-            image, fx, fy = read_image(task.media_path, size, self.predictor.needed_scale)
+            image, fx, fy = self._read(task.media_path, size)
             return ("ready", task, self.predictor.prepare(image, (fx, fy), size))
         except (MediaError, ModelError) as exc:
             return ("fail", task, getattr(exc, "reason", None) or getattr(exc, "problem", None) or str(exc))
+
+    def _read(self, path: str, size: tuple[int, int] | None) -> tuple[np.ndarray, float, float]:
+        data = self.media(path) if self.media is not None else None
+        if data is None:
+            return read_image(path, size, self.predictor.needed_scale)
+        return decode_reduced(data, path, size, self.predictor.needed_scale)
 
     def _infer_all(self, results: queue.Queue[list[_Item] | None]) -> None:
         batch_size = max(1, self.options.batch if self.predictor.max_batch is None else 1)

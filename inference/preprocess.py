@@ -130,17 +130,29 @@ def read_image(
         data = np.fromfile(path, dtype=np.uint8)
     except OSError as exc:
         raise MediaError(path, f"cannot read: {exc.strerror or exc}") from None
-    if data.size == 0:
-        raise MediaError(path, "empty file (0 bytes)")
+    return decode_reduced(data, path, full_size, needed_scale)
+
+
+def decode_reduced(
+    data: bytes | np.ndarray,
+    source: str | Path,
+    full_size: tuple[int, int] | None = None,
+    needed_scale: Callable[[int, int], float] | None = None,
+) -> tuple[np.ndarray, float, float]:
+    """`read_image` for encoded bytes already in memory (media without a file of its own, such as a synced
+    workspace's encrypted cache): the same reduced JPEG decode. `source` names the media in errors."""
+    buffer = np.frombuffer(data, dtype=np.uint8) if isinstance(data, bytes) else data
+    if buffer.size == 0:
+        raise MediaError(source, "empty file (0 bytes)")
     reduction = 1
     if full_size and full_size[0] > 0 and full_size[1] > 0 and needed_scale is not None:
         reduction = reduction_for(needed_scale(*full_size))
-    image = cv2.imdecode(data, _REDUCED[reduction])
+    image = cv2.imdecode(buffer, _REDUCED[reduction])
     if image is not None and reduction > 1 and full_size is not None:
         w, h = full_size
         if abs(image.shape[1] - w / reduction) <= 1 and abs(image.shape[0] - h / reduction) <= 1:
             return image, w / image.shape[1], h / image.shape[0]
-        image = cv2.imdecode(data, cv2.IMREAD_COLOR)  # the recorded size is stale: the file has changed
+        image = cv2.imdecode(buffer, cv2.IMREAD_COLOR)  # the recorded size is stale: the file has changed
     if image is None:
-        raise MediaError(path, "cannot decode: not an image, or corrupt or truncated")
+        raise MediaError(source, "cannot decode: not an image, or corrupt or truncated")
     return image, 1.0, 1.0

@@ -8,23 +8,50 @@ import os
 from pathlib import Path
 
 from core.annotation import Task
+from core.media import MediaError
 from sync.client.at_rest import CHUNK, MediaCache
 from sync.client.http import Http, ServerError, SyncError
 from sync.client.store import SyncStore
+from sync.database import WorkspaceError
 
 UPLOAD_CHUNK = 8 << 20  # the server takes chunks of up to 16 MiB
 MEDIA_PREFIX = "annodesk-media:"
+NOT_DOWNLOADED = "image not downloaded yet; run annodesk sync"
 
 
 class MediaMismatch(SyncError):
     """Downloaded bytes that do not hash to the name they were asked by (discarded, fetched again next round)."""
 
 
+class MediaPending(MediaError):
+    """A synced task's image is not in the media cache yet; a sync round brings it."""
+
+
+def media_sha_of_path(media_path: str) -> str | None:
+    """The SHA-256 in a synced task's media path (`annodesk-media:<sha256>:<task>/<name>`), None for a file path."""
+    if not media_path.startswith(MEDIA_PREFIX):
+        return None
+    return media_path[len(MEDIA_PREFIX):].split(":", 1)[0]
+
+
 def media_sha(task: Task) -> str | None:
     """The SHA-256 of a synced task's media (its bytes are in the encrypted cache), None for a local file task."""
-    if not task.media_path.startswith(MEDIA_PREFIX):
+    return media_sha_of_path(task.media_path)
+
+
+def cached_media_bytes(cache: MediaCache, media_path: str, pending: str = NOT_DOWNLOADED) -> bytes | None:
+    """The plaintext bytes of a synced task's media, decrypted in memory (no plaintext file is ever written); None
+    for a path of a file of its own. MediaPending (with `pending` as its reason) when the bytes are not downloaded
+    yet, MediaError when the cached copy cannot be read or is damaged."""
+    sha = media_sha_of_path(media_path)
+    if sha is None:
         return None
-    return task.media_path[len(MEDIA_PREFIX):].split(":", 1)[0]
+    if not cache.has(sha):
+        raise MediaPending(media_path, pending)
+    try:
+        return cache.read(sha)
+    except (WorkspaceError, OSError) as exc:
+        raise MediaError(media_path, str(exc)) from None
 
 
 def download(http: Http, cache: MediaCache, sha: str) -> int:
