@@ -36,13 +36,6 @@ BOX = {"label": "car", "kind": "box", "geometry": [10, 8, 24, 18]}
 
 
 @pytest.fixture
-def keys(tmp_path):
-    keys, _backend = memory_keys(tmp_path)
-    yield keys
-    Workspace.codec_provider = None
-
-
-@pytest.fixture
 def make_window(qtbot):
     windows = []
 

@@ -9,9 +9,8 @@ from desktop.keymap import effective_keymap
 from desktop.main_window import MainWindow
 from desktop.panels import keymap_dialog
 from desktop.settings import Settings
-from sync.workspace import Workspace
 from tests.server_fixtures import PASSWORD
-from tests.sync_client_helpers import clone_for, memory_keys, server_task_ids, sync
+from tests.sync_client_helpers import clone_for, server_task_ids, sync
 
 CTRL_ALT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
 
@@ -19,13 +18,6 @@ CTRL_ALT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
 def on_screen(dock):
     """Shown and not behind another dock's tab (a tabbed dock behind another stays `isVisible`)."""
     return dock.isVisible() and not dock.visibleRegion().isEmpty()
-
-
-@pytest.fixture
-def keys(tmp_path):
-    keys, _backend = memory_keys(tmp_path)
-    yield keys
-    Workspace.codec_provider = None
 
 
 @pytest.fixture

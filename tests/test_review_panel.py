@@ -13,19 +13,11 @@ from core.document import Change, ChangeOp
 from core.shapes import Box
 from desktop.main_window import MainWindow
 from desktop.settings import Settings
-from sync.workspace import Workspace
 from tests.server_fixtures import PASSWORD
-from tests.sync_client_helpers import add, clone_for, memory_keys, server_task_ids, sync
+from tests.sync_client_helpers import add, clone_for, server_task_ids, sync
 
 BOX = Box(20, 15, 10, 8)
 POINT = (40.0, 30.0)
-
-
-@pytest.fixture
-def keys(tmp_path):
-    keys, _backend = memory_keys(tmp_path)
-    yield keys
-    Workspace.codec_provider = None
 
 
 @pytest.fixture

@@ -16,14 +16,7 @@ from sync.client.media import download, queue_upload
 from sync.client.store import SyncStore
 from sync.workspace import Workspace, WorkspaceError
 from tests.server_fixtures import PASSWORD
-from tests.sync_client_helpers import add, agree, box, clone_for, delete, memory_keys, move, server_task_ids, sync
-
-
-@pytest.fixture
-def keys(tmp_path):
-    keys, _backend = memory_keys(tmp_path)
-    yield keys
-    Workspace.codec_provider = None
+from tests.sync_client_helpers import add, agree, box, clone_for, delete, move, server_task_ids, sync
 
 
 def test_two_annotators_and_the_lead_see_the_same_work(seeded, keys, tmp_path):

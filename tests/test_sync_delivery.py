@@ -9,16 +9,8 @@ from sync.client.batcher import Batcher
 from sync.client.engine import SyncEngine
 from sync.client.http import Http, ServerError
 from sync.client.store import SyncStore
-from sync.workspace import Workspace
 from tests.server_fixtures import PASSWORD, ServerProcess
-from tests.sync_client_helpers import add, agree, box, clone_for, memory_keys, move, server_task_ids, sync
-
-
-@pytest.fixture
-def keys(tmp_path):
-    keys, _backend = memory_keys(tmp_path)
-    yield keys
-    Workspace.codec_provider = None
+from tests.sync_client_helpers import add, agree, box, clone_for, move, server_task_ids, sync
 
 
 def test_duplicates_out_of_order_and_dropped_answers(seeded, keys, tmp_path):

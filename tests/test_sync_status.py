@@ -3,21 +3,13 @@ themselves once it is back (no new edit needed)."""
 
 import random
 
-import pytest
 from PySide6.QtWidgets import QMainWindow
 
 from desktop import sync_status
 from desktop.sync_status import SyncStatus
 from sync.workspace import Workspace
 from tests.server_fixtures import PASSWORD, ServerProcess, seed
-from tests.sync_client_helpers import add, box, clone_for, memory_keys, server_task_ids
-
-
-@pytest.fixture
-def keys(tmp_path):
-    keys, _backend = memory_keys(tmp_path)
-    yield keys
-    Workspace.codec_provider = None
+from tests.sync_client_helpers import add, box, clone_for, server_task_ids
 
 
 def test_status_bar_and_resume_after_outage(qtbot, server_factory, keys, tmp_path, monkeypatch):
