@@ -44,7 +44,7 @@ def test_vault_when_no_keyring_works(tmp_path, monkeypatch):
     with pytest.raises(CredentialsError, match="wrong passphrase"):
         Credentials(vault, lambda _p: "guess").get("token:x")
     with pytest.raises(CredentialsError, match="no OS keyring"):
-        Credentials(vault)
+        Credentials(vault).get("token:x")
     keys = KeyRing(Credentials(vault, lambda _p: "open sesame"))
     ws = create_encrypted(tmp_path / "ws", keys)  # the workspace key lives in the vault
     assert ws.codec is not None
@@ -82,3 +82,15 @@ def test_cli_login_clone_sync(seeded_sqlite, tmp_path, monkeypatch, capsys):
     monkeypatch.setattr("sys.stdin", io.StringIO("wrong\n"))
     assert cli.main(["login", url, "--user", "ann1", "--password-stdin"]) == 2
     assert "bad_credentials" in capsys.readouterr().err
+
+
+def test_the_keyring_backend_is_looked_for_on_first_use_not_when_built(tmp_path, monkeypatch):
+    """The app builds its Credentials on the UI thread; finding the backend (D-Bus on some desktops) happens later,
+    on the worker that reads the first secret."""
+    looked = []
+    monkeypatch.setattr(creds_mod, "keyring_usable", lambda: looked.append(1) or True)
+    keyring.set_keyring(MemoryKeyring())
+    credentials = Credentials(tmp_path / "v")
+    assert looked == []
+    credentials.set("token:x", "t")
+    assert credentials.get("token:x") == "t" and credentials.where == "the OS keyring" and looked == [1]

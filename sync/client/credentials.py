@@ -123,32 +123,49 @@ class Credentials:
     def __init__(self, vault_path: Path, ask_passphrase: Callable[[str], str] | None = None,
                  timeout: float = KEYRING_TIMEOUT_S) -> None:
         self.timeout = timeout
-        self.vault: Vault | None = None
-        if not keyring_usable():
-            if ask_passphrase is None:
-                raise CredentialsError("no OS keyring is available and no passphrase was given to protect the "
-                                       "secrets (install a keyring backend, or run interactively)")
-            self.vault = Vault(vault_path, ask_passphrase)
+        self._vault_path = vault_path
+        self._ask = ask_passphrase
+        self._store: tuple[Vault | None] | None = None  # decided on first use
+        self._choosing = threading.Lock()
+
+    @property
+    def vault(self) -> Vault | None:
+        """The passphrase vault where no OS keyring works, else None. Decided on first use, not when built: finding
+        the keyring backend can take a while on some desktops, and the app builds this on its UI thread."""
+        with self._choosing:
+            if self._store is None:
+                if keyring_usable():
+                    self._store = (None,)
+                elif self._ask is None:
+                    raise CredentialsError("no OS keyring is available and no passphrase was given to protect the "
+                                           "secrets (install a keyring backend, or run interactively)")
+                else:
+                    self._store = (Vault(self._vault_path, self._ask),)
+            return self._store[0]
 
     @property
     def where(self) -> str:
-        return f"the passphrase vault {self.vault.path}" if self.vault else "the OS keyring"
+        vault = self.vault
+        return f"the passphrase vault {vault.path}" if vault else "the OS keyring"
 
     def get(self, name: str) -> str | None:
-        if self.vault:
-            return self.vault.get(name)
+        vault = self.vault
+        if vault:
+            return vault.get(name)
         value = _with_timeout(lambda: keyring.get_password(SERVICE, name), self.timeout, f"read {name}")
         return str(value) if value is not None else None
 
     def set(self, name: str, value: str) -> None:
-        if self.vault:
-            self.vault.set(name, value)
+        vault = self.vault
+        if vault:
+            vault.set(name, value)
             return
         _with_timeout(lambda: keyring.set_password(SERVICE, name, value), self.timeout, f"store {name}")
 
     def delete(self, name: str) -> None:
-        if self.vault:
-            self.vault.set(name, None)
+        vault = self.vault
+        if vault:
+            vault.set(name, None)
             return
         try:
             _with_timeout(lambda: keyring.delete_password(SERVICE, name), self.timeout, f"delete {name}")
