@@ -74,19 +74,23 @@ class SyncStatus(QObject):
             return
         path, keys = self.path, self.keys
         self.label.setText("Syncing…")
-        self.job = Job("Sync", lambda state: _round(path, keys, state), self)
-        self.job.finished.connect(self._finished)
-        self.job.failed.connect(self._failed)
-        self.job.start()
+        job = self.job = Job("Sync", lambda state: _round(path, keys, state), self)
+        job.finished.connect(lambda state: self._finished(job, state))
+        job.failed.connect(lambda message: self._failed(job, message))
+        job.start()
 
     def stop(self) -> None:
+        """No round runs after this returns, and none is scheduled: the answer of the one that was running is
+        dropped (a closed window must not start another round, whose thread would outlive the window)."""
         self.timer.stop()
         if self.job is not None:
             self.prompt.cancel_pending()  # a round waiting for a passphrase must not wait for this thread
             self.job.wait()
             self.job = None
 
-    def _finished(self, state: SyncState) -> None:
+    def _finished(self, job: Job, state: SyncState) -> None:
+        if job is not self.job:
+            return
         self._show(state)
         if state.phase in ("offline", "error"):
             self.timer.start(self.retry_ms)
@@ -95,7 +99,9 @@ class SyncStatus(QObject):
             self.retry_ms = RETRY_MS[0]
             self.timer.start(AFTER_EDIT_MS if state.pending else self.interval_ms)
 
-    def _failed(self, message: str) -> None:
+    def _failed(self, job: Job, message: str) -> None:
+        if job is not self.job:
+            return
         self.label.setText(f"Sync error: {message}")
         self.label.setStyleSheet("color: #c62828")
         self.timer.start(self.retry_ms)
