@@ -10,6 +10,7 @@ level with area averaging.
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Mapping
 
 import cv2
@@ -85,6 +86,7 @@ class Pyramid:
         self.complete = complete
         self._levels = dict(levels)
         self._lazy = lazy
+        self._building = threading.Lock()  # the canvas reads levels from the UI thread and a prefetch thread
         for k, level in self._levels.items():
             if (level.shape[1], level.shape[0]) != self.sizes[k]:
                 raise PyramidError(f"level {k}: expected {self.sizes[k]}, got {level.shape[1]}x{level.shape[0]}")
@@ -116,9 +118,12 @@ class Pyramid:
             return found
         if not self.has_level(k):
             raise KeyError(f"pyramid level {k} is not built yet")
-        finer = max(i for i in self._levels if i < k)
-        built = self._levels[k] = downscale(self._levels[finer], self.sizes[k])
-        return built
+        with self._building:
+            found = self._levels.get(k)  # built by the other thread while this one waited
+            if found is None:
+                finer = max(i for i in self._levels if i < k)
+                found = self._levels[k] = downscale(self._levels[finer], self.sizes[k])
+        return found
 
     def tile_grid(self, k: int) -> tuple[int, int]:
         """Number of tile columns and rows at level k."""

@@ -182,7 +182,7 @@ def test_during_a_zoom_gesture_the_last_tiles_stand_in_until_it_settles(canvas, 
     assert is_red(pixel(stand_in, view_pos(canvas, 200, 100)))  # the car's top edge, where it now is
     qtbot.waitUntil(lambda: not batch.deferring, timeout=2000)  # the gesture paused: it settles by itself
     viewport_image(canvas)
-    assert batch.tiles_rendered > shapes_before and image_item.tiles_made > image_before
+    assert batch.tiles_rendered > shapes_before and image_item.sharp  # image tiles may come from the prefetch
 
 
 def test_raster_draws_the_same_pixels_whether_shapes_came_in_bulk_or_one_by_one():

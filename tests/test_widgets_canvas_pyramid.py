@@ -13,9 +13,10 @@ import pytest
 from PySide6.QtCore import QPointF
 
 import core.pyramid_cache
+import widgets.canvas
 import widgets.image_tiles
 from core.pyramid import PyramidError
-from tests.test_widgets_canvas import pixel, view_pos, viewport_image
+from tests.test_widgets_canvas import pixel, view_pos, viewport_image, wheel
 from widgets.canvas import ImageCanvas
 
 W, H = 2400, 1600
@@ -129,6 +130,73 @@ def test_tile_memory_stays_bounded_while_panning(canvas, qtbot, huge_jpeg, monke
     made = item.tiles_made
     canvas.viewport().repaint()
     assert item.tiles_made == made  # what is on screen is cached
+
+
+def settle_prefetch(canvas, qtbot):
+    """Let the user pause: the worker finishes its plan and the event loop takes its tiles."""
+    item = canvas._image_item
+    qtbot.waitUntil(item.prefetcher.idle, timeout=10_000)
+    qtbot.wait(20)
+
+
+def test_after_a_pause_a_zoom_step_paints_prefetched_tiles_only(canvas, qtbot, huge_jpeg, monkeypatch):
+    monkeypatch.setattr(widgets.canvas, "SETTLE_MS", 60_000)  # sharp tiles may only come from the prefetch
+    open_and_wait(canvas, qtbot, huge_jpeg)
+    canvas.set_scale(0.3)
+    canvas.centerOn(W / 2, H / 2)
+    item = canvas._image_item
+    for anchor, delta in (((100, 100), 120), ((550, 400), 120), ((20, 440), -120), ((600, 30), -120)):
+        viewport_image(canvas)
+        settle_prefetch(canvas, qtbot)
+        made = item.tiles_made
+        with monkeypatch.context() as m:  # a paint that reads a pyramid level (the disk) now fails
+            m.setattr(item.pyramid, "level", no_disk_reads)
+            wheel(canvas, QPointF(*anchor), delta)
+            frame = viewport_image(canvas)  # the notch's own frame
+        assert item.sharp and item.tiles_made == made  # every visible tile sharp, none rendered in the paint
+        assert frame == reference_frame(canvas)
+
+
+def no_disk_reads(k):
+    raise AssertionError(f"level {k} read while painting")
+
+
+def reference_frame(canvas):
+    """The same view drawn from scratch, every tile rendered on the UI thread."""
+    item = canvas._image_item
+    item.set_pyramid(item.pyramid)
+    canvas.settle_zoom()
+    return viewport_image(canvas)
+
+
+def test_a_zoom_step_straight_after_another_stands_in_until_the_worker_delivers(canvas, qtbot, huge_jpeg, monkeypatch):
+    monkeypatch.setattr(widgets.canvas, "SETTLE_MS", 60_000)
+    open_and_wait(canvas, qtbot, huge_jpeg)
+    canvas.set_scale(0.3)
+    viewport_image(canvas)
+    settle_prefetch(canvas, qtbot)
+    item = canvas._image_item
+    made = item.tiles_made
+    wheel(canvas, QPointF(300, 200))
+    wheel(canvas, QPointF(300, 200))  # two steps in: nothing was prefetched for this zoom
+    stand_in = viewport_image(canvas)
+    assert not item.sharp and item.tiles_made == made
+    x, y = canvas.mapToScene(300, 200).toTuple()
+    expected = [[(255, 0, 0), (0, 255, 0)], [(0, 0, 255), (255, 255, 255)]][y >= H // 2][x >= W // 2]
+    assert close(rgb(pixel(stand_in, QPointF(300, 200))), expected)  # the last zoom's tiles, scaled
+    qtbot.waitUntil(lambda: item.sharp, timeout=10_000)  # the worker's tiles arrive and are painted by themselves
+    assert item.tiles_made == made and viewport_image(canvas) == reference_frame(canvas)
+
+
+def test_tiles_prefetched_for_other_zooms_respect_the_memory_bound(canvas, qtbot, huge_jpeg, monkeypatch):
+    monkeypatch.setattr(widgets.image_tiles, "CACHE_BYTES", 24 * 256 * 256 * 4)
+    open_and_wait(canvas, qtbot, huge_jpeg)
+    item = canvas._image_item
+    for scale in (0.3, 0.6, 1.0, 2.0):
+        canvas.set_scale(scale)
+        viewport_image(canvas)
+        settle_prefetch(canvas, qtbot)
+        assert item.prefetcher.rendered > 0 and item.cached_bytes <= widgets.image_tiles.CACHE_BYTES
 
 
 def test_unreadable_huge_file_is_reported_with_its_name(canvas, tmp_path, monkeypatch):

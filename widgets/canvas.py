@@ -94,7 +94,7 @@ class ImageCanvas(QGraphicsView):
         self.setDragMode(QGraphicsView.DragMode.NoDrag)
         self.setMouseTracking(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self._image_item = PyramidItem()
+        self._image_item = PyramidItem(ZOOM_STEP)
         self._image_item.setZValue(IMAGE_Z)
         scene.addItem(self._image_item)
         self._image_size = (0, 0)
@@ -249,8 +249,9 @@ class ImageCanvas(QGraphicsView):
         self.zoom_changed.emit(scale)
 
     def settle_zoom(self) -> None:
-        """End a wheel zoom gesture: draw sharp tiles at the new zoom (until now, the last zoom's tiles stood in,
-        scaled, so each wheel step cost a blit). Runs by itself SETTLE_MS after the last step."""
+        """End a wheel zoom gesture: draw sharp tiles at the new zoom. Until now a step drew the tiles prefetched for
+        it, or, where they were not ready, the last zoom's tiles scaled (a blit), and the image swapped in sharp
+        tiles as the prefetch thread delivered them. Runs by itself SETTLE_MS after the last step."""
         self._settle_timer.stop()
         for item in (self._image_item, self.layer.batch):
             item.deferring = False
