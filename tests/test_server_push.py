@@ -63,6 +63,25 @@ def test_ops_already_applied_are_answered_from_the_record(seeded):
         assert conn.execute(sa.select(db.annotations.c.revision)).scalar_one() == 2
 
 
+def test_two_workspaces_of_one_device_push_in_turns_from_their_own_op_id_ranges(seeded):
+    """A device's second workspace sends op ids above 2^40, the first keeps sending its lower ones: each op id is
+    applied once, a lower one after a higher one is still new, and a resent one is answered from the record."""
+    ann1 = seeded.sessions["ann1"]
+    t = seeded.task_ids[0]
+    ann1.next_op = (1 << 40) + 1
+    high = ann1.op(t, "b1", BOX)
+    assert statuses(ann1.push([high])) == [("applied", None, 1)]
+    ann1.next_op = 1
+    low = [ann1.op(t, "a1", BOX), ann1.op(t, "a2", BOX)]
+    assert statuses(ann1.push(low)) == [("applied", None, 1)] * 2
+    ann1.next_op = (1 << 40) + 2
+    again = ann1.push([low[1], high, ann1.op(t, "b1", {"label": "person"}, base=1)])
+    assert statuses(again) == [("applied", None, 1), ("applied", None, 1), ("applied", None, 2)]
+    with seeded.server.store.read() as conn:
+        revisions = dict(conn.execute(sa.select(db.annotations.c.id, db.annotations.c.revision)).all())
+    assert revisions == {"a1": 1, "a2": 1, "b1": 2}
+
+
 def test_out_of_order_batch_is_refused_until_its_predecessor_arrives(seeded):
     from sync.envelope import batch_hash
     ann1 = seeded.sessions["ann1"]
@@ -244,3 +263,33 @@ def test_a_full_batch_applies_in_one_go(seeded, n_ops):
     assert {r["status"] for r in answer["results"]} == {"applied"}
     r = lead.get(f"/tasks/{t}/annotations").json()
     assert len(r["items"]) == n_ops
+
+
+def test_a_store_made_with_per_op_records_keeps_answering_them(tmp_path):
+    """A store from before `op_ranges` kept one `ops` row per op: on start they become ranges, so an op answered
+    then is still answered from the record, never applied again."""
+    import zstandard
+
+    from sync import fastjson
+    from sync.server import push, service
+    from sync.server.security import Passwords
+    from tests.server_fixtures import fast_config
+
+    config = fast_config(tmp_path)
+    store = db.Store(config)
+    answer = {"op_id": 7, "status": "applied", "reason": None, "revision": 1, "entity_id": "a1"}
+    with store.write() as conn:
+        uid = service.create_user(conn, Passwords(config), "cli", "ann1", "annotator", "password1")["id"]
+        conn.exec_driver_sql("CREATE TABLE ops (client_id TEXT, op_id BIGINT, batch_id TEXT, entity_id TEXT, "
+                             "status TEXT, reason TEXT, revision INTEGER, PRIMARY KEY (client_id, op_id))")
+        conn.exec_driver_sql("INSERT INTO ops VALUES ('c1', 7, 'b1', 'a1', 'applied', NULL, 1)")
+        response = {"batch_id": "b1", "duplicate": False, "results": [answer]}
+        conn.execute(db.batches.insert().values(client_id="c1", batch_id="b1", batch_hash="h", user_id=uid,
+                                                response=zstandard.compress(fastjson.dumps(response)), created_at=0.0))
+    store.close()
+    store = db.Store(config)
+    with store.read() as conn:
+        assert push.recorded(conn, "c1", 1, 10) == {7: answer}
+        assert push.recorded(conn, "c1", 8, 10) == {} and push.recorded(conn, "c2", 1, 10) == {}
+        assert not sa.inspect(conn).has_table("ops")
+    store.close()

@@ -57,6 +57,29 @@ def test_a_leads_pull_carries_the_conflicts_and_an_annotators_does_not(seeded):
         assert [i for i in items if i["type"] == "conflict"] == []
 
 
+def test_a_wholly_refused_edit_reaches_the_leads_next_pull(seeded):
+    """The refused op changes no annotation, yet the lead's next pull carries its conflict; annotators never get it."""
+    ann1, lead = seeded.sessions["ann1"], seeded.sessions["lead"]
+    t1 = seeded.task_ids[0]
+    ann1.push([ann1.op(t1, "a1", BOX)])
+    lead.push([lead.op(t1, "a1", {"label": "truck"}, base=1)])  # the reviewer's value
+    cursors = {s.name: s.get("/sync/pull", params={"cursor": 0, "limit": 5000}).json()["next_cursor"]
+               for s in (lead, ann1)}
+    (result,) = ann1.push([ann1.op(t1, "a1", {"label": LOSING}, base=1)])["results"]
+    assert (result["status"], result["reason"], result["revision"]) == ("rejected", "reviewer_wins", 2)
+    stored = lead.get(f"/tasks/{t1}/conflicts").json()
+    assert [(c["field"], c["losing_value"], c["winning_value"], c["loser"]) for c in stored] == [
+        ("label", LOSING, "truck", "ann1")]
+    fresh = lead.pull_all(cursor=cursors["lead"])
+    assert _conflicts(fresh) == stored
+    assert [i["type"] for i in fresh] == ["conflict"]  # the annotation itself did not change
+    assert ann1.pull_all(cursor=cursors["ann1"]) == []
+    assert [i for i in ann1.pull_all() if i["type"] == "conflict"] == []
+    ann1.push([ann1.op(t1, "a1", {"z": 3}, base=2)])  # its next change sends it once more, after the annotation
+    again = lead.pull_all(cursor=cursors["lead"])
+    assert [i["type"] for i in again] == ["annotation", "conflict"] and _conflicts(again) == stored
+
+
 def _relabel(ws, annotation, label):
     changed = dataclasses.replace(annotation, label=label, revision=annotation.revision + 1)
     ws.commit(changed.task_id, [Change(ChangeOp.UPSERT, changed)])

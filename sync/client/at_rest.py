@@ -63,14 +63,19 @@ class AtRestCodec:
         out = []
         for row in rows:
             ann_id, task_id, label, kind, _x, _y, _w, _h, sealed = row[:9]
-            try:
-                payload = self._rows.decrypt(sealed[:12], sealed[12:], ann_id.encode())
-            except (InvalidTag, TypeError) as exc:
-                raise WorkspaceError(f"annotation {ann_id}: stored payload does not decrypt with this key") from exc
-            geometry, _, attributes = payload.decode().partition("\0")
+            geometry, attributes = self.decode_payload(ann_id, sealed)
             out.append((ann_id, task_id, self.decode_label(label), kind, None, None, None, None,
-                        geometry, attributes or None, *row[10:]))
+                        geometry, attributes, *row[10:]))
         return out
+
+    def decode_payload(self, ann_id: str, sealed: Any) -> tuple[str, str | None]:
+        """(geometry JSON, attributes JSON or None) of one row's sealed payload."""
+        try:
+            payload = self._rows.decrypt(sealed[:12], sealed[12:], ann_id.encode())
+        except (InvalidTag, TypeError) as exc:
+            raise WorkspaceError(f"annotation {ann_id}: stored payload does not decrypt with this key") from exc
+        geometry, _, attributes = payload.decode().partition("\0")
+        return geometry, attributes or None
 
     def encode_label(self, label: str) -> bytes:
         stored = self._label_enc.get(label)

@@ -25,7 +25,6 @@ from sync.outbox import OutboxEntry
 
 MAX_OPS = 1000
 MAX_BYTES = 1 << 20
-_DELETED = "_deleted"  # shadow-only key: the server's tombstone flag
 
 
 @dataclass(frozen=True)
@@ -151,12 +150,10 @@ class Batcher:
              ) -> tuple[list[dict[str, Any]], list[str], list[tuple[dict[str, Any], str]]]:
         """Ops for the entries (in seq order), the ids whose rows become shadows, and ops refused before sending."""
         ann_ids = list(dict.fromkeys(e.entity_id for e in entries if e.entity == "annotation"))
-        rows = self.store.rows(conn, ann_ids)
-        known = self.store.shadows(conn, ann_ids)
+        pending = self.store.changes(conn, ann_ids)
         tasks = self.store.server_tasks(conn)
         first_id = int(self.store.get_in(conn, "op_base", 0))  # op ids of this workspace: op_base + outbox seq
-        shadow: dict[str, dict[str, Any] | None] = {i: s for i, (_r, s) in known.items()}
-        changed: list[str] = []
+        changed: dict[str, None] = {}  # ids sent, in order (their rows become shadows)
         ops: list[dict[str, Any]] = []
         rejected: list[tuple[dict[str, Any], str]] = []
         for e in entries:
@@ -165,35 +162,32 @@ class Batcher:
                 if op is not None:
                     ops.append(op)
                 continue
-            if e.entity != "annotation" or e.entity_id not in rows:
-                continue  # schema edits: a synced workspace takes its schema from the server
-            task_id, fields, deleted = rows[e.entity_id]
-            before = shadow.get(e.entity_id)
-            base = max(known[e.entity_id][0], 0) if e.entity_id in known else 0
-            if before is None:
-                if deleted:
+            row = pending.get(e.entity_id) if e.entity == "annotation" else None
+            if row is None or e.entity_id in changed:
+                continue  # schema edits (the server owns the schema), or a row already sent whole by this batch
+            if row.shadow_deleted is None:
+                if row.deleted:
                     continue  # made and deleted offline: the server never needs to know
-                op_fields, kind = fields, "upsert"
-            elif deleted:
-                if before.get(_DELETED):
-                    continue
-                op_fields, kind = {}, "delete"
-            else:
-                op_fields = {k: v for k, v in fields.items() if k not in before or before[k] != v}
                 kind = "upsert"
-                if not op_fields and not before.get(_DELETED):
+            elif row.deleted:
+                if row.shadow_deleted:
                     continue
-            server = tasks.get(task_id)
+                kind = "delete"
+            else:
+                kind = "upsert"
+                if not row.fields and not row.shadow_deleted:
+                    continue
+            server = tasks.get(row.task_id)
             op = {"op_id": first_id + e.seq, "txn": e.txn, "entity": "annotation", "entity_id": e.entity_id,
-                  "task_id": server[0] if server else 0, "op": kind, "base_revision": base, "fields": op_fields,
-                  "author": self.ws.author}
-            if server is None:
-                rejected.append((op, "local_task: the task is not on the server"))
+                  "task_id": server[0] if server else 0, "op": kind, "base_revision": row.base,
+                  "fields": {} if kind == "delete" else row.fields, "author": self.ws.author}
+            if server is None:  # a task of a file added here waits for field.py, which queues its annotations again
+                if not self.store.awaits_registration(conn, row.task_id):
+                    rejected.append((op, "local_task: the task is not on the server"))
                 continue
             ops.append(op)
-            shadow[e.entity_id] = {**fields, _DELETED: deleted}
-            changed.append(e.entity_id)
-        return ops, list(dict.fromkeys(changed)), rejected
+            changed[e.entity_id] = None
+        return ops, list(changed), rejected
 
     def _task_op(self, conn: sqlite3.Connection, e: OutboxEntry,
                  tasks: dict[int, tuple[int, str, int]], first_id: int) -> dict[str, Any] | None:

@@ -12,6 +12,7 @@ import hashlib
 import json
 import sqlite3
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from core.annotation import Annotation, Source, SourceKind, TaskStatus
@@ -36,9 +37,45 @@ _SHADOW_COLUMNS = ("label, kind, x, y, w, h, geometry_json, attributes, source_k
 # A shadow in ANNOTATION_COLUMNS order (then deleted), so the codec and row_fields read it like a row.
 _SHADOW_AS_ROW = ("id, 0, label, kind, x, y, w, h, geometry_json, attributes, '', source_kind, source_score, "
                   "source_model, revision, group_id, z, hidden, locked, deleted")
+# A local task of a file (not synced media, not a file that failed to load) that no server task maps yet
+# (sync/client/field.py registers it).
+UNREGISTERED = ("t.status != 'error' AND substr(t.media_path, 1, 15) != 'annodesk-media:' "
+                 "AND NOT EXISTS (SELECT 1 FROM sync_tasks s WHERE s.local_id = t.id)")
 # Server task states as the local workspace shows them (the server's own state is kept in sync_tasks).
 LOCAL_STATUS = {"new": TaskStatus.NEW, "assigned": TaskStatus.NEW, "in_progress": TaskStatus.IN_PROGRESS,
                 "rejected": TaskStatus.IN_PROGRESS, "submitted": TaskStatus.DONE, "accepted": TaskStatus.DONE}
+
+
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """A local row as sealing sees it: task, deleted, base revision, the shadow's deleted flag (None: no shadow) and
+    the fields to send (all of them without a shadow, else only those that differ from it)."""
+
+    task_id: int
+    deleted: bool
+    base: int
+    shadow_deleted: bool | None
+    fields: dict[str, Any]
+
+
+# Row + shadow side by side: a.<ANNOTATION_COLUMNS> (0-18), a.deleted (19), then the shadow in the same order
+# with its revision second (20-39); s.kind (23) is NULL when there is no shadow copy.
+_CHANGE_COLUMNS = ", ".join([*(f"a.{c.strip()}" for c in ANNOTATION_COLUMNS.split(",")), "a.deleted",
+                             "s.id", "s.revision", *(f"s.{c}" for c in _SHADOW_COLUMNS.split(", "))])
+# protocol field, its index in a row, its index in the shadow part (counted from s.id)
+_PLAIN_FIELDS = (("kind", 3, 3), ("source_kind", 11, 10), ("source_score", 12, 11), ("source_model", 13, 12),
+                 ("group", 15, 13), ("z", 16, 14), ("hidden", 17, 15), ("locked", 18, 16))
+
+
+def _plain(name: str, value: Any) -> Any:
+    return bool(value) if name in ("hidden", "locked") else value
+
+
+def _parse(name: str, text: Any) -> Any:
+    """A geometry or attributes value from its stored text (a plain box's geometry is its x, y, w, h columns)."""
+    if name == "geometry":
+        return list(text) if isinstance(text, tuple) else loads(text)
+    return loads(text) if text else {}
 
 
 def row_fields(row: Sequence[Any]) -> dict[str, Any]:
@@ -177,6 +214,44 @@ class SyncStore:
         out.update({r[0]: (r[14], {**row_fields(r), "_deleted": bool(r[19])}) for r in decoded})
         return out
 
+    def changes(self, conn: sqlite3.Connection, ids: Sequence[str]) -> dict[str, Pending]:
+        """id -> what a local row changed since its shadow, for sealing: one query, and only what differs is decoded.
+
+        A payload whose stored bytes equal the shadow's (the shadow is a verbatim copy of the row) is unchanged
+        without decrypting; otherwise the decrypted texts are compared and only differing ones are parsed, and
+        values are compared parsed, so a re-encoded but equal value is not sent."""
+        rows = conn.execute(
+            f"SELECT {_CHANGE_COLUMNS} FROM json_each(?) j JOIN annotations a ON a.id = j.value "
+            "LEFT JOIN sync_annotations s ON s.id = a.id", (json.dumps(list(ids)),)).fetchall()
+        return {r[0]: self._pending(r) for r in rows}
+
+    def _pending(self, r: Sequence[Any]) -> Pending:
+        base = max(r[21], 0) if r[21] is not None else 0
+        if r[23] is None:  # no shadow: the whole row (a creation, or one the server never confirmed a copy of)
+            (row,) = self.codec.decode_rows([r[:19]]) if self.codec else [r[:19]]
+            return Pending(r[1], bool(r[19]), base, None, row_fields(row))
+        shadow = r[20:]  # id, revision, label, kind, x, y, w, h, geometry_json, attributes, source..., deleted
+        fields: dict[str, Any] = {}
+        if r[2] != shadow[2]:  # labels: a deterministic ciphertext, equal exactly when the labels are
+            fields["label"] = self.codec.decode_label(r[2]) if self.codec else r[2]
+        for name, i, j in _PLAIN_FIELDS:
+            if r[i] != shadow[j] and _plain(name, r[i]) != _plain(name, shadow[j]):
+                fields[name] = _plain(name, r[i])
+        if r[4:10] != shadow[4:10]:
+            now, before = self._payload(r), self._payload(shadow)
+            for name, text, was in (("geometry", now[0], before[0]), ("attributes", now[1], before[1])):
+                if text != was:
+                    value, old = _parse(name, text), _parse(name, was)
+                    if value != old:
+                        fields[name] = value
+        return Pending(r[1], bool(r[19]), base, bool(shadow[-1]), fields)
+
+    def _payload(self, row: Sequence[Any]) -> tuple[Any, Any]:
+        """(geometry, attributes) of a row or shadow as stored text (x, y, w, h for a plain box)."""
+        if self.codec:
+            return self.codec.decode_payload(row[0], row[8])
+        return (row[8] if row[8] is not None else tuple(row[4:8])), row[9]
+
     @staticmethod
     def snapshot(conn: sqlite3.Connection, ids: Sequence[str]) -> None:
         """Make the current local rows of `ids` their shadows (keeping the server revisions)."""
@@ -292,6 +367,15 @@ class SyncStore:
             return {}
         with self.ws.reading() as conn:
             return {i: fields for i, (_t, fields, deleted) in self.rows(conn, ids).items() if not deleted}
+
+    # -- a field worker's own tasks (sync/client/field.py registers them on the server) ---------------------------
+
+    @staticmethod
+    def awaits_registration(conn: sqlite3.Connection, local_task_id: int) -> bool:
+        """Whether a local task without a server task will get one (a file added on this device): the sealing of
+        its annotations waits for that instead of refusing them."""
+        return conn.execute(f"SELECT 1 FROM tasks t WHERE id = ? AND {UNREGISTERED}", (local_task_id,)
+                            ).fetchone() is not None
 
 
 def normalized_digest(items: Iterable[dict[str, Any]]) -> str:

@@ -82,7 +82,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(f"Annodesk server on http://{args.host}:{args.port} (data: {config.data_dir})", flush=True)
     gc.collect()
     gc.freeze()  # start-up objects live as long as the process: the collector need not re-scan them every push
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info", proxy_headers=True)
+    gc.set_threshold(50_000, 20, 10)  # a push allocates ~10^5 short-lived containers: collect far less often
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info", proxy_headers=True,
+                access_log=False)  # a line per request costs more than a push's HTTP handling; the audit log has who
     return 0
 
 

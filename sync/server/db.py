@@ -114,16 +114,13 @@ batches = sa.Table(
     sa.Column("response", sa.LargeBinary, nullable=False),  # the answer as zstd-compressed JSON (push.py)
     sa.Column("created_at", sa.Float, nullable=False),
 )
-ops = sa.Table(  # the exactly-once record: one row per op a client sent, with the answer it got
-    "ops", metadata,
+op_ranges = sa.Table(  # the exactly-once record: the op ids each accepted batch carried; its answer is in `batches`
+    "op_ranges", metadata,
     sa.Column("client_id", sa.String(64), primary_key=True),
-    sa.Column("op_id", sa.BigInteger, primary_key=True),
-    sa.Column("batch_id", sa.String(32), nullable=False),
-    sa.Column("entity_id", sa.String(64), nullable=False),
-    sa.Column("status", sa.String(16), nullable=False),
-    sa.Column("reason", sa.String(200)),
-    sa.Column("revision", sa.Integer, nullable=False),
-    sqlite_with_rowid=False,
+    sa.Column("batch_id", sa.String(32), primary_key=True),
+    sa.Column("first_op", sa.BigInteger, nullable=False),
+    sa.Column("last_op", sa.BigInteger, nullable=False),
+    sa.Index("ix_op_ranges_last", "client_id", "last_op"),
 )
 conflicts = sa.Table(
     "conflicts", metadata,
@@ -176,6 +173,12 @@ audit = sa.Table(
     sa.Column("detail", sa.JSON, nullable=False),
     sqlite_autoincrement=True,
 )
+task_refs = sa.Table(  # client-chosen keys of created tasks: a repeated create returns the first task
+    "task_refs", metadata,
+    sa.Column("user_id", sa.ForeignKey("users.id"), primary_key=True),
+    sa.Column("client_ref", sa.String(64), primary_key=True),
+    sa.Column("task_id", sa.ForeignKey("tasks.id"), nullable=False),
+)
 
 _PG_WRITE_LOCK = 0x414E4E4F  # "ANNO": the one advisory lock all writers take
 _JSON_CODEC: dict[str, Any] = {"json_serializer": fastjson.dumps_str, "json_deserializer": fastjson.loads}
@@ -199,6 +202,7 @@ class Store:
         config.blob_dir.mkdir(parents=True, exist_ok=True)
         with self.write() as conn:
             metadata.create_all(conn)
+            _ranges_from_op_rows(conn)
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
@@ -217,6 +221,16 @@ class Store:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def _ranges_from_op_rows(conn: Connection) -> None:
+    """A store made before `op_ranges` kept one `ops` row per op: their batches become ranges (each batch's answer
+    is already in `batches`), then the old table goes."""
+    if not sa.inspect(conn).has_table("ops"):
+        return
+    conn.exec_driver_sql("INSERT INTO op_ranges (client_id, batch_id, first_op, last_op) SELECT client_id, batch_id, "
+                         "MIN(op_id), MAX(op_id) FROM ops GROUP BY client_id, batch_id")
+    conn.exec_driver_sql("DROP TABLE ops")
 
 
 def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:

@@ -217,14 +217,17 @@ class BatchApplier:
             types = _FIELD_TYPES.get(name)
             if types and not (isinstance(value, types) and not (bool not in types and isinstance(value, bool))):
                 raise OpRejected(f"bad_value: field {name!r} has the wrong type")
-        after = {**ann.fields, **{k: v for k, v in wanted.items() if k != DELETED}}
-        if after.get("kind") != ann.fields.get("kind") or after.get("geometry") != ann.fields.get("geometry"):
-            try:
-                shape_from_json(str(after.get("kind")), after.get("geometry"))
-            except ShapeError as exc:
-                raise OpRejected(f"bad_geometry: {exc}") from exc
+        fields = ann.fields
+        if "kind" in wanted or "geometry" in wanted:
+            kind, geometry = wanted.get("kind", fields.get("kind")), wanted.get("geometry", fields.get("geometry"))
+            if kind != fields.get("kind") or geometry != fields.get("geometry"):
+                try:
+                    shape_from_json(str(kind), geometry)
+                except ShapeError as exc:
+                    raise OpRejected(f"bad_geometry: {exc}") from exc
         schema = self.schemas.get(task["project_id"])
-        if schema is not None and {"label", "kind", "attributes"} & set(wanted):
+        if schema is not None and ("label" in wanted or "kind" in wanted or "attributes" in wanted):
+            after = {**fields, **{k: v for k, v in wanted.items() if k != DELETED}}
             label = schema.get(str(after.get("label")))
             if label is None or not label.allows(str(after.get("kind"))):
                 raise OpRejected(f"unknown_label: {after.get('label')!r} ({after.get('kind')}) is not in the schema")
@@ -267,9 +270,14 @@ class BatchApplier:
                 "updated_at = ? WHERE id = ?",
                 [(a.revision, a.deleted, dumps_str(a.fields), dumps_str(a.meta), a.author, now, a.id)
                  for a in dirty if not a.is_new])
-        emit_many(self.conn, [("annotation", a.id, self.tasks[a.task_id]["project_id"], a.task_id) for a in dirty])
+        events = [("annotation", a.id, self.tasks[a.task_id]["project_id"], a.task_id) for a in dirty]
         if self.conflicts:
             self.conn.execute(db.conflicts.insert(), self.conflicts)
+            # a wholly refused op changes no annotation, so its conflict needs an event of its own to reach leads
+            quiet = {c["annotation_id"]: c["task_id"] for c in self.conflicts
+                     if not self.anns[c["annotation_id"]].dirty}
+            events += [("conflict", i, self.tasks[t]["project_id"], t) for i, t in quiet.items()]
+        emit_many(self.conn, events)
         for a in dirty:
             a.dirty = a.is_new = False
 

@@ -2,7 +2,9 @@
 
 Callers who may see conflicts (lead, admin: the rule of GET /tasks/{id}/conflicts) also get, right after each
 annotation item, every value that lost a merge on that annotation (`conflict` items, stable ids, so a client keeps
-them by id); they are read with the annotation, so they travel in the same page as its current state.
+them by id); they are read with the annotation, so they travel in the same page as its current state. An op refused
+outright changes no annotation: its conflict has a `conflict` event (entity = the annotation id) that resolves to the
+annotation's conflicts alone, and that annotators never see.
 """
 
 from __future__ import annotations
@@ -22,10 +24,11 @@ def visible_events(principal: Principal) -> sa.ColumnElement[bool]:
     """Reviewers see everything; annotators the events of their tasks and of the projects those are in."""
     if principal.is_reviewer:
         return sa.true()
+    e = db.events
     mine = sa.select(db.tasks.c.id).where(db.tasks.c.assignee_id == principal.user_id)
     my_projects = sa.select(db.tasks.c.project_id).where(db.tasks.c.assignee_id == principal.user_id)
-    e = db.events
-    return sa.or_(e.c.task_id.in_(mine), sa.and_(e.c.task_id.is_(None), e.c.project_id.in_(my_projects)))
+    return sa.and_(e.c.type != "conflict",
+                   sa.or_(e.c.task_id.in_(mine), sa.and_(e.c.task_id.is_(None), e.c.project_id.in_(my_projects))))
 
 
 def pull(conn: Connection, principal: Principal, cursor: int, limit: int) -> dict[str, Any]:
@@ -38,10 +41,19 @@ def pull(conn: Connection, principal: Principal, cursor: int, limit: int) -> dic
     for r in rows:  # an entity changed twice in one page is sent once (in its current state), where it first shows
         first.setdefault((r.type, r.entity_id), r.seq)
     states = {kind: _RESOLVERS[kind](conn, [eid for (k, eid) in first if k == kind]) for kind in _RESOLVERS}
-    lost = _conflicts(conn, states["annotation"]) if principal.is_reviewer else {}
+    lost: dict[str, list[dict[str, Any]]] = {}
+    if principal.is_reviewer:
+        owners = {r.entity_id: r.task_id for r in rows if r.type == "conflict"}
+        owners.update({i: a["task_id"] for i, a in states["annotation"].items()})
+        lost = _conflicts(conn, owners)
     items = []
     for r in rows:
-        if first[(r.type, r.entity_id)] == r.seq and r.entity_id in states[r.type]:
+        if first[(r.type, r.entity_id)] != r.seq:
+            continue
+        if r.type == "conflict":  # an annotation item in this page already carries them
+            if ("annotation", r.entity_id) not in first:
+                items += [{"seq": r.seq, "type": "conflict", **c} for c in lost.get(r.entity_id, ())]
+        elif r.entity_id in states[r.type]:
             items.append({"seq": r.seq, "type": r.type, **states[r.type][r.entity_id]})
             if r.type == "annotation":
                 items += [{"seq": r.seq, "type": "conflict", **c} for c in lost.get(r.entity_id, ())]
@@ -62,12 +74,13 @@ def _annotations(conn: Connection, ids: list[str]) -> dict[str, dict[str, Any]]:
     return out
 
 
-def _conflicts(conn: Connection, annotations: dict[str, dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
-    """annotation id -> the values that lost a merge on it, oldest first (found through the task index)."""
+def _conflicts(conn: Connection, owners: dict[str, int]) -> dict[str, list[dict[str, Any]]]:
+    """annotation id -> the values that lost a merge on it, oldest first (found through the task index; `owners`
+    maps each annotation id to its task)."""
     c = db.conflicts
     out: dict[str, list[dict[str, Any]]] = {}
-    for chunk in _chunks(list(annotations)):
-        tasks = sorted({annotations[i]["task_id"] for i in chunk})
+    for chunk in _chunks(list(owners)):
+        tasks = sorted({owners[i] for i in chunk})
         query = sa.select(c).where(c.c.task_id.in_(tasks), c.c.annotation_id.in_(chunk)).order_by(c.c.id)
         for r in conn.execute(query).mappings():
             out.setdefault(r["annotation_id"], []).append(dict(r))

@@ -23,7 +23,6 @@ from sync.server.merge import BatchApplier
 from sync.server.security import Principal, all_server_keys
 
 _ENVELOPE_STATUS = {"too_large": 413, "unknown_device": 403, "revoked_device": 403}
-_RESULT_KEYS = ("op_id", "status", "reason", "revision", "entity_id")
 
 
 def open_batch(conn: Connection, principal: Principal, body: bytes) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -46,6 +45,25 @@ def open_batch(conn: Connection, principal: Principal, body: bytes) -> tuple[dic
     return header, ops
 
 
+def recorded(conn: Connection, client_id: str | None, first: int = 0, last: int = 2**63 - 1,
+             ) -> dict[Any, dict[str, Any]]:
+    """The answers already given to op ids first..last of a client (op id -> result), read from the stored answers of
+    the batches whose op-id range overlaps; with client_id None, of every client ((client id, op id) -> result).
+
+    Ranges, not a high-water mark: two workspaces of one device share a client and push in turns from separate
+    op-id ranges, so a lower op id can arrive after a higher one and still be new."""
+    where, params = ("r.client_id = ? AND ", (client_id,)) if client_id is not None else ("", ())
+    rows = db.fetch(conn, "SELECT r.client_id, b.response FROM op_ranges r JOIN batches b ON b.client_id = "
+                    f"r.client_id AND b.batch_id = r.batch_id WHERE {where}r.last_op >= ? AND r.first_op <= ?",
+                    (*params, first, last))
+    out: dict[Any, dict[str, Any]] = {}
+    for client, response in rows:
+        for result in fastjson.loads(zstandard.decompress(response))["results"]:
+            if first <= result["op_id"] <= last:
+                out[result["op_id"] if client_id is not None else (client, result["op_id"])] = result
+    return out
+
+
 def apply_push(conn: Connection, principal: Principal, header: dict[str, Any], ops: list[dict[str, Any]],
                body: bytes) -> dict[str, Any]:
     """Inside the caller's write transaction: dedupe, check the chain, apply, record the answer."""
@@ -60,23 +78,13 @@ def apply_push(conn: Connection, principal: Principal, header: dict[str, Any], o
     if last_hash != header["prev_batch_hash"]:
         raise ApiError(409, "out_of_order", "this batch does not follow the last one the server accepted from this "
                        "client; send the earlier batches first", expected_prev=last_hash)
-    done = {r[0]: r for r in db.fetch(conn, "SELECT op_id, status, reason, revision, entity_id FROM ops "
-                                      "WHERE client_id = ? AND op_id BETWEEN ? AND ?",
-                                      (client_id, header["first_op"], header["last_op"]))}
+    done = recorded(conn, client_id, header["first_op"], header["last_op"])
     applier = BatchApplier(conn, principal, client_id)
     applier.load([op for op in ops if op["op_id"] not in done])
-    results = []
-    for op in ops:
-        prior = done.get(op["op_id"])
-        if prior is not None:
-            results.append(dict(zip(_RESULT_KEYS, prior, strict=True)))
-        else:
-            results.append(applier.apply(op))
+    results = [done.get(op["op_id"]) or applier.apply(op) for op in ops]
     applier.flush()
-    db.bulk(conn, "INSERT INTO ops (client_id, op_id, batch_id, entity_id, status, reason, revision) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [(client_id, r["op_id"], batch_id, r["entity_id"], r["status"], r["reason"], r["revision"])
-             for r in results if r["op_id"] not in done])
+    db.bulk(conn, "INSERT INTO op_ranges (client_id, batch_id, first_op, last_op) VALUES (?, ?, ?, ?)",
+            [(client_id, batch_id, header["first_op"], header["last_op"])])
     response = {"batch_id": batch_id, "duplicate": False, "results": results}
     sealed_hash = batch_hash(body)
     db.bulk(conn, "INSERT INTO batches (client_id, batch_id, batch_hash, user_id, response, created_at) "

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
 from sync.server import db, service
 from sync.server.deps import Admin, Caller, Ctx, IntId, Reviewer
-from sync.server.errors import not_found
+from sync.server.errors import ApiError, forbidden, not_found
 from sync.server.security import Principal
 
 router = APIRouter(prefix="/projects")
@@ -31,6 +31,9 @@ class TaskIn(BaseModel):
     name: str = Field(min_length=1, max_length=500)
     width: int = Field(ge=1, le=1_000_000)
     height: int = Field(ge=1, le=1_000_000)
+    client_ref: str | None = Field(None, pattern=r"^[A-Za-z0-9_.:-]{1,64}$", description=(
+        "a key the client chose for this task, unique per user: a repeated create with it returns the task made "
+        "the first time (a retry after a lost answer makes no second task)"))
 
 
 def _visible_project(conn: sa.Connection, principal: Principal, project_id: int) -> dict[str, Any]:
@@ -71,11 +74,46 @@ def put_schema(project_id: IntId, body: SchemaIn, principal: Reviewer, ctx: Ctx)
         return service.update_schema(conn, principal.name, project_id, body.schema_, body.locked)
 
 
-@router.post("/{project_id}/tasks", status_code=201)
-def create_task(project_id: IntId, body: TaskIn, principal: Reviewer, ctx: Ctx) -> dict[str, Any]:
+@router.post("/{project_id}/tasks", status_code=201, responses={200: {"description": "a repeat (client_ref)"}})
+def create_task(project_id: IntId, body: TaskIn, principal: Caller, ctx: Ctx, response: Response) -> dict[str, Any]:
+    """Leads and admins make tasks of any media. An annotator who works in the project (has a task of it) makes
+    tasks of media they uploaded themselves (a field worker's photos); those are assigned to them at once."""
     with ctx.store.write() as conn:
-        return service.create_task(conn, principal.name, project_id, body.media_sha256, body.name, body.width,
+        if body.client_ref is not None:
+            done = _task_of_ref(conn, principal, body, project_id)
+            if done is not None:
+                response.status_code = 200
+                return done
+        if not principal.is_reviewer:
+            _visible_project(conn, principal, project_id)
+            uploader = conn.execute(sa.select(db.media.c.uploaded_by).where(
+                db.media.c.sha256 == body.media_sha256)).first()
+            if uploader is not None and uploader.uploaded_by != principal.user_id:
+                raise forbidden(f"media {body.media_sha256} was not uploaded by you; an annotator makes tasks only "
+                                "of media they uploaded")
+        task = service.create_task(conn, principal.name, project_id, body.media_sha256, body.name, body.width,
                                    body.height)
+        if not principal.is_reviewer:
+            task = service.assign(conn, principal.name, task["id"], principal.name)
+        if body.client_ref is not None:
+            conn.execute(db.task_refs.insert().values(user_id=principal.user_id, client_ref=body.client_ref,
+                                                      task_id=task["id"]))
+        return task
+
+
+def _task_of_ref(conn: sa.Connection, principal: Principal, body: TaskIn, project_id: int) -> dict[str, Any] | None:
+    """The task this caller already made with body.client_ref (None when there is none); 409 when the key was used
+    for another task."""
+    r = db.task_refs
+    row = conn.execute(sa.select(r.c.task_id).where(r.c.user_id == principal.user_id,
+                                                    r.c.client_ref == body.client_ref)).first()
+    if row is None:
+        return None
+    task = service.task_json(conn.execute(service.task_query().where(db.tasks.c.id == row.task_id)).mappings().one())
+    if (task["project_id"], task["media_sha256"]) != (project_id, body.media_sha256):
+        raise ApiError(409, "client_ref_used", f"client_ref {body.client_ref!r} already named task {task['id']} "
+                       "(another project or media)", task_id=task["id"])
+    return task
 
 
 @router.get("/{project_id}/tasks")

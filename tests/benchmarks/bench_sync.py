@@ -1,6 +1,6 @@
 """Benchmark, end to end: annotation edits pushed from an encrypted workspace to a server process on loopback.
 
-Run: .venv/bin/python -m tests.benchmarks.bench_sync [edits]   (default 1,000,000)
+Run: .venv/bin/python -m tests.benchmarks.bench_sync [edits [postgresql_edits]]   (default 1,000,000 both)
 The clock covers the whole client path: reading the outbox and decrypting the payloads, diffing against the
 shadows, sealing (zstd, ChaCha20-Poly1305, Ed25519), storing the sealed batch, HTTP, the server's verify/merge/commit,
 and storing each answer with the outbox rows it acknowledges. Half the edits create boxes (1,000 per local

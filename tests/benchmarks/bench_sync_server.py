@@ -1,6 +1,6 @@
 """Benchmark, server side of the push: sealed batches posted over loopback to a real server process.
 
-Run: .venv/bin/python -m tests.benchmarks.bench_sync_server [edits]   (default 1,000,000)
+Run: .venv/bin/python -m tests.benchmarks.bench_sync_server [edits [postgresql_edits]]   (default 1,000,000)
 The batches are sealed before the clock starts (the client's sealing is the end-to-end benchmark's business), then
 posted one after the other; the server opens, checks, merges and commits each before answering. Half of the edits
 create annotations, half move them (base revision 1). Baseline, in the same run: the same kind of edits posted one
@@ -155,6 +155,7 @@ def run_benchmark(run_store: Callable[[str, Path, str | None, int], list[Row]], 
     """Both benchmarks' driver: `run_store` on SQLite, then on a private PostgreSQL cluster (when its binaries are
     installed), then the table with the machine's load before and after (other work on the machine skews figures)."""
     edits = int(argv[1]) if len(argv) > 1 else 1_000_000
+    pg_edits = int(argv[2]) if len(argv) > 2 else edits  # a smaller PostgreSQL run where time is short
     load_before = os.getloadavg()
     rows: list[Row] = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -165,7 +166,7 @@ def run_benchmark(run_store: Callable[[str, Path, str | None, int], list[Row]], 
             rows += _shown([("PostgreSQL", "skipped", str(exc))])
         else:
             try:
-                rows += _shown(run_store("PostgreSQL", Path(tmp) / "pg", cluster.url, edits))
+                rows += _shown(run_store("PostgreSQL", Path(tmp) / "pg", cluster.url, pg_edits))
             finally:
                 cluster.stop()
     load_after = os.getloadavg()
