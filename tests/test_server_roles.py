@@ -33,7 +33,7 @@ TABLE = {
     ("GET", "/api/v1/projects"): ANY_USER,
     ("GET", "/api/v1/projects/{project_id}"): IN_PROJECT,
     ("PUT", "/api/v1/projects/{project_id}/schema"): REVIEWERS,
-    ("POST", "/api/v1/projects/{project_id}/tasks"): REVIEWERS,
+    ("POST", "/api/v1/projects/{project_id}/tasks"): IN_PROJECT,  # annotators: of media they uploaded
     ("GET", "/api/v1/projects/{project_id}/tasks"): IN_PROJECT,
     ("GET", "/api/v1/tasks/{task_id}"): TASK_OWNER,
     ("GET", "/api/v1/tasks/{task_id}/annotations"): TASK_OWNER,
@@ -82,7 +82,8 @@ def test_every_endpoint_as_every_role(seeded, tmp_path):
         if path.endswith("/schema"):
             return {"json": {"schema": {"labels": [{"name": "car"}, {"name": "person"}]}, "locked": False}}
         if path.endswith("/tasks") and method == "POST":
-            return {"json": {"media_sha256": sha, "name": f"t{n}", "width": 64, "height": 48}}
+            media = sha if caller in ("nobody", "admin", "lead") else upload_as(sessions[caller], n)
+            return {"json": {"media_sha256": media, "name": f"t{n}", "width": 64, "height": 48}}
         if path.endswith("/assign"):
             return {"json": {"user": "ann1"}}
         if path.endswith("/review"):
@@ -97,6 +98,14 @@ def test_every_endpoint_as_every_role(seeded, tmp_path):
             return {"content": data, "headers": {"Content-Type": "application/octet-stream"}}, file_sha256(
                 tmp_path / f"up{n}.png")
         return {}
+
+    def upload_as(session, n):
+        """An annotator makes tasks only of media they uploaded themselves (a field worker's photos)."""
+        png = write_png(tmp_path / f"own{n}.png", seed=5000 + n)
+        r = session.http.put(f"/media/{file_sha256(png)}", content=png.read_bytes(),
+                             headers={"Content-Type": "application/octet-stream"})
+        assert r.status_code == 201, r.text
+        return file_sha256(png)
 
     failures = []
     client = http_client()

@@ -1,0 +1,102 @@
+"""A field worker's own media: tasks of files added to a synced workspace (`annodesk add`, File → Add images)
+become server tasks, so their images and annotations go up like everyone's.
+
+Each round, before the push, every local task of a file that no server task maps yet is registered in steps that
+each survive a crash: the file is hashed and checked against the hash taken when it was added; a client_ref is
+chosen once and stored before the first request; the file is uploaded (resumable: the server keeps what it got and
+HEAD says where to go on); the server task is created with that client_ref (a repeat after a lost answer returns
+the same task, never a second one); the image is copied into the encrypted media cache; and in one transaction the
+local task is mapped to the server task, shows the synced media and queues its annotations again (sealing passed
+over them while the task was local: batcher.py). The local task keeps its id and its annotations throughout.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from core.media import content_hash
+from sync.client.at_rest import MediaCache
+from sync.client.http import Http, ServerError, SyncError
+from sync.client.media import upload
+from sync.client.store import UNREGISTERED, SyncStore, media_path
+
+
+class FieldTaskError(SyncError):
+    """A local task that cannot be registered this round (its file is unreadable or changed); the rest go on."""
+
+
+def register_field_tasks(store: SyncStore, http: Http, cache: MediaCache) -> list[str]:
+    """Register every local file task of the workspace on the server; returns one error per task that failed.
+
+    Being offline, an expired login or a server failure (5xx) ends the round (raised): the create may have been
+    done, and the next round repeats it under the same client_ref. Other refusals change nothing on the server and
+    are reported per task."""
+    with store.ws.transaction() as conn:
+        todo = conn.execute(f"SELECT id, media_path, name, width, height, content_hash FROM tasks t "
+                            f"WHERE {UNREGISTERED} ORDER BY id").fetchall()
+        project = store.get_in(conn, "project_id")
+    errors: list[str] = []
+    for local_id, path, name, width, height, added_hash in todo:
+        try:
+            _register(store, http, cache, int(project), local_id, Path(path), name, (width, height), added_hash)
+        except FieldTaskError as exc:
+            errors.append(str(exc))
+        except ServerError as exc:
+            if exc.status >= 500 or exc.status == 401:
+                raise
+            errors.append(f"{path}: not registered on the server: {exc}")
+    return errors
+
+
+def _register(store: SyncStore, http: Http, cache: MediaCache, project: int, local_id: int, path: Path, name: str,
+              size: tuple[int, int], added_hash: str) -> None:
+    try:
+        data = path.read_bytes()
+        changed = bool(added_hash) and content_hash(path) != added_hash
+    except OSError as exc:
+        raise FieldTaskError(f"{path}: cannot read the image to upload it: {exc.strerror or exc}") from None
+    if changed:
+        raise FieldTaskError(f"{path}: the file changed since it was added (its annotations were drawn on the "
+                             "earlier image); not uploaded")
+    sha = hashlib.sha256(data).hexdigest()
+    key = f"field_task:{local_id}"
+    with store.ws.transaction() as conn:
+        stored = store.get_in(conn, key)
+        ref = json.loads(stored)["client_ref"] if stored else uuid.uuid4().hex
+        if not stored:
+            store.put(conn, key, json.dumps({"client_ref": ref}))
+    upload(http, path, sha)
+    body = {"media_sha256": sha, "name": name, "width": size[0], "height": size[1], "client_ref": ref}
+    item = http.request("POST", f"/projects/{project}/tasks", ok=(200, 201), json=body).json()
+    if not cache.has(sha):
+        cache.put(sha, data)
+    with store.ws.transaction() as conn:
+        if store.awaits_registration(conn, local_id):
+            _map_task(conn, local_id, item)
+        conn.execute("DELETE FROM sync_state WHERE key = ?", (key,))
+
+
+def _map_task(conn: sqlite3.Connection, local_id: int, item: dict[str, Any]) -> None:
+    """Map a local task to the server task made of its file: it keeps its id and annotations, shows the synced media
+    (already in the cache), and its live annotations (and a local "done") are queued again."""
+    conn.execute(
+        "INSERT INTO sync_tasks (local_id, server_id, project_id, media_sha256, server_status, assignee, revision) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)", (local_id, item["id"], item["project_id"], item["media_sha256"],
+                                         item["status"], item.get("assignee"), item["revision"]))
+    conn.execute("UPDATE tasks SET media_path = ?, name = ?, content_hash = ? WHERE id = ?",
+                 (media_path(item), item["name"], item["media_sha256"], local_id))
+    conn.execute("INSERT INTO sync_media (sha256, direction) VALUES (?, 'down') ON CONFLICT DO NOTHING",
+                 (item["media_sha256"],))
+    txn = conn.execute("UPDATE meta SET value = value + 1 WHERE key = 'last_txn' RETURNING value").fetchone()[0]
+    now = time.time()
+    conn.execute("INSERT INTO changes (txn, entity, entity_id, op, revision, created_at) SELECT ?, 'annotation', id, "
+                 "'upsert', revision, ? FROM annotations WHERE task_id = ? AND deleted = 0 ORDER BY rowid",
+                 (txn, now, local_id))
+    conn.execute("INSERT INTO changes (txn, entity, entity_id, op, revision, created_at) SELECT ?, 'task', ?, "
+                 "'status', 0, ? FROM tasks WHERE id = ? AND status = 'done'", (txn, str(local_id), now, local_id))
