@@ -49,6 +49,7 @@ class SyncStatus(QObject):
         self.timer.timeout.connect(self.sync_now)
         self.path: Path | None = None
         self.job: Job | None = None
+        self.again = False  # sync_now was asked while a round ran
         self.retry_ms = RETRY_MS[0]
         self.interval_ms = INTERVAL_MS
 
@@ -70,8 +71,13 @@ class SyncStatus(QObject):
             self.timer.start(AFTER_EDIT_MS)
 
     def sync_now(self) -> None:
-        if self.path is None or (self.job is not None and not self.job.wait(0)):
+        """Start a round; while one runs, another follows it (the running one may have pulled already)."""
+        if self.path is None:
             return
+        if self.job is not None and not self.job.wait(0):
+            self.again = True
+            return
+        self.again = False
         path, keys = self.path, self.keys
         self.label.setText("Syncing…")
         job = self.job = Job("Sync", lambda state: _round(path, keys, state), self)
@@ -83,6 +89,7 @@ class SyncStatus(QObject):
         """No round runs after this returns, and none is scheduled: the answer of the one that was running is
         dropped (a closed window must not start another round, whose thread would outlive the window)."""
         self.timer.stop()
+        self.again = False
         if self.job is not None:
             self.prompt.cancel_pending()  # a round waiting for a passphrase must not wait for this thread
             self.job.wait()
@@ -92,7 +99,9 @@ class SyncStatus(QObject):
         if job is not self.job:
             return
         self._show(state)
-        if state.phase in ("offline", "error"):
+        if self.again:
+            self.timer.start(0)
+        elif state.phase in ("offline", "error"):
             self.timer.start(self.retry_ms)
             self.retry_ms = min(self.retry_ms * 2, RETRY_MS[1])
         else:
@@ -104,7 +113,7 @@ class SyncStatus(QObject):
             return
         self.label.setText(f"Sync error: {message}")
         self.label.setStyleSheet("color: #c62828")
-        self.timer.start(self.retry_ms)
+        self.timer.start(0 if self.again else self.retry_ms)
         self.retry_ms = min(self.retry_ms * 2, RETRY_MS[1])
 
     def _show(self, state: SyncState) -> None:
