@@ -70,6 +70,7 @@ class BatchApplier:
     schemas: dict[int, LabelSchema | None] = field(default_factory=dict)
     conflicts: list[dict[str, Any]] = field(default_factory=list)
     pending: list[dict[str, Any]] = field(default_factory=list)  # conflicts of the op being applied
+    origin: str = ""  # the workspace of the op being applied: its client id and op-id range (OP_SPACE)
 
     def load(self, ops: list[dict[str, Any]]) -> None:
         """Read every annotation and task the batch touches: one query each (a batch has at most 1,000 ops)."""
@@ -96,6 +97,8 @@ class BatchApplier:
     def apply(self, op: dict[str, Any]) -> Result:
         """One op's result; an op refused by a check leaves no trace, one that lost a merge leaves its conflicts."""
         self.pending = []
+        # a device's workspaces share its client id; each uses its own range of 2^40 op ids (sync/client/commands.py)
+        self.origin = f"{self.client_id}:{int(op['op_id']) >> 40}"
         try:
             task = self._task_for(op)
             if op["entity"] == "task":
@@ -153,9 +156,10 @@ class BatchApplier:
         return _result(op, outcome[0], outcome[1], ann.revision)
 
     def _concurrent(self, ann: Ann, name: str, base: int) -> bool:
-        """Changed after the op's base by someone else (a client's own earlier ops are in its causal past)."""
+        """Changed after the op's base by someone else (a workspace's own earlier ops are in its causal past; another
+        workspace of the same device is someone else)."""
         meta = ann.meta.get(name)
-        return meta is not None and meta[0] > base and meta[3] != self.client_id
+        return meta is not None and meta[0] > base and meta[3] != self.origin
 
     def _reviewer_beats_me(self, ann: Ann, name: str) -> bool:
         return bool(ann.meta[name][2]) and not self.principal.is_reviewer
@@ -243,7 +247,7 @@ class BatchApplier:
         if not changed and not ann.is_new:
             return
         ann.revision += 1
-        meta = [ann.revision, self.principal.name, self.principal.is_reviewer, self.client_id]
+        meta = [ann.revision, self.principal.name, self.principal.is_reviewer, self.origin]
         for name, value in changed.items():
             if name == DELETED:
                 ann.deleted = bool(value)
