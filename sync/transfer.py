@@ -20,7 +20,8 @@ from pathlib import Path, PurePath
 from typing import Any
 
 from core.annotation import Annotation, Task, TaskStatus, new_id
-from core.formats import Dataset, DatasetAnnotation, DatasetItem, get_format
+from core.formats import Dataset, DatasetAnnotation, DatasetItem, get_format, read_dataset
+from core.names import safe_item_name
 from core.schema import AttributeSpec, Label, LabelSchema, SchemaError
 from sync.workspace import Workspace
 
@@ -44,9 +45,12 @@ class TransferReport:
 
 def import_dataset(ws: Workspace, format_name: str, path: str | Path, *, add_media: bool = True) -> TransferReport:
     """Import annotations from `path`; with `add_media`, images found beside the file become new tasks."""
-    dataset = get_format(format_name).read(Path(path))
+    dataset = read_dataset(format_name, Path(path))
     report = TransferReport(format_name, items=len(dataset.items), messages=[str(i) for i in dataset.issues])
     tasks = _match_tasks(ws, dataset, report, add_media)
+    if not tasks:  # nothing to import: the schema stays as it was too
+        report.messages.append("no image of the file is in the workspace or beside the file; nothing changed")
+        return report
     schema = _extended_schema(ws.schema, dataset, report)
     existing: dict[int, set[tuple[str, Any]]] = {}
     new: list[Annotation] = []
@@ -90,11 +94,11 @@ def export_dataset(
     """
     fmt = get_format(format_name)
     tasks = [t for t in _all_tasks(ws) if t.status is not TaskStatus.ERROR]
-    root = _common_root([t.media_path for t in tasks])
+    root = _common_root([t.media_path for t in tasks if os.path.isabs(t.media_path)])
     labels = {label.name: label for label in ws.schema.labels}
     dataset = Dataset(labels=list(labels), media_root=root, label_defs=labels)
     for task in tasks:
-        name = Path(task.media_path).relative_to(root).as_posix() if root else task.media_path
+        name = _item_name(task, root)
         converted = [
             DatasetAnnotation(a.label, a.shape, dict(a.attributes), a.source, a.group, a.z)
             for a in ws.annotations(task.id)
@@ -111,6 +115,14 @@ def _all_tasks(ws: Workspace) -> list[Task]:
     while page := ws.tasks(offset=len(tasks), limit=_PAGE):
         tasks += page
     return tasks
+
+
+def _item_name(task: Task, root: Path | None) -> str:
+    """A file's path below the media root; for a synced task (its media in the cache, no file) its name, made one
+    safe file name: a server chose it, and the writers name files after it."""
+    if not os.path.isabs(task.media_path):
+        return safe_item_name(task.name, f"task-{task.id}")
+    return Path(task.media_path).relative_to(root).as_posix() if root else task.media_path
 
 
 def _common_root(paths: list[str]) -> Path | None:

@@ -221,8 +221,9 @@ def test_add_media_off_leaves_unknown_images_out(tmp_path):
         report = import_dataset(ws, "coco", path, add_media=False)
         assert ws.task_count() == 0 and report.annotations_added == 0
         assert "pic.png: image not in the workspace (adding media is off)" in report.messages
+        assert ws.schema.labels == () and report.labels_added == []  # nothing imported: nothing changed
         report = import_dataset(ws, "coco", path)
-        assert ws.task_count() == 1 and report.annotations_added == 1 and report.labels_added == []
+        assert ws.task_count() == 1 and report.annotations_added == 1 and report.labels_added == ["car"]
 
 
 @pytest.mark.parametrize(

@@ -6,10 +6,13 @@ A new format is a module with an object that has `name`, `description`, `read(pa
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from core.formats.coco import COCO
 from core.formats.cvat import CVAT
 from core.formats.dataset import Dataset, DatasetAnnotation, DatasetItem, Format, FormatError, Issue
 from core.formats.labelme import LABELME
+from core.formats.untrusted import checked_dataset
 from core.formats.voc import VOC
 from core.formats.yolo import YOLO_FORMATS
 
@@ -22,6 +25,7 @@ __all__ = [
     "FormatError",
     "Issue",
     "get_format",
+    "read_dataset",
     "register_format",
 ]
 
@@ -44,6 +48,11 @@ def get_format(name: str) -> Format:
     except KeyError:
         known = ", ".join(sorted(FORMATS)) or "none"
         raise FormatError(f"unknown format {name!r}; known formats: {known}") from None
+
+
+def read_dataset(name: str, path: Path) -> Dataset:
+    """What the format `name` reads at `path`, held to what a workspace can store (core.formats.untrusted)."""
+    return checked_dataset(get_format(name).read(path))
 
 
 _BUILTIN: tuple[Format, ...] = (COCO, CVAT, LABELME, VOC, *YOLO_FORMATS)

@@ -12,6 +12,7 @@ Decisions (see docs/formats.md):
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -30,6 +31,8 @@ Checked = tuple[Shape | None, list[str]]
 
 def checked_shape(shape: Shape, width: int, height: int) -> Checked:
     """The shape as an import should store it (clipped to the image, or None when skipped) and what was done."""
+    if not all(math.isfinite(v) for point in shape.vertices() for v in point):
+        return None, [f"{shape.kind} has coordinates that are not finite numbers; skipped"]
     check = _CHECKS.get(shape.kind)
     return check(shape, Rect(0, 0, width, height)) if check else (shape, [])
 

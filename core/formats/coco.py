@@ -19,7 +19,6 @@ Writing is in core.formats.coco_export.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +27,7 @@ from core.formats.checks import checked_shape
 from core.formats.coco_export import write_coco
 from core.formats.common import is_int, numbers, positive_int
 from core.formats.dataset import Dataset, DatasetAnnotation, DatasetItem, FormatError, Issue
+from core.formats.untrusted import brief, load_json
 from core.schema import Label
 from core.shapes import Box, Keypoints, Mask, Polygon, Shape, ShapeError
 
@@ -70,12 +70,7 @@ def _annotation_files(path: Path) -> tuple[list[Path], list[Path]]:
 
 def _load(file: Path) -> dict[str, Any]:
     """The parsed file, or FormatError when it is not a COCO file at all."""
-    try:
-        data = json.loads(file.read_bytes())
-    except OSError as exc:
-        raise FormatError(f"{file}: cannot read: {exc.strerror or exc}") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise FormatError(f"{file}: not valid JSON: {exc}") from None
+    data = load_json(file)
     if not isinstance(data, dict):
         raise FormatError(
             f"{file}: not a COCO file: expected an object with images, annotations and categories, "
@@ -84,7 +79,7 @@ def _load(file: Path) -> dict[str, Any]:
     for key in ("images", "annotations", "categories"):
         if not isinstance(data.get(key), list):
             problem = "is missing" if key not in data else f"is a {type(data[key]).__name__}, not a list"
-            raise FormatError(f"{file}: not a COCO file: {key!r} {problem}")
+            raise FormatError(f"{file}: not a COCO file: {brief(key)} {problem}")
     return data
 
 
@@ -137,17 +132,17 @@ class _FileReader:
             return self.issue(where, f"expected an object, got {type(record).__name__}")
         cid, name = record.get("id"), record.get("name")
         if not is_int(cid):
-            return self.issue(where, f"id {cid!r} is not an integer")
+            return self.issue(where, f"id {brief(cid)} is not an integer")
         if not isinstance(name, str) or not name.strip():
-            return self.issue(where, f"name {name!r} is not a non-empty string")
+            return self.issue(where, f"name {brief(name)} is not a non-empty string")
         if cid in self.categories:
-            return self.issue(where, f"id {cid} is used twice; the first ({self.categories[cid]!r}) is kept")
+            return self.issue(where, f"id {cid} is used twice; the first ({brief(self.categories[cid])}) is kept")
         self.categories[cid] = name.strip()
         self.dataset.add_label(name.strip())
         names, skeleton = record.get("keypoints"), record.get("skeleton")
         if names or skeleton:
             if not isinstance(names, list) or not all(isinstance(n, str) and n for n in names):
-                self.issue(where, f"keypoints must be a list of point names, got {names!r:.60}; names ignored")
+                self.issue(where, f"keypoints must be a list of point names, got {brief(names)}; names ignored")
                 names = []
             self.templates[name.strip()] = (list(names), skeleton if isinstance(skeleton, list) else [])
 
@@ -161,10 +156,11 @@ class _FileReader:
         base = 0 if any(0 in e for e in edges) else 1
         skeleton = tuple((a - base, b - base) for a, b in edges)
         if len(edges) != len(raw_skeleton) or any(not 0 <= i < count for e in skeleton for i in e):
-            self.issue(f"category {label!r}", f"skeleton {raw_skeleton!r:.60} does not fit {count} keypoints; ignored")
+            self.issue(f"category {brief(label)}",
+                       f"skeleton {brief(raw_skeleton)} does not fit {count} keypoints; ignored")
             skeleton = ()
         elif base == 0 and skeleton:
-            self.issue(f"category {label!r}", "skeleton has a 0 index: read as 0-based (COCO's is 1-based)")
+            self.issue(f"category {brief(label)}", "skeleton has a 0 index: read as 0-based (COCO's is 1-based)")
         self.dataset.label_defs[label] = Label(label, TEMPLATE_COLOR, keypoints=tuple(names), skeleton=skeleton)
 
     def read_image(self, where: str, record: Any, dirs: tuple[Path, ...]) -> None:
@@ -172,15 +168,15 @@ class _FileReader:
             return self.issue(where, f"expected an object, got {type(record).__name__}")
         iid, name = record.get("id"), record.get("file_name")
         if not is_int(iid):
-            return self.issue(where, f"id {iid!r} is not an integer")
+            return self.issue(where, f"id {brief(iid)} is not an integer")
         problem = ""
         if not isinstance(name, str) or not name.strip():
-            problem = f"file_name {name!r} is not a non-empty string"
+            problem = f"file_name {brief(name)} is not a non-empty string"
         for key in ("height", "width"):
             if positive_int(record.get(key)) is None:
-                problem = f"{key} {record.get(key)!r} is not a positive integer"
+                problem = f"{key} {brief(record.get(key))} is not a positive integer"
         if not problem and iid in self.items:
-            problem = f"id {iid} is used twice (first by {self.items[iid].file_name!r})"
+            problem = f"id {iid} is used twice (first by {brief(self.items[iid].file_name)})"
         if problem:
             self.skipped_images.setdefault(iid, where)
             return self.issue(where, problem + "; the image and its annotations are skipped")
@@ -198,10 +194,10 @@ class _FileReader:
         if item is None:
             skipped = self.skipped_images.get(image_id) if is_int(image_id) else None
             reason = f"refers to {skipped}, which was skipped" if skipped else "is not in images"
-            return self.issue(where, f"image_id {image_id!r} {reason}")
+            return self.issue(where, f"image_id {brief(image_id)} {reason}")
         label = self.categories.get(category_id) if is_int(category_id) else None
         if label is None:
-            return self.issue(where, f"category_id {category_id!r} is not in categories")
+            return self.issue(where, f"category_id {brief(category_id)} is not in categories")
         attributes = record.get("attributes", {})
         if not isinstance(attributes, dict):
             self.issue(where, f"attributes must be an object, got {type(attributes).__name__}; ignored")
@@ -231,7 +227,7 @@ class _FileReader:
             return Source()
         score = record["score"]
         if isinstance(score, bool) or not isinstance(score, (int, float)) or not 0 <= score <= 1:
-            self.issue(where, f"score {score!r} is not a number in [0, 1]; imported without a score")
+            self.issue(where, f"score {brief(score)} is not a number in [0, 1]; imported without a score")
             return Source(SourceKind.MODEL)
         return Source(SourceKind.MODEL, float(score))
 
@@ -245,7 +241,7 @@ class _FileReader:
             return None
         names = self.templates.get(label, ([], []))[0]
         if names and len(shape.points) != len(names):
-            self.issue(where, f"{len(shape.points)} keypoints, but category {label!r} names {len(names)}; skipped")
+            self.issue(where, f"{len(shape.points)} keypoints, but category {brief(label)} names {len(names)}; skipped")
             return None
         self.keypoint_counts[label] = max(self.keypoint_counts.get(label, 0), len(shape.points))
         return shape if shape.count_labeled() else None
@@ -260,7 +256,7 @@ class _FileReader:
                 self.issue(where, f"RLE segmentation: {exc}")
                 return []
         if segmentation is not None and not isinstance(segmentation, list):
-            self.issue(where, f"segmentation must be a list of polygons or an RLE object, not {segmentation!r:.40}")
+            self.issue(where, f"segmentation must be a list of polygons or an RLE object, not {brief(segmentation)}")
             return []
         parts = [part for part in segmentation or [] if part != []]
         if not parts:
@@ -283,7 +279,7 @@ class _FileReader:
         if bbox is None:
             self.issue(where, "has neither a bbox nor a polygon segmentation")
         elif values is None or len(values) != 4:
-            self.issue(where, f"bbox must be [x, y, width, height] of finite numbers, got {bbox!r:.60}")
+            self.issue(where, f"bbox must be [x, y, width, height] of finite numbers, got {brief(bbox)}")
         elif values[2] <= 0 or values[3] <= 0:
             self.issue(where, f"bbox {bbox} has no area (width and height must be positive)")
         else:
@@ -293,7 +289,7 @@ class _FileReader:
     def polygon(self, where: str, part: Any) -> Polygon | None:
         values = numbers(part)
         if values is None:
-            self.issue(where, f"expected a list [x1, y1, x2, y2, ...] of finite numbers, got {part!r:.60}")
+            self.issue(where, f"expected a list [x1, y1, x2, y2, ...] of finite numbers, got {brief(part)}")
         elif len(values) % 2 or len(values) < 6:
             self.issue(where, f"a polygon needs an even count of at least 6 numbers, got {len(values)}")
         else:

@@ -1,4 +1,4 @@
-"""Helpers every format shares: safe file writing and XML parsing, number checks, image sizes, paths, leftovers."""
+"""Helpers every format shares: safe file writing, number checks, image sizes, paths, leftovers."""
 
 from __future__ import annotations
 
@@ -6,18 +6,16 @@ import math
 import os
 import shutil
 import tempfile
-import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import Any, TypeGuard
 
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import parse as _safe_parse
 from PIL import Image, UnidentifiedImageError
 
 from core.formats.dataset import Dataset, FormatError
 from core.geometry import Point
+from core.names import safe_item_name
 from core.shapes import Ellipse, Shape
 
 _SWAPPED_ORIENTATIONS = {5, 6, 7, 8}  # EXIF orientations that turn the image by 90 degrees
@@ -79,18 +77,6 @@ def write_atomically(path: Path, data: str | bytes) -> None:
         raise
 
 
-def parse_xml(path: Path) -> ET.Element:
-    """The root element of an XML file; DTDs and entities are refused (defusedxml), errors name the file."""
-    try:
-        return _safe_parse(str(path), forbid_dtd=True).getroot()
-    except OSError as exc:
-        raise FormatError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    except ET.ParseError as exc:
-        raise FormatError(f"{path}: not well-formed XML: {exc}") from None
-    except DefusedXmlException as exc:
-        raise FormatError(f"{path}: refused: the XML declares a DTD or entities ({type(exc).__name__})") from None
-
-
 def image_size(path: Path) -> tuple[int, int]:
     """Displayed (EXIF-rotated) width and height from the image header, without decoding the pixels.
 
@@ -128,16 +114,25 @@ def inside(root: Path, relative: str) -> str | None:
     return "/".join(parts) or None
 
 
+def export_name(out_dir: Path, file_name: str) -> str:
+    """The relative posix path an item's files get under `out_dir`: its own when that stays inside (`inside`), else
+    its last part; every part a safe file name (core.names), so no item name, wherever it came from, writes
+    outside `out_dir`."""
+    rel = inside(out_dir, file_name) or file_name.replace("\\", "/").rsplit("/", 1)[-1]
+    return "/".join(safe_item_name(part) for part in rel.split("/"))
+
+
 def copy_media(dataset: Dataset, target_of: Callable[[str], Path]) -> list[Path]:
     """Hard-link (or copy) each item's image to `target_of(file_name)`, for formats whose tools expect the images
-    beside the labels (YOLO, VOC); items without a media root or a file are left alone."""
+    beside the labels (YOLO, VOC); items without a media root or a file, or named outside it, are left alone."""
     if dataset.media_root is None:
         return []
     written = []
     for item in dataset.items:
-        source = dataset.media_root / item.file_name
+        rel = inside(dataset.media_root, item.file_name)
+        source = dataset.media_root / rel if rel else None
         target = target_of(item.file_name)
-        if not source.is_file() or target.exists():
+        if source is None or not source.is_file() or target.exists():
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
         try:

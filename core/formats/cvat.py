@@ -25,9 +25,10 @@ import numpy as np
 
 from core.annotation import Source, SourceKind
 from core.formats.checks import checked_shape
-from core.formats.common import parse_float, parse_xml
+from core.formats.common import parse_float
 from core.formats.cvat_export import write_cvat
 from core.formats.dataset import Dataset, DatasetAnnotation, DatasetItem, FormatError
+from core.formats.untrusted import brief, parse_xml
 from core.geometry import Point
 from core.schema import AttributeSpec, Label, SchemaError
 from core.shapes import Box, Ellipse, Keypoints, Mask, PointShape, Polygon, Polyline, RotatedBox, Shape, Tag, Visibility
@@ -94,7 +95,7 @@ class _Reader:
             if (element.findtext("parent") or "").strip():
                 continue
             specs = tuple(s for j, a in enumerate(element.findall("attributes/attribute"))
-                          if (s := self.attribute_spec(f"label {name!r} attribute[{j}]", a)) is not None)
+                          if (s := self.attribute_spec(f"label {brief(name)} attribute[{j}]", a)) is not None)
             if not any(s.name == "occluded" for s in specs):
                 specs += (AttributeSpec("occluded", "checkbox", default=False),)  # CVAT's built-in flag
             points = tuple(children.get(name, ()))
@@ -123,7 +124,7 @@ class _Reader:
         except SchemaError as exc:
             self.issue(where, f"{exc}; attribute ignored")
             return None
-        self.issue(where, f"input_type {kind!r} is not checkbox, radio, select, text or number; attribute ignored")
+        self.issue(where, f"input_type {brief(kind)} is not checkbox, radio, select, text or number; attribute ignored")
         return None
 
     def number_spec(self, where: str, name: str, default: str, values: list[str]) -> AttributeSpec:
@@ -133,7 +134,7 @@ class _Reader:
         if low is not None and high is not None and low <= high and (value is None or low <= value <= high):
             return AttributeSpec(name, "number", default=value, minimum=low, maximum=high)
         if values:
-            self.issue(where, f"number bounds {values[:2]} do not hold the default {default!r}; bounds dropped")
+            self.issue(where, f"number bounds {values[:2]} do not hold the default {brief(default)}; bounds dropped")
         return AttributeSpec(name, "number", default=value)
 
     # -- images ----------------------------------------------------------------------------------------------------
@@ -218,15 +219,17 @@ def _edges(svg: str, names: tuple[str, ...]) -> tuple[tuple[int, int], ...]:
 def _points(text: str | None) -> list[Point]:
     points = []
     for pair in (text or "").split(";"):
-        x, y = pair.split(",")
-        points.append((float(x), float(y)))
+        x, y = (parse_float(v) for v in pair.split(","))
+        if x is None or y is None:
+            raise ValueError(f"points {brief(text)}: {brief(pair)} is not a pair of finite numbers")
+        points.append((x, y))
     return points
 
 
 def _num(element: ET.Element, key: str) -> float:
     value = parse_float(element.get(key))
     if value is None:
-        raise ValueError(f"{key} {element.get(key)!r} is not a number")
+        raise ValueError(f"{key} {brief(element.get(key))} is not a number")
     return value
 
 
@@ -263,7 +266,7 @@ def _skeleton(reader: _Reader, e: ET.Element, item: DatasetItem) -> list[Shape]:
     for child in e.findall("points"):
         name = child.get("label") or ""
         if name not in names:
-            raise ValueError(f"skeleton point {name!r} is not in the label's template")
+            raise ValueError(f"skeleton point {brief(name)} is not in the label's template")
         if child.get("outside") == "1":
             continue
         (x, y), *_ = _points(child.get("points"))

@@ -8,7 +8,8 @@ rotation (4 corners) -> RotatedBox. `group_id` -> group; shape `flags` (booleans
 `imagePath` is resolved relative to the JSON file and must stay inside the imported folder (else only its file
 name is used to match a task); `imageData` may be present but is never needed; a missing `imageWidth` or
 `imageHeight` is read from the image file. Export writes one JSON per image (`imagePath` relative to it), with
-`imageData: null`; keypoints are left out (labelme has no skeletons) and non-circular ellipses become polygons.
+`imageData: null` and a two-point polyline as `line`; keypoints are left out (labelme has no skeletons) and
+non-circular ellipses become polygons.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from core.annotation import Source, SourceKind
 from core.formats.checks import checked_shape
 from core.formats.common import (
     Leftovers,
+    export_name,
     image_size,
     inside,
     is_int,
@@ -39,6 +41,7 @@ from core.formats.common import (
     write_atomically,
 )
 from core.formats.dataset import Dataset, DatasetAnnotation, DatasetItem, FormatError
+from core.formats.untrusted import brief, load_json, name_problem
 from core.geometry import Point, Rect
 from core.media import IMAGE_EXTENSIONS
 from core.shapes import Box, Ellipse, Mask, PointShape, Polygon, Polyline, RotatedBox, Shape, ShapeError, Tag
@@ -74,14 +77,16 @@ LABELME = LabelmeFormat()
 def _read_file(dataset: Dataset, root: Path, file: Path) -> None:
     where = file.relative_to(root).as_posix()
     try:
-        data = json.loads(file.read_bytes())
-    except OSError as exc:
-        return dataset.issue(where, f"cannot read: {exc.strerror or exc}; file skipped")
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        return dataset.issue(where, f"not valid JSON: {exc}; file skipped")
+        data = load_json(file)
+    except FormatError as exc:
+        return dataset.issue(where, f"{str(exc).removeprefix(f'{file}: ')}; file skipped")
     if not isinstance(data, dict) or not isinstance(data.get("shapes"), list):
         return dataset.issue(where, "not a labelme file (no 'shapes' list); file skipped")
-    name, media = _image(dataset, root, file, where, data.get("imagePath"))
+    image_path = data.get("imagePath")
+    problem = name_problem(image_path) if isinstance(image_path, str) and image_path.strip() else None
+    if problem:
+        return dataset.issue(where, f"imagePath {problem}; file skipped")
+    name, media = _image(dataset, root, file, where, image_path)
     width, height = positive_int(data.get("imageWidth")), positive_int(data.get("imageHeight"))
     if (width is None or height is None) and media is not None:
         try:
@@ -107,7 +112,7 @@ def _image(dataset: Dataset, root: Path, file: Path, where: str, image_path: Any
         relative = file.parent.relative_to(root).as_posix()
         rel = inside(root, f"{relative}/{image_path.strip()}" if relative != "." else image_path.strip())
         if rel is None:
-            dataset.issue(where, f"imagePath {image_path!r} leads outside the imported folder; not followed")
+            dataset.issue(where, f"imagePath {brief(image_path)} leads outside the imported folder; not followed")
             return PurePosixPath(image_path.replace("\\", "/")).name, None
         return rel, (root / rel) if (root / rel).is_file() else None
     for suffix in sorted(IMAGE_EXTENSIONS):
@@ -121,17 +126,19 @@ def _read_shape(dataset: Dataset, item: DatasetItem, where: str, record: Any) ->
         return dataset.issue(where, f"expected an object, got {type(record).__name__}")
     label = record.get("label")
     if not isinstance(label, str) or not label.strip():
-        return dataset.issue(where, f"label {label!r} is not a non-empty string; skipped")
+        return dataset.issue(where, f"label {brief(label)} is not a non-empty string; skipped")
     kind = record.get("shape_type") or "polygon"
-    reader = _READERS.get(kind)
-    if reader is None:
-        return dataset.issue(where, f"shape_type {kind!r} is not supported ({', '.join(_READERS)}); skipped")
+    if not isinstance(kind, str) or kind not in _READERS:
+        return dataset.issue(where, f"shape_type {brief(kind)} is not supported ({', '.join(_READERS)}); skipped")
+    least, reader = _READERS[kind]
     raw = record.get("points")
     values = numbers([c for p in raw for c in p]) if isinstance(raw, list) and all(
         isinstance(p, list) and len(p) == 2 for p in raw) else None
     if values is None:
         return dataset.issue(where, "points must be a list of [x, y] pairs of numbers; skipped")
     points = list(zip(values[::2], values[1::2], strict=True))
+    if len(points) < least:
+        return dataset.issue(where, f"{kind}: needs at least {least} points, got {len(points)}; skipped")
     try:
         shape = reader(points, record, item)
     except (ShapeError, ValueError) as exc:
@@ -141,7 +148,8 @@ def _read_shape(dataset: Dataset, item: DatasetItem, where: str, record: Any) ->
         dataset.issue(where, note)
     if kept is None:
         return None
-    attributes = {k: v for k, v in (record.get("flags") or {}).items() if isinstance(v, bool)}
+    flags = record.get("flags")
+    attributes = {k: v for k, v in flags.items() if isinstance(v, bool)} if isinstance(flags, dict) else {}
     if isinstance(record.get("attributes"), dict):
         attributes.update(record["attributes"])
     group = record.get("group_id")
@@ -152,30 +160,21 @@ def _read_shape(dataset: Dataset, item: DatasetItem, where: str, record: Any) ->
     item.annotations.append(DatasetAnnotation(label.strip(), kept, attributes, source, group_id))
 
 
-def _need(points: list[Point], count: int) -> None:
-    if len(points) < count:
-        raise ValueError(f"needs at least {count} points, got {len(points)}")
-
-
 def _rectangle(points: list[Point], record: dict[str, Any], item: DatasetItem) -> Shape:
-    _need(points, 2)
     return Box.from_rect(Rect.around(points))
 
 
 def _point(points: list[Point], record: dict[str, Any], item: DatasetItem) -> Shape:
-    _need(points, 1)
     return PointShape(*points[0])
 
 
 def _circle(points: list[Point], record: dict[str, Any], item: DatasetItem) -> Shape:
-    _need(points, 2)
     (cx, cy), (px, py) = points[0], points[1]
     radius = math.hypot(px - cx, py - cy)
     return Ellipse(cx, cy, radius, radius)
 
 
 def _mask(points: list[Point], record: dict[str, Any], item: DatasetItem) -> Shape:
-    _need(points, 1)
     try:
         png = base64.b64decode(str(record.get("mask")), validate=True)
     except (binascii.Error, ValueError):
@@ -194,15 +193,16 @@ def _mask(points: list[Point], record: dict[str, Any], item: DatasetItem) -> Sha
     return Mask.from_array(canvas)
 
 
-_READERS: dict[str, Callable[[list[Point], dict[str, Any], DatasetItem], Shape]] = {
-    "rectangle": _rectangle,
-    "polygon": lambda p, r, i: Polygon.from_points(p),
-    "line": lambda p, r, i: Polyline(tuple(p)),
-    "linestrip": lambda p, r, i: Polyline(tuple(p)),
-    "point": _point,
-    "circle": _circle,
-    "mask": _mask,
-    "rotation": lambda p, r, i: RotatedBox.from_corners(p),
+_READERS: dict[str, tuple[int, Callable[[list[Point], dict[str, Any], DatasetItem], Shape]]] = {
+    # shape_type: (the fewest points it needs, the reader)
+    "rectangle": (2, _rectangle),
+    "polygon": (1, lambda p, r, i: Polygon.from_points(p)),
+    "line": (1, lambda p, r, i: Polyline(tuple(p))),
+    "linestrip": (1, lambda p, r, i: Polyline(tuple(p))),
+    "point": (1, _point),
+    "circle": (2, _circle),
+    "mask": (1, _mask),
+    "rotation": (4, lambda p, r, i: RotatedBox.from_corners(p)),
 }
 
 
@@ -213,7 +213,7 @@ def _write(dataset: Dataset, out_dir: Path) -> list[Path]:
     leftovers = Leftovers("labelme")
     files = []
     for item in dataset.items:
-        rel = inside(out_dir, item.file_name) or PurePosixPath(item.file_name.replace("\\", "/")).name
+        rel = export_name(out_dir, item.file_name)
         path = (out_dir / rel).with_suffix(".json")
         image = (dataset.media_root / item.file_name) if dataset.media_root else path.with_name(PurePosixPath(rel).name)
         shapes, flags = [], {}
@@ -243,7 +243,7 @@ def _shape_json(ann: DatasetAnnotation, item: DatasetItem, leftovers: Leftovers)
     if isinstance(shape, Box):
         kind, points = "rectangle", [(shape.x, shape.y), (shape.x + shape.w, shape.y + shape.h)]
     elif isinstance(shape, (Polygon, Polyline)):
-        kind, points = ("polygon" if isinstance(shape, Polygon) else "linestrip"), list(shape.points)
+        kind, points = _outline_kind(shape), list(shape.points)
     elif isinstance(shape, PointShape):
         kind, points = "point", [(shape.x, shape.y)]
     elif isinstance(shape, Ellipse) and shape.rx == shape.ry:
@@ -275,6 +275,13 @@ def _shape_json(ann: DatasetAnnotation, item: DatasetItem, leftovers: Leftovers)
     if ann.source.is_model and ann.source.score is not None:
         record["score"] = ann.source.score
     return record
+
+
+def _outline_kind(shape: Polygon | Polyline) -> str:
+    """labelme's name: a two-point polyline is a `line`, a longer one a `linestrip`, so both come back as read."""
+    if isinstance(shape, Polygon):
+        return "polygon"
+    return "line" if len(shape.points) == 2 else "linestrip"
 
 
 def _mask_json(mask: Mask) -> tuple[str, list[Point], str]:

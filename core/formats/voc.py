@@ -20,8 +20,9 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from core.formats.checks import checked_shape
-from core.formats.common import Leftovers, copy_media, image_size, inside, parse_float, parse_xml, write_atomically
+from core.formats.common import Leftovers, copy_media, export_name, image_size, inside, parse_float, write_atomically
 from core.formats.dataset import Dataset, DatasetAnnotation, DatasetItem, FormatError
+from core.formats.untrusted import brief, parse_xml
 from core.media import IMAGE_EXTENSIONS
 from core.schema import AttributeSpec, Label
 from core.shapes import Box
@@ -102,7 +103,9 @@ class _Reader:
             return
         size = self.size(element, name)
         if size is None:
-            self.dataset.issue(where, f"<size> is missing or not positive and {name!r} cannot be read; file skipped")
+            self.dataset.issue(
+                where, f"<size> is missing or not positive and {brief(name)} cannot be read; file skipped"
+            )
             return
         item = DatasetItem(name, size[0], size[1], media_dirs=self.dirs)
         self.dataset.items.append(item)
@@ -196,7 +199,7 @@ def _write(dataset: Dataset, out_dir: Path) -> list[Path]:
     leftovers = Leftovers("voc")
     files, ids = [], []
     for item in dataset.items:
-        rel = inside(out_dir, item.file_name) or PurePosixPath(item.file_name.replace("\\", "/")).name
+        rel = export_name(out_dir, item.file_name)
         image_id = PurePosixPath(rel).with_suffix("").as_posix()
         ids.append(image_id)
         element = _annotation_xml(item, rel, leftovers)
@@ -207,7 +210,7 @@ def _write(dataset: Dataset, out_dir: Path) -> list[Path]:
         files.append(path)
     listing = out_dir / "ImageSets" / "Main" / "default.txt"
     write_atomically(listing, "".join(f"{i}\n" for i in ids))
-    copy_media(dataset, lambda name: out_dir / "JPEGImages" / (inside(out_dir, name) or PurePosixPath(name).name))
+    copy_media(dataset, lambda name: out_dir / "JPEGImages" / export_name(out_dir, name))
     leftovers.report(dataset)
     return [*files, listing]
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from core.formats.checks import checked_shape
 from core.formats.common import image_size
 from core.formats.dataset import Dataset, DatasetAnnotation, DatasetItem, FormatError
+from core.formats.untrusted import brief
 from core.formats.yolo_export import TASKS, write_yolo
 from core.formats.yolo_layout import YoloLayout, find_layout
 from core.schema import Label
@@ -112,10 +113,10 @@ class _Reader:
             try:
                 cls_value, values = float(fields[0]), [float(f) for f in fields[1:]]
             except ValueError:
-                self.dataset.issue(f"{where}:{number}", f"not a line of numbers: {line.strip()!r:.60}; skipped")
+                self.dataset.issue(f"{where}:{number}", f"not a line of numbers: {brief(line.strip())}; skipped")
                 continue
             if not cls_value.is_integer() or cls_value < 0:
-                self.dataset.issue(f"{where}:{number}", f"class {fields[0]!r} is not a class id; skipped")
+                self.dataset.issue(f"{where}:{number}", f"class {brief(fields[0])} is not a class id; skipped")
                 continue
             if any(v != v or v in (float("inf"), float("-inf")) for v in values):
                 self.dataset.issue(f"{where}:{number}", "coordinates must be finite numbers; skipped")
@@ -157,7 +158,7 @@ class _Reader:
             name = f"class_{cls}"
             if cls not in self.unknown and self.layout.names:
                 self.dataset.issue(where, f"class {cls} is not in names ({len(self.layout.names)} classes); "
-                                   f"imported as label {name!r}")
+                                   f"imported as label {brief(name)}")
             self.unknown.add(cls)
         self.dataset.add_label(name)
         return name

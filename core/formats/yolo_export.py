@@ -13,14 +13,14 @@ uses the one folder for train and val (we have no splits), and adds our `task:` 
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 import cv2
 import numpy as np
 import yaml
 
-from core.formats.common import Leftovers, copy_media, inside, outline, write_atomically
+from core.formats.common import Leftovers, copy_media, export_name, outline, write_atomically
 from core.formats.dataset import Dataset, DatasetItem
 from core.geometry import Point
 from core.shapes import Box, Keypoints, Mask, RotatedBox, polygons_from_mask
@@ -66,7 +66,7 @@ def write_yolo(dataset: Dataset, out_dir: Path, task: str | None) -> list[Path]:
 
 def image_path(out_dir: Path, file_name: str) -> Path:
     """Where an exported image goes: images/<file name>, a leading images/ not doubled, never outside out_dir."""
-    rel = inside(out_dir, file_name) or PurePosixPath(file_name.replace("\\", "/")).name
+    rel = export_name(out_dir, file_name)
     return out_dir / "images" / rel.removeprefix("images/")
 
 

@@ -18,15 +18,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from core.formats.common import is_int
 from core.formats.dataset import FormatError, Issue
+from core.formats.untrusted import brief, load_yaml, name_problem
 from core.media import IMAGE_EXTENSIONS
 
 _YAML_SUFFIXES = (".yaml", ".yml")
 _CLASS_FILES = ("classes.txt", "obj.names", "classes.names")
 _SPLITS = ("train", "val", "test")
+
+MAX_KEYPOINTS = 1000  # per object; whole-body templates have 133, none known has more than a few hundred
 
 
 @dataclass
@@ -73,7 +74,7 @@ def find_layout(path: Path, task: str | None) -> YoloLayout:
         images.update(dict.fromkeys(_split_images(layout, base, entry, config_file)))
     if not splits:
         start = layout.root / "images" if (layout.root / "images").is_dir() else layout.root
-        images.update(dict.fromkeys(_images_in(start)))
+        images.update(dict.fromkeys(_images_in(layout, start)))
     layout.images = list(images)
     if not layout.images:
         raise FormatError(f"{path}: no images found (expected images/ with labels/, or a data.yaml with train/val)")
@@ -89,12 +90,7 @@ def _find_yaml(folder: Path) -> Path | None:
 
 
 def _load_yaml(file: Path) -> dict[str, Any]:
-    try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise FormatError(f"{file}: cannot read: {exc.strerror or exc}") from None
-    except (UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise FormatError(f"{file}: not valid YAML: {str(exc).splitlines()[0]}") from None
+    data = load_yaml(file)
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -111,10 +107,10 @@ def _names(config: dict[str, Any], file: Path | None) -> dict[int, str]:
         for key, value in raw.items():
             index = int(key) if isinstance(key, str) and key.isdigit() else key
             if not is_int(index) or index < 0 or not isinstance(value, (str, int)):
-                raise FormatError(f"{file}: names: {key!r}: {value!r} is not 'class id: name'")
+                raise FormatError(f"{file}: names: {brief(key)}: {brief(value)} is not 'class id: name'")
             names[index] = str(value)
         return names
-    raise FormatError(f"{file}: names must be a list of class names or a mapping of id to name, got {raw!r:.60}")
+    raise FormatError(f"{file}: names must be a list of class names or a mapping of id to name, got {brief(raw)}")
 
 
 def _class_file_names(root: Path) -> dict[int, str]:
@@ -131,9 +127,11 @@ def _kpt_shape(config: dict[str, Any], file: Path | None) -> tuple[int, int] | N
     shape = config.get("kpt_shape")
     if shape is None:
         return None
-    if not (isinstance(shape, list) and len(shape) == 2 and all(is_int(v) for v in shape) and shape[0] > 0
-            and shape[1] in (2, 3)):
-        raise FormatError(f"{file}: kpt_shape must be [number of keypoints, 2 or 3], got {shape!r}")
+    if not (isinstance(shape, list) and len(shape) == 2 and all(is_int(v) for v in shape)
+            and 0 < shape[0] <= MAX_KEYPOINTS and shape[1] in (2, 3)):
+        raise FormatError(
+            f"{file}: kpt_shape must be [number of keypoints (1 to {MAX_KEYPOINTS}), 2 or 3], got {brief(shape)}"
+        )
     return shape[0], shape[1]
 
 
@@ -147,31 +145,37 @@ def _base(layout: YoloLayout, config: dict[str, Any], file: Path | None) -> Path
         if Path(given).resolve() == layout.root:
             return layout.root
         layout.issues.append(Issue(f"{file.name if file else 'data.yaml'}",
-                                   f"path {given!r} is not a folder inside {layout.root}; splits are read from there"))
+                                   f"path {brief(given)} is not a folder inside {layout.root}; "
+                                   "splits are read from there"))
     return layout.root
 
 
 def _split_images(layout: YoloLayout, base: Path, entry: Any, file: Path | None) -> list[Path]:
     where = file.name if file else "data.yaml"
     if not isinstance(entry, str):
-        layout.issues.append(Issue(where, f"split {entry!r} is not a path; skipped"))
+        layout.issues.append(Issue(where, f"split {brief(entry)} is not a path; skipped"))
+        return []
+    if name_problem(entry):
+        layout.issues.append(Issue(where, f"split {name_problem(entry)}; skipped"))
         return []
     target = _inside_path(layout.root, base, entry) or _inside_path(layout.root, base, entry.lstrip("./"))
     if target is None or not target.exists():
-        layout.issues.append(Issue(where, f"split {entry!r} is not a folder or list inside the dataset; skipped"))
+        layout.issues.append(Issue(where, f"split {brief(entry)} is not a folder or list inside the dataset; skipped"))
         return []
     if target.is_dir():
-        return list(_images_in(target))
+        return _images_in(layout, target)
     images = []
     for number, line in enumerate(target.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
         line = line.strip()
         if not line:
             continue
-        image = _inside_path(layout.root, target.parent, line)
-        if image is None:
-            layout.issues.append(Issue(f"{target.name}:{number}", f"{line!r} leads outside the dataset; not read"))
+        image = None if name_problem(line) else _inside_path(layout.root, target.parent, line)
+        if name_problem(line):
+            layout.issues.append(Issue(f"{target.name}:{number}", f"image {name_problem(line)}; skipped"))
+        elif image is None:
+            layout.issues.append(Issue(f"{target.name}:{number}", f"{brief(line)} leads outside the dataset; not read"))
         elif not image.is_file():
-            layout.issues.append(Issue(f"{target.name}:{number}", f"image {line!r} not found; skipped"))
+            layout.issues.append(Issue(f"{target.name}:{number}", f"image {brief(line)} not found; skipped"))
         else:
             images.append(image)
     return images
@@ -191,7 +195,15 @@ def _under(root: Path, path: Path) -> bool:
     return path.resolve().is_relative_to(root)
 
 
-def _images_in(folder: Path) -> list[Path]:
+def _images_in(layout: YoloLayout, folder: Path) -> list[Path]:
+    """Image files under `folder`, resolved; a link to a file outside the dataset is reported and not read."""
     found = (p for p in folder.rglob("*")
              if p.suffix.lower() in IMAGE_EXTENSIONS and "labels" not in p.relative_to(folder).parts)
-    return sorted(p.resolve() for p in found if p.is_file())
+    images = []
+    for path in sorted(p for p in found if p.is_file()):
+        if _under(layout.root, path):
+            images.append(path.resolve())
+        else:
+            where = path.relative_to(layout.root).as_posix() if path.is_relative_to(layout.root) else str(path)
+            layout.issues.append(Issue(where, "links to a file outside the dataset folder; not read"))
+    return images
