@@ -10,6 +10,7 @@ matter: a PNG named .jpg is read by its content; only content that no decoder re
 from __future__ import annotations
 
 import hashlib
+import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,9 +58,12 @@ def content_hash(path: str | Path) -> str:
 def probe_image(path: str | Path) -> MediaInfo:
     """Size, content hash and displayed (EXIF-rotated) size of an image; MediaError if it cannot be shown."""
     try:
-        size = Path(path).stat().st_size
+        status = Path(path).stat()
     except OSError as exc:
         raise MediaError(path, f"cannot read: {exc.strerror or exc}") from None
+    if not stat.S_ISREG(status.st_mode):  # reading a FIFO or a device named *.png would block or never end
+        raise MediaError(path, "not a regular file (a pipe, device or folder)")
+    size = status.st_size
     if size == 0:
         raise MediaError(path, "empty file (0 bytes)")
     try:

@@ -49,8 +49,15 @@ def import_media(
     cancelled: Callable[[], bool] | None = None,
 ) -> ImportReport:
     """Add files and folders (recursive) as tasks, skipping paths already present (compared resolved)."""
-    files = list(dict.fromkeys(p.resolve() for p in iter_media_files(paths)))
     report = ImportReport()
+    files = []
+    for path in dict.fromkeys(p.resolve() for p in iter_media_files(paths)):
+        try:
+            str(path).encode("utf-8")
+            files.append(path)
+        except UnicodeEncodeError:  # bytes that are not UTF-8 in a name (Linux allows them; SQLite cannot store them)
+            shown = str(path).encode("utf-8", "backslashreplace").decode("utf-8")
+            report.errors.append((shown, "the file name is not valid UTF-8; rename the file to add it"))
     for start in range(0, len(files), BATCH):
         batch = files[start : start + BATCH]
         known = workspace.known_media([str(p) for p in batch])

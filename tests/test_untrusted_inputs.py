@@ -269,3 +269,21 @@ def test_a_labelme_line_comes_back_as_a_line(tmp_path, ws):
     [written] = export_dataset(ws, "labelme", out)
     kinds = sorted(s["shape_type"] for s in json.loads(written.read_text())["shapes"])
     assert kinds == ["line", "linestrip"]
+
+
+# ---------------------------------------------------------------- adding media
+
+
+def test_add_reports_a_pipe_and_a_name_that_is_not_utf8_and_adds_the_rest(tmp_path, ws):
+    folder = image(tmp_path / "media" / "good.png").parent
+    (folder / "b.png").write_bytes(b"")
+    os.mkfifo(folder / "pipe.png")
+    os.link(folder / "good.png", os.fsencode(folder) + b"/bad\xff.png")
+    start = time.monotonic()
+    report = ws.add_media([folder, folder / "pipe.png"])
+    assert time.monotonic() - start < 10  # a pipe is never opened, so nothing blocks
+    reasons = dict(report.errors)
+    assert reasons[str(folder / "pipe.png")] == "not a regular file (a pipe, device or folder)"
+    assert reasons[f"{folder}/bad\\udcff.png"] == "the file name is not valid UTF-8; rename the file to add it"
+    assert reasons[str(folder / "b.png")] == "empty file (0 bytes)"
+    assert report.added == 3  # good.png, and the empty and the pipe as error tasks
