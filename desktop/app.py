@@ -5,14 +5,17 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import threading
 import time
 from pathlib import Path
+from types import TracebackType
 
 import platformdirs
-from PySide6.QtCore import QEventLoop, QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QEventLoop, QObject, QTimer, Signal
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from desktop.main_window import MainWindow
+from desktop.prelabel import warn
 from desktop.settings import load_settings
 from sync.client.at_rest import is_encrypted
 from sync.workspace import Workspace, WorkspaceError
@@ -52,6 +55,7 @@ def run_app(workspace_dir: Path, task_id: int | None = None, screenshot: str | N
     app = application()
     window = MainWindow(load_settings())
     window.sync_status.keys.install()  # the window's keys (passphrase dialog), not the command line's (terminal)
+    install_error_reporter(window)
     window.open_workspace(workspace_dir, task_id)
     if screenshot:
         window.resize(1600, 1000)
@@ -59,6 +63,50 @@ def run_app(workspace_dir: Path, task_id: int | None = None, screenshot: str | N
     if screenshot:
         QTimer.singleShot(300, lambda: _save_screenshot(window, Path(screenshot), app))
     return app.exec()
+
+
+class ErrorReporter(QObject):
+    """An exception that escapes a slot or event handler (PySide6 only prints those) or a thread: logged with its
+    traceback and shown in a warning that does not block, so the person knows and the app goes on. Errors seen while
+    the warning is open update it instead of stacking a window per repaint."""
+
+    reported = Signal(str)  # queued to the UI thread when an error comes from another thread
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.box: QMessageBox | None = None
+        self.reported.connect(self._show)
+
+    def excepthook(self, kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        if issubclass(kind, KeyboardInterrupt):  # Ctrl+C in the terminal that started the app: stop as usual
+            sys.__excepthook__(kind, exc, tb)
+            return
+        log.error("unexpected error", exc_info=(kind, exc, tb))
+        self.reported.emit(f"Unexpected error: {' '.join(str(exc).split()) or 'no message'} ({kind.__name__}).\n\n"
+                           "The app goes on; the traceback is in the log.")
+
+    def thread_excepthook(self, hook: threading.ExceptHookArgs) -> None:
+        if not issubclass(hook.exc_type, SystemExit) and hook.exc_value is not None:  # a thread's exit is no error
+            self.excepthook(hook.exc_type, hook.exc_value, hook.exc_traceback)
+
+    def _show(self, text: str) -> None:
+        if self.box is not None:
+            self.box.setText(text)
+            return
+        self.box = warn(self.window, text)
+        self.box.finished.connect(self._closed)
+
+    def _closed(self) -> None:
+        self.box = None
+
+
+def install_error_reporter(window: MainWindow) -> ErrorReporter:
+    """The one place where unexpected errors of the app end up (sys.excepthook and threading.excepthook)."""
+    reporter = ErrorReporter(window)
+    sys.excepthook = reporter.excepthook
+    threading.excepthook = reporter.thread_excepthook
+    return reporter
 
 
 def _save_screenshot(window: MainWindow, path: Path, app: QApplication) -> None:

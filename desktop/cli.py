@@ -7,6 +7,7 @@ import functools
 import getpass
 import json
 import sys
+import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,9 @@ Command = Callable[[argparse.Namespace], int]
 
 class CliError(Exception):
     """A user mistake: printed as one line, exit status 2."""
+
+
+USER_ERRORS = (CliError, WorkspaceError, SchemaError, FormatError)  # the user's to fix: one line, exit status 2
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -184,6 +188,8 @@ def _unlock(path: Path, workspace_id: str, encryption: str) -> PayloadCodec:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="annodesk", description="Annodesk: fast offline annotation.")
+    parser.add_argument("--debug", action="store_true",
+                        help="print the traceback of an error (also accepted after the command)")
     sub = parser.add_subparsers(dest="command", required=True)
     add_server_commands(sub)
     formats = sorted(FORMATS)
@@ -261,13 +267,35 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    """Run one command. A user mistake is one line and status 2; any other error is one line naming its type and
+    status 1 (its traceback only with --debug), so a script gets a short reason instead of a stack dump."""
+    for stream in (sys.stdout, sys.stderr):  # a file name that is not UTF-8 (Linux allows it) must not stop a report
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)  # --debug after the command is one of the subparser's extras
+    args.debug = args.debug or "--debug" in extra
+    if extra := [a for a in extra if a != "--debug"]:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     Workspace.codec_provider = Workspace.codec_provider or _unlock
     try:
         return int(args.func(args))
-    except (CliError, WorkspaceError, SchemaError, FormatError) as exc:
-        print(f"annodesk: error: {exc}", file=sys.stderr)
-        return 2
+    except KeyboardInterrupt:
+        print("annodesk: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        if args.debug:
+            traceback.print_exc()
+        print(f"annodesk: error: {error_line(exc, args.debug)}", file=sys.stderr)
+        return 2 if isinstance(exc, USER_ERRORS) else 1
+
+
+def error_line(exc: BaseException, debug: bool = False) -> str:
+    """An error as one line: a user mistake's own message; anything else with its type and where to find more."""
+    if isinstance(exc, USER_ERRORS):
+        return str(exc)
+    line = f"{' '.join(str(exc).split()) or 'unexpected error'} ({type(exc).__name__})"
+    return line if debug else f"{line}; run with --debug for the traceback"
 
 
 def _progress_printer(what: str) -> Callable[[int, int], None]:

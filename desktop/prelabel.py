@@ -229,6 +229,8 @@ class PrelabelController(QObject):
             editor.replace_predictions(predictor.model_id, new)
         elif new:  # the person moved on: store them on their task
             session.writer.call(session.writer_ws.insert_annotations, new).result()
+        if new or not predictions:  # after the predictions (in order); "pre-label all" then skips this task
+            session.writer.call(session.writer_ws.record_model_runs, predictor.model_id, [task_id]).result()
         name = session.reader.task(task_id).name
         summary = [f"{len(new)} predictions on {name} ({predictor.runtime.active})", *messages]
         if new:

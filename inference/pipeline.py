@@ -7,9 +7,11 @@ finished tasks in one transaction. ONNX Runtime's intra-op threads are told not 
 while a batch is being assembled.
 
 Decisions (docs/prelabel.md):
-- Resumable: a task that already holds an annotation from this model id (the .onnx content hash) is skipped, so a
-  cancelled or crashed run continues where it stopped. A task where the model found nothing is run again (cheap, and
-  no placeholder rows are stored).
+- Resumable: a task this model (id: the .onnx content hash) has run on is skipped, so a cancelled or crashed run
+  continues where it stopped and a second run does nothing. The workspace records each run, found something or not
+  (model_runs), after storing its predictions; not one whose predictions the label mapping all skipped (a locked
+  schema), so a run with another mapping still gets them. A task holding an annotation from this model id counts as
+  run too (predictions synced from another device, or stored before runs were recorded).
 - A broken image, or a model output with NaN for one image, fails that task only: the task keeps its status (the
   media may still be shown and labelled by hand, and a status change would be synced as an edit) and the failure is
   listed in the report. Tasks with status ERROR (unreadable at import) are not run.
@@ -71,6 +73,8 @@ class PrelabelStore(Protocol):
     def tasks(self, offset: int = 0, limit: int = 100, status: TaskStatus | None = None) -> list[Task]: ...
     def annotations(self, task_id: int) -> list[Annotation]: ...
     def insert_annotations(self, annotations: Iterable[Annotation]) -> int: ...
+    def model_ran(self, model_id: str, task_id: int) -> bool: ...
+    def record_model_runs(self, model_id: str, task_ids: Iterable[int]) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -98,8 +102,8 @@ class PrelabelReport:
     model_id: str
     runtime: RuntimeInfo
     tasks: int = 0  # tasks considered
-    predicted: int = 0  # tasks the model ran on and whose predictions were stored
-    already_done: int = 0  # skipped: they hold predictions of this model already
+    predicted: int = 0  # tasks the model ran on and whose predictions (maybe none) were stored
+    already_done: int = 0  # skipped: this model ran on them before
     shapes: int = 0
     failures: list[TaskFailure] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
@@ -114,8 +118,8 @@ class PrelabelReport:
     def summary(self) -> list[str]:
         state = "cancelled" if self.cancelled else "done"
         lines = [
-            f"{state}: {self.predicted} tasks pre-labelled with {self.shapes} shapes, {self.already_done} already had "
-            f"predictions of this model, {len(self.failures)} failed (of {self.tasks})",
+            f"{state}: {self.predicted} tasks pre-labelled with {self.shapes} shapes, {self.already_done} already done "
+            f"by this model, {len(self.failures)} failed (of {self.tasks})",
             f"provider: {self.runtime.describe()}; {self.images_per_second:.1f} images/s",
         ]
         lines += self.messages
@@ -202,7 +206,10 @@ class PrelabelJob:
         """In a worker: skip what this model did already, else read and prepare the image."""
         if self._cancel.is_set():
             return ("cancelled", task, None)
-        if any(a.source.model_id == self.predictor.model_id for a in self.store.annotations(task.id)):
+        model_id = self.predictor.model_id
+        if self.store.model_ran(model_id, task.id) or any(
+            a.source.model_id == model_id for a in self.store.annotations(task.id)
+        ):
             return ("skip", task, None)
         size = (task.width, task.height) if self.options.reduced_decode and task.width > 0 else None
         try:
@@ -301,6 +308,7 @@ class PrelabelJob:
 
     def _store(self, items: list[_Item]) -> None:
         new: list[Annotation] = []
+        ran: list[int] = []
         author = self.store.author
         for kind, task, value in items:
             if kind == "skip":
@@ -314,12 +322,17 @@ class PrelabelJob:
                 except ModelError as exc:
                     self.report.failures.append(TaskFailure(task.id, task.media_path, exc.problem))
                     continue
-                new += self.mapper.annotations(task.id, predictions, self.predictor.model_id, author)
+                stored = self.mapper.annotations(task.id, predictions, self.predictor.model_id, author)
+                new += stored
+                if stored or not predictions:  # not when the label mapping skipped all: another mapping may keep some
+                    ran.append(task.id)
                 self.report.predicted += 1
         if self.mapper.schema != self.store.schema:
             self.store.set_schema(self.mapper.schema)
         if new:
             self.store.insert_annotations(new)
+        if ran:  # after the predictions: a crash in between leaves them stored, and the annotation check skips them
+            self.store.record_model_runs(self.predictor.model_id, ran)
         self.report.shapes += len(new)
         self._done += len(items)
         if self.progress is not None:

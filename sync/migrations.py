@@ -148,7 +148,16 @@ _V3: Migration = (
     "CREATE INDEX sync_conflicts_by_task ON sync_conflicts (task_id)",
 )
 
-MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3)
+# Tasks a model has run on, whether it found something or not (model_id: the .onnx content hash), so a repeated or
+# resumed pre-labeling run skips the images where it found nothing too. Local bookkeeping: never synced.
+_V4: Migration = (
+    """CREATE TABLE model_runs (
+        model_id TEXT NOT NULL, task_id INTEGER NOT NULL REFERENCES tasks (id), at REAL NOT NULL,
+        PRIMARY KEY (model_id, task_id)
+    ) WITHOUT ROWID""",
+)
+
+MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

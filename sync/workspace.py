@@ -424,6 +424,16 @@ class Workspace:
             ) from None
         return count
 
+    def model_ran(self, model_id: str, task_id: int) -> bool:
+        """Has this model run on this task (pre-labeling), whether it found something or not?"""
+        return bool(self._rows("SELECT 1 FROM model_runs WHERE model_id = ? AND task_id = ?", (model_id, task_id)))
+
+    def record_model_runs(self, model_id: str, task_ids: Iterable[int]) -> None:
+        """Remember that this model ran on these tasks, so a later run skips them even where it found nothing."""
+        rows = [(model_id, task_id, time.time()) for task_id in task_ids]
+        with self.transaction() as conn:
+            conn.executemany("INSERT OR REPLACE INTO model_runs (model_id, task_id, at) VALUES (?, ?, ?)", rows)
+
     # -- sync and health -----------------------------------------------------------------------------------------
 
     def pending_changes(self) -> int:

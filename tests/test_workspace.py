@@ -394,7 +394,8 @@ def test_reading_an_older_workspace_upgrades_it_first(ws):
     ws.close()
     db = ws.path / DB_NAME
     conn = sqlite3.connect(db, isolation_level=None)
-    tables = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'sync_%'").fetchall()
+    tables = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND (name LIKE 'sync_%' "
+                          "OR name = 'model_runs')").fetchall()
     for (name,) in tables:
         conn.execute(f"DROP TABLE {name}")
     conn.execute("PRAGMA user_version = 1")
