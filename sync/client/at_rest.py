@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import json
 import os
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ from sync.workspace import Workspace
 ENCRYPTION_V1 = "chacha20poly1305-v1"
 CHUNK = 1 << 20  # media cache: plaintext bytes per encrypted chunk
 _CHUNK_STORED = 12 + CHUNK + 16
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 def _subkey(key: bytes, purpose: str) -> bytes:
@@ -119,6 +121,17 @@ class AtRestCodec:
         return fastjson.loads(self.open(what, stored))
 
 
+def is_sha256(value: object) -> bool:
+    return isinstance(value, str) and _SHA256.fullmatch(value) is not None
+
+
+def _checked(sha: str) -> str:
+    """The media id as a cache file name; anything but a SHA-256 (a server's path, say) is refused."""
+    if not is_sha256(sha):
+        raise WorkspaceError(f"media id {sha!r:.80} is not a SHA-256; not stored in the media cache")
+    return sha
+
+
 class MediaCache:
     """Media files by SHA-256, stored as independently encrypted 1 MiB chunks (index in the associated data), so a
     download can resume from the last whole chunk and no plaintext byte is ever written to disk."""
@@ -128,13 +141,13 @@ class MediaCache:
         self._aead = ChaCha20Poly1305(_subkey(key, "media"))
 
     def path(self, sha: str) -> Path:
-        return self.directory / f"{sha}.enc"
+        return self.directory / f"{_checked(sha)}.enc"
 
     def has(self, sha: str) -> bool:
         return self.path(sha).exists()
 
     def partial(self, sha: str) -> Path:
-        return self.directory / f"{sha}.part"
+        return self.directory / f"{_checked(sha)}.part"
 
     def _chunk(self, sha: str, index: int, data: bytes) -> bytes:
         nonce = os.urandom(12)

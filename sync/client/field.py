@@ -21,10 +21,11 @@ from pathlib import Path
 from typing import Any
 
 from core.media import content_hash
+from core.names import safe_item_name
 from sync.client.at_rest import MediaCache
 from sync.client.http import Http, ServerError, SyncError
 from sync.client.media import upload
-from sync.client.store import UNREGISTERED, SyncStore, media_path
+from sync.client.store import UNREGISTERED, SyncStore, media_path, task_name
 
 
 class FieldTaskError(SyncError):
@@ -72,7 +73,7 @@ def _register(store: SyncStore, http: Http, cache: MediaCache, project: int, loc
         if not stored:
             store.put(conn, key, json.dumps({"client_ref": ref}))
     upload(http, path, sha)
-    body = {"media_sha256": sha, "name": name, "width": size[0], "height": size[1], "client_ref": ref}
+    body = {"media_sha256": sha, "name": safe_item_name(name), "width": size[0], "height": size[1], "client_ref": ref}
     item = http.request("POST", f"/projects/{project}/tasks", ok=(200, 201), json=body).json()
     if not cache.has(sha):
         cache.put(sha, data)
@@ -90,7 +91,7 @@ def _map_task(conn: sqlite3.Connection, local_id: int, item: dict[str, Any]) -> 
         "VALUES (?, ?, ?, ?, ?, ?, ?)", (local_id, item["id"], item["project_id"], item["media_sha256"],
                                          item["status"], item.get("assignee"), item["revision"]))
     conn.execute("UPDATE tasks SET media_path = ?, name = ?, content_hash = ? WHERE id = ?",
-                 (media_path(item), item["name"], item["media_sha256"], local_id))
+                 (media_path(item), task_name(item), item["media_sha256"], local_id))
     conn.execute("INSERT INTO sync_media (sha256, direction) VALUES (?, 'down') ON CONFLICT DO NOTHING",
                  (item["media_sha256"],))
     txn = conn.execute("UPDATE meta SET value = value + 1 WHERE key = 'last_txn' RETURNING value").fetchone()[0]

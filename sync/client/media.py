@@ -139,8 +139,8 @@ def transfer_all(store: SyncStore, http: Http, cache: MediaCache) -> tuple[int, 
             elif direction == "up":
                 upload(http, Path(path), sha)
             error, finished = "", 1
-        except (ServerError, MediaMismatch, OSError) as exc:  # one bad file does not stop the others; offline does
-            error, finished = str(exc), 0
+        except (ServerError, MediaMismatch, OSError, WorkspaceError) as exc:
+            error, finished = str(exc), 0  # one bad file does not stop the others; offline does
             errors.append(f"media {sha[:12]}: {exc}")
         with store.ws.transaction() as conn:
             conn.execute("UPDATE sync_media SET done = ?, error = ? WHERE sha256 = ? AND direction = ?",

@@ -16,8 +16,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.annotation import Annotation, Source, SourceKind, TaskStatus
+from core.names import safe_item_name
 from core.shapes import shape_from_json
-from sync.client.at_rest import AtRestCodec
+from sync.client.at_rest import AtRestCodec, is_sha256
+from sync.client.http import SyncError
 from sync.database import WorkspaceError
 from sync.envelope import canonical_json
 from sync.fastjson import loads
@@ -103,8 +105,16 @@ def fields_annotation(ann_id: str, task_id: int, fields: dict[str, Any], author:
 
 def media_path(task: dict[str, Any]) -> str:
     """A synced task's media_path: no file of its own (the bytes are in the encrypted cache, by SHA-256); it ends
-    with the task's name, which Task.name shows."""
-    return f"annodesk-media:{task['media_sha256']}:{task['id']}/{task['name']}"
+    with the task's name (made a safe file name: exports write files named after it), which Task.name shows."""
+    if not is_sha256(task["media_sha256"]):
+        raise SyncError(f"the server sent task {task['id']} with media id {task['media_sha256']!r:.80}, which is not "
+                        "a SHA-256; refused")
+    return f"annodesk-media:{task['media_sha256']}:{task['id']}/{task_name(task)}"
+
+
+def task_name(task: dict[str, Any]) -> str:
+    """The server task's name as this workspace stores it: one safe file name, whatever the server holds."""
+    return safe_item_name(str(task["name"]), f"task-{task['id']}")
 
 
 def digest(items: Iterable[tuple[str, dict[str, Any]]]) -> str:
@@ -174,7 +184,7 @@ class SyncStore:
             local = conn.execute(
                 "INSERT INTO tasks (media_path, name, content_hash, width, height, status) VALUES (?, ?, ?, ?, ?, ?) "
                 "RETURNING id",
-                (media_path(item), item["name"], item["media_sha256"],
+                (media_path(item), task_name(item), item["media_sha256"],
                  item["width"], item["height"], status),
             ).fetchone()[0]
             conn.execute(
@@ -188,7 +198,7 @@ class SyncStore:
             return int(local)
         local = int(row[0])
         conn.execute("UPDATE tasks SET media_path = ?, name = ?, status = ? WHERE id = ?",
-                     (media_path(item), item["name"], status, local))
+                     (media_path(item), task_name(item), status, local))
         conn.execute("UPDATE sync_tasks SET server_status = ?, assignee = ?, revision = ? WHERE local_id = ?",
                      (item["status"], item.get("assignee"), item["revision"], local))
         return local

@@ -17,6 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from core.media import MediaError, iter_media_files, probe_image
+from core.names import safe_item_name
 from sync.server import db, service
 from sync.server.blobs import BlobStore
 from sync.server.config import ServerConfig, default_data_dir
@@ -129,7 +130,8 @@ def cmd_add_media(args: argparse.Namespace) -> int:
         sha, size = blobs.put_file(path)
         with store.write() as conn:
             service.register_media(conn, None, sha, size)
-            service.create_task(conn, ACTOR, project_id, sha, path.name, info.width, info.height)
+            service.create_task(conn, ACTOR, project_id, sha, safe_item_name(path.name), info.width,
+                                info.height)
         added += 1
     print(f"added {added} tasks to project {args.project}, {failed} files skipped")
     return 0 if added or not failed else 2

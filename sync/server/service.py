@@ -13,6 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, RowMapping
 
+from core.names import item_name_problem, label_name_problem
 from core.schema import LabelSchema, SchemaError
 from sync.server import db
 from sync.server.errors import ApiError, forbidden, not_found
@@ -74,9 +75,17 @@ def revoke_device(conn: Connection, actor: str, device_id: int) -> dict[str, Any
 
 def parse_schema(schema: Any) -> dict[str, Any]:
     try:
-        return LabelSchema.from_json(schema).to_json()
+        parsed = LabelSchema.from_json(schema)
     except SchemaError as exc:
         raise ApiError(422, "bad_schema", f"label schema: {exc}") from exc
+    for label in parsed.labels:
+        named = [("label", label.name), *(("attribute", a.name) for a in label.attributes),
+                 *(("keypoint", k) for k in label.keypoints)]
+        for what, name in named:
+            if problem := label_name_problem(name):
+                raise ApiError(422, "bad_schema", f"label schema: {what} name {name!r:.100}: {problem}",
+                               field=f"{what}.name")
+    return parsed.to_json()
 
 
 def create_project(conn: Connection, actor: str, name: str, schema: Any) -> dict[str, Any]:
@@ -126,6 +135,10 @@ def create_task(conn: Connection, actor: str, project_id: int, media_sha256: str
         raise ApiError(422, "unknown_media", f"media {media_sha256} has not been uploaded")
     if not (0 < width <= 1_000_000 and 0 < height <= 1_000_000) or not 0 < len(name) <= 500:
         raise ApiError(422, "bad_task", "task needs a 1-500 character name and a size of 1..1,000,000 pixels")
+    problem = item_name_problem(name)
+    if problem:  # every client writes files named after the task when it exports
+        raise ApiError(422, "bad_name", f"task name {name!r:.100}: {problem}; it must be one plain file name",
+                       field="name")
     values = {"project_id": project_id, "name": name, "media_sha256": media_sha256, "width": width,
               "height": height, "status": "new", "assignee_id": None, "revision": 1, "updated_at": time.time()}
     tid = db.insert_id(conn, db.tasks.insert().values(**values))
