@@ -5,19 +5,25 @@ unreadable or mislabelled files) without paying a full decode: a JPEG is decoded
 scaling (every entropy-coded byte is still read, so truncation is caught; ~150 ms instead of ~400 ms for 24 MP) and a
 PNG has every chunk's CRC checked without inflating (~100 ms instead of ~1.1 s for 24 MP). What the name says does not
 matter: a PNG named .jpg is read by its content; only content that no decoder reads is an error.
+
+Sizes are bounded by the app's own limits (MAX_SIDE, MAX_PIXELS), not by Pillow's "decompression bomb" limit of
+179 MP, which real scans and mosaics pass: an image above `_FULL_CHECK_PIXELS` is checked without a full decode (a JPEG
+at 1/8 scale, a PNG by its CRCs and by whether its compressed data could hold that many pixels at all, a TIFF by
+where its tiles or strips lie; other formats by their header alone).
 """
 
 from __future__ import annotations
 
 import hashlib
 import stat
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
 import numpy as np
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageFile, UnidentifiedImageError
 
 IMAGE_EXTENSIONS: frozenset[str] = frozenset(
     {".jpg", ".jpeg", ".jpe", ".png", ".bmp", ".dib", ".tif", ".tiff", ".webp", ".pbm", ".pgm", ".ppm", ".pnm"}
@@ -26,6 +32,15 @@ _HASH_CHUNK = 1 << 20
 _SWAPPED_ORIENTATIONS = {5, 6, 7, 8}  # EXIF orientations that turn the image by 90 degrees
 _EXIF_ORIENTATION = 0x0112
 _DECODE_FLAGS = cv2.IMREAD_ANYDEPTH | cv2.IMREAD_ANYCOLOR  # keeps 16 bit and grey; applies EXIF orientation
+# OpenCV's own limit per side (CV_IO_MAX_IMAGE_WIDTH/HEIGHT); a longer side is a damaged header, not a photo.
+MAX_SIDE = 1 << 20
+# 17 GP: past the largest whole-slide scans (about 100,000 x 150,000); such an image is shown from a pyramid whose
+# level 0 takes 1 to 3 bytes a pixel of disk. A header that claims more is damaged or hostile, refused before anything
+# is allocated (core.formats.untrusted holds declared sizes to the same bounds).
+MAX_PIXELS = 1 << 34
+_DEFLATE_MAX_RATIO = 1032  # deflate's best case: 258 bytes from 2 bits; PNG data smaller than this cannot be whole
+_FULL_CHECK_PIXELS = 50_000_000  # as core.pyramid_cache.HUGE_PIXELS: larger images are never decoded whole
+_PIL_LIMIT_LOCK = threading.Lock()
 
 
 class MediaError(ValueError):
@@ -74,35 +89,107 @@ def probe_image(path: str | Path) -> MediaInfo:
     return MediaInfo(str(path), size, digest, width, height)
 
 
+def size_problem(width: int, height: int, names: tuple[str, str] = ("width", "height")) -> str:
+    """Why an image of this size is refused (past MAX_SIDE or MAX_PIXELS), or "" when it is not; `names` are the
+    fields the message names (a reader says which field of its file is wrong)."""
+    for name, value in zip(names, (width, height), strict=True):
+        if value > MAX_SIDE:
+            return f"{name} {value} is past the limit of {MAX_SIDE} pixels a side"
+    if width * height > MAX_PIXELS:
+        size = f"{names[0]} x {names[1]} {width} x {height} ({width * height / 1e6:,.0f} MP)"
+        return f"{size} is past the limit of {MAX_PIXELS / 1e9:.1f} GP (2^34 pixels)"
+    return ""
+
+
+def open_image(path: str | Path) -> ImageFile.ImageFile:
+    """Pillow's lazy image (header read, no pixels) with the app's size limits instead of Pillow's; MediaError when
+    the header claims more than they allow. Pillow's errors for what it cannot open pass through."""
+    with _PIL_LIMIT_LOCK:  # Pillow's limit is a module global: lifted only while this thread opens the file
+        limit, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, None
+        try:
+            im = Image.open(path)
+        finally:
+            Image.MAX_IMAGE_PIXELS = limit
+    reason = size_problem(*im.size)
+    if reason:
+        im.close()
+        raise MediaError(path, reason)
+    return im
+
+
+def exif_orientation(im: Image.Image) -> int | None:
+    """The EXIF orientation from the header. A PNG's getexif() would decode every pixel to look for an eXIf chunk
+    after them; one before them is already in `info` (and OpenCV reads no later one either)."""
+    if im.format == "PNG" and "exif" not in im.info:
+        return None
+    return im.getexif().get(_EXIF_ORIENTATION)
+
+
+def displayed_size(im: Image.Image) -> tuple[int, int]:
+    """Width and height as shown, after EXIF rotation."""
+    width, height = im.size
+    return (height, width) if exif_orientation(im) in _SWAPPED_ORIENTATIONS else (width, height)
+
+
 def _checked_size(path: str | Path) -> tuple[int, int]:
     """Displayed width and height after a real (cheap) decode check with Pillow, or OpenCV for what Pillow lacks."""
     try:
-        with Image.open(path) as im:
-            _verify(im)
-        with Image.open(path) as im:  # verify() spends the image, so the header is read again (cheap)
-            width, height = im.size
-            orientation = im.getexif().get(_EXIF_ORIENTATION)
+        with open_image(path) as im:
+            _verify(im, path)
+        with open_image(path) as im:  # verify() spends the image, so the header is read again (cheap)
+            return displayed_size(im)
+    except MediaError:
+        raise
     except UnidentifiedImageError:
         return _size_by_opencv(path, "not an image file, or a format that cannot be read")
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+    except (OSError, SyntaxError, ValueError) as exc:
         reason = str(exc) or type(exc).__name__
         if "truncated" in reason.lower():
             raise MediaError(path, f"corrupt or truncated image: {reason}") from None
         return _size_by_opencv(path, f"cannot decode: {reason}")
-    if orientation in _SWAPPED_ORIENTATIONS:
-        width, height = height, width
-    return width, height
 
 
-def _verify(im: Image.Image) -> None:
+def _verify(im: Image.Image, path: str | Path) -> None:
     """Decode enough to find truncation and corruption; must run directly after open (PNG verify requires it)."""
     if im.format == "JPEG":
         im.draft(im.mode, (max(1, im.width // 8), max(1, im.height // 8)))
         im.load()
     elif im.format == "PNG":
+        _check_png_data(path, im.width * im.height)
         im.verify()
-    else:
+    elif im.width * im.height <= _FULL_CHECK_PIXELS:
         im.load()
+    elif im.format == "TIFF":
+        _check_tiff_segments(path)
+
+
+def _check_png_data(path: str | Path, pixels: int) -> None:
+    """A PNG whose compressed pixel data is too small to inflate to even 1 bit a pixel is truncated or forged (a
+    hostile one claims 10 GP in a few bytes); verify() checks only the CRCs. Reads the chunk headers alone."""
+    data = 0
+    with open(path, "rb") as fh:
+        fh.seek(8)  # the signature
+        while len(chunk := fh.read(8)) == 8 and chunk[4:] != b"IEND":
+            length = int.from_bytes(chunk[:4], "big")
+            data += length if chunk[4:] == b"IDAT" else 0
+            fh.seek(length + 4, 1)  # the chunk's data and CRC
+    if data * _DEFLATE_MAX_RATIO * 8 < pixels:
+        raise MediaError(path, f"corrupt or truncated image: {data:,} bytes of pixel data cannot hold {pixels:,} "
+                               "pixels")
+
+
+def _check_tiff_segments(path: str | Path) -> None:
+    """A huge TIFF is checked without decoding it: every tile or strip must lie inside the file (truncation)."""
+    import tifffile
+
+    try:
+        with tifffile.TiffFile(path) as tif:
+            page = tif.pages.first
+            ends = [offset + count for offset, count in zip(page.dataoffsets, page.databytecounts, strict=True)]
+    except Exception as exc:  # tifffile raises many kinds for a damaged structure
+        raise MediaError(path, f"cannot read the TIFF structure: {exc}") from None
+    if max(ends, default=0) > Path(path).stat().st_size:
+        raise MediaError(path, "corrupt or truncated image: its tiles or strips run past the end of the file")
 
 
 def _size_by_opencv(path: str | Path, reason: str) -> tuple[int, int]:
@@ -132,10 +219,21 @@ def decode_image_bytes(data: bytes | np.ndarray, source: str | Path = "<memory>"
     buffer = np.frombuffer(data, dtype=np.uint8) if isinstance(data, bytes) else data
     if buffer.size == 0:
         raise MediaError(source, "empty file (0 bytes)")
-    image = cv2.imdecode(buffer, _DECODE_FLAGS)
+    try:
+        image = cv2.imdecode(buffer, _DECODE_FLAGS)
+    except cv2.error as exc:  # OpenCV raises, rather than returning None, for images past its own size limits
+        raise MediaError(source, f"cannot decode: {_opencv_reason(exc)}") from None
     if image is None:
         raise MediaError(source, "cannot decode: not an image, or corrupt or truncated")
     return image
+
+
+def _opencv_reason(exc: cv2.error) -> str:
+    """OpenCV's error in words: its size limit (CV_IO_MAX_IMAGE_PIXELS, 2^30 by default) said plainly."""
+    message = str(exc)
+    if "CV_IO_MAX_IMAGE" in message:
+        return "too large for OpenCV to decode in one piece (its limit is 2^30 pixels, 2^20 a side)"
+    return message.strip().splitlines()[-1] if message.strip() else type(exc).__name__
 
 
 def iter_media_files(paths: Iterable[str | Path]) -> Iterator[Path]:

@@ -6,7 +6,9 @@ The key is the content hash when the caller knows it (the workspace does), else 
 
 The first view comes before the build is done: a JPEG is first decoded at 1/8 scale (libjpeg's DCT scaling, several
 times faster than a full decode) and handed to `on_overview` as the coarse levels. Tiled and striped TIFFs are read
-segment by segment into the level-0 file, never whole in memory; other formats are decoded in one go.
+segment by segment into the level-0 file, and 8-bit colour or grey and 16-bit grey PNGs and JPEGs are decoded by
+Pillow straight into memory-mapped files, so neither needs image-sized memory (nor OpenCV, which refuses more than
+2^30 pixels); other formats and layouts are decoded in one go.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import numpy as np
 import platformdirs
 from PIL import Image
 
-from core.media import MediaError, decode_image
+from core.media import MediaError, decode_image, displayed_size, exif_orientation, open_image
 from core.pyramid import Pyramid, PyramidError, check_pixels, display_range, downscale, level_sizes
 
 HUGE_PIXELS = 50_000_000  # images larger than this are shown from a cached pyramid
@@ -34,7 +36,9 @@ BAND_ROWS = 2048  # rows of a finer level averaged per step when building the ne
 MANIFEST = "manifest.json"
 FORMAT_VERSION = 1
 _EXIF_ORIENTATION = 0x0112
-_PIL_LIMIT_LOCK = threading.Lock()
+# Pillow modes decoded straight into a file: the mode its image memory is mapped as, dtype, channels (0: HxW)
+_STREAMED_MODES = {"L": ("L", "u1", 0), "I;16": ("I;16", "<u2", 0), "RGB": ("RGBX", "u1", 4), "RGBA": ("RGBA", "u1", 4)}
+COPY_BYTES = 64 << 20  # RGBX rows copied to BGR per step
 
 
 def default_cache_dir() -> Path:
@@ -45,17 +49,13 @@ def default_cache_dir() -> Path:
 
 def image_size(path: str | Path) -> tuple[int, int]:
     """Displayed (EXIF-rotated) width and height from the file header, without decoding pixels."""
-    with _PIL_LIMIT_LOCK:  # Pillow refuses > 179 MP images as "decompression bombs"; here we only read the header
-        limit, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, None
-        try:
-            with Image.open(path) as im:
-                width, height = im.size
-                orientation = im.getexif().get(_EXIF_ORIENTATION)
-        except (OSError, SyntaxError, ValueError) as exc:
-            return _tiff_size(path, exc)
-        finally:
-            Image.MAX_IMAGE_PIXELS = limit
-    return (height, width) if orientation in (5, 6, 7, 8) else (width, height)
+    try:
+        with open_image(path) as im:
+            return displayed_size(im)
+    except MediaError as exc:  # past the app's size limits
+        raise PyramidError(str(exc)) from None
+    except (OSError, SyntaxError, ValueError) as exc:
+        return _tiff_size(path, exc)
 
 
 def _tiff_size(path: str | Path, error: Exception) -> tuple[int, int]:
@@ -155,7 +155,8 @@ def _build_into(path: Path, folder: Path, on_overview: Callable[[Pyramid], None]
         head = fh.read(4)
     if on_overview is not None and head[:3] == b"\xff\xd8\xff":
         on_overview(_jpeg_overview(path))
-    level0 = stream_tiff_level0(path, folder) if head in (b"II*\x00", b"MM\x00*") else None
+    tiff = head in (b"II*\x00", b"MM\x00*")
+    level0 = stream_tiff_level0(path, folder) if tiff else stream_pillow_level0(path, folder)
     if level0 is None:
         level0 = _save_level(folder, 0, _decode_full(path))
     sizes = level_sizes(level0.shape[1], level0.shape[0])
@@ -181,7 +182,10 @@ def _build_into(path: Path, folder: Path, on_overview: Callable[[Pyramid], None]
 def _jpeg_overview(path: Path) -> Pyramid:
     """Levels 3 and coarser from a 1/8-scale decode: the first view of a huge JPEG in a fraction of a full decode."""
     data = np.fromfile(path, dtype=np.uint8)
-    small = cv2.imdecode(data, cv2.IMREAD_REDUCED_COLOR_8)
+    try:
+        small = cv2.imdecode(data, cv2.IMREAD_REDUCED_COLOR_8)
+    except cv2.error:  # past OpenCV's limits even at 1/8 scale
+        small = None
     if small is None:
         raise PyramidError(f"{path}: cannot decode: not an image, or corrupt or truncated")
     width, height = image_size(path)
@@ -263,3 +267,40 @@ def _put_segment(level: np.ndarray, segment: np.ndarray, y: int, x: int, rgb: bo
     elif rgb:
         block = block[..., [2, 1, 0, 3][: level.shape[2]]]  # to BGR(A), as everything else in Annodesk
     level[y : y + block.shape[0], x : x + block.shape[1]] = block
+
+
+def stream_pillow_level0(path: Path, folder: Path) -> np.ndarray | None:
+    """Decode a PNG or JPEG with Pillow straight into the level-0 file (colour through an RGBX file, then swapped
+    to BGR band by band); None when the generic decoder must do it: another format or mode, 16-bit colour (Pillow
+    makes it 8-bit, OpenCV keeps it), or an EXIF rotation (OpenCV applies it)."""
+    try:
+        im = open_image(path)
+    except (MediaError, OSError, SyntaxError, ValueError):  # the generic decoder reports what is wrong
+        return None
+    with im:
+        deep_colour = im.format == "PNG" and im.mode != "I;16" and str(im.tile[0].args).endswith("16B")
+        if im.format not in ("PNG", "JPEG") or im.mode not in _STREAMED_MODES or deep_colour:
+            return None
+        if exif_orientation(im) not in (None, 1):
+            return None
+        mapped_mode, dtype, channels = _STREAMED_MODES[im.mode]
+        shape = (im.height, im.width, channels) if channels else (im.height, im.width)
+        decoded = np.lib.format.open_memmap(folder / ("decoded.npy" if channels else "level0.npy"), mode="w+",
+                                            dtype=dtype, shape=shape)
+        # Pillow decodes into the image memory it finds in place: here, the memory-mapped file
+        im.im = Image.frombuffer(im.mode, im.size, decoded, "raw", mapped_mode, 0, 1).im
+        try:
+            im.load()
+        except (OSError, SyntaxError, ValueError) as exc:
+            raise PyramidError(f"{path}: cannot decode: {exc}") from None
+    if not channels:
+        decoded.flush()
+        return decoded
+    level = np.lib.format.open_memmap(folder / "level0.npy", mode="w+", dtype=np.uint8, shape=(*shape[:2], 3))
+    step = max(1, COPY_BYTES // (4 * shape[1]))
+    for top in range(0, shape[0], step):
+        cv2.cvtColor(decoded[top : top + step], cv2.COLOR_RGBA2BGR, dst=level[top : top + step])
+    level.flush()
+    del decoded
+    (folder / "decoded.npy").unlink()
+    return level

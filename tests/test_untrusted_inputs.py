@@ -135,7 +135,7 @@ def test_deep_nesting_is_refused_or_read_without_a_crash(tmp_path, ws, depth):
     yolo = tmp_path / "yolo"
     image(yolo / "images" / "a.png")
     (yolo / "data.yaml").write_text("names: " + nested(depth) + "\n")
-    with pytest.raises(FormatError, match="data.yaml: refused"):
+    with pytest.raises(FormatError, match=r"data\.yaml: refused"):
         import_dataset(ws, "yolo", yolo)
     assert state(ws) == before
     folder = tmp_path / "lm"

@@ -9,6 +9,7 @@ erasing a mask to nothing deletes it. [ and ] make the brush smaller and larger 
 from __future__ import annotations
 
 import dataclasses
+import math
 
 import numpy as np
 
@@ -85,29 +86,53 @@ class BrushTool(Tool):
         return a if self.erase or a.label == self.host.current_label else None
 
     def _apply(self, stroke: list[Point]) -> None:
-        target = self.target()
+        target, current = self.target(), None
         if target is not None:
             assert isinstance(target.shape, Mask)
-            pixels = np.array(target.shape.to_array(), dtype=bool)
+            current = target.shape
+            width, height = current.width, current.height
         elif not self.erase and min(self.host.image_size) > 0:
             width, height = self.host.image_size
-            pixels = np.zeros((height, width), dtype=bool)
         else:
             return
-        before = pixels.copy()
-        paint_stroke(pixels, stroke, self.host.brush_size / 2, not self.erase)
-        if np.array_equal(before, pixels):
+        mask = stroked_mask(current, stroke, self.host.brush_size / 2, not self.erase, width, height)
+        if mask is None:
             return
         if target is None:
-            annotation = self.host.new_annotation(Mask.from_array(pixels))
+            annotation = self.host.new_annotation(mask)
             if annotation is not None:
                 self.host.execute(AddAnnotations((annotation,), "Paint mask"))
                 self.host.select((annotation.id,))
-        elif pixels.any():
-            updated = dataclasses.replace(target, shape=Mask.from_array(pixels))
+        elif mask.area() > 0:
+            updated = dataclasses.replace(target, shape=mask)
             self.host.execute(UpdateAnnotations((updated,), "Erase" if self.erase else "Brush stroke"))
         else:
             self.host.execute(DeleteAnnotations((target.id,), "Erase mask"))
+
+
+def stroked_mask(mask: Mask | None, stroke: list[Point], radius: float, value: bool, width: int,
+             height: int) -> Mask | None:
+    """The mask with the stroke painted (or erased), or None when no pixel changed. Only the box around the mask
+    and the stroke is decoded and painted, never the whole image (a gigapixel image has no room for that)."""
+    if not stroke:
+        return None
+    crop, left, top = mask.crop() if mask is not None else (np.zeros((0, 0), dtype=bool), 0, 0)
+    xs, ys = [x for x, _ in stroke], [y for _, y in stroke]
+    x0 = max(0, math.floor(min(xs) - radius - 0.5))
+    y0 = max(0, math.floor(min(ys) - radius - 0.5))
+    x1 = min(width, math.ceil(max(xs) + radius - 0.5) + 1)
+    y1 = min(height, math.ceil(max(ys) + radius - 0.5) + 1)
+    if crop.size:
+        x0, y0 = min(x0, left), min(y0, top)
+        x1, y1 = max(x1, left + crop.shape[1]), max(y1, top + crop.shape[0])
+    if x1 <= x0 or y1 <= y0:
+        return None
+    pixels = np.zeros((y1 - y0, x1 - x0), dtype=bool)
+    pixels[top - y0 : top - y0 + crop.shape[0], left - x0 : left - x0 + crop.shape[1]] = crop
+    paint_stroke(pixels, [(x - x0, y - y0) for x, y in stroke], radius, value)
+    painted = Mask.from_crop(pixels, x0, y0, width, height)
+    unchanged = painted == mask if mask is not None else painted.area() == 0
+    return None if unchanged else painted
 
 
 class EraserTool(BrushTool):

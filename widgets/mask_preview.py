@@ -33,9 +33,7 @@ class MaskPreviewItem(QGraphicsItem):
         self._prompts = prompts
         self._image, self._origin, self._rect = QImage(), QPointF(), QRectF()
         if mask is not None and mask.area() > 0:
-            b = mask.bounds()
-            x1, y1, x2, y2 = int(b.x1), int(b.y1), int(b.x2), int(b.y2)
-            crop = mask.to_array()[y1:y2, x1:x2]
+            crop, x1, y1 = mask.crop()
             rgba = np.zeros((*crop.shape, 4), np.uint8)
             c = QColor(color)
             rgba[crop] = (c.red(), c.green(), c.blue(), FILL_ALPHA)

@@ -154,23 +154,8 @@ class KeypointsItem(QGraphicsPathItem):
 
 def mask_crop(mask: Mask) -> tuple[int, int, np.ndarray]:
     """The mask's pixels within its bounds, decoded from the RLE without a full-image array: (x0, y0, rows x cols)."""
-    b = mask.bounds()
-    x0, y0, x1, y1 = int(b.x1), int(b.y1), int(b.x2), int(b.y2)
-    if x1 <= x0 or y1 <= y0:
-        return 0, 0, np.zeros((0, 0), dtype=bool)
-    h = mask.height
-    counts = np.asarray(mask.counts, dtype=np.int64)
-    ends = np.cumsum(counts)
-    starts = ends - counts
-    foreground = (np.arange(len(counts)) % 2 == 1) & (counts > 0)
-    lo, hi = x0 * h, x1 * h  # flat column-major range of the bounding columns
-    run_starts = np.clip(starts[foreground], lo, hi) - lo
-    run_ends = np.clip(ends[foreground], lo, hi) - lo
-    edges = np.zeros(hi - lo + 1, dtype=np.int32)
-    np.add.at(edges, run_starts, 1)
-    np.add.at(edges, run_ends, -1)
-    columns = (np.cumsum(edges[:-1]) > 0).reshape(x1 - x0, h).T
-    return x0, y0, columns[y0:y1]
+    bits, x0, y0 = mask.crop()
+    return x0, y0, bits
 
 
 class MaskItem(QGraphicsRectItem):

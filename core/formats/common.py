@@ -11,16 +11,13 @@ from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import Any, TypeGuard
 
-from PIL import Image, UnidentifiedImageError
+from PIL import UnidentifiedImageError
 
 from core.formats.dataset import Dataset, FormatError
 from core.geometry import Point
-from core.names import safe_item_name
+from core.media import MediaError, displayed_size, open_image
+from core.names import MAX_NAME_BYTES, safe_item_name
 from core.shapes import Ellipse, Shape
-
-_SWAPPED_ORIENTATIONS = {5, 6, 7, 8}  # EXIF orientations that turn the image by 90 degrees
-_EXIF_ORIENTATION = 0x0112
-
 
 # ---------------------------------------------------------------- values
 
@@ -67,7 +64,7 @@ def plain_number(value: float) -> float | int:
 def write_atomically(path: Path, data: str | bytes) -> None:
     """Write to a temporary file beside `path` and rename it, so a crash never leaves half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name[:64], suffix=".tmp")  # a long name leaves no room
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(data.encode("utf-8") if isinstance(data, str) else data)
@@ -82,20 +79,18 @@ def image_size(path: Path) -> tuple[int, int]:
 
     Readers of formats that store no size (YOLO) or may omit it (labelme, VOC) need it per image; a full
     `core.media.probe_image` would hash and decode every file that the workspace probes again when adding it.
-    Raises FormatError when the file is missing or not an image.
+    Raises FormatError when the file is missing, not an image, or past the app's size limits (core.media, not
+    Pillow's 179 MP "decompression bomb" limit).
     """
     try:
-        with Image.open(path) as im:
-            width, height = im.size
-            # A PNG's getexif() decodes the whole image to look for an eXIf chunk after the pixels; one before
-            # them is already in `info` (as core.media reads it, minus that rare late chunk).
-            has_exif = im.format != "PNG" or "exif" in im.info
-            orientation = im.getexif().get(_EXIF_ORIENTATION) if has_exif else None
+        with open_image(path) as im:
+            return displayed_size(im)
     except FileNotFoundError:
         raise FormatError(f"{path}: image not found") from None
+    except MediaError as exc:
+        raise FormatError(f"{path}: {exc.reason}") from None
     except (OSError, UnidentifiedImageError, ValueError, SyntaxError) as exc:
         raise FormatError(f"{path}: not a readable image: {exc}") from None
-    return (height, width) if orientation in _SWAPPED_ORIENTATIONS else (width, height)
 
 
 def inside(root: Path, relative: str) -> str | None:
@@ -116,10 +111,17 @@ def inside(root: Path, relative: str) -> str | None:
 
 def export_name(out_dir: Path, file_name: str) -> str:
     """The relative posix path an item's files get under `out_dir`: its own when that stays inside (`inside`), else
-    its last part; every part a safe file name (core.names), so no item name, wherever it came from, writes
-    outside `out_dir`."""
+    its last part; every part a safe file name (core.names) with room for the suffix a writer puts in its place, so
+    no item name, wherever it came from, writes outside `out_dir`."""
     rel = inside(out_dir, file_name) or file_name.replace("\\", "/").rsplit("/", 1)[-1]
-    return "/".join(safe_item_name(part) for part in rel.split("/"))
+    return "/".join(safe_item_name(part, max_bytes=MAX_NAME_BYTES - 16) for part in rel.split("/"))
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:  # a name the file system cannot hold (too long): no such file
+        return False
 
 
 def copy_media(dataset: Dataset, target_of: Callable[[str], Path]) -> list[Path]:
@@ -132,7 +134,7 @@ def copy_media(dataset: Dataset, target_of: Callable[[str], Path]) -> list[Path]
         rel = inside(dataset.media_root, item.file_name)
         source = dataset.media_root / rel if rel else None
         target = target_of(item.file_name)
-        if source is None or not source.is_file() or target.exists():
+        if source is None or not _is_file(source) or target.exists():
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
         try:

@@ -30,6 +30,7 @@ from core.formats.cvat_export import write_cvat
 from core.formats.dataset import Dataset, DatasetAnnotation, DatasetItem, FormatError
 from core.formats.untrusted import brief, parse_xml
 from core.geometry import Point
+from core.media import size_problem
 from core.schema import AttributeSpec, Label, SchemaError
 from core.shapes import Box, Ellipse, Keypoints, Mask, PointShape, Polygon, Polyline, RotatedBox, Shape, Tag, Visibility
 
@@ -145,6 +146,9 @@ class _Reader:
         if not name or not width or not height or width <= 0 or height <= 0:
             self.issue(where, "needs a name and a positive width and height; the image and its shapes are skipped")
             return
+        if too_big := size_problem(int(width), int(height)):
+            self.issue(f"{where} ({name})", f"{too_big}; the image and its shapes are skipped")
+            return
         base = self.file.parent
         subset = (element.get("subset") or "").strip()
         dirs = tuple(dict.fromkeys([*([base / "images" / subset] if subset else []), base / "images", base]))
@@ -248,15 +252,18 @@ def _ellipse(reader: _Reader, e: ET.Element, item: DatasetItem) -> list[Shape]:
 
 def _mask(reader: _Reader, e: ET.Element, item: DatasetItem) -> list[Shape]:
     left, top, width, height = (int(_num(e, k)) for k in ("left", "top", "width", "height"))
-    counts = [int(c) for c in (e.get("rle") or "").replace(" ", "").split(",") if c]
-    if width <= 0 or height <= 0 or any(c < 0 for c in counts) or sum(counts) != width * height:
+    if not (0 < width <= item.width and 0 < height <= item.height):
+        raise ValueError(f"mask box {width}x{height} is empty or larger than its {item.width}x{item.height} image")
+    text = e.get("rle") or ""
+    # bounded before anything is parsed or allocated: at most one run a pixel (and a leading empty one), adding up
+    # to the box, which the image bounds
+    if text.count(",") > width * height:
+        raise ValueError(f"mask rle has more runs than its {width}x{height} box has pixels")
+    counts = [int(c) for c in text.replace(" ", "").split(",") if c]
+    if any(c < 0 for c in counts) or sum(counts) != width * height:
         raise ValueError(f"mask rle does not cover its {width}x{height} box")
     bits = np.repeat(np.arange(len(counts)) % 2 == 1, counts).reshape(height, width)
-    canvas = np.zeros((item.height, item.width), dtype=bool)
-    x1, y1 = min(item.width, left + width), min(item.height, top + height)
-    if x1 > max(0, left) and y1 > max(0, top):
-        canvas[max(0, top) : y1, max(0, left) : x1] = bits[max(0, -top) : y1 - top, max(0, -left) : x1 - left]
-    return [Mask.from_array(canvas)]
+    return [Mask.from_crop(bits, left, top, item.width, item.height)]
 
 
 def _skeleton(reader: _Reader, e: ET.Element, item: DatasetItem) -> list[Shape]:

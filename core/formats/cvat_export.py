@@ -147,12 +147,11 @@ def _shape_xml(ann: DatasetAnnotation, label: Label | None) -> ET.Element:
 
 def _mask_attrs(mask: Mask) -> dict[str, str]:
     """CVAT's mask: run lengths row by row over the mask's bounding box, starting with background."""
-    b = mask.bounds()
-    left, top, right, bottom = int(b.x1), int(b.y1), int(b.x2), int(b.y2)
-    flat = mask.to_array()[top:bottom, left:right].ravel()
+    bits, left, top = mask.crop()
+    flat = bits.ravel()
     changes = np.flatnonzero(flat[1:] != flat[:-1]) + 1
     counts = np.diff(np.concatenate(([0], changes, [flat.size]))).tolist()
     if flat.size and flat[0]:
         counts = [0, *counts]
     return {"rle": ", ".join(map(str, counts)), "left": str(left), "top": str(top),
-            "width": str(right - left), "height": str(bottom - top)}
+            "width": str(bits.shape[1]), "height": str(bits.shape[0])}

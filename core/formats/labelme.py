@@ -19,6 +19,7 @@ import binascii
 import json
 import math
 import os
+import struct
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -43,7 +44,7 @@ from core.formats.common import (
 from core.formats.dataset import Dataset, DatasetAnnotation, DatasetItem, FormatError
 from core.formats.untrusted import brief, load_json, name_problem
 from core.geometry import Point, Rect
-from core.media import IMAGE_EXTENSIONS
+from core.media import IMAGE_EXTENSIONS, size_problem
 from core.shapes import Box, Ellipse, Mask, PointShape, Polygon, Polyline, RotatedBox, Shape, ShapeError, Tag
 
 
@@ -95,6 +96,8 @@ def _read_file(dataset: Dataset, root: Path, file: Path) -> None:
             width = height = None
     if width is None or height is None:
         return dataset.issue(where, "imageWidth/imageHeight missing and the image cannot be read; file skipped")
+    if too_big := size_problem(width, height, ("imageWidth", "imageHeight")):
+        return dataset.issue(where, f"{too_big}; file skipped")
     item = DatasetItem(name, width, height, media_dirs=(root,) if media else (), media_path=media)
     dataset.items.append(item)
     for i, record in enumerate(data["shapes"]):
@@ -179,18 +182,19 @@ def _mask(points: list[Point], record: dict[str, Any], item: DatasetItem) -> Sha
         png = base64.b64decode(str(record.get("mask")), validate=True)
     except (binascii.Error, ValueError):
         raise ValueError("mask is not base64 data") from None
-    crop = cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_UNCHANGED) if png else None
+    if len(png) < 24 or png[:8] != b"\x89PNG\r\n\x1a\n" or png[12:16] != b"IHDR":
+        raise ValueError("mask is not a PNG image")
+    w, h = struct.unpack(">II", png[16:24])
+    if w > item.width or h > item.height:  # before decoding: the header may claim any size
+        raise ValueError(f"mask PNG is {w}x{h}, larger than its {item.width}x{item.height} image")
+    try:
+        crop = cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_UNCHANGED)
+    except cv2.error:
+        crop = None
     if crop is None:
         raise ValueError("mask is not a PNG image")
-    canvas = np.zeros((item.height, item.width), dtype=bool)
-    x, y = round(points[0][0]), round(points[0][1])
     bits = (crop if crop.ndim == 2 else crop[..., 0]) > 0
-    h, w = bits.shape
-    x0, y0 = max(0, x), max(0, y)
-    x1, y1 = min(item.width, x + w), min(item.height, y + h)
-    if x1 > x0 and y1 > y0:
-        canvas[y0:y1, x0:x1] = bits[y0 - y : y1 - y, x0 - x : x1 - x]
-    return Mask.from_array(canvas)
+    return Mask.from_crop(bits, round(points[0][0]), round(points[0][1]), item.width, item.height)
 
 
 _READERS: dict[str, tuple[int, Callable[[list[Point], dict[str, Any], DatasetItem], Shape]]] = {
@@ -286,10 +290,9 @@ def _outline_kind(shape: Polygon | Polyline) -> str:
 
 def _mask_json(mask: Mask) -> tuple[str, list[Point], str]:
     """labelme's mask: a PNG of the mask's box, placed by the box's corners."""
-    b = mask.bounds()
-    x0, y0, x1, y1 = int(b.x1), int(b.y1), int(b.x2), int(b.y2)
-    crop = mask.to_array()[y0:y1, x0:x1].astype(np.uint8) * 255
-    ok, png = cv2.imencode(".png", crop)
+    bits, x0, y0 = mask.crop()
+    ok, png = cv2.imencode(".png", bits.astype(np.uint8) * 255)
     if not ok:
         raise FormatError("labelme: could not encode a mask as PNG")
+    x1, y1 = x0 + bits.shape[1], y0 + bits.shape[0]
     return "mask", [(float(x0), float(y0)), (float(x1 - 1), float(y1 - 1))], base64.b64encode(png.tobytes()).decode()

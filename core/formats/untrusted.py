@@ -5,8 +5,9 @@ Annotation files come from other tools, other teams and sometimes attackers. Eac
 unbounded allocation (nesting past the interpreter's stack, YAML alias bombs, XML entities, unknown encodings,
 files past `MAX_DOCUMENT_BYTES`) with a FormatError naming the file. What a reader returns then passes
 `checked_dataset`, which holds every name, label, attribute and number to what a workspace and a file system can
-store (no NUL or lone surrogate, names a file system can hold, integers in SQLite's range, image sizes within
-`MAX_IMAGE_PIXELS`); a bad record is dropped with an Issue and the rest goes on.
+store (labels as core.names allows them; image names without NUL, control characters or lone surrogates, in parts a
+file system can hold; integers in SQLite's range; image sizes within core.media's limits); a bad record is dropped
+with an Issue and the rest goes on.
 """
 
 from __future__ import annotations
@@ -23,15 +24,15 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import parse as _safe_parse
 
 from core.formats.dataset import Dataset, DatasetAnnotation, DatasetItem, FormatError
+from core.media import size_problem
+from core.names import label_name_problem
 
 MAX_DOCUMENT_BYTES = 4 << 30  # one annotation file; COCO files of a few GB exist, past this it is not a dataset
 MAX_YAML_VALUES = 1_000_000  # values in a data.yaml counting every alias use; a real one has a few thousand
 MAX_DEPTH = 100  # nesting of a YAML document; real ones nest 3 or 4 levels
 MAX_NAME_BYTES = 255  # one path component, as ext4, NTFS and APFS allow
 MAX_PATH_BYTES = 4096
-MAX_TEXT_CHARS = 10_000  # a label or attribute name; a transcription-length value still fits
-MAX_IMAGE_SIDE = 1 << 20  # pixels; past every scanner and slide
-MAX_IMAGE_PIXELS = 1 << 34  # 17 GP: the largest whole-slide images; a declared size past it cannot be real
+MAX_TEXT_CHARS = 100_000  # an attribute's text value (a transcription); names follow core.names
 INT64_MIN, INT64_MAX = -(1 << 63), (1 << 63) - 1  # what SQLite stores as INTEGER
 
 _brief = reprlib.Repr(maxlevel=3, maxstring=60, maxother=60, maxlist=6, maxdict=6)
@@ -144,14 +145,6 @@ def name_problem(name: Any) -> str | None:
     return None
 
 
-def size_problem(width: int, height: int) -> str | None:
-    """Why a declared image size cannot be true (None when it can)."""
-    if not (0 < width <= MAX_IMAGE_SIDE and 0 < height <= MAX_IMAGE_SIDE) or width * height > MAX_IMAGE_PIXELS:
-        return f"an image of {width:,} x {height:,} pixels is past the limits ({MAX_IMAGE_SIDE:,} a side, " \
-               f"{MAX_IMAGE_PIXELS:,} pixels)"
-    return None
-
-
 def in_int64(value: int) -> bool:
     return INT64_MIN <= value <= INT64_MAX
 
@@ -172,9 +165,9 @@ def checked_dataset(dataset: Dataset) -> Dataset:
                             if _annotation_ok(dataset, item, i, a)]
         items.append(item)
     dataset.items = items
-    bad_labels = [label for label in dataset.labels if text_problem(label)]
+    bad_labels = [label for label in dataset.labels if label_name_problem(label)]
     for label in bad_labels:
-        dataset.issue("labels", f"label {text_problem(label)}; skipped")
+        dataset.issue("labels", f"label {brief(label)}: {label_name_problem(label)}; skipped")
     dataset.labels = [label for label in dataset.labels if label not in bad_labels]
     dataset.label_defs = {k: v for k, v in dataset.label_defs.items() if k in dataset.labels}
     return dataset
@@ -182,14 +175,14 @@ def checked_dataset(dataset: Dataset) -> Dataset:
 
 def _annotation_ok(dataset: Dataset, item: DatasetItem, index: int, ann: DatasetAnnotation) -> bool:
     where = f"{item.file_name}: annotation {index}"
-    problem = text_problem(ann.label)
+    problem = label_name_problem(ann.label)
     if problem:
-        dataset.issue(where, f"label {problem}; skipped")
+        dataset.issue(where, f"label {brief(ann.label)}: {problem}; skipped")
         return False
     for name, value in ann.attributes.items():
-        problem = text_problem(name) or (text_problem(value) if isinstance(value, str) else None)
+        problem = label_name_problem(name) or (text_problem(value) if isinstance(value, str) else None)
         if problem:
-            dataset.issue(where, f"attribute {problem}; skipped")
+            dataset.issue(where, f"attribute {brief(name)}: {problem}; skipped")
             return False
     return True
 

@@ -135,8 +135,7 @@ def _obb(item: DatasetItem, index: dict[str, int], leftovers: Leftovers, _: int)
         if isinstance(shape, (RotatedBox, Box)):
             corners = list(shape.vertices())
         elif shape.kind in ("polygon", "mask", "ellipse"):
-            points = shape.to_array() if isinstance(shape, Mask) else None
-            corners = _min_area_corners(outline(shape) if points is None else _mask_points(points))
+            corners = _min_area_corners(_mask_points(shape) if isinstance(shape, Mask) else outline(shape))
             leftovers.add(f"{shape.kind} shapes written as their minimum-area rotated boxes")
         else:
             leftovers.add(f"{shape.kind} shapes left out (YOLO OBB holds rotated boxes)")
@@ -145,8 +144,11 @@ def _obb(item: DatasetItem, index: dict[str, int], leftovers: Leftovers, _: int)
     return lines
 
 
-def _mask_points(array: np.ndarray) -> list[Point]:
-    ys, xs = np.nonzero(array)
+def _mask_points(mask: Mask) -> list[Point]:
+    """Two opposite corners of every pixel of the mask (from its crop: a huge image has no room for a full one)."""
+    bits, left, top = mask.crop()
+    ys, xs = np.nonzero(bits)
+    xs, ys = xs + left, ys + top
     return [(float(x) + dx, float(y) + dy) for x, y in zip(xs, ys, strict=True) for dx, dy in ((0, 0), (1, 1))]
 
 

@@ -2,6 +2,8 @@
 
 Runs are over the whole image in column-major order, starting with a run of background (COCO's layout), so a mask
 round-trips to COCO and pycocotools without conversion. The JSON payload uses COCO's compressed counts string.
+A mask is built from, and read back as, the crop of its bounding box (`from_crop`, `crop`) in time and memory of
+the crop and the runs, so a mask on a gigapixel image never needs an image-sized array.
 """
 
 from __future__ import annotations
@@ -85,6 +87,33 @@ class Mask:
         return cls(width, height, rle_encode(mask))
 
     @classmethod
+    def from_crop(cls, bits: np.ndarray, left: int, top: int, width: int, height: int) -> Mask:
+        """The mask of a `width` x `height` image whose pixels are `bits` (rows x columns) placed at (left, top)
+        and clear elsewhere; what falls outside the image is cut off. Never allocates the whole image."""
+        bits = np.asarray(bits, dtype=bool)
+        x0, y0 = max(0, left), max(0, top)
+        x1, y1 = min(width, left + bits.shape[1]), min(height, top + bits.shape[0])
+        total = width * height
+        if x1 <= x0 or y1 <= y0:
+            return cls(width, height, (total,) if total else ())
+        crop = bits[y0 - top : y1 - top, x0 - left : x1 - left]
+        rows = y1 - y0
+        gap = int(rows < height)  # one clear row below each column stands for the rest of the image's column
+        flat = np.zeros((rows + gap, x1 - x0), dtype=bool)
+        flat[:rows] = crop
+        flat = flat.ravel(order="F")
+        changes = np.flatnonzero(flat[1:] != flat[:-1]) + 1
+        edges = (x0 + changes // (rows + gap)) * height + y0 + changes % (rows + gap)  # as whole-image indices
+        if flat[0]:
+            edges = np.concatenate(([x0 * height + y0], edges))
+        if flat[-1]:  # only without the gap row: the crop reaches the image's bottom right through full columns
+            edges = np.concatenate((edges, [x1 * height]))
+        counts = np.diff(np.concatenate(([0], edges, [total])))
+        if len(counts) > 1 and counts[-1] == 0:
+            counts = counts[:-1]
+        return cls(width, height, tuple(int(c) for c in counts))
+
+    @classmethod
     def from_json(cls, data: Any) -> Mask:
         """From {"size": [h, w], "counts": str | list[int]} (COCO RLE, compressed or not)."""
         if not isinstance(data, dict) or not isinstance(data.get("size"), list) or len(data["size"]) != 2:
@@ -104,7 +133,25 @@ class Mask:
         return cls(width, height, counts)
 
     def to_array(self) -> np.ndarray:
+        """The whole image as a boolean array: `crop` is what a huge image can afford."""
         return rle_decode(self.counts, self.height, self.width)
+
+    def crop(self) -> tuple[np.ndarray, int, int]:
+        """The pixels within `bounds()` (rows x columns) and their left and top; an empty mask gives a 0 x 0 crop."""
+        b = self.bounds()
+        x0, y0, x1, y1 = int(b.x1), int(b.y1), int(b.x2), int(b.y2)
+        if x1 <= x0 or y1 <= y0:
+            return np.zeros((0, 0), dtype=bool), 0, 0
+        rows, h = y1 - y0, self.height
+        ends = np.cumsum(np.asarray(self.counts, dtype=np.int64))
+        # each run end as a count of the crop's pixels before it (the crop in column-major order), so the runs
+        # repeat straight into the crop
+        column, row = ends // h, ends % h
+        inside = (column >= x0) & (column < x1)
+        before = np.clip(column - x0, 0, x1 - x0) * rows + np.where(inside, np.clip(row - y0, 0, rows), 0)
+        lengths = np.diff(before, prepend=0)
+        flat = np.repeat(np.arange(len(self.counts)) % 2 == 1, lengths)
+        return flat.reshape(x1 - x0, rows).T, x0, y0
 
     def _runs(self) -> tuple[np.ndarray, np.ndarray]:
         """Start and end (exclusive) of each foreground run, as flat column-major indices."""
@@ -135,11 +182,8 @@ class Mask:
         return run % 2 == 1
 
     def translated(self, dx: float, dy: float) -> Mask:
-        shifted = np.zeros((self.height, self.width), dtype=bool)
-        mx, my = round(dx), round(dy)
-        src = self.to_array()[max(0, -my) : self.height - max(0, my), max(0, -mx) : self.width - max(0, mx)]
-        shifted[max(0, my) : max(0, my) + src.shape[0], max(0, mx) : max(0, mx) + src.shape[1]] = src
-        return Mask.from_array(shifted)
+        bits, left, top = self.crop()
+        return Mask.from_crop(bits, left + round(dx), top + round(dy), self.width, self.height)
 
     def vertices(self) -> tuple[Point, ...]:
         return ()
@@ -157,11 +201,17 @@ def mask_from_polygons(polygons: Sequence[Sequence[Point]], width: int, height: 
     With `polygons_from_mask` tracing outlines through the centres of the border pixels, a mask survives the round
     trip to polygons and back pixel for pixel, and a box on pixel edges covers exactly the pixels inside it.
     """
-    canvas = np.zeros((height, width), dtype=bool)
-    for polygon in polygons:
-        if len(polygon) >= 3:
-            _fill(canvas, np.asarray(polygon, dtype=np.float64))
-    return Mask.from_array(canvas)
+    shapes = [np.asarray(polygon, dtype=np.float64) for polygon in polygons if len(polygon) >= 3]
+    if not shapes:
+        return Mask.from_crop(np.zeros((0, 0), dtype=bool), 0, 0, width, height)
+    corners = np.concatenate(shapes)
+    left, top = (max(0, int(np.floor(v))) for v in corners.min(axis=0))
+    right = min(width, int(np.ceil(corners[:, 0].max())) + 1)
+    bottom = min(height, int(np.ceil(corners[:, 1].max())) + 1)
+    canvas = np.zeros((max(0, bottom - top), max(0, right - left)), dtype=bool)  # the polygons' box, not the image
+    for pts in shapes:
+        _fill(canvas, pts - (left, top))
+    return Mask.from_crop(canvas, left, top, width, height)
 
 
 def _fill(canvas: np.ndarray, pts: np.ndarray, eps: float = 1e-6) -> None:
@@ -190,8 +240,11 @@ def _fill(canvas: np.ndarray, pts: np.ndarray, eps: float = 1e-6) -> None:
 
 def polygons_from_mask(mask: Mask | np.ndarray, tolerance: float = 0.7, min_area: float = 1.0) -> list[list[Point]]:
     """Outer contours of a mask as polygons, simplified to within `tolerance` pixels; tiny specks dropped."""
-    array = mask.to_array() if isinstance(mask, Mask) else np.asarray(mask, dtype=bool)
-    contours, _ = cv2.findContours(array.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    array, left, top = mask.crop() if isinstance(mask, Mask) else (np.asarray(mask, dtype=bool), 0, 0)
+    if array.size == 0:
+        return []
+    contours, _ = cv2.findContours(array.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE,
+                                   offset=(left, top))
     polygons = []
     for contour in contours:
         if cv2.contourArea(contour) < min_area:
