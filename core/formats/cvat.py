@@ -33,6 +33,7 @@ from core.geometry import Point
 from core.media import size_problem
 from core.schema import AttributeSpec, Label, SchemaError
 from core.shapes import Box, Ellipse, Keypoints, Mask, PointShape, Polygon, Polyline, RotatedBox, Shape, Tag, Visibility
+from core.shapes.mask import MAX_MASK_BOX_PIXELS
 
 TEMPLATE_COLOR = "#808080"
 _NODE = re.compile(r'data-node-id="(\d+)"[^>]*?data-label-name="([^"]*)"')
@@ -254,6 +255,8 @@ def _mask(reader: _Reader, e: ET.Element, item: DatasetItem) -> list[Shape]:
     left, top, width, height = (int(_num(e, k)) for k in ("left", "top", "width", "height"))
     if not (0 < width <= item.width and 0 < height <= item.height):
         raise ValueError(f"mask box {width}x{height} is empty or larger than its {item.width}x{item.height} image")
+    if width * height > MAX_MASK_BOX_PIXELS:
+        raise ValueError(f"mask box {width}x{height} is past the limit of {MAX_MASK_BOX_PIXELS:,} pixels")
     text = e.get("rle") or ""
     # bounded before anything is parsed or allocated: at most one run a pixel (and a leading empty one), adding up
     # to the box, which the image bounds

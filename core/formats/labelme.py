@@ -46,6 +46,7 @@ from core.formats.untrusted import brief, load_json, name_problem
 from core.geometry import Point, Rect
 from core.media import IMAGE_EXTENSIONS, size_problem
 from core.shapes import Box, Ellipse, Mask, PointShape, Polygon, Polyline, RotatedBox, Shape, ShapeError, Tag
+from core.shapes.mask import MAX_MASK_BOX_PIXELS
 
 
 class LabelmeFormat:
@@ -187,6 +188,8 @@ def _mask(points: list[Point], record: dict[str, Any], item: DatasetItem) -> Sha
     w, h = struct.unpack(">II", png[16:24])
     if w > item.width or h > item.height:  # before decoding: the header may claim any size
         raise ValueError(f"mask PNG is {w}x{h}, larger than its {item.width}x{item.height} image")
+    if w * h > MAX_MASK_BOX_PIXELS:
+        raise ValueError(f"mask PNG is {w}x{h}, past the limit of {MAX_MASK_BOX_PIXELS:,} pixels")
     try:
         crop = cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_UNCHANGED)
     except cv2.error:

@@ -62,7 +62,7 @@ def load_json(file: Path) -> Any:
     data = read_bytes(file)
     try:
         return json.loads(data)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except ValueError as exc:  # not JSON, not UTF-8/16/32, or an integer of more than 4,300 digits
         raise FormatError(f"{file}: not valid JSON: {exc}") from None
     except RecursionError:
         raise FormatError(f"{file}: refused: JSON nested deeper than this program can read") from None

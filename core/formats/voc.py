@@ -22,7 +22,7 @@ from typing import Any
 from core.formats.checks import checked_shape
 from core.formats.common import Leftovers, copy_media, export_name, image_size, inside, parse_float, write_atomically
 from core.formats.dataset import Dataset, DatasetAnnotation, DatasetItem, FormatError
-from core.formats.untrusted import brief, parse_xml
+from core.formats.untrusted import brief, name_problem, parse_xml
 from core.media import IMAGE_EXTENSIONS
 from core.schema import AttributeSpec, Label
 from core.shapes import Box
@@ -121,6 +121,8 @@ class _Reader:
         self.dataset.items.append(DatasetItem(name, size[0], size[1], media_dirs=self.dirs))
 
     def image_name(self, image_id: str) -> str | None:
+        if name_problem(f"{image_id}.jpeg"):  # no file can have this name (NUL, too long, ...)
+            return None
         for suffix in sorted(IMAGE_EXTENSIONS):
             if (self.root / "JPEGImages" / (image_id + suffix)).is_file():
                 return image_id + suffix

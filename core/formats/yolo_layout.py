@@ -138,7 +138,7 @@ def _kpt_shape(config: dict[str, Any], file: Path | None) -> tuple[int, int] | N
 def _base(layout: YoloLayout, config: dict[str, Any], file: Path | None) -> Path:
     """The folder splits are relative to: `path` when it is a folder inside the dataset, else the dataset folder."""
     given = config.get("path")
-    if isinstance(given, str) and given:
+    if isinstance(given, str) and given and not name_problem(given):
         folder = _inside_path(layout.root, layout.root, given)
         if folder is not None and folder.is_dir():
             return folder

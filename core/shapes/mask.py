@@ -18,6 +18,10 @@ import numpy as np
 from core.geometry import Point, Rect
 from core.shapes.base import ShapeError, register_shape
 
+# The box of a mask that a file gives as pixels (CVAT's RLE, labelme's PNG) is unpacked into a boolean array of the
+# box: 256 MP (a mask covering a third of a 900 MP slide) is 256 MB; a box past this is refused before any allocation.
+MAX_MASK_BOX_PIXELS = 1 << 28
+
 
 def rle_encode(mask: np.ndarray) -> tuple[int, ...]:
     """Run lengths of a 2-D boolean mask, column-major, background first."""
