@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -39,6 +40,21 @@ class Source:
 
 
 HUMAN = Source()
+MAX_FRAME = 2**31  # frame indexes are 0 <= frame < MAX_FRAME: a signed 32-bit int in any store or format
+TRACK_ID = re.compile(r"[0-9A-Za-z_-]{1,64}")  # a track id: new_id() gives one; safe in a file name or a URL
+
+
+def video_field_error(name: str, value: Any) -> str | None:
+    """Why `value` cannot be an annotation's `frame` or `track` (None when it can), so the workspace and the server
+    refuse the same values with the same words."""
+    if value is None:
+        return None
+    if name == "frame":
+        if type(value) is not int or not 0 <= value < MAX_FRAME:
+            return f"field 'frame' must be an integer 0 <= frame < 2**31 or null, not {value!r:.40}"
+    elif type(value) is not str or TRACK_ID.fullmatch(value) is None:
+        return f"field 'track' must be 1-64 of 0-9 A-Z a-z _ - or null, not {value!r:.80}"
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +73,12 @@ class Annotation:
     z: int = 0  # drawing order: higher is on top; equal z keeps insertion order
     hidden: bool = False
     locked: bool = False  # locked shapes cannot be selected by clicking, moved or deleted by accident
+    # Video (docs/sync.md): the 0-based frame a shape is on (None on an image); a track's keyframes are one annotation
+    # each, with its track id, so concurrent edits of different keyframes merge; a one-frame shape has no track.
+    frame: int | None = None
+    track: str | None = None
+    outside: bool = False  # the track is out of view from this keyframe until its next one
+    occluded: bool = False  # the object is hidden behind another at this keyframe
 
     @property
     def kind(self) -> str:
@@ -79,6 +101,8 @@ class Task:
     height: int = 0
     status: TaskStatus = TaskStatus.NEW
     error: str = ""
+    kind: str = "image"  # a name in core.media_kinds.MEDIA_KINDS
+    frames: int = 1  # a video's frames; 1 for an image
 
     @property
     def name(self) -> str:

@@ -59,6 +59,9 @@ class MediaInfo:
     content_hash: str
     width: int
     height: int
+    kind: str = "image"  # a name in core.media_kinds.MEDIA_KINDS
+    frames: int = 1  # a video's frame count, from its frame index
+    frame_index: bytes | None = None  # a video's core.video.FrameIndex, as the workspace stores it
 
 
 def content_hash(path: str | Path) -> str:
@@ -236,12 +239,13 @@ def _opencv_reason(exc: cv2.error) -> str:
     return message.strip().splitlines()[-1] if message.strip() else type(exc).__name__
 
 
-def iter_media_files(paths: Iterable[str | Path]) -> Iterator[Path]:
-    """Image files among `paths`: files as given, folders searched recursively in sorted order, by extension."""
+def iter_media_files(paths: Iterable[str | Path], extensions: frozenset[str] = IMAGE_EXTENSIONS) -> Iterator[Path]:
+    """Media files among `paths` (images unless `extensions` says more, as core.media_kinds does): files as given,
+    folders searched recursively in sorted order, by extension."""
     for item in paths:
         path = Path(item)
         if path.is_dir():
-            found = (p for p in path.rglob("*") if p.suffix.lower() in IMAGE_EXTENSIONS and p.is_file())
+            found = (p for p in path.rglob("*") if p.suffix.lower() in extensions and p.is_file())
             yield from sorted(found)
-        elif path.suffix.lower() in IMAGE_EXTENSIONS:
+        elif path.suffix.lower() in extensions:
             yield path

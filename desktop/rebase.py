@@ -22,7 +22,8 @@ from core.document import Change, ChangeOp
 from sync.database import WorkspaceError
 from sync.workspace import Workspace
 
-MERGED_FIELDS = ("label", "shape", "attributes", "source", "group", "z", "hidden", "locked")
+MERGED_FIELDS = ("label", "shape", "attributes", "source", "group", "z", "hidden", "locked", "frame", "track",
+                 "outside", "occluded")
 ATTEMPTS = 3  # a round could store yet another version between the replay and its commit
 
 

@@ -1,4 +1,5 @@
-"""Adding media files to a workspace as tasks: probe outside any transaction, store in batches."""
+"""Adding media files of every kind (core.media_kinds) to a workspace as tasks: probe outside any transaction, store
+in batches."""
 
 from __future__ import annotations
 
@@ -8,16 +9,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from core.annotation import TaskStatus
-from core.media import MediaError, iter_media_files, probe_image
+from core.media import MediaError
+from core.media_kinds import iter_all_media, kind_for, probe_media
 
 if TYPE_CHECKING:
     from sync.workspace import Workspace
 
 BATCH = 200  # files per transaction: few fsyncs, yet a cancelled or crashed import keeps most of its work
 _INSERT_TASK = (
-    "INSERT INTO tasks (media_path, name, content_hash, size, width, height, status, error) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (media_path) DO NOTHING"
+    "INSERT INTO tasks (media_path, name, content_hash, size, width, height, status, error, kind, frames) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (media_path) DO NOTHING"
 )
+_INSERT_INDEX = "INSERT OR REPLACE INTO frame_indexes (content_hash, data) VALUES (?, ?)"
 
 
 @dataclass
@@ -28,18 +31,23 @@ class ImportReport:
     cancelled: bool = False
 
 
-def _task_row(path: Path, report: ImportReport) -> tuple[Any, ...]:
+def _task_row(path: Path, report: ImportReport, indexes: dict[str, bytes]) -> tuple[Any, ...]:
     """Row for one file: its probe, or an ERROR task with the reason (the import goes on)."""
     try:
-        info = probe_image(path)
-        return (str(path), path.name, info.content_hash, info.size, info.width, info.height, TaskStatus.NEW.value, "")
+        info = probe_media(path)
+        if info.frame_index is not None:
+            indexes[info.content_hash] = info.frame_index
+        return (str(path), path.name, info.content_hash, info.size, info.width, info.height, TaskStatus.NEW.value, "",
+                info.kind, info.frames)
     except MediaError as exc:
         report.errors.append((str(path), exc.reason))
         try:
             size = path.stat().st_size
         except OSError:
             size = 0
-        return (str(path), path.name, "", size, 0, 0, TaskStatus.ERROR.value, exc.reason)
+        kind = kind_for(path)
+        kind_name = kind.name if kind else "image"
+        return (str(path), path.name, "", size, 0, 0, TaskStatus.ERROR.value, exc.reason, kind_name, 0)  # no frames
 
 
 def import_media(
@@ -51,7 +59,7 @@ def import_media(
     """Add files and folders (recursive) as tasks, skipping paths already present (compared resolved)."""
     report = ImportReport()
     files = []
-    for path in dict.fromkeys(p.resolve() for p in iter_media_files(paths)):
+    for path in dict.fromkeys(p.resolve() for p in iter_all_media(paths)):
         try:
             str(path).encode("utf-8")
             files.append(path)
@@ -62,6 +70,7 @@ def import_media(
         batch = files[start : start + BATCH]
         known = workspace.known_media([str(p) for p in batch])
         rows = []
+        indexes: dict[str, bytes] = {}  # content hash -> frame index of the videos in this batch
         for done, path in enumerate(batch, start + 1):
             if cancelled is not None and cancelled():
                 report.cancelled = True
@@ -69,12 +78,13 @@ def import_media(
             if str(path) in known:
                 report.skipped += 1
             else:
-                rows.append(_task_row(path, report))
+                rows.append(_task_row(path, report, indexes))
             if progress is not None:
                 progress(done, len(files))
         if rows:
             with workspace.transaction() as conn:
                 added = conn.executemany(_INSERT_TASK, rows).rowcount
+                conn.executemany(_INSERT_INDEX, indexes.items())
             report.added += added
             report.skipped += len(rows) - added
         if report.cancelled:

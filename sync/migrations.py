@@ -157,7 +157,29 @@ _V4: Migration = (
     ) WITHOUT ROWID""",
 )
 
-MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4)
+# Media kinds (core.media_kinds): a task is an image or a video; `frames` is 1 for an image. A video's frame index
+# (pts and keyframe flags of every frame, core.video) is built once and kept by content hash, so a reopen needs no
+# demux pass.
+# A video annotation is on a frame (NULL on an image). Each keyframe of a track is a row of its own with the track id,
+# so the server merges concurrent edits of two keyframes of one track; a shape on one frame only has no track.
+# The frame index is partial: image rows (most of them, and every bulk import of images) never enter it, and a
+# `frame = ?` query implies `frame IS NOT NULL`, so SQLite uses it. The shadows get the same columns.
+_V5: Migration = (
+    "ALTER TABLE tasks ADD COLUMN kind TEXT NOT NULL DEFAULT 'image'",
+    "ALTER TABLE tasks ADD COLUMN frames INTEGER NOT NULL DEFAULT 1",
+    "CREATE TABLE frame_indexes (content_hash TEXT PRIMARY KEY, data BLOB NOT NULL)",
+    "ALTER TABLE annotations ADD COLUMN frame INTEGER",
+    "ALTER TABLE annotations ADD COLUMN track_id TEXT",
+    "ALTER TABLE annotations ADD COLUMN outside INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE annotations ADD COLUMN occluded INTEGER NOT NULL DEFAULT 0",
+    "CREATE INDEX annotations_by_frame ON annotations (task_id, frame) WHERE frame IS NOT NULL",
+    "ALTER TABLE sync_annotations ADD COLUMN frame INTEGER",
+    "ALTER TABLE sync_annotations ADD COLUMN track_id TEXT",
+    "ALTER TABLE sync_annotations ADD COLUMN outside INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE sync_annotations ADD COLUMN occluded INTEGER NOT NULL DEFAULT 0",
+)
+
+MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4, _V5)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

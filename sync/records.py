@@ -13,16 +13,17 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-from core.annotation import Annotation, Source, SourceKind, Task, TaskStatus
+from core.annotation import Annotation, Source, SourceKind, Task, TaskStatus, video_field_error
 from core.shapes import Box, ShapeError, shape_from_json
 
-# What annotation_row gives and annotation_from_row reads; `deleted` and `updated_at` are written beside them.
+# What annotation_row gives and annotation_from_row reads; `deleted` and `updated_at` are written beside them. New
+# columns go at the end, so the positions code such as the at-rest codec and sync/client/store.py uses keep meaning.
 ANNOTATION_COLUMNS = (
     "id, task_id, label, kind, x, y, w, h, geometry_json, attributes, author, source_kind, source_score, source_model, "
-    "revision, group_id, z, hidden, locked"
+    "revision, group_id, z, hidden, locked, frame, track_id, outside, occluded"
 )
 _NOT_A_BOX = (None, None, None, None)
-TASK_COLUMNS = "id, media_path, content_hash, size, width, height, status, error"
+TASK_COLUMNS = "id, media_path, content_hash, size, width, height, status, error, kind, frames"
 _PLAIN_NUMBERS = re.compile(r"[-+0-9.e,]*")
 _COMPACT = {"separators": (",", ":"), "ensure_ascii": False, "allow_nan": False}
 
@@ -83,27 +84,31 @@ def annotation_row(a: Annotation, revision: int) -> tuple[Any, ...]:
     else:
         box, data = _NOT_A_BOX, geometry_json(a.id, shape.to_json())
     attrs = attributes_json(a.id, a.attributes) if a.attributes else None
+    frame, track = a.frame, a.track
+    if frame is not None or track is not None:
+        problem = video_field_error("frame", frame) or video_field_error("track", track)
+        if problem:
+            raise RecordError(f"annotation {a.id}: {problem}")
     kind = source.kind.value
     return (a.id, a.task_id, a.label, shape.kind, *box, data, attrs, a.author, kind, source.score, source.model_id,
-            revision, a.group, a.z, a.hidden, a.locked)  # fmt: skip
+            revision, a.group, a.z, a.hidden, a.locked, frame, track, a.outside, a.occluded)  # fmt: skip
 
 
 def annotation_from_row(row: sqlite3.Row | tuple[Any, ...]) -> Annotation:
     """An Annotation from a row in ANNOTATION_COLUMNS order."""
     (ann_id, task_id, label, kind, x, y, w, h, data, attributes, author, source_kind, score, model_id, revision,
-     group, z, hidden, locked) = row  # fmt: skip
+     group, z, hidden, locked, frame, track, outside, occluded) = row  # fmt: skip
     try:
         shape = shape_from_json(kind, json.loads(data) if data is not None else [x, y, w, h])
         attrs = json.loads(attributes) if attributes is not None else {}
         source = Source(SourceKind(source_kind), score, model_id)
     except (ShapeError, ValueError) as exc:
         raise RecordError(f"annotation {ann_id}: stored row cannot be read: {exc}") from None
-    return Annotation(
-        ann_id, task_id, label, shape, attrs, author, source, revision, group, z, bool(hidden), bool(locked)
-    )
+    return Annotation(ann_id, task_id, label, shape, attrs, author, source, revision, group, z, bool(hidden),
+                      bool(locked), frame, track, bool(outside), bool(occluded))
 
 
 def task_from_row(row: sqlite3.Row | tuple[Any, ...]) -> Task:
     """A Task from a row in TASK_COLUMNS order."""
-    task_id, media_path, digest, size, width, height, status, error = row
-    return Task(task_id, media_path, digest, size, width, height, TaskStatus(status), error)
+    task_id, media_path, digest, size, width, height, status, error, kind, frames = row
+    return Task(task_id, media_path, digest, size, width, height, TaskStatus(status), error, kind, frames)

@@ -424,6 +424,11 @@ class Workspace:
             ) from None
         return count
 
+    def frame_index(self, content_hash: str) -> bytes | None:
+        """A video's stored frame index (core.video.FrameIndex.to_bytes), or None before it is built."""
+        rows = self._rows("SELECT data FROM frame_indexes WHERE content_hash = ?", (content_hash,))
+        return bytes(rows[0][0]) if rows else None
+
     def model_ran(self, model_id: str, task_id: int) -> bool:
         """Has this model run on this task (pre-labeling), whether it found something or not?"""
         return bool(self._rows("SELECT 1 FROM model_runs WHERE model_id = ? AND task_id = ?", (model_id, task_id)))
@@ -461,8 +466,11 @@ class Workspace:
             label = self.codec.decode_label(label) if self.codec else label
             by_label[label] = by_label.get(label, 0) + n
             by_source[source] = by_source.get(source, 0) + n
+        media = {kind: {"tasks": n, "frames": frames}
+                 for kind, n, frames in self._rows("SELECT kind, count(*), sum(frames) FROM tasks GROUP BY kind")}
         return {
             "tasks": {"total": sum(tasks.values()), **tasks},
+            "media": media,
             "annotations": {"total": sum(by_label.values()), "by_label": by_label, "by_source": by_source},
             "pending_changes": self.pending_changes(),
         }

@@ -395,9 +395,14 @@ def test_reading_an_older_workspace_upgrades_it_first(ws):
     db = ws.path / DB_NAME
     conn = sqlite3.connect(db, isolation_level=None)
     tables = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND (name LIKE 'sync_%' "
-                          "OR name = 'model_runs')").fetchall()
+                          "OR name IN ('model_runs', 'frame_indexes'))").fetchall()
     for (name,) in tables:
         conn.execute(f"DROP TABLE {name}")
+    conn.execute("ALTER TABLE tasks DROP COLUMN kind")
+    conn.execute("ALTER TABLE tasks DROP COLUMN frames")
+    conn.execute("DROP INDEX annotations_by_frame")
+    for column in ("frame", "track_id", "outside", "occluded"):
+        conn.execute(f"ALTER TABLE annotations DROP COLUMN {column}")
     conn.execute("PRAGMA user_version = 1")
     conn.close()
     with Workspace.open(ws.path, readonly=True) as again:

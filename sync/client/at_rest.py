@@ -4,7 +4,9 @@ A workspace made for sync has a random 32-byte key kept in the credential store 
 never in the workspace. Sub-keys come from HKDF. Per annotation row, label + geometry + attributes are one
 ChaCha20-Poly1305 ciphertext bound to the annotation id; the label column holds a deterministic ciphertext of the
 label (nonce = HMAC of the label) so that counting by label still works in SQL: it reveals which rows share a label,
-not the label. Kind, author, source, z order, flags, ids and task names stay plain (docs/sync.md, threat model).
+not the label. Kind, author, source, z order, flags, ids, task names, and a video annotation's frame, track id and
+outside/occluded flags stay plain (docs/sync.md, threat model): they are where a shape is, not what it shows, and
+they pass through the codec by position like the other columns after `attributes`.
 """
 
 from __future__ import annotations

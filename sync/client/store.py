@@ -27,18 +27,22 @@ from sync.records import ANNOTATION_COLUMNS, annotation_row
 from sync.workspace import Workspace
 
 FIELD_NAMES = ("label", "kind", "geometry", "attributes", "source_kind", "source_score", "source_model", "group",
-               "z", "hidden", "locked")
+               "z", "hidden", "locked", "frame", "track", "outside", "occluded")
+# What a field left out of a server state means (row_fields leaves the video fields out where they are these).
+VIDEO_DEFAULTS: dict[str, Any] = {"frame": None, "track": None, "outside": False, "occluded": False}
 _COLUMNS = [c.strip() for c in ANNOTATION_COLUMNS.split(",")]
+_DELETED = len(_COLUMNS)  # a row read with `deleted` after ANNOTATION_COLUMNS has it here (23)
 _UPSERT = (
     f"INSERT INTO annotations ({ANNOTATION_COLUMNS}, deleted, updated_at) "
     f"VALUES ({', '.join('?' * (len(_COLUMNS) + 2))}) ON CONFLICT (id) DO UPDATE SET "
     + ", ".join(f"{c} = excluded.{c}" for c in [*_COLUMNS[1:], "deleted", "updated_at"])
 )
 _SHADOW_COLUMNS = ("label, kind, x, y, w, h, geometry_json, attributes, source_kind, source_score, source_model, "
-                   "group_id, z, hidden, locked, deleted")
-# A shadow in ANNOTATION_COLUMNS order (then deleted), so the codec and row_fields read it like a row.
+                   "group_id, z, hidden, locked, frame, track_id, outside, occluded, deleted")
+# A shadow in ANNOTATION_COLUMNS order (then deleted), so the codec and row_fields read it like a row; its revision
+# stands in the row's revision column (14).
 _SHADOW_AS_ROW = ("id, 0, label, kind, x, y, w, h, geometry_json, attributes, '', source_kind, source_score, "
-                  "source_model, revision, group_id, z, hidden, locked, deleted")
+                  "source_model, revision, group_id, z, hidden, locked, frame, track_id, outside, occluded, deleted")
 # A local task of a file (not synced media, not a file that failed to load) that no server task maps yet
 # (sync/client/field.py registers it).
 UNREGISTERED = ("t.status != 'error' AND substr(t.media_path, 1, 15) != 'annodesk-media:' "
@@ -60,17 +64,22 @@ class Pending:
     fields: dict[str, Any]
 
 
-# Row + shadow side by side: a.<ANNOTATION_COLUMNS> (0-18), a.deleted (19), then the shadow in the same order
-# with its revision second (20-39); s.kind (23) is NULL when there is no shadow copy.
-_CHANGE_COLUMNS = ", ".join([*(f"a.{c.strip()}" for c in ANNOTATION_COLUMNS.split(",")), "a.deleted",
+# Row + shadow side by side: a.<ANNOTATION_COLUMNS> (0-22), a.deleted (23), then the shadow part: s.id (24),
+# s.revision (25) and _SHADOW_COLUMNS (26-45, s.deleted last); s.kind (27) is NULL when there is no shadow copy.
+# Counted from s.id, the shadow part has a row's positions from label (2) to attributes (9); it has no author, so
+# from source_kind on its positions are one less than a row's.
+_CHANGE_COLUMNS = ", ".join([*(f"a.{c}" for c in _COLUMNS), "a.deleted",
                              "s.id", "s.revision", *(f"s.{c}" for c in _SHADOW_COLUMNS.split(", "))])
+_SHADOW = _DELETED + 1  # where the shadow part starts (s.id)
 # protocol field, its index in a row, its index in the shadow part (counted from s.id)
 _PLAIN_FIELDS = (("kind", 3, 3), ("source_kind", 11, 10), ("source_score", 12, 11), ("source_model", 13, 12),
-                 ("group", 15, 13), ("z", 16, 14), ("hidden", 17, 15), ("locked", 18, 16))
+                 ("group", 15, 13), ("z", 16, 14), ("hidden", 17, 15), ("locked", 18, 16), ("frame", 19, 17),
+                 ("track", 20, 18), ("outside", 21, 19), ("occluded", 22, 20))
+_FLAGS = ("hidden", "locked", "outside", "occluded")
 
 
 def _plain(name: str, value: Any) -> Any:
-    return bool(value) if name in ("hidden", "locked") else value
+    return bool(value) if name in _FLAGS else value
 
 
 def _parse(name: str, text: Any) -> Any:
@@ -83,11 +92,22 @@ def _parse(name: str, text: Any) -> Any:
 def row_fields(row: Sequence[Any]) -> dict[str, Any]:
     """Protocol fields of a decoded annotation row (ANNOTATION_COLUMNS order)."""
     (_id, _task, label, kind, x, y, w, h, data, attributes, _author, source_kind, score, model, _rev, group, z,
-     hidden, locked) = row[:19]  # fmt: skip
-    return {"label": label, "kind": kind, "geometry": loads(data) if data is not None else [x, y, w, h],
-            "attributes": loads(attributes) if attributes else {}, "source_kind": source_kind,
-            "source_score": score, "source_model": model, "group": group, "z": z, "hidden": bool(hidden),
-            "locked": bool(locked)}
+     hidden, locked, frame, track, outside, occluded) = row[:_DELETED]  # fmt: skip
+    fields = {"label": label, "kind": kind, "geometry": loads(data) if data is not None else [x, y, w, h],
+              "attributes": loads(attributes) if attributes else {}, "source_kind": source_kind,
+              "source_score": score, "source_model": model, "group": group, "z": z, "hidden": bool(hidden),
+              "locked": bool(locked)}
+    # Video fields only where set (docs/sync.md): an image annotation's ops stay as small as before, and a field left
+    # out takes its VIDEO_DEFAULTS value on every side.
+    if frame is not None:
+        fields["frame"] = frame
+    if track is not None:
+        fields["track"] = track
+    if outside:
+        fields["outside"] = True
+    if occluded:
+        fields["occluded"] = True
+    return fields
 
 
 def fields_annotation(ann_id: str, task_id: int, fields: dict[str, Any], author: str, revision: int) -> Annotation:
@@ -99,7 +119,8 @@ def fields_annotation(ann_id: str, task_id: int, fields: dict[str, Any], author:
         Source(SourceKind(fields.get("source_kind") or "human"), fields.get("source_score"),
                fields.get("source_model")),
         revision, group if isinstance(group, int) else None, int(fields.get("z") or 0), bool(fields.get("hidden")),
-        bool(fields.get("locked")),
+        bool(fields.get("locked")), fields.get("frame"), fields.get("track"), bool(fields.get("outside")),
+        bool(fields.get("occluded")),
     )
 
 
@@ -212,7 +233,7 @@ class SyncStore:
             (json.dumps(list(ids)),),
         ).fetchall()
         decoded = self.codec.decode_rows(raw) if self.codec else raw
-        return {r[0]: (r[1], row_fields(r), bool(r[19])) for r in decoded}
+        return {r[0]: (r[1], row_fields(r), bool(r[_DELETED])) for r in decoded}
 
     def shadows(self, conn: sqlite3.Connection, ids: Sequence[str]) -> dict[str, tuple[int, dict[str, Any] | None]]:
         """id -> (server revision last seen, fields of the shadow with "_deleted", or None when there is none)."""
@@ -221,7 +242,7 @@ class SyncStore:
         copies = [r for r in rows if r[3] is not None]
         decoded = self.codec.decode_rows(copies) if self.codec else copies
         out: dict[str, tuple[int, dict[str, Any] | None]] = {r[0]: (r[14], None) for r in rows}
-        out.update({r[0]: (r[14], {**row_fields(r), "_deleted": bool(r[19])}) for r in decoded})
+        out.update({r[0]: (r[14], {**row_fields(r), "_deleted": bool(r[_DELETED])}) for r in decoded})
         return out
 
     def changes(self, conn: sqlite3.Connection, ids: Sequence[str]) -> dict[str, Pending]:
@@ -236,11 +257,12 @@ class SyncStore:
         return {r[0]: self._pending(r) for r in rows}
 
     def _pending(self, r: Sequence[Any]) -> Pending:
-        base = max(r[21], 0) if r[21] is not None else 0
-        if r[23] is None:  # no shadow: the whole row (a creation, or one the server never confirmed a copy of)
-            (row,) = self.codec.decode_rows([r[:19]]) if self.codec else [r[:19]]
-            return Pending(r[1], bool(r[19]), base, None, row_fields(row))
-        shadow = r[20:]  # id, revision, label, kind, x, y, w, h, geometry_json, attributes, source..., deleted
+        revision = r[_SHADOW + 1]
+        base = max(revision, 0) if revision is not None else 0
+        shadow = r[_SHADOW:]  # id, revision, label, kind, x, y, w, h, geometry_json, attributes, source..., deleted
+        if shadow[3] is None:  # no shadow: the whole row (a creation, or one the server never confirmed a copy of)
+            (row,) = self.codec.decode_rows([r[:_DELETED]]) if self.codec else [r[:_DELETED]]
+            return Pending(r[1], bool(r[_DELETED]), base, None, row_fields(row))
         fields: dict[str, Any] = {}
         if r[2] != shadow[2]:  # labels: a deterministic ciphertext, equal exactly when the labels are
             fields["label"] = self.codec.decode_label(r[2]) if self.codec else r[2]
@@ -254,7 +276,7 @@ class SyncStore:
                     value, old = _parse(name, text), _parse(name, was)
                     if value != old:
                         fields[name] = value
-        return Pending(r[1], bool(r[19]), base, bool(shadow[-1]), fields)
+        return Pending(r[1], bool(r[_DELETED]), base, bool(shadow[-1]), fields)
 
     def _payload(self, row: Sequence[Any]) -> tuple[Any, Any]:
         """(geometry, attributes) of a row or shadow as stored text (x, y, w, h for a plain box)."""
@@ -372,11 +394,13 @@ class SyncStore:
         return {"server_id": task[0], "server_status": task[1], "review": decision}
 
     def current_fields(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
-        """id -> protocol fields of the live local annotations among `ids` (the values that stand now)."""
+        """id -> protocol fields of the live local annotations among `ids` (the values that stand now, defaults
+        included)."""
         if not ids:
             return {}
         with self.ws.reading() as conn:
-            return {i: fields for i, (_t, fields, deleted) in self.rows(conn, ids).items() if not deleted}
+            return {i: {**VIDEO_DEFAULTS, **fields} for i, (_t, fields, deleted) in self.rows(conn, ids).items()
+                    if not deleted}
 
     # -- a field worker's own tasks (sync/client/field.py registers them on the server) ---------------------------
 

@@ -17,6 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from core.annotation import video_field_error
 from core.schema import LabelSchema, SchemaError
 from core.shapes import ShapeError, shape_from_json
 from sync.fastjson import dumps_str, loads
@@ -27,7 +28,8 @@ from sync.server.security import Principal
 from sync.server.service import set_status, task_query
 
 ANNOTATION_FIELDS = frozenset({"label", "kind", "geometry", "attributes", "source_kind", "source_score",
-                               "source_model", "group", "z", "hidden", "locked"})
+                               "source_model", "group", "z", "hidden", "locked", "frame", "track", "outside",
+                               "occluded"})
 REQUIRED_ON_CREATE = ("label", "kind", "geometry")
 DELETED = "_deleted"
 _OPT_STR = (str, type(None))
@@ -35,7 +37,9 @@ _OPT_NUM = (int, float, type(None))
 _FIELD_TYPES: dict[str, tuple[type, ...]] = {
     "label": (str,), "kind": (str,), "attributes": (dict,), "source_kind": _OPT_STR, "source_model": _OPT_STR,
     "source_score": _OPT_NUM, "group": (int, str, type(None)), "z": _OPT_NUM, "hidden": (bool,), "locked": (bool,),
+    "frame": (int, type(None)), "track": _OPT_STR, "outside": (bool,), "occluded": (bool,),
 }
+_CHECKED_VALUES = ("frame", "track")  # their range and form too (core.annotation.video_field_error)
 Result = dict[str, Any]
 
 
@@ -221,6 +225,10 @@ class BatchApplier:
             types = _FIELD_TYPES.get(name)
             if types and not (isinstance(value, types) and not (bool not in types and isinstance(value, bool))):
                 raise OpRejected(f"bad_value: field {name!r} has the wrong type")
+        for name in _CHECKED_VALUES:
+            problem = video_field_error(name, wanted[name]) if name in wanted else None
+            if problem:
+                raise OpRejected(f"bad_value: {problem}")
         fields = ann.fields
         if "kind" in wanted or "geometry" in wanted:
             kind, geometry = wanted.get("kind", fields.get("kind")), wanted.get("geometry", fields.get("geometry"))
