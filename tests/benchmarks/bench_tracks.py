@@ -1,0 +1,94 @@
+"""Benchmark: the shapes of one video frame from 1,000 tracks over 10,000 frames, 20 keyframes each (TrackSet).
+
+Run: .venv/bin/python -m tests.benchmarks.bench_tracks [tracks] [frames] [keyframes]
+Layouts: "lifespans" gives each track a random stretch of 200 to 3,000 frames (objects come and go, as in a street
+video), ending with an outside keyframe; "all alive" keeps every track on every frame (the worst case: every shape
+interpolated on every frame). Polygon tracks have 8 vertices on every keyframe (vertex by vertex), or 8 and 10 on
+alternate keyframes ("polygon*": every gap resampled; its correspondence is made once per keyframe pair and cached,
+so seeking across many pairs is its worst case). Frames are read in playback order (2,000 frames one after another
+from the middle of the video) and in random order (300 seeks); figures are the median and 95th percentile of one
+`shapes_at` call, after a warm-up pass.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import statistics
+import sys
+import time
+from collections.abc import Callable
+
+from core.shapes import Box, Polygon, Shape
+from core.tracks import Keyframe, Track, TrackSet
+
+TARGET_MS = 2.0
+
+
+def box(rng: random.Random) -> Shape:
+    return Box(rng.uniform(0, 1900), rng.uniform(0, 1060), rng.uniform(10, 200), rng.uniform(10, 200))
+
+
+def polygon(rng: random.Random, vertices: int) -> Shape:
+    cx, cy, r = rng.uniform(0, 1900), rng.uniform(0, 1060), rng.uniform(10, 100)
+    return Polygon(tuple((cx + r * math.cos(2 * math.pi * i / vertices), cy + r * math.sin(2 * math.pi * i / vertices))
+                         for i in range(vertices)))
+
+
+def make_tracks(count: int, frames: int, keyframes: int, all_alive: bool,
+                shape: Callable[[random.Random, int], Shape]) -> list[Track]:
+    rng = random.Random(7)
+    tracks = []
+    for i in range(count):
+        length = frames if all_alive else rng.randint(200, min(3000, frames))
+        start = rng.randint(0, frames - length)
+        at = sorted(rng.sample(range(start, start + length), keyframes))
+        made = [Keyframe(f, shape(rng, k)) for k, f in enumerate(at)]
+        if not all_alive:
+            made[-1] = Keyframe(at[-1], made[-1].shape, outside=True)
+        tracks.append(Track(f"t{i}", "car", tuple(made)))
+    return tracks
+
+
+def timed(index: TrackSet, order: list[int]) -> tuple[float, float, float]:
+    """Median and p95 of one call in ms, and the mean number of shapes per frame."""
+    for frame in order[:100]:
+        index.shapes_at(frame)
+    times, shown = [], 0
+    for frame in order:
+        t0 = time.perf_counter()
+        shown += len(index.shapes_at(frame))
+        times.append(time.perf_counter() - t0)
+    times.sort()
+    return 1000 * statistics.median(times), 1000 * times[int(0.95 * (len(times) - 1))], shown / len(order)
+
+
+def main() -> None:
+    count = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
+    frames = int(sys.argv[2]) if len(sys.argv) > 2 else 10_000
+    keyframes = int(sys.argv[3]) if len(sys.argv) > 3 else 20
+    print(f"{count:,} tracks over {frames:,} frames, {keyframes} keyframes each; target <= {TARGET_MS} ms a frame")
+    kinds: dict[str, Callable[[random.Random, int], Shape]] = {
+        "box": lambda rng, _k: box(rng),
+        "polygon": lambda rng, _k: polygon(rng, 8),
+        "polygon*": lambda rng, k: polygon(rng, 8 if k % 2 else 10),
+    }
+    print(f"{'kind':<9}{'layout':<12}{'order':<10}{'shapes/frame':>13}{'median ms':>11}{'p95 ms':>9}")
+    rng = random.Random(11)
+    playback = list(range(frames // 2 - 1000, frames // 2 + 1000)) if frames > 2000 else list(range(frames))
+    seeks = rng.sample(range(frames), min(frames, 300))
+    for kind, shape in kinds.items():
+        for layout in ("lifespans", "all alive"):
+            t0 = time.perf_counter()
+            index = TrackSet(make_tracks(count, frames, keyframes, layout == "all alive", shape))
+            index.shapes_at(0)
+            built = time.perf_counter() - t0
+            for name, order in (("playback", playback), ("seek", seeks)):
+                median, p95, shown = timed(index, order)
+                print(f"{kind:<9}{layout:<12}{name:<10}{shown:>13.0f}{median:>11.3f}{p95:>9.3f}"
+                      f"{'' if median <= TARGET_MS else '  over target'}", flush=True)
+            print(f"{'':<9}(tracks built and indexed in {built:.2f} s)")
+
+
+if __name__ == "__main__":
+    main()
