@@ -156,6 +156,17 @@ class UpdateAnnotations:
         return UpdateAnnotations(old, self.description)
 
 
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """Several commands as one undo step; the inverse undoes them in reverse order."""
+
+    commands: tuple[Command, ...]
+    description: str
+
+    def apply(self, doc: AnnotationDoc) -> Command:
+        return Batch(tuple(reversed([c.apply(doc) for c in self.commands])), self.description)
+
+
 @dataclass(slots=True)
 class _Entry:
     command: Command

@@ -6,6 +6,7 @@ Schemas are read from JSON (a file or the workspace) and validated field by fiel
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import re
@@ -40,6 +41,7 @@ class AttributeSpec:
     default: Any = None
     minimum: float | None = None
     maximum: float | None = None
+    mutable: bool = False  # on a video track: may change from keyframe to keyframe (CVAT's "mutable"), else per track
 
     def validate(self, value: Any) -> Any:
         """Return `value` coerced to this attribute's type, or raise SchemaError saying why it does not fit."""
@@ -81,6 +83,8 @@ class AttributeSpec:
             data["min"] = self.minimum
         if self.maximum is not None:
             data["max"] = self.maximum
+        if self.mutable:
+            data["mutable"] = True
         return data
 
 
@@ -135,6 +139,11 @@ class LabelSchema:
 
     def get(self, name: str) -> Label | None:
         return self._by_name.get(name)
+
+    def track_attributes(self, label: str) -> frozenset[str]:
+        """The attributes of `label` that hold for a whole video track (not `mutable`)."""
+        found = self.get(label)
+        return frozenset(a.name for a in found.attributes if not a.mutable) if found else frozenset()
 
     def names(self) -> list[str]:
         return [label.name for label in self.labels]
@@ -251,11 +260,14 @@ def _parse_attribute(item: Any, where: str) -> AttributeSpec:
         if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
             raise SchemaError(f"{where}.{key}: expected a number, got {value!r}")
         bounds.append(value)
-    spec = AttributeSpec(name, kind, tuple(options) if kind == "select" else (), None, bounds[0], bounds[1])
+    mutable = item.get("mutable", False)
+    if not isinstance(mutable, bool):
+        raise SchemaError(f"{where}.mutable: expected true or false, got {mutable!r}")
+    spec = AttributeSpec(name, kind, tuple(options) if kind == "select" else (), None, bounds[0], bounds[1], mutable)
     if "default" in item:
         try:
             spec.validate(item["default"])
         except SchemaError as exc:
             raise SchemaError(f"{where}.default: {exc}") from None
-        spec = AttributeSpec(name, kind, spec.options, item["default"], bounds[0], bounds[1])
+        spec = dataclasses.replace(spec, default=item["default"])
     return spec

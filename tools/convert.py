@@ -9,11 +9,11 @@ from __future__ import annotations
 import dataclasses
 
 from core.annotation import Annotation, new_id
-from core.document import AddAnnotations, Command, UpdateAnnotations
+from core.document import AddAnnotations, Batch, Command, UpdateAnnotations
 from core.shapes import Mask, Polygon, mask_from_polygons, polygons_from_mask
 from tools.arrange import selected
 from tools.base import ToolHost
-from tools.edits import Batch, next_group
+from tools.edits import next_group
 
 OUTLINED = ("polygon", "box", "rotated_box")  # kinds whose vertices outline the area they cover
 

@@ -1,5 +1,5 @@
-"""Pure helpers that turn a selection into new annotation values (relabel, copy), and `Batch`, which makes several
-commands one undo step; the editor wraps the values in commands."""
+"""Pure helpers that turn a selection into new annotation values (relabel, copy); the editor wraps the values in
+commands (one undo step each, `core.document.Batch` for several)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from core.annotation import HUMAN, Annotation, new_id
-from core.document import AnnotationDoc, Command
 from core.geometry import Rect
 from core.schema import Label, SchemaError
 
@@ -64,17 +63,6 @@ def copies(
 def next_group(annotations: Iterable[Annotation]) -> int:
     """A group id no annotation uses yet."""
     return max((a.group for a in annotations if a.group is not None), default=0) + 1
-
-
-@dataclass(frozen=True, slots=True)
-class Batch:
-    """Several commands as one undo step; the inverse undoes them in reverse order."""
-
-    commands: tuple[Command, ...]
-    description: str
-
-    def apply(self, doc: AnnotationDoc) -> Command:
-        return Batch(tuple(reversed([c.apply(doc) for c in self.commands])), self.description)
 
 
 def relabeled(a: Annotation, label: Label) -> Annotation:

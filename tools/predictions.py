@@ -16,9 +16,8 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from core.annotation import Annotation, Source, SourceKind
-from core.document import AddAnnotations, Command, DeleteAnnotations, UpdateAnnotations
+from core.document import AddAnnotations, Batch, Command, DeleteAnnotations, UpdateAnnotations
 from tools.base import ToolHost
-from tools.edits import Batch
 
 
 class PredictionHost(ToolHost, Protocol):

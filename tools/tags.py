@@ -4,10 +4,9 @@
 from __future__ import annotations
 
 from core.annotation import HUMAN, Annotation, new_id
-from core.document import AddAnnotations, Command, DeleteAnnotations
+from core.document import AddAnnotations, Batch, Command, DeleteAnnotations
 from core.shapes import Tag
 from tools.base import ToolHost
-from tools.edits import Batch
 
 
 class TagCommands:

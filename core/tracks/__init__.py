@@ -6,6 +6,8 @@ Qt-free values and their JSON form; storage, sync and the timeline UI build on t
 from core.tracks.checks import MAX_FRAME, TrackError
 from core.tracks.frame_index import TrackSet
 from core.tracks.interpolate import INTERPOLATORS, interpolate
+from core.tracks.rows import AUTO, RowEdits, row_edits, track_from_rows, track_rows, tracks_from_rows
 from core.tracks.track import FrameShape, Keyframe, Track
 
-__all__ = ["INTERPOLATORS", "MAX_FRAME", "FrameShape", "Keyframe", "Track", "TrackError", "TrackSet", "interpolate"]
+__all__ = ["AUTO", "INTERPOLATORS", "MAX_FRAME", "FrameShape", "Keyframe", "RowEdits", "Track", "TrackError",
+           "TrackSet", "interpolate", "row_edits", "track_from_rows", "track_rows", "tracks_from_rows"]

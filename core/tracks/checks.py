@@ -5,9 +5,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from core.annotation import HUMAN, Source, SourceKind
+from core.annotation import HUMAN, MAX_FRAME, TRACK_ID, Source, SourceKind
 
-MAX_FRAME = 2**31  # frame numbers are 0 <= frame < MAX_FRAME, as a video's frame count and SQLite's INTEGER allow
 MAX_TEXT = 4096  # ids, labels, attribute names and string values: far above real ones, small enough to hold many
 MAX_INT = 2**63  # attribute integers must fit a signed 64-bit column
 
@@ -104,3 +103,9 @@ def as_source(value: Any, where: str) -> Source:
     if model_id is not None:
         as_text(model_id, f"{where}.model_id")
     return Source(SourceKind(kind), None if score is None else float(score), model_id)
+
+
+def as_track_id(value: Any, where: str) -> str:
+    if not isinstance(value, str) or TRACK_ID.fullmatch(value) is None:
+        raise TrackError(f"{where}: expected 1-64 of 0-9 A-Z a-z _ -, got {value!r:.80}")
+    return value

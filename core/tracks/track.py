@@ -26,6 +26,7 @@ from core.tracks.checks import (
     as_list,
     as_source,
     as_text,
+    as_track_id,
     required,
     source_to_json,
 )
@@ -269,7 +270,7 @@ class Track:
             attributes = as_attributes(item.get("attributes", {}), f"{where}.attributes")
             keyframes.append(Keyframe(frame, shape, attributes=attributes, **flags))
         return cls(
-            id=as_text(required(data, "id", "track"), "track.id"),
+            id=as_track_id(required(data, "id", "track"), "track.id"),
             label=as_text(required(data, "label", "track"), "track.label"),
             keyframes=tuple(keyframes),
             attributes=as_attributes(data.get("attributes", {}), "track.attributes"),
