@@ -55,6 +55,8 @@ def cmd_stats(args: argparse.Namespace) -> int:
     print(f"tasks: {tasks['total']}  " + "  ".join(f"{k}: {v}" for k, v in tasks.items() if k != "total"))
     for kind, media in sorted(stats["media"].items()):
         print(f"{kind}: {media['tasks']} tasks" + (f", {media['frames']} frames" if kind != "image" else ""))
+    if stats["tracks"]["tracks"]:
+        print(f"tracks: {stats['tracks']['tracks']}, {stats['tracks']['keyframes']} keyframes")
     print(f"annotations: {anns['total']}")
     for label, count in sorted(anns["by_label"].items()):
         print(f"  {label}: {count}")

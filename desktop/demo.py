@@ -1,4 +1,5 @@
-"""A ready demo workspace: generated street-like scenes, the default label schema and a few annotations.
+"""A ready demo workspace: generated street-like scenes, a street video with tracks, the default label schema and a
+few annotations.
 
 Everything is drawn here with OpenCV, so the demo needs no download.
 """
@@ -14,6 +15,8 @@ import numpy as np
 from core.annotation import Annotation, Source, SourceKind, new_id
 from core.schema import load_schema
 from core.shapes import Box, Polygon, Shape, Tag
+from core.tracks import track_rows
+from desktop.demo_video import demo_tracks, write_demo_video
 from resources import DEFAULT_SCHEMA
 from sync.workspace import Workspace
 
@@ -27,8 +30,8 @@ class _Object:
     score: float | None = None  # set: stored as a model prediction
 
 
-def make_demo(directory: Path, images: int = 12, seed: int = 7) -> Workspace:
-    """Create images, a workspace and annotations in `directory`; returns the open workspace."""
+def make_demo(directory: Path, images: int = 12, seed: int = 7, video: bool = True) -> Workspace:
+    """Create images (and a video), a workspace and annotations in `directory`; returns the open workspace."""
     directory = Path(directory)
     image_dir = directory / "images"
     image_dir.mkdir(parents=True, exist_ok=True)
@@ -54,8 +57,21 @@ def make_demo(directory: Path, images: int = 12, seed: int = 7) -> Workspace:
             attrs = label.initial_attributes() if label else {}
             annotations.append(Annotation(new_id(), task.id, obj.label, obj.shape, attrs, "demo", source))
         annotations.append(Annotation(new_id(), task.id, "day", Tag(), author="demo"))
+    if video:
+        annotations += _video_annotations(ws, write_demo_video(directory / "street_video.mp4"))
     ws.insert_annotations(annotations)
     return ws
+
+
+def _video_annotations(ws: Workspace, path: Path) -> list[Annotation]:
+    ws.add_media([path])
+    task = ws.find_task(str(path))
+    if task is None or task.kind != "video":
+        raise RuntimeError(f"demo video {path} was not added to the workspace as a video: {task}")
+    label = ws.schema.get("car")
+    per_track = ws.schema.track_attributes("car")
+    attributes = {k: v for k, v in (label.initial_attributes() if label else {}).items() if k in per_track}
+    return [row for track in demo_tracks(attributes) for row in track_rows(task.id, track, "demo")]
 
 
 def _scene(rng: np.random.Generator, index: int) -> tuple[np.ndarray, list[_Object]]:

@@ -468,10 +468,13 @@ class Workspace:
             by_source[source] = by_source.get(source, 0) + n
         media = {kind: {"tasks": n, "frames": frames}
                  for kind, n, frames in self._rows("SELECT kind, count(*), sum(frames) FROM tasks GROUP BY kind")}
+        tracks, keyframes = self._rows(
+            "SELECT count(DISTINCT track_id), count(track_id) FROM annotations WHERE deleted = 0")[0]
         return {
             "tasks": {"total": sum(tasks.values()), **tasks},
             "media": media,
             "annotations": {"total": sum(by_label.values()), "by_label": by_label, "by_source": by_source},
+            "tracks": {"tracks": tracks, "keyframes": keyframes},
             "pending_changes": self.pending_changes(),
         }
 
