@@ -60,8 +60,11 @@ class MediaInfo:
     width: int
     height: int
     kind: str = "image"  # a name in core.media_kinds.MEDIA_KINDS
-    frames: int = 1  # a video's frame count, from its frame index
+    frames: int = 1  # a video's frame count, from its frame index; an audio file's samples per channel
     frame_index: bytes | None = None  # a video's core.video.FrameIndex, as the workspace stores it
+    sample_rate: int = 0  # audio: samples per second; `frames` then counts samples per channel
+    channels: int = 0  # audio channels
+    peaks: bytes | None = None  # audio: core.audio.PeaksPyramid.to_bytes, stored by content hash
 
 
 def content_hash(path: str | Path) -> str:

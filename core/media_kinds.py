@@ -2,20 +2,29 @@
 
 A kind names its file extensions, its probe (run once per file when it is added: size, content hash, dimensions,
 frames) and what addresses an annotation in it beyond the task (an image: nothing; a video: a frame, and a track
-for shapes that follow an object). A new kind is one `register_media_kind` call.
+for shapes that follow an object; audio: a time range, and the tier the segment is on, both in the shape). A new
+kind is one `register_media_kind` call.
 """
 
 from __future__ import annotations
 
+import stat
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.audio import AudioError, probe_audio
 from core.media import IMAGE_EXTENSIONS, MediaError, MediaInfo, content_hash, iter_media_files, probe_image
 from core.video import VideoError, probe_video
 
 VIDEO_EXTENSIONS = frozenset(
     {".mp4", ".m4v", ".mov", ".mkv", ".webm", ".avi", ".ts", ".mts", ".m2ts", ".mpg", ".mpeg", ".wmv", ".flv", ".3gp"}
+)
+# Audio containers and raw streams FFmpeg reads. Containers that usually hold video (.mp4, .mkv, .webm) stay video:
+# the audio of a video is annotated by adding its audio as a file of its own (or, later, a video's audio track).
+AUDIO_EXTENSIONS = frozenset(
+    {".wav", ".wave", ".rf64", ".w64", ".flac", ".mp3", ".m4a", ".m4b", ".aac", ".ogg", ".oga", ".opus", ".wma",
+     ".aif", ".aiff", ".aifc", ".caf", ".mka", ".ac3", ".amr", ".au", ".snd", ".spx", ".wv"}
 )
 
 
@@ -86,5 +95,24 @@ def _probe_video(path: Path) -> MediaInfo:
     return MediaInfo(str(path), size, digest, info.width, info.height, "video", info.frames, info.index.to_bytes())
 
 
+def _probe_audio(path: Path) -> MediaInfo:
+    """A recording decoded once (core.audio.probe_audio): its peaks pyramid is kept, so opening needs no decode;
+    `frames` counts samples per channel, width and height stay 0."""
+    try:
+        status = Path(path).stat()
+        if not stat.S_ISREG(status.st_mode):  # a FIFO named *.wav would block the hash and the decoder
+            raise MediaError(path, "not a regular file (a pipe, device or folder)")
+        size, digest = status.st_size, content_hash(path)
+    except OSError as exc:
+        raise MediaError(path, f"cannot read: {exc.strerror or exc}") from None
+    try:
+        info = probe_audio(path)
+    except AudioError as exc:
+        raise MediaError(path, exc.reason) from None
+    return MediaInfo(str(path), size, digest, 0, 0, "audio", info.samples, None, info.sample_rate, info.channels,
+                     info.peaks.to_bytes())
+
+
 IMAGE = register_media_kind(MediaKind("image", IMAGE_EXTENSIONS, probe_image, ()))
 VIDEO = register_media_kind(MediaKind("video", VIDEO_EXTENSIONS, _probe_video, ("frame", "track")))
+AUDIO = register_media_kind(MediaKind("audio", AUDIO_EXTENSIONS, _probe_audio, ("time", "tier")))

@@ -130,8 +130,34 @@ class Label:
 
 
 @dataclass(frozen=True, slots=True)
+class Tier:
+    """A layer of audio segments (speaker, words, events ...): which labels it takes and whether its segments may
+    overlap in time. A segment names its tier (core.shapes.Segment.tier); a tier the schema does not declare takes
+    any label and allows overlaps, so imported files never lose segments for want of a declaration."""
+
+    name: str
+    labels: tuple[str, ...] = ()  # label names allowed on this tier; empty: any label
+    overlap: bool = False  # may two segments of this tier share time (overlapping speech on a speaker tier)
+    points: bool = False  # a point tier: instants (TextGrid TextTier), not segments
+
+    def allows(self, label: str) -> bool:
+        return not self.labels or label in self.labels
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"name": self.name}
+        if self.labels:
+            data["labels"] = list(self.labels)
+        if self.overlap:
+            data["overlap"] = True
+        if self.points:
+            data["points"] = True
+        return data
+
+
+@dataclass(frozen=True, slots=True)
 class LabelSchema:
     labels: tuple[Label, ...] = ()
+    tiers: tuple[Tier, ...] = ()  # audio tiers; a schema without audio has none
     _by_name: dict[str, Label] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -139,6 +165,9 @@ class LabelSchema:
 
     def get(self, name: str) -> Label | None:
         return self._by_name.get(name)
+
+    def tier(self, name: str) -> Tier | None:
+        return next((t for t in self.tiers if t.name == name), None)
 
     def track_attributes(self, label: str) -> frozenset[str]:
         """The attributes of `label` that hold for a whole video track (not `mutable`)."""
@@ -158,10 +187,17 @@ class LabelSchema:
         used_keys = {label.hotkey for label in self.labels}
         hotkey = next((k for k in HOTKEYS if k not in used_keys), None)
         color = PALETTE[len(self.labels) % len(PALETTE)]
-        return LabelSchema((*self.labels, Label(name, color, hotkey)))
+        return LabelSchema((*self.labels, Label(name, color, hotkey)), self.tiers)
+
+    def with_last_label(self, label: Label) -> LabelSchema:
+        """The schema with its last label replaced (with_label's new one, once its definition is known)."""
+        return LabelSchema((*self.labels[:-1], label), self.tiers)
 
     def to_json(self) -> dict[str, Any]:
-        return {"version": 1, "labels": [label.to_json() for label in self.labels]}
+        data: dict[str, Any] = {"version": 1, "labels": [label.to_json() for label in self.labels]}
+        if self.tiers:
+            data["tiers"] = [tier.to_json() for tier in self.tiers]
+        return data
 
     @classmethod
     def from_json(cls, data: Any) -> LabelSchema:
@@ -170,7 +206,13 @@ class LabelSchema:
         labels = [_parse_label(item, f"labels[{i}]", i) for i, item in enumerate(data["labels"])]
         _check_unique([lb.name for lb in labels], "labels", "name")
         _check_unique([lb.hotkey for lb in labels if lb.hotkey], "labels", "hotkey")
-        return cls(tuple(labels))
+        tiers = data.get("tiers", [])
+        if not isinstance(tiers, list):
+            raise SchemaError("tiers: expected a list")
+        names = {lb.name for lb in labels}
+        parsed = tuple(_parse_tier(item, f"tiers[{i}]", names) for i, item in enumerate(tiers))
+        _check_unique([t.name for t in parsed], "tiers", "name")
+        return cls(tuple(labels), parsed)
 
 
 def load_schema(path: str | Path) -> LabelSchema:
@@ -221,6 +263,28 @@ def _parse_label(item: Any, where: str, index: int) -> Label:
     if tag_mode not in TAG_MODES:
         raise SchemaError(f"{where}.tag_mode: expected one of {list(TAG_MODES)}, got {tag_mode!r}")
     return Label(name.strip(), color.lower(), hotkey, tuple(shapes), attributes, keypoints, skeleton, tag_mode)
+
+
+def _parse_tier(item: Any, where: str, label_names: set[str]) -> Tier:
+    if not isinstance(item, dict):
+        raise SchemaError(f"{where}: expected an object")
+    name = item.get("name")
+    if not isinstance(name, str) or not name.strip() or any(ord(c) < 32 for c in name) or len(name) > 255:
+        raise SchemaError(f"{where}.name: expected a non-empty name of at most 255 characters")
+    labels = item.get("labels", [])
+    if not isinstance(labels, list) or not all(isinstance(lb, str) for lb in labels):
+        raise SchemaError(f"{where}.labels: expected a list of label names")
+    for label in labels:
+        if label not in label_names:
+            raise SchemaError(f"{where}.labels: {label!r} is not a label of this schema")
+    _check_unique(labels, f"{where}.labels", "label")
+    flags = []
+    for key in ("overlap", "points"):
+        value = item.get(key, False)
+        if not isinstance(value, bool):
+            raise SchemaError(f"{where}.{key}: expected true or false, got {value!r}")
+        flags.append(value)
+    return Tier(name.strip(), tuple(labels), flags[0], flags[1])
 
 
 def _parse_skeleton(item: dict[str, Any], where: str) -> tuple[tuple[str, ...], tuple[tuple[int, int], ...]]:

@@ -53,7 +53,7 @@ class LabelMapper:
         grown = self.schema.with_label(name)
         if self._keypoints:
             last = dataclasses.replace(grown.labels[-1], keypoints=self._keypoints, skeleton=self._skeleton)
-            grown = LabelSchema((*grown.labels[:-1], last))
+            grown = grown.with_last_label(last)
         self.schema = grown
         self.added.append(name)
         return name

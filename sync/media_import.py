@@ -21,6 +21,10 @@ _INSERT_TASK = (
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (media_path) DO NOTHING"
 )
 _INSERT_INDEX = "INSERT OR REPLACE INTO frame_indexes (content_hash, data) VALUES (?, ?)"
+_INSERT_PEAKS = (
+    "INSERT OR REPLACE INTO audio_peaks (content_hash, sample_rate, channels, samples, data) VALUES (?, ?, ?, ?, ?)"
+)
+BATCH_BYTES = 64 << 20  # cached media data (frame indexes, peaks) a batch holds before it is written
 
 
 @dataclass
@@ -31,12 +35,25 @@ class ImportReport:
     cancelled: bool = False
 
 
-def _task_row(path: Path, report: ImportReport, indexes: dict[str, bytes]) -> tuple[Any, ...]:
+@dataclass
+class _Cached:
+    """Derived data of a batch's files, written in the batch's transaction: video frame indexes, audio peaks."""
+
+    indexes: dict[str, bytes] = field(default_factory=dict)
+    peaks: dict[str, tuple[int, int, int, bytes]] = field(default_factory=dict)
+    size: int = 0
+
+
+def _task_row(path: Path, report: ImportReport, cached: _Cached) -> tuple[Any, ...]:
     """Row for one file: its probe, or an ERROR task with the reason (the import goes on)."""
     try:
         info = probe_media(path)
         if info.frame_index is not None:
-            indexes[info.content_hash] = info.frame_index
+            cached.indexes[info.content_hash] = info.frame_index
+            cached.size += len(info.frame_index)
+        if info.peaks is not None:
+            cached.peaks[info.content_hash] = (info.sample_rate, info.channels, info.frames, info.peaks)
+            cached.size += len(info.peaks)
         return (str(path), path.name, info.content_hash, info.size, info.width, info.height, TaskStatus.NEW.value, "",
                 info.kind, info.frames)
     except MediaError as exc:
@@ -66,27 +83,32 @@ def import_media(
         except UnicodeEncodeError:  # bytes that are not UTF-8 in a name (Linux allows them; SQLite cannot store them)
             shown = str(path).encode("utf-8", "backslashreplace").decode("utf-8")
             report.errors.append((shown, "the file name is not valid UTF-8; rename the file to add it"))
-    for start in range(0, len(files), BATCH):
+    start = 0
+    while start < len(files) and not report.cancelled:
         batch = files[start : start + BATCH]
         known = workspace.known_media([str(p) for p in batch])
         rows = []
-        indexes: dict[str, bytes] = {}  # content hash -> frame index of the videos in this batch
-        for done, path in enumerate(batch, start + 1):
+        cached = _Cached()  # by content hash: frame indexes and peaks of this batch's videos and recordings
+        done = start
+        for path in batch:
             if cancelled is not None and cancelled():
                 report.cancelled = True
                 break
+            done += 1
             if str(path) in known:
                 report.skipped += 1
             else:
-                rows.append(_task_row(path, report, indexes))
+                rows.append(_task_row(path, report, cached))
             if progress is not None:
                 progress(done, len(files))
+            if cached.size >= BATCH_BYTES:  # long recordings: write before their peaks fill memory
+                break
+        start = done
         if rows:
             with workspace.transaction() as conn:
                 added = conn.executemany(_INSERT_TASK, rows).rowcount
-                conn.executemany(_INSERT_INDEX, indexes.items())
+                conn.executemany(_INSERT_INDEX, cached.indexes.items())
+                conn.executemany(_INSERT_PEAKS, ((h, *v) for h, v in cached.peaks.items()))
             report.added += added
             report.skipped += len(rows) - added
-        if report.cancelled:
-            break
     return report

@@ -179,7 +179,18 @@ _V5: Migration = (
     "ALTER TABLE sync_annotations ADD COLUMN occluded INTEGER NOT NULL DEFAULT 0",
 )
 
-MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4, _V5)
+# Audio (core.audio): a task of kind 'audio' keeps its samples per channel in `frames` (width and height 0); its peaks
+# pyramid (core.audio.PeaksPyramid.to_bytes, ~6.6 MB for an hour of 44.1 kHz stereo) is built by the decode pass at
+# import and kept by content hash, like a video's frame index, so a reopen draws at once. The sample rate and channel
+# count sit beside it as columns, so `stats` sums hours in SQL. A cache: derived from the media, never synced.
+_V6: Migration = (
+    """CREATE TABLE audio_peaks (
+        content_hash TEXT PRIMARY KEY, sample_rate INTEGER NOT NULL, channels INTEGER NOT NULL,
+        samples INTEGER NOT NULL, data BLOB NOT NULL
+    )""",
+)
+
+MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4, _V5, _V6)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

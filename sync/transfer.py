@@ -8,6 +8,11 @@ Re-importing is safe: an annotation whose label and shape equal a live annotatio
 duplicate and not added again. So importing the same file twice adds nothing the second time, while a file with new
 shapes for already annotated images still adds those. (An annotation edited since the first import no longer
 matches, so its original comes back; that is reported in the counts.)
+
+Videos: a video item's shapes of one frame count as duplicates by label, shape and frame; its tracks become new
+tracks of keyframe rows (core.tracks.track_rows), a track equal in label and keyframes (frame, shape, outside) to one
+of the task's being a duplicate. An export gives a video task's keyframe rows to the format as tracks. A format's
+`media_kinds` say which tasks it takes; the others are left out with a message.
 """
 
 from __future__ import annotations
@@ -20,9 +25,11 @@ from pathlib import Path, PurePath
 from typing import Any
 
 from core.annotation import Annotation, Task, TaskStatus, new_id
-from core.formats import Dataset, DatasetAnnotation, DatasetItem, get_format, read_dataset
+from core.formats import Dataset, DatasetAnnotation, DatasetItem, get_format, media_kinds_of, read_dataset
+from core.media_kinds import VIDEO
 from core.names import safe_item_name
 from core.schema import AttributeSpec, Label, LabelSchema, SchemaError
+from core.tracks import Track, track_rows, tracks_from_rows
 from sync.workspace import Workspace
 
 _PAGE = 500
@@ -49,29 +56,16 @@ def import_dataset(ws: Workspace, format_name: str, path: str | Path, *, add_med
     report = TransferReport(format_name, items=len(dataset.items), messages=[str(i) for i in dataset.issues])
     tasks = _match_tasks(ws, dataset, report, add_media)
     if not tasks:  # nothing to import: the schema stays as it was too
-        report.messages.append("no image of the file is in the workspace or beside the file; nothing changed")
+        report.messages.append("no image or video of the file is in the workspace or beside the file; nothing changed")
         return report
     schema = _extended_schema(ws.schema, dataset, report)
-    existing: dict[int, set[tuple[str, Any]]] = {}
     new: list[Annotation] = []
     dropped: Counter[str] = Counter()
     for item, task in tasks:
-        keys = existing.setdefault(task.id, {(a.label, a.shape) for a in ws.annotations(task.id)})
-        for index, ann in enumerate(item.annotations):
-            label = schema.get(ann.label)
-            assert label is not None  # _extended_schema added every label of the dataset
-            if not label.allows(ann.shape.kind):
-                report.skipped += 1
-                report.messages.append(
-                    f"{item.file_name}: annotation {index}: label {label.name!r} does not allow {ann.shape.kind} shapes"
-                )
-            elif (ann.label, ann.shape) in keys:
-                report.duplicates += 1
-            else:
-                attributes = _attributes(label, ann, dropped)
-                new.append(Annotation(new_id(), task.id, label.name, ann.shape, attributes, ws.author, ann.source,
-                                      group=ann.group, z=ann.z))
-                keys.add((ann.label, ann.shape))  # the same shape twice in one import is added once
+        rows = ws.annotations(task.id)
+        new += _new_annotations(ws, item, task, rows, schema, report, dropped)
+        if item.tracks:
+            new += _new_track_rows(ws, item, task, rows, schema, report, dropped)
     report.messages += [f"{reason} ({count} annotations)" for reason, count in dropped.items()]
     if report.duplicates:
         report.messages.append(
@@ -85,6 +79,66 @@ def import_dataset(ws: Workspace, format_name: str, path: str | Path, *, add_med
     return report
 
 
+def _new_annotations(ws: Workspace, item: DatasetItem, task: Task, rows: list[Annotation], schema: LabelSchema,
+                     report: TransferReport, dropped: Counter[str]) -> list[Annotation]:
+    """The item's shapes (of one frame on a video) that are not in the workspace yet, as new annotations."""
+    keys = {(a.label, a.shape, a.frame) for a in rows if a.track is None}
+    new = []
+    for index, ann in enumerate(item.annotations):
+        label = schema.get(ann.label)
+        assert label is not None  # _extended_schema added every label of the dataset
+        if not label.allows(ann.shape.kind):
+            report.skipped += 1
+            report.messages.append(
+                f"{item.file_name}: annotation {index}: label {label.name!r} does not allow {ann.shape.kind} shapes"
+            )
+        elif ann.frame is not None and ann.frame >= task.frames:
+            report.skipped += 1
+            report.messages.append(f"{item.file_name}: annotation {index}: frame {ann.frame} is past the video's "
+                                   f"{task.frames} frames; skipped")
+        elif (ann.label, ann.shape, ann.frame) in keys:
+            report.duplicates += 1
+        else:
+            attributes = _attributes(label, ann.attributes, dropped)
+            new.append(Annotation(new_id(), task.id, label.name, ann.shape, attributes, ws.author, ann.source,
+                                  group=ann.group, z=ann.z, frame=ann.frame, occluded=ann.occluded))
+            keys.add((ann.label, ann.shape, ann.frame))  # the same shape twice in one import is added once
+    return new
+
+
+def _track_key(track: Track) -> tuple[Any, ...]:
+    return track.label, tuple((k.frame, k.shape, k.outside) for k in track.keyframes)
+
+
+def _new_track_rows(ws: Workspace, item: DatasetItem, task: Task, rows: list[Annotation], schema: LabelSchema,
+                    report: TransferReport, dropped: Counter[str]) -> list[Annotation]:
+    """The item's tracks that the task lacks, as keyframe rows under new track ids (a file's ids are its own)."""
+    keys = {_track_key(t) for t in tracks_from_rows(rows)[0]}
+    new: list[Annotation] = []
+    for track in item.tracks:
+        label = schema.get(track.label)
+        assert label is not None
+        where = f"{item.file_name}: track {track.id}"
+        if not label.allows(track.kind):
+            report.skipped += len(track.keyframes)
+            report.messages.append(f"{where}: label {label.name!r} does not allow {track.kind} shapes")
+            continue
+        past = [k for k in track.keyframes if k.frame >= task.frames]
+        if past:
+            report.skipped += len(past)
+            report.messages.append(f"{where}: {len(past)} keyframes past the video's {task.frames} frames; skipped")
+            if len(past) == len(track.keyframes):
+                continue
+            track = dataclasses.replace(track, keyframes=tuple(k for k in track.keyframes if k.frame < task.frames))
+        if _track_key(track) in keys:
+            report.duplicates += len(track.keyframes)
+            continue
+        keys.add(_track_key(track))
+        for row in track_rows(task.id, dataclasses.replace(track, id=new_id()), ws.author):
+            new.append(dataclasses.replace(row, attributes=_attributes(label, row.attributes, dropped)))
+    return new
+
+
 def export_dataset(
     ws: Workspace, format_name: str, out_dir: str | Path, messages: list[str] | None = None
 ) -> list[Path]:
@@ -93,21 +147,38 @@ def export_dataset(
     What the format could not hold (left out or converted, with counts) is appended to `messages` when given.
     """
     fmt = get_format(format_name)
+    kinds = media_kinds_of(fmt)
     tasks = [t for t in _all_tasks(ws) if t.status is not TaskStatus.ERROR]
+    other = Counter(t.kind for t in tasks if t.kind not in kinds)
+    tasks = [t for t in tasks if t.kind in kinds]
     root = _common_root([t.media_path for t in tasks if os.path.isabs(t.media_path)])
     labels = {label.name: label for label in ws.schema.labels}
     dataset = Dataset(labels=list(labels), media_root=root, label_defs=labels)
+    for kind, count in other.items():
+        dataset.issue(format_name, f"{count} {kind} tasks left out ({format_name} holds {' and '.join(kinds)} "
+                                   "tasks)")
     for task in tasks:
-        name = _item_name(task, root)
-        converted = [
-            DatasetAnnotation(a.label, a.shape, dict(a.attributes), a.source, a.group, a.z)
-            for a in ws.annotations(task.id)
-        ]
-        dataset.items.append(DatasetItem(name, task.width, task.height, converted))
+        dataset.items.append(_export_item(ws, task, _item_name(task, root), dataset))
     paths = fmt.write(dataset, Path(out_dir))
     if messages is not None:
         messages += [str(issue) for issue in dataset.issues]
     return paths
+
+
+def _export_item(ws: Workspace, task: Task, name: str, dataset: Dataset) -> DatasetItem:
+    """A task as a dataset item; a video's keyframe rows become its tracks (core.tracks), the rest its shapes."""
+    rows = ws.annotations(task.id)
+    tracks: list[Track] = []
+    if task.kind == "video":
+        tracks, rows, problems = tracks_from_rows(rows, ws.schema.track_attributes)
+        for problem in problems:
+            dataset.issue(name, f"{problem}; left out")
+    converted = [
+        DatasetAnnotation(a.label, a.shape, dict(a.attributes), a.source, a.group, a.z, a.frame, a.occluded)
+        for a in rows
+    ]
+    frames = task.frames if task.kind == "video" else None
+    return DatasetItem(name, task.width, task.height, converted, kind=task.kind, frames=frames, tracks=tracks)
 
 
 def _all_tasks(ws: Workspace) -> list[Task]:
@@ -139,14 +210,18 @@ def _locate(item: DatasetItem, report: TransferReport) -> Path | None:
     """The image file of `item`: the one its reader found, else one in its media folders, never outside them."""
     if item.media_path is not None and item.media_path.is_file():
         return item.media_path.resolve()
+    # a MOT sequence is named without an extension: its video may lie beside it as <name>.mp4 and so on
+    names = [item.file_name] if item.kind != "video" or PurePath(item.file_name).suffix else \
+        [item.file_name + ext for ext in sorted(VIDEO.extensions)]
     for folder in item.media_dirs:
         base = folder.resolve()
-        candidate = (base / item.file_name).resolve()
-        if not candidate.is_relative_to(base):
-            report.messages.append(f"{item.file_name}: file name points outside the dataset folder; not read")
-            return None
-        if candidate.is_file():
-            return candidate
+        for name in names:
+            candidate = (base / name).resolve()
+            if not candidate.is_relative_to(base):
+                report.messages.append(f"{item.file_name}: file name points outside the dataset folder; not read")
+                return None
+            if candidate.is_file():
+                return candidate
     return None
 
 
@@ -156,8 +231,14 @@ def _match_tasks(
     """Pair items with tasks: found by path or unique name, else added from the file beside the dataset."""
     found: dict[int, Task] = {}
     missing: dict[int, Path] = {}
+    videos: dict[str, list[Task]] | None = None
     for i, item in enumerate(dataset.items):
         task = ws.find_task(item.file_name) or ws.find_task(PurePath(item.file_name).name)
+        if task is None and item.kind == "video":
+            if videos is None:
+                videos = _videos_by_stem(ws)
+            named = videos.get(PurePath(item.file_name).stem, [])
+            task = named[0] if len(named) == 1 else None
         media = None if task else _locate(item, report)
         task = task or (ws.find_task(str(media)) if media else None)
         if task:
@@ -165,9 +246,9 @@ def _match_tasks(
         elif media and add_media:
             missing[i] = media
         else:
-            report.skipped += len(item.annotations)
+            report.skipped += item.shape_count()
             why = "(adding media is off)" if media else "and not found beside the annotation file"
-            report.messages.append(f"{item.file_name}: image not in the workspace {why}")
+            report.messages.append(f"{item.file_name}: {item.kind} not in the workspace {why}")
     if missing:
         added = ws.add_media(sorted(set(missing.values())))
         report.media_added = added.added
@@ -177,24 +258,38 @@ def _match_tasks(
             if task:
                 found[i] = task
             else:
-                report.skipped += len(dataset.items[i].annotations)
+                report.skipped += dataset.items[i].shape_count()
                 report.messages.append(f"{dataset.items[i].file_name}: {media} could not be added to the workspace")
     pairs = []
     for i, task in sorted(found.items()):
         item = dataset.items[i]
         problem = _task_problem(item, task)
         if problem:
-            report.skipped += len(item.annotations)
-            report.messages.append(f"{item.file_name}: {problem}; its {len(item.annotations)} annotations are skipped")
+            report.skipped += item.shape_count()
+            report.messages.append(f"{item.file_name}: {problem}; its {item.shape_count()} annotations are skipped")
         else:
             pairs.append((item, task))
     report.tasks_matched = len(pairs)
     return pairs
 
 
+def _videos_by_stem(ws: Workspace) -> dict[str, list[Task]]:
+    """Video tasks by file name without extension: MOT names a sequence so ("MOT16-02" for MOT16-02.mp4)."""
+    found: dict[str, list[Task]] = {}
+    for task in _all_tasks(ws):
+        if task.kind == "video":
+            found.setdefault(PurePath(task.name).stem, []).append(task)
+    return found
+
+
 def _task_problem(item: DatasetItem, task: Task) -> str:
     if task.status is TaskStatus.ERROR:
-        return f"the image {task.media_path} cannot be read ({task.error})"
+        return f"the {task.kind} {task.media_path} cannot be read ({task.error})"
+    if task.kind != item.kind:
+        return f"the file describes {'a video' if item.kind == 'video' else 'an image'} but {task.media_path} is " \
+               f"{'a video' if task.kind == 'video' else 'an image'}"
+    if item.kind != "image" and not item.width and not item.height:
+        return ""  # the file does not give the frame size (MOT without seqinfo.ini, audio)
     if (task.width, task.height) != (item.width, item.height):
         return f"the file says {item.width}x{item.height} but the image {task.media_path} is {task.width}x{task.height}"
     return ""
@@ -212,18 +307,18 @@ def _extended_schema(schema: LabelSchema, dataset: Dataset, report: TransferRepo
                     added, attributes=definition.attributes, keypoints=definition.keypoints,
                     skeleton=definition.skeleton,
                 )
-                schema = LabelSchema((*schema.labels[:-1], defined))
+                schema = schema.with_last_label(defined)
             report.labels_added.append(name)
     if report.labels_added:
         report.messages.append(f"labels added to the schema: {', '.join(report.labels_added)}")
     return schema
 
 
-def _attributes(label: Label, ann: DatasetAnnotation, dropped: Counter[str]) -> dict[str, Any]:
+def _attributes(label: Label, given: dict[str, Any], dropped: Counter[str]) -> dict[str, Any]:
     """The label's initial attributes overlaid with the file's values that the schema declares and accepts."""
     specs = {spec.name: spec for spec in label.attributes}
     values = label.initial_attributes()
-    for name, value in ann.attributes.items():
+    for name, value in given.items():
         spec = specs.get(name)
         if spec is None:
             dropped[f"attribute {name!r} of label {label.name!r} is not in the schema; dropped"] += 1

@@ -311,6 +311,13 @@ class Workspace:
                 return task_from_row(rows[0])
         name = Path(media_path_or_name).name
         rows = self._rows(f"SELECT {TASK_COLUMNS} FROM tasks WHERE name = ? LIMIT 2", (name,))
+        if not rows and name and "." not in name:
+            # a recording named without its extension (an RTTM file id, the stem of a TextGrid or label track):
+            # the one audio task whose name is that stem plus one extension
+            pattern = name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + ".%"
+            rows = self._rows(f"SELECT {TASK_COLUMNS} FROM tasks WHERE kind = 'audio' AND name LIKE ? ESCAPE '\\' "
+                              "LIMIT 3", (pattern,))
+            rows = [r for r in rows if Path(task_from_row(r).name).stem == name]
         return task_from_row(rows[0]) if len(rows) == 1 else None
 
     def set_task_status(self, task_id: int, status: TaskStatus, error: str = "") -> None:
@@ -429,6 +436,28 @@ class Workspace:
         rows = self._rows("SELECT data FROM frame_indexes WHERE content_hash = ?", (content_hash,))
         return bytes(rows[0][0]) if rows else None
 
+    def store_frame_index(self, content_hash: str, data: bytes) -> None:
+        """Keep a frame index built after import (a synced video indexed from the encrypted cache)."""
+        with self.transaction() as conn:
+            conn.execute("INSERT OR REPLACE INTO frame_indexes (content_hash, data) VALUES (?, ?)",
+                         (content_hash, data))
+
+    def audio_peaks(self, content_hash: str) -> bytes | None:
+        """A recording's stored peaks pyramid (core.audio.PeaksPyramid.to_bytes), or None before it is built."""
+        rows = self._rows("SELECT data FROM audio_peaks WHERE content_hash = ?", (content_hash,))
+        return bytes(rows[0][0]) if rows else None
+
+    def audio_duration(self, content_hash: str) -> float | None:
+        """A recording's length in seconds (samples / rate of its stored pyramid), None before it is built."""
+        rows = self._rows("SELECT samples * 1.0 / sample_rate FROM audio_peaks WHERE content_hash = ?", (content_hash,))
+        return float(rows[0][0]) if rows else None
+
+    def store_audio_peaks(self, content_hash: str, sample_rate: int, channels: int, samples: int, data: bytes) -> None:
+        """Keep a pyramid built after import (a synced recording decoded from the cache on first open)."""
+        with self.transaction() as conn:
+            conn.execute("INSERT OR REPLACE INTO audio_peaks (content_hash, sample_rate, channels, samples, data) "
+                         "VALUES (?, ?, ?, ?, ?)", (content_hash, sample_rate, channels, samples, data))
+
     def model_ran(self, model_id: str, task_id: int) -> bool:
         """Has this model run on this task (pre-labeling), whether it found something or not?"""
         return bool(self._rows("SELECT 1 FROM model_runs WHERE model_id = ? AND task_id = ?", (model_id, task_id)))
@@ -468,6 +497,12 @@ class Workspace:
             by_source[source] = by_source.get(source, 0) + n
         media = {kind: {"tasks": n, "frames": frames}
                  for kind, n, frames in self._rows("SELECT kind, count(*), sum(frames) FROM tasks GROUP BY kind")}
+        if "audio" in media:  # hours of the recordings whose peaks (and so their sample rate) are stored
+            seconds, segments = self._rows(
+                "SELECT (SELECT coalesce(sum(t.frames * 1.0 / p.sample_rate), 0) FROM tasks t JOIN audio_peaks p "
+                "USING (content_hash) WHERE t.kind = 'audio'), (SELECT count(*) FROM annotations "
+                "WHERE deleted = 0 AND kind IN ('segment', 'instant'))")[0]
+            media["audio"].update(seconds=round(seconds, 3), hours=round(seconds / 3600, 3), segments=segments)
         tracks, keyframes = self._rows(
             "SELECT count(DISTINCT track_id), count(track_id) FROM annotations WHERE deleted = 0")[0]
         return {

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from core.formats import FORMATS, Dataset, DatasetAnnotation, DatasetItem
+from core.formats import FORMATS, Dataset, DatasetAnnotation, DatasetItem, media_kinds_of
 from core.names import item_name_problem, label_name_problem, safe_item_name
 from core.shapes import Box
 from desktop import cli
@@ -32,6 +32,8 @@ TRAVERSAL = "../../../../tmp/x/pwned_task.jpg"
 OCTET = {"Content-Type": "application/octet-stream"}
 BAD_NAMES = [TRAVERSAL, "a\x00b.jpg", "x" * 300 + ".jpg", "..\\..\\..\\x\\pwned.jpg", "..", "CON", "nul.png",
              "photo.jpg.", " photo.jpg", "", "a:b.jpg", "tab\there.jpg"]
+
+IMAGE_FORMATS = [name for name, fmt in FORMATS.items() if "image" in media_kinds_of(fmt)]  # the items here are images
 
 
 @pytest.mark.parametrize("name", [*BAD_NAMES, "\udc80.jpg"])
@@ -104,7 +106,7 @@ def test_names_already_on_a_server_never_become_paths_on_a_client(server_factory
     _as_a_workspace_pulled_before_the_fix(ws, tasks[:2])
     before = _files(tmp_path)
     out = tmp_path / "out"
-    for fmt in FORMATS:
+    for fmt in IMAGE_FORMATS:
         written = export_dataset(ws, fmt, out / fmt)
         assert written and all(p.resolve().is_relative_to((out / fmt).resolve()) for p in written), fmt
     created = _files(tmp_path) - before
@@ -123,7 +125,7 @@ def test_every_writer_keeps_items_inside_its_folder(tmp_path):
     names = ["sub/img.png", "../secret.png", "sub/../../escape/a.png", f"{tmp_path}/escape/b.png", "sub/..",
              "..\\..\\escape\\c.png", "x" * 300 + ".png", "CON.png", "sub/a\x00b.png"]
     out = tmp_path / "out"
-    for fmt in FORMATS:
+    for fmt in IMAGE_FORMATS:
         items = [DatasetItem(n, 64, 48, [DatasetAnnotation("car", Box(1, 2, 10, 10))]) for n in names]
         written = FORMATS[fmt].write(Dataset(items, ["car"], media_root=media), out / fmt)
         assert written and all(p.resolve().is_relative_to((out / fmt).resolve()) for p in written), fmt

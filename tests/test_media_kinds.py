@@ -24,7 +24,7 @@ def test_the_table_knows_images_and_videos():
     assert kind_for("a/b.JPG") is MEDIA_KINDS["image"] and kind_for("x.mkv") is MEDIA_KINDS["video"]
     assert kind_for("notes.txt") is None
     assert MEDIA_KINDS["video"].address == ("frame", "track") and MEDIA_KINDS["image"].address == ()
-    with pytest.raises(ValueError, match="unknown media kind 'hologram'; known: image, video"):
+    with pytest.raises(ValueError, match="unknown media kind 'hologram'; known: audio, image, video"):
         media_kind("hologram")
     with pytest.raises(ValueError, match=r"extensions \['.png'\] are image's"):
         register_media_kind(MediaKind("scan", frozenset({".png"}), probe_media, ()))

@@ -1,10 +1,11 @@
 """Label schemas: parsing, validation messages that name the field, attribute checks."""
 
+import dataclasses
 import json
 
 import pytest
 
-from core.schema import LabelSchema, SchemaError, load_schema
+from core.schema import Label, LabelSchema, SchemaError, Tier, load_schema
 
 GOOD = {
     "labels": [
@@ -85,3 +86,10 @@ def test_tag_mode_defaults_to_multi_round_trips_and_is_validated():
     data["labels"][1]["tag_mode"] = "exclusive"
     with pytest.raises(SchemaError, match=r"labels\[1\]\.tag_mode: expected one of \['multi', 'single'\]"):
         LabelSchema.from_json(data)
+
+
+def test_labels_added_by_imports_and_models_keep_the_audio_tiers():
+    schema = LabelSchema((Label("speech", "#123456"),), (Tier("speaker", ("speech",)),))
+    grown = schema.with_label("noise")
+    grown = grown.with_last_label(dataclasses.replace(grown.labels[-1], keypoints=()))
+    assert grown.tiers == schema.tiers and grown.names() == ["speech", "noise"]

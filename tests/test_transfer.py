@@ -246,7 +246,7 @@ def test_a_refused_file_changes_nothing(tmp_path, filled, text, fmt):
     before = (filled.stats(), filled.schema, content(filled), filled.task_count())
     with pytest.raises(FormatError) as info:
         import_dataset(filled, fmt, target)
-    assert (str(target) in str(info.value)) or "known formats: coco" in str(info.value)
+    assert (str(target) in str(info.value)) or "known formats: audacity, coco" in str(info.value)
     assert (filled.stats(), filled.schema, content(filled), filled.task_count()) == before
     assert filled.integrity_check() == "ok"
 

@@ -122,6 +122,7 @@ def test_an_older_workspace_upgrades_and_its_annotations_read_with_the_defaults(
     ws.close()
     conn = sqlite3.connect(ws.path / DB_NAME, isolation_level=None)
     conn.execute("DROP TABLE frame_indexes")
+    conn.execute("DROP TABLE audio_peaks")  # migration 6 (audio)
     conn.execute("DROP INDEX annotations_by_frame")
     for table, column in [("tasks", "kind"), ("tasks", "frames"), *(("annotations", c) for c in NEW_COLUMNS),
                           *(("sync_annotations", c) for c in NEW_COLUMNS)]:

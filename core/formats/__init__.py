@@ -1,17 +1,27 @@
 """Import/export formats, registered by name in one table; nothing branches on a format's name.
 
 A new format is a module with an object that has `name`, `description`, `read(path) -> Dataset` and
-`write(dataset, out_dir) -> list[Path]`; add it to `_BUILTIN` (or call `register_format` from a plugin).
+`write(dataset, out_dir) -> list[Path]`; add it to `_BUILTIN` (or call `register_format` from a plugin). A format
+that holds videos says so with `media_kinds = ("video",)` (without it, a format holds images: `media_kinds_of`).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from core.formats.audacity import AUDACITY
 from core.formats.coco import COCO
+from core.formats.coco_frames import COCO_FRAMES, COCO_FRAMES_IMAGES
 from core.formats.cvat import CVAT
+from core.formats.cvat_video import CVAT_VIDEO
 from core.formats.dataset import Dataset, DatasetAnnotation, DatasetItem, Format, FormatError, Issue
 from core.formats.labelme import LABELME
+from core.formats.labelstudio import LABELSTUDIO
+from core.formats.mot import MOT
+from core.formats.nemo import NEMO
+from core.formats.rttm import RTTM
+from core.formats.subtitles import SRT, VTT
+from core.formats.textgrid import TEXTGRID
 from core.formats.untrusted import checked_dataset
 from core.formats.voc import VOC
 from core.formats.yolo import YOLO_FORMATS
@@ -25,6 +35,7 @@ __all__ = [
     "FormatError",
     "Issue",
     "get_format",
+    "media_kinds_of",
     "read_dataset",
     "register_format",
 ]
@@ -50,11 +61,18 @@ def get_format(name: str) -> Format:
         raise FormatError(f"unknown format {name!r}; known formats: {known}") from None
 
 
+def media_kinds_of(fmt: Format) -> tuple[str, ...]:
+    """The media kinds a format's items are: its `media_kinds`, or images for formats that do not say."""
+    return tuple(getattr(fmt, "media_kinds", ("image",)))
+
+
 def read_dataset(name: str, path: Path) -> Dataset:
     """What the format `name` reads at `path`, held to what a workspace can store (core.formats.untrusted)."""
     return checked_dataset(get_format(name).read(path))
 
 
-_BUILTIN: tuple[Format, ...] = (COCO, CVAT, LABELME, VOC, *YOLO_FORMATS)
+_BUILTIN: tuple[Format, ...] = (COCO, COCO_FRAMES, COCO_FRAMES_IMAGES, CVAT, CVAT_VIDEO, LABELME, MOT, VOC,
+                               *YOLO_FORMATS, AUDACITY, TEXTGRID, RTTM, VTT, SRT,
+                               NEMO, LABELSTUDIO)
 for _fmt in _BUILTIN:
     register_format(_fmt)

@@ -9,12 +9,14 @@ Shapes: box -> Box (RotatedBox when it has a `rotation`), polygon, polyline, poi
 one group when there are several), ellipse, mask (CVAT's RLE: run lengths row by row over the box
 left/top/width/height, background first) -> Mask, skeleton -> Keypoints (outside -> not labeled, occluded ->
 occluded), tag -> Tag. On every shape: occluded -> the attribute `occluded`, z_order -> z, group_id -> group (0 is
-none), source auto/semi-auto -> a model prediction; attribute values are typed by the schema. Tracks (CVAT for
-video) are not read. The image's `subset` picks images/<subset>/ where CVAT project exports keep the files.
+none), source auto/semi-auto -> a model prediction; attribute values are typed by the schema; `mutable` is kept.
+Tracks are read by the `cvat-video` format (core/formats/cvat_video.py), not here. The image's `subset` picks
+images/<subset>/ where CVAT project exports keep the files.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
@@ -62,6 +64,8 @@ CVAT = CvatFormat()
 
 
 class _Reader:
+    occluded_attribute = True  # images keep CVAT's occluded flag as an attribute; a video annotation has a field
+
     def __init__(self, file: Path, root: ET.Element) -> None:
         self.file = file
         self.root = root
@@ -98,7 +102,7 @@ class _Reader:
                 continue
             specs = tuple(s for j, a in enumerate(element.findall("attributes/attribute"))
                           if (s := self.attribute_spec(f"label {brief(name)} attribute[{j}]", a)) is not None)
-            if not any(s.name == "occluded" for s in specs):
+            if self.occluded_attribute and not any(s.name == "occluded" for s in specs):
                 specs += (AttributeSpec("occluded", "checkbox", default=False),)  # CVAT's built-in flag
             points = tuple(children.get(name, ()))
             edges = _edges(element.findtext("svg") or "", points)
@@ -107,6 +111,13 @@ class _Reader:
                                                   skeleton=edges)
 
     def attribute_spec(self, where: str, element: ET.Element) -> AttributeSpec | None:
+        """The attribute's spec; CVAT's `mutable` (the value may change from frame to frame of a track) is kept."""
+        spec = self._attribute_spec(where, element)
+        if spec is not None and (element.findtext("mutable") or "").strip().lower() == "true":
+            spec = dataclasses.replace(spec, mutable=True)
+        return spec
+
+    def _attribute_spec(self, where: str, element: ET.Element) -> AttributeSpec | None:
         name = (element.findtext("name") or "").strip()
         kind = (element.findtext("input_type") or "").strip()
         default = (element.findtext("default_value") or "").strip()
@@ -295,3 +306,5 @@ _SHAPES: dict[str, Callable[[_Reader, ET.Element, DatasetItem], list[Shape]]] = 
     "skeleton": _skeleton,
     "tag": lambda r, e, i: [Tag()],
 }
+SHAPE_READERS = _SHAPES  # for the CVAT for video reader, which reads the same elements inside tracks
+Reader = _Reader

@@ -74,7 +74,7 @@ def _escape(text: str) -> str:
 def _attribute_xml(parent: ET.Element, spec: AttributeSpec) -> None:
     element = ET.SubElement(parent, "attribute")
     ET.SubElement(element, "name").text = spec.name
-    ET.SubElement(element, "mutable").text = "False"
+    ET.SubElement(element, "mutable").text = "True" if spec.mutable else "False"
     ET.SubElement(element, "input_type").text = _INPUT_TYPES[spec.type]
     ET.SubElement(element, "default_value").text = _text(spec.initial())
     if spec.type == "select":

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from core.annotation import HUMAN, Source
 from core.schema import Label
 from core.shapes import Shape
+from core.tracks import Track
 
 
 class FormatError(ValueError):
@@ -37,7 +38,8 @@ class DatasetAnnotation:
     """One shape of one item; `attributes` are as the file gave them (the importer checks them against a schema).
 
     `group` ties shapes of one object together (COCO keypoints and their box, VOC parts, CVAT and labelme group ids);
-    `z` is the drawing order (CVAT z_order).
+    `z` is the drawing order (CVAT z_order). On a video item, `frame` is the 0-based frame the shape is on (a shape of
+    one frame; what moves is a `Track` of the item) and `occluded` the annotation's own flag.
     """
 
     label: str
@@ -46,6 +48,8 @@ class DatasetAnnotation:
     source: Source = HUMAN
     group: int | None = None
     z: int = 0
+    frame: int | None = None
+    occluded: bool = False
 
 
 @dataclass(slots=True)
@@ -54,6 +58,10 @@ class DatasetItem:
 
     `media_dirs` are the folders where the reader expects the image file itself, best first; `media_path` is the
     image file when the reader already found it (YOLO and labelme readers look for it while they read).
+
+    A video item has `kind` "video", the frame count its file states in `frames` (None when it does not say) and its
+    `tracks` (core.tracks values: keyframes, outside, occluded, per-track and per-frame attributes); a width or
+    height of 0 means the file does not say (MOT without seqinfo.ini) and the task's size is taken.
     """
 
     file_name: str
@@ -62,6 +70,13 @@ class DatasetItem:
     annotations: list[DatasetAnnotation] = field(default_factory=list)
     media_dirs: tuple[Path, ...] = ()
     media_path: Path | None = None
+    kind: str = "image"
+    frames: int | None = None
+    tracks: list[Track] = field(default_factory=list)
+
+    def shape_count(self) -> int:
+        """Shapes, counting each keyframe of a track as one (as the workspace stores them)."""
+        return len(self.annotations) + sum(len(t.keyframes) for t in self.tracks)
 
 
 @dataclass(slots=True)
@@ -81,7 +96,8 @@ class Dataset:
     label_defs: dict[str, Label] = field(default_factory=dict)
 
     def annotation_count(self) -> int:
-        return sum(len(item.annotations) for item in self.items)
+        """Shapes, counting each keyframe of a track as one (as the workspace stores them)."""
+        return sum(item.shape_count() for item in self.items)
 
     def add_label(self, name: str) -> None:
         if name not in self.labels:
@@ -92,6 +108,7 @@ class Dataset:
         labels = dict.fromkeys(self.labels)
         for item in self.items:
             labels.update(dict.fromkeys(a.label for a in item.annotations))
+            labels.update(dict.fromkeys(t.label for t in item.tracks))
         return list(labels)
 
     def issue(self, where: str, message: str) -> None:

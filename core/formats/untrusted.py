@@ -23,9 +23,11 @@ import yaml
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import parse as _safe_parse
 
+from core.annotation import video_field_error
 from core.formats.dataset import Dataset, DatasetAnnotation, DatasetItem, FormatError
 from core.media import size_problem
 from core.names import label_name_problem
+from core.tracks import Track
 
 MAX_DOCUMENT_BYTES = 4 << 30  # one annotation file; COCO files of a few GB exist, past this it is not a dataset
 MAX_YAML_VALUES = 1_000_000  # values in a data.yaml counting every alias use; a real one has a few thousand
@@ -158,11 +160,12 @@ def checked_dataset(dataset: Dataset) -> Dataset:
     for item in dataset.items:
         problem = name_problem(item.file_name) or size_problem(item.width, item.height)
         if problem:
-            dataset.issue(brief(item.file_name), f"{problem}; the image and its {len(item.annotations)} "
+            dataset.issue(brief(item.file_name), f"{problem}; the image and its {item.shape_count()} "
                                                  "annotations are skipped")
             continue
         item.annotations = [_stored_numbers(dataset, item, i, a) for i, a in enumerate(item.annotations)
                             if _annotation_ok(dataset, item, i, a)]
+        item.tracks = [_stored_track(dataset, item, t) for t in item.tracks if _track_ok(dataset, item, t)]
         items.append(item)
     dataset.items = items
     bad_labels = [label for label in dataset.labels if label_name_problem(label)]
@@ -179,12 +182,40 @@ def _annotation_ok(dataset: Dataset, item: DatasetItem, index: int, ann: Dataset
     if problem:
         dataset.issue(where, f"label {brief(ann.label)}: {problem}; skipped")
         return False
-    for name, value in ann.attributes.items():
+    problem = video_field_error("frame", ann.frame)
+    if problem:
+        dataset.issue(where, f"{problem}; skipped")
+        return False
+    return _attributes_ok(dataset, where, ann.attributes)
+
+
+def _attributes_ok(dataset: Dataset, where: str, attributes: dict[str, Any]) -> bool:
+    for name, value in attributes.items():
         problem = label_name_problem(name) or (text_problem(value) if isinstance(value, str) else None)
         if problem:
             dataset.issue(where, f"attribute {brief(name)}: {problem}; skipped")
             return False
     return True
+
+
+def _track_ok(dataset: Dataset, item: DatasetItem, track: Track) -> bool:
+    """A track whose label or any attribute name or value cannot be stored is skipped whole (its keyframes are one
+    object)."""
+    where = f"{item.file_name}: track {brief(track.id)}"
+    problem = label_name_problem(track.label)
+    if problem:
+        dataset.issue(where, f"label {brief(track.label)}: {problem}; skipped")
+        return False
+    return all(_attributes_ok(dataset, where, values)
+               for values in (track.attributes, *(k.attributes for k in track.keyframes)))
+
+
+def _stored_track(dataset: Dataset, item: DatasetItem, track: Track) -> Track:
+    if track.group is not None and not in_int64(track.group):
+        dataset.issue(f"{item.file_name}: track {brief(track.id)}",
+                      f"group id {brief(track.group)} is outside the 64-bit integer range; ignored")
+        return dataclasses.replace(track, group=None)
+    return track
 
 
 def _stored_numbers(dataset: Dataset, item: DatasetItem, index: int, ann: DatasetAnnotation) -> DatasetAnnotation:

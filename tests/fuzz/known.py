@@ -10,6 +10,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from tests.fuzz.audio_seeds import audio_specials
 from tests.fuzz.files import (
     LONG,
     SURROGATE_BYTES,
@@ -31,6 +32,7 @@ from tests.fuzz.seeds import (
     cvat_text,
     labelme_seed,
     labelme_shapes,
+    video_specials,
     voc_seed,
     voc_text,
     yolo_list_seed,
@@ -311,4 +313,6 @@ def specials() -> list[tuple[str, str, Build]]:
                         '<points label="car" points="nan,1"/>', '<polyline label="car" points="inf,inf;1,1"/>',
                         '<box label="car" xtl="nan" ytl="0" xbr="4" ybr="4"/>',
                         '<skeleton label="person"><points label="nose" points="nan"/></skeleton>')),
+        *audio_specials(),
+        *video_specials(),
     ]

@@ -9,25 +9,30 @@ from __future__ import annotations
 import base64
 import os
 import shutil
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import cv2
 import numpy as np
 
+from tests.fuzz.audio_seeds import AUDIO_FAMILIES, AUDIO_SEEDS
 from tests.fuzz.files import dump_json, image, put
 
 SAMPLES = Path("/work/shared/data/format-samples")
 if not SAMPLES.is_dir():
     SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "data" / "format-samples"
 
-FAMILIES = ("coco", "cvat", "labelme", "voc", "yolo")
+FAMILIES = ("coco", "cvat", "cvat-video", "labelme", "mot", "voc", "yolo", *AUDIO_FAMILIES)
 
 
 def family(format_name: str) -> str:
     """The seed family of a registered format (yolo-pose -> yolo); KeyError for a format the corpus cannot seed."""
+    if format_name in FAMILIES:
+        return format_name
     base = format_name.split("-")[0]
     if base not in FAMILIES:
         raise KeyError(f"format {format_name!r} has no seed datasets in tests/fuzz/seeds.py")
@@ -218,6 +223,106 @@ def yolo_list_seed(folder: Path) -> Seed:
     return Seed(folder, docs[0], docs, media)
 
 
+@cache
+def clip_bytes() -> bytes:
+    """A 64x48 H.264 clip of 30 frames, made once per process (ffmpeg), for the video seeds' tasks."""
+    from tests.video_samples import make_video
+
+    with tempfile.TemporaryDirectory() as folder:
+        return make_video(Path(folder) / "clip.mp4", size=(64, 48), frames=30).read_bytes()
+
+
+CVAT_VIDEO_META = """<meta><task><name>clip</name><size>30</size><mode>interpolation</mode><start_frame>0</start_frame>
+<stop_frame>29</stop_frame><labels>
+<label><name>car</name><attributes>
+<attribute><name>speed</name><mutable>True</mutable><input_type>number</input_type><default_value>5</default_value>
+<values>0\n100\n1</values></attribute>
+<attribute><name>kind</name><mutable>False</mutable><input_type>select</input_type><default_value>sedan</default_value>
+<values>sedan\nvan</values></attribute></attributes></label>
+<label><name>person</name><type>skeleton</type><attributes/><svg>&lt;line data-type="edge" data-node-from="1"
+data-node-to="2"&gt;&lt;/line&gt;&lt;circle data-type="element node" data-node-id="1" data-label-name="nose"&gt;
+&lt;/circle&gt;&lt;circle data-type="element node" data-node-id="2" data-label-name="neck"&gt;&lt;/circle&gt;
+</svg></label>
+<label><name>nose</name><type>points</type><parent>person</parent></label>
+<label><name>neck</name><type>points</type><parent>person</parent></label>
+</labels><original_size><width>64</width><height>48</height></original_size></task><source>clip.mp4</source></meta>"""
+CVAT_VIDEO_TRACKS = """<track id="0" label="car" source="manual" group_id="3">
+<box frame="0" outside="0" occluded="0" keyframe="1" xtl="1" ytl="1" xbr="9" ybr="9" z_order="0">
+<attribute name="speed">10</attribute><attribute name="kind">van</attribute></box>
+<box frame="1" outside="0" occluded="0" keyframe="0" xtl="2" ytl="1" xbr="10" ybr="9" z_order="0">
+<attribute name="speed">10</attribute><attribute name="kind">van</attribute></box>
+<box frame="4" outside="0" occluded="1" keyframe="1" xtl="20" ytl="5" xbr="30" ybr="15" z_order="0">
+<attribute name="speed">20</attribute><attribute name="kind">van</attribute></box>
+<box frame="8" outside="1" occluded="0" keyframe="1" xtl="20" ytl="5" xbr="30" ybr="15" z_order="0"/>
+</track>
+<track id="1" label="car" source="auto">
+<polygon frame="2" outside="0" occluded="0" keyframe="1" points="1,1;20,1;10,15" z_order="0"/>
+<polygon frame="9" outside="0" occluded="0" keyframe="1" points="5,5;25,5;15,20;5,18" z_order="0"/>
+</track>
+<track id="2" label="car"><points frame="3" outside="0" occluded="0" keyframe="1" points="1,1;5,5"/>
+<points frame="4" outside="1" occluded="0" keyframe="1" points="1,1;5,5"/></track>
+<track id="3" label="person"><skeleton frame="0" keyframe="1" z_order="0">
+<points label="nose" outside="0" occluded="0" keyframe="1" points="10,10"/>
+<points label="neck" outside="0" occluded="1" keyframe="1" points="10,20"/></skeleton>
+<skeleton frame="6" keyframe="1" z_order="0"><points label="nose" outside="1" occluded="0" keyframe="1" points="12,10"/>
+<points label="neck" outside="0" occluded="0" keyframe="1" points="12,20"/></skeleton></track>
+<track id="4" label="car"><mask frame="5" outside="0" occluded="0" keyframe="1" rle="0, 4, 2, 4" left="2" top="3"
+width="5" height="2"/></track>
+<tag frame="7" label="car" source="manual"><attribute name="kind">sedan</attribute></tag>"""
+
+
+def cvat_video_text(tracks: str = CVAT_VIDEO_TRACKS, meta: str = CVAT_VIDEO_META) -> str:
+    """The CVAT for video seed's XML, its tracks (or meta) replaced where a known class damages them."""
+    return (f'<?xml version="1.0" encoding="utf-8"?>\n<annotations><version>1.1</version>\n{meta}\n{tracks}\n'
+            "</annotations>\n")
+
+
+def cvat_video_seed(folder: Path, text: str | bytes | None = None) -> Seed:
+    """CVAT for video: box, polygon, points, skeleton and mask tracks, a tag, and the video beside the XML."""
+    put(folder / "clip.mp4", clip_bytes())
+    doc = put(folder / "annotations.xml", cvat_video_text() if text is None else text)
+    return Seed(folder, doc, [doc], [])
+
+
+MOT_GT = "1,1,1,1,8,8,1,1,1\n2,1,2,1,8,8,1,1,0.5\n3,1,3,1,8,8,0,1,0\n7,1,9,9,8,8,1,1,1\n2,2,30,20,10,10,1,2,1\n" \
+         "4,-1,5,5,4,4,1,2,1\n"
+MOT_INFO = "[Sequence]\nname=clip\nimDir=img1\nframeRate=30\nseqLength=30\nimWidth=64\nimHeight=48\nimExt=.jpg\n"
+
+
+def mot_seed(folder: Path, gt: str | bytes = MOT_GT, info: str | bytes = MOT_INFO) -> Seed:
+    """A MOT sequence (gt.txt, labels.txt, seqinfo.ini) beside the video its name matches."""
+    put(folder / "clip.mp4", clip_bytes())
+    docs = [put(folder / "gt" / "gt.txt", gt), put(folder / "gt" / "labels.txt", "car\nperson\n"),
+            put(folder / "seqinfo.ini", info)]
+    return Seed(folder, docs[0], docs, [])
+
+
+def cvat_video_named(name: str) -> Callable[[Path], Path]:
+    """A known-class builder: CVAT for video whose <source> is `name` as written into the XML (entities stay)."""
+    text = cvat_video_text(meta=CVAT_VIDEO_META.replace("<source>clip.mp4</source>", f"<source>{name}</source>"))
+    return lambda folder: cvat_video_seed(folder, text).root
+
+
+def mot_named(name: str | bytes) -> Callable[[Path], Path]:
+    """A known-class builder: MOT whose seqinfo.ini names the sequence `name` (raw bytes too)."""
+    raw = name if isinstance(name, bytes) else name.encode("utf-8", "surrogatepass")
+    info = MOT_INFO.encode().replace(b"name=clip", b"name=" + raw)
+    return lambda folder: mot_seed(folder, info=info).root
+
+
+def video_specials() -> list[tuple[str, str, Callable[[Path], Path]]]:
+    """The known name classes for the video formats, as known.specials() lists them (its `*video_specials()`)."""
+    from tests.fuzz.files import LONG, SURROGATE_BYTES
+
+    return [("cvat-video", "nul-name", cvat_video_named("clip.mp4&#0;")),
+            ("cvat-video", "nul-name", cvat_video_named("clip\x00.mp4")),
+            ("cvat-video", "surrogate", cvat_video_named("&#xD800;.mp4")),
+            ("cvat-video", "long-name", cvat_video_named(LONG)),
+            ("mot", "nul-name", mot_named("clip\x00x")),
+            ("mot", "surrogate", mot_named(SURROGATE_BYTES)),
+            ("mot", "long-name", mot_named(LONG))]
+
+
 def _sample_seed(name: str, documents: tuple[str, ...]) -> Callable[[Path], Seed]:
     """A builder copying Datumaro's sample `name`; `documents` are the globs of the files mutations may damage."""
 
@@ -234,14 +339,19 @@ def _seeds() -> dict[str, dict[str, Callable[[Path], Seed]]]:
     """Family -> seed name -> builder; the samples by other tools only where their folder exists."""
     samples = {"coco": {"coco_instances": ("annotations/*.json",), "coco_person_keypoints": ("annotations/*.json",)},
                "cvat": {"cvat_images_project": ("annotations.xml",)},
+               "cvat-video": {"cvat_video": ("annotations.xml",)},
+               "mot": {"mot": ("*/gt/gt.txt", "*/seqinfo.ini")},
                "voc": {"voc_dataset1": ("Annotations/*.xml", "ImageSets/Main/*.txt")}}
     seeds: dict[str, dict[str, Callable[[Path], Seed]]] = {
         "coco": {"coco": coco_seed},
         "cvat": {"cvat": cvat_seed},
+        "cvat-video": {"cvat_video_seed": cvat_video_seed},
+        "mot": {"mot_seed": mot_seed},
         "labelme": {"labelme": labelme_seed},
         "voc": {"voc": voc_seed},
         "yolo": {**{f"yolo_{t}": lambda f, t=t: yolo_seed(f, t) for t in YOLO_LINES},
                  "yolo_darknet": yolo_darknet_seed, "yolo_list": yolo_list_seed},
+        **AUDIO_SEEDS,
     }
     for fam, found in samples.items():
         seeds[fam].update({name: _sample_seed(name, docs) for name, docs in found.items() if (SAMPLES / name).is_dir()})
