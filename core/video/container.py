@@ -12,7 +12,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 
 import av
 import av.error
@@ -20,7 +20,17 @@ from av.container import InputContainer
 from av.stream import Discard
 from av.video.stream import VideoStream
 
-Source = str | os.PathLike[str] | BinaryIO
+
+class Readable(Protocol):
+    """A seekable binary file object PyAV reads from (a file opened "rb", io.BytesIO, or sync's reader over the
+    encrypted media cache); its `name`, when it has one, is what errors show."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+    def seek(self, offset: int, whence: int = 0, /) -> int: ...
+    def tell(self) -> int: ...
+
+
+Source = str | os.PathLike[str] | BinaryIO | Readable
 # Demuxers that read a still image as a one-frame "video": refused, images are imported as images.
 _IMAGE_FORMATS = ("image2", "_pipe")
 
@@ -70,7 +80,7 @@ def open_video(source: Source) -> tuple[InputContainer, VideoStream]:
         path = Path(source)
         if path.is_file() and path.stat().st_size == 0:
             raise VideoError(name, "empty file")
-        target: str | BinaryIO = str(path)
+        target: str | BinaryIO | Readable = str(path)
     else:
         source.seek(0)  # av.open reads from the current position; the index build left it at the end
         target = source

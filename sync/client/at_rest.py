@@ -27,6 +27,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from sync import fastjson
 from sync.client.credentials import Credentials, CredentialsError, workspace_key_name
+from sync.client.media_reader import CachedMediaReader
 from sync.database import DB_NAME, WorkspaceError, connect, stored_version
 from sync.envelope import b64d, b64e
 from sync.workspace import Workspace
@@ -206,6 +207,31 @@ class MediaCache:
         for index, start in enumerate(range(0, max(len(data), 1), CHUNK)):
             self.append(sha, index, data[start:start + CHUNK])
         self.finish(sha)
+
+    def put_file(self, sha: str, source: Path) -> None:
+        """Copy a file in chunk by chunk (a video can be larger than memory); WorkspaceError, with nothing kept,
+        when its bytes do not hash to `sha` (the file changed since it was hashed)."""
+        self.discard(sha)
+        digest, index = hashlib.sha256(), 0
+        with open(source, "rb") as fh:
+            while True:
+                data = fh.read(CHUNK)
+                if not data and index:
+                    break
+                digest.update(data)
+                self.append(sha, index, data)
+                index += 1
+                if len(data) < CHUNK:
+                    break
+        if digest.hexdigest() != sha:
+            self.discard(sha)
+            raise WorkspaceError(f"{source}: the file changed while it was copied into the media cache")
+        self.finish(sha)
+
+    def reader(self, sha: str, name: str | None = None) -> CachedMediaReader:
+        """A read-only, seekable file object over the cached plaintext, decrypted a chunk at a time in memory (for
+        PyAV: core.video decodes from it); FileNotFoundError when the media is not downloaded."""
+        return CachedMediaReader(self.path(sha), sha, self._aead, CHUNK, name=name)
 
 
 # -- keys and the Workspace hook -----------------------------------------------------------------------------------

@@ -32,6 +32,7 @@ from sync.client.field import register_field_tasks
 from sync.client.http import Http, OfflineError, ServerError, SyncError
 from sync.client.media import transfer_all
 from sync.client.store import SyncStore
+from sync.client.video import index_downloaded
 from sync.envelope import b64d
 from sync.fastjson import loads
 from sync.workspace import Workspace
@@ -114,13 +115,16 @@ class SyncEngine:
     # -- one round -----------------------------------------------------------------------------------------------
 
     def sync_once(self) -> SyncState:
-        """Field tasks (field.py), push, pull, refresh, media; the outcome is stored (read_state shows it), returned."""
+        """Field tasks (field.py), push, pull, refresh, media, frame indexes of videos downloaded (video.py); the
+        outcome is stored (read_state shows it), returned."""
         try:
-            field_errors = register_field_tasks(self.store, self.http, self.keys.media_cache(self.ws))
+            cache = self.keys.media_cache(self.ws)
+            field_errors = register_field_tasks(self.store, self.http, cache)
             self.push()
             self.pull()
             self.refresh()
-            _done, errors = transfer_all(self.store, self.http, self.keys.media_cache(self.ws))
+            _done, errors = transfer_all(self.store, self.http, cache)
+            errors += index_downloaded(self.store, cache)
             self._finish("ok", "; ".join((field_errors + errors)[:3]))
         except OfflineError as exc:
             self._finish("offline", str(exc))

@@ -2,17 +2,18 @@
 become server tasks, so their images and annotations go up like everyone's.
 
 Each round, before the push, every local task of a file that no server task maps yet is registered in steps that
-each survive a crash: the file is hashed and checked against the hash taken when it was added; a client_ref is
-chosen once and stored before the first request; the file is uploaded (resumable: the server keeps what it got and
-HEAD says where to go on); the server task is created with that client_ref (a repeat after a lost answer returns
-the same task, never a second one); the image is copied into the encrypted media cache; and in one transaction the
-local task is mapped to the server task, shows the synced media and queues its annotations again (sealing passed
-over them while the task was local: batcher.py). The local task keeps its id and its annotations throughout.
+each survive a crash: the file is hashed (in chunks: a video may be larger than memory) and checked against the
+hash taken when it was added; a client_ref is chosen once and stored before the first request; the file is uploaded
+(resumable: the server keeps what it got and HEAD says where to go on); the server task is created with that
+client_ref and, for a video, its kind and frame count (a repeat after a lost answer returns the same task, never a
+second one); the media is copied into the encrypted media cache; and in one transaction the local task is mapped to
+the server task, shows the synced media (a video's frame index follows it to the media's SHA-256) and queues its
+annotations again (sealing passed over them while the task was local: batcher.py). The local task keeps its id and
+its annotations throughout.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sqlite3
 import time
@@ -24,8 +25,9 @@ from core.media import content_hash
 from core.names import safe_item_name
 from sync.client.at_rest import MediaCache
 from sync.client.http import Http, ServerError, SyncError
-from sync.client.media import upload
+from sync.client.media import file_sha256, upload
 from sync.client.store import UNREGISTERED, SyncStore, media_path, task_name
+from sync.database import WorkspaceError
 
 
 class FieldTaskError(SyncError):
@@ -39,13 +41,14 @@ def register_field_tasks(store: SyncStore, http: Http, cache: MediaCache) -> lis
     done, and the next round repeats it under the same client_ref. Other refusals change nothing on the server and
     are reported per task."""
     with store.ws.transaction() as conn:
-        todo = conn.execute(f"SELECT id, media_path, name, width, height, content_hash FROM tasks t "
+        todo = conn.execute(f"SELECT id, media_path, name, width, height, content_hash, kind, frames FROM tasks t "
                             f"WHERE {UNREGISTERED} ORDER BY id").fetchall()
         project = store.get_in(conn, "project_id")
     errors: list[str] = []
-    for local_id, path, name, width, height, added_hash in todo:
+    for local_id, path, name, width, height, added_hash, kind, frames in todo:
         try:
-            _register(store, http, cache, int(project), local_id, Path(path), name, (width, height), added_hash)
+            _register(store, http, cache, int(project), local_id, Path(path), name, (width, height), added_hash,
+                      (kind, frames))
         except FieldTaskError as exc:
             errors.append(str(exc))
         except ServerError as exc:
@@ -56,16 +59,16 @@ def register_field_tasks(store: SyncStore, http: Http, cache: MediaCache) -> lis
 
 
 def _register(store: SyncStore, http: Http, cache: MediaCache, project: int, local_id: int, path: Path, name: str,
-              size: tuple[int, int], added_hash: str) -> None:
+              size: tuple[int, int], added_hash: str, kind: tuple[str, int]) -> None:
+    what = kind[0]
     try:
-        data = path.read_bytes()
-        changed = bool(added_hash) and content_hash(path) != added_hash
+        now_hash = content_hash(path) if added_hash else ""
+        sha = file_sha256(path)  # both in chunks: a video can be larger than memory
     except OSError as exc:
-        raise FieldTaskError(f"{path}: cannot read the image to upload it: {exc.strerror or exc}") from None
-    if changed:
+        raise FieldTaskError(f"{path}: cannot read the {what} to upload it: {exc.strerror or exc}") from None
+    if added_hash and now_hash != added_hash:
         raise FieldTaskError(f"{path}: the file changed since it was added (its annotations were drawn on the "
-                             "earlier image); not uploaded")
-    sha = hashlib.sha256(data).hexdigest()
+                             f"earlier {what}); not uploaded")
     key = f"field_task:{local_id}"
     with store.ws.transaction() as conn:
         stored = store.get_in(conn, key)
@@ -73,10 +76,19 @@ def _register(store: SyncStore, http: Http, cache: MediaCache, project: int, loc
         if not stored:
             store.put(conn, key, json.dumps({"client_ref": ref}))
     upload(http, path, sha)
-    body = {"media_sha256": sha, "name": safe_item_name(name), "width": size[0], "height": size[1], "client_ref": ref}
+    body: dict[str, Any] = {"media_sha256": sha, "name": safe_item_name(name), "width": size[0], "height": size[1],
+                            "client_ref": ref}
+    if kind[0] != "image":  # an image's create stays as it was, for servers before media kinds
+        body.update(kind=kind[0], frames=kind[1])
     item = http.request("POST", f"/projects/{project}/tasks", ok=(200, 201), json=body).json()
+    if item.get("kind", "image") != kind[0]:
+        raise FieldTaskError(f"{path}: the server made an {item.get('kind', 'image')} task of this {kind[0]}: it is "
+                             "older than video tasks; not registered (update the server)")
     if not cache.has(sha):
-        cache.put(sha, data)
+        try:
+            cache.put_file(sha, path)
+        except (OSError, WorkspaceError) as exc:
+            raise FieldTaskError(f"{path}: not copied into the media cache: {exc}") from None
     with store.ws.transaction() as conn:
         if store.awaits_registration(conn, local_id):
             _map_task(conn, local_id, item)
@@ -90,6 +102,10 @@ def _map_task(conn: sqlite3.Connection, local_id: int, item: dict[str, Any]) -> 
         "INSERT INTO sync_tasks (local_id, server_id, project_id, media_sha256, server_status, assignee, revision) "
         "VALUES (?, ?, ?, ?, ?, ?, ?)", (local_id, item["id"], item["project_id"], item["media_sha256"],
                                          item["status"], item.get("assignee"), item["revision"]))
+    # a video's frame index is kept by content hash: the synced task's is its SHA-256 (the one taken when the file
+    # was added stays for any other task of the same file)
+    conn.execute("INSERT OR IGNORE INTO frame_indexes (content_hash, data) SELECT ?, data FROM frame_indexes "
+                 "WHERE content_hash = (SELECT content_hash FROM tasks WHERE id = ?)", (item["media_sha256"], local_id))
     conn.execute("UPDATE tasks SET media_path = ?, name = ?, content_hash = ? WHERE id = ?",
                  (media_path(item), task_name(item), item["media_sha256"], local_id))
     conn.execute("INSERT INTO sync_media (sha256, direction) VALUES (?, 'down') ON CONFLICT DO NOTHING",

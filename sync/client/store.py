@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.annotation import Annotation, Source, SourceKind, TaskStatus
+from core.media_kinds import MEDIA_KINDS
 from core.names import safe_item_name
 from core.shapes import shape_from_json
 from sync.client.at_rest import AtRestCodec, is_sha256
@@ -138,6 +139,17 @@ def task_name(task: dict[str, Any]) -> str:
     return safe_item_name(str(task["name"]), f"task-{task['id']}")
 
 
+def task_kind(task: dict[str, Any]) -> tuple[str, int, str]:
+    """(kind, frames, error) of a server task: one from a server before media kinds is an image of one frame; a
+    kind this client does not know becomes a task in error that says so (its media is not decoded as an image)."""
+    kind = task.get("kind") or "image"
+    frames = task.get("frames")
+    frames = frames if type(frames) is int and frames > 0 else 1
+    if kind not in MEDIA_KINDS:
+        return str(kind)[:16], frames, f"a {str(kind)[:16]!r} task: this version of Annodesk cannot open it"
+    return kind, frames, ""
+
+
 def digest(items: Iterable[tuple[str, dict[str, Any]]]) -> str:
     """The server's per-task digest (GET /tasks/{id}/annotations): sha256 of canonical JSON of sorted [id, fields]."""
     return hashlib.sha256(canonical_json(sorted([i, f] for i, f in items))).hexdigest()
@@ -200,13 +212,15 @@ class SyncStore:
     def put_task(self, conn: sqlite3.Connection, item: dict[str, Any]) -> int:
         """Create or update the local task of a server task; returns its local id."""
         status = LOCAL_STATUS.get(item["status"], TaskStatus.IN_PROGRESS).value
+        kind, frames, error = task_kind(item)
+        status = TaskStatus.ERROR.value if error else status
         row = conn.execute("SELECT local_id FROM sync_tasks WHERE server_id = ?", (item["id"],)).fetchone()
         if row is None:
             local = conn.execute(
-                "INSERT INTO tasks (media_path, name, content_hash, width, height, status) VALUES (?, ?, ?, ?, ?, ?) "
-                "RETURNING id",
+                "INSERT INTO tasks (media_path, name, content_hash, width, height, status, error, kind, frames) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 (media_path(item), task_name(item), item["media_sha256"],
-                 item["width"], item["height"], status),
+                 item["width"], item["height"], status, error, kind, frames),
             ).fetchone()[0]
             conn.execute(
                 "INSERT INTO sync_tasks (local_id, server_id, project_id, media_sha256, server_status, assignee, "
@@ -218,8 +232,8 @@ class SyncStore:
                          (item["media_sha256"],))
             return int(local)
         local = int(row[0])
-        conn.execute("UPDATE tasks SET media_path = ?, name = ?, status = ? WHERE id = ?",
-                     (media_path(item), task_name(item), status, local))
+        conn.execute("UPDATE tasks SET media_path = ?, name = ?, status = ?, error = ?, kind = ?, frames = ? "
+                     "WHERE id = ?", (media_path(item), task_name(item), status, error, kind, frames, local))
         conn.execute("UPDATE sync_tasks SET server_status = ?, assignee = ?, revision = ? WHERE local_id = ?",
                      (item["status"], item.get("assignee"), item["revision"], local))
         return local
@@ -401,6 +415,14 @@ class SyncStore:
         with self.ws.reading() as conn:
             return {i: {**VIDEO_DEFAULTS, **fields} for i, (_t, fields, deleted) in self.rows(conn, ids).items()
                     if not deleted}
+
+    def unindexed_videos(self) -> list[tuple[str, str]]:
+        """(SHA-256, task name) of each synced video whose frame index is not stored yet (sync/client/video.py)."""
+        with self.ws.reading() as conn:
+            return conn.execute(
+                "SELECT t.content_hash, min(t.name) FROM tasks t JOIN sync_tasks s ON s.local_id = t.id WHERE "
+                "t.kind = 'video' AND NOT EXISTS (SELECT 1 FROM frame_indexes f WHERE f.content_hash = t.content_hash) "
+                "GROUP BY t.content_hash ORDER BY 1").fetchall()
 
     # -- a field worker's own tasks (sync/client/field.py registers them on the server) ---------------------------
 

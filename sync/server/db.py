@@ -87,6 +87,10 @@ tasks = sa.Table(
     sa.Column("media_sha256", sa.String(64), sa.ForeignKey("media.sha256"), nullable=False),
     sa.Column("width", sa.Integer, nullable=False),
     sa.Column("height", sa.Integer, nullable=False),
+    # the media kind (core.media_kinds: image, video) and a video's frame count; added to older stores by
+    # _task_kinds, where every task is an image of one frame
+    sa.Column("kind", sa.String(16), nullable=False, server_default="image"),
+    sa.Column("frames", sa.Integer, nullable=False, server_default="1"),
     sa.Column("status", sa.String(16), nullable=False),
     sa.Column("assignee_id", sa.ForeignKey("users.id"), index=True),
     sa.Column("revision", sa.Integer, nullable=False),
@@ -203,6 +207,7 @@ class Store:
         with self.write() as conn:
             metadata.create_all(conn)
             _ranges_from_op_rows(conn)
+            _task_kinds(conn)
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
@@ -231,6 +236,16 @@ def _ranges_from_op_rows(conn: Connection) -> None:
     conn.exec_driver_sql("INSERT INTO op_ranges (client_id, batch_id, first_op, last_op) SELECT client_id, batch_id, "
                          "MIN(op_id), MAX(op_id) FROM ops GROUP BY client_id, batch_id")
     conn.exec_driver_sql("DROP TABLE ops")
+
+
+def _task_kinds(conn: Connection) -> None:
+    """A store made before video tasks has no `kind` and `frames` on its tasks: add them (every task there is an
+    image of one frame). Runs under the write lock, so servers starting together on one PostgreSQL add them once."""
+    have = {c["name"] for c in sa.inspect(conn).get_columns("tasks")}
+    if "kind" not in have:
+        conn.exec_driver_sql("ALTER TABLE tasks ADD COLUMN kind VARCHAR(16) DEFAULT 'image' NOT NULL")
+    if "frames" not in have:
+        conn.exec_driver_sql("ALTER TABLE tasks ADD COLUMN frames INTEGER DEFAULT 1 NOT NULL")
 
 
 def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:

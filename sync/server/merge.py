@@ -229,6 +229,9 @@ class BatchApplier:
             problem = video_field_error(name, wanted[name]) if name in wanted else None
             if problem:
                 raise OpRejected(f"bad_value: {problem}")
+        frame = wanted.get("frame")
+        if frame is not None and task["kind"] == "video" and frame >= task["frames"]:
+            raise OpRejected(f"bad_value: field 'frame' is {frame}, past the video's {task['frames']} frames")
         fields = ann.fields
         if "kind" in wanted or "geometry" in wanted:
             kind, geometry = wanted.get("kind", fields.get("kind")), wanted.get("geometry", fields.get("geometry"))

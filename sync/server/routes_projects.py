@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Query, Response
@@ -31,6 +31,9 @@ class TaskIn(BaseModel):
     name: str = Field(min_length=1, max_length=500)
     width: int = Field(ge=1, le=1_000_000)
     height: int = Field(ge=1, le=1_000_000)
+    kind: Literal["image", "video"] = Field("image", description=(
+        "the media kind; left out (older clients), the task is an image"))
+    frames: int = Field(1, ge=1, le=service.MAX_FRAMES, description="a video's frame count; 1 for an image")
     client_ref: str | None = Field(None, pattern=r"^[A-Za-z0-9_.:-]{1,64}$", description=(
         "a key the client chose for this task, unique per user: a repeated create with it returns the task made "
         "the first time (a retry after a lost answer makes no second task)"))
@@ -92,7 +95,7 @@ def create_task(project_id: IntId, body: TaskIn, principal: Caller, ctx: Ctx, re
                 raise forbidden(f"media {body.media_sha256} was not uploaded by you; an annotator makes tasks only "
                                 "of media they uploaded")
         task = service.create_task(conn, principal.name, project_id, body.media_sha256, body.name, body.width,
-                                   body.height)
+                                   body.height, body.kind, body.frames)
         if not principal.is_reviewer:
             task = service.assign(conn, principal.name, task["id"], principal.name)
         if body.client_ref is not None:

@@ -21,6 +21,8 @@ from sync.server.journal import audit, emit, emit_task_snapshot
 from sync.server.security import ROLES, Passwords, Principal
 
 _NAME = re.compile(r"[A-Za-z0-9_.@-]{1,64}")
+TASK_KINDS = ("image", "video")  # media kinds (core.media_kinds) a server task may be; older clients send none
+MAX_FRAMES = 2**31 - 1  # an annotation's frame is below 2**31 (merge.py)
 STATUSES = ("new", "assigned", "in_progress", "submitted", "accepted", "rejected")
 _TRANSITIONS = {
     ("assigned", "in_progress"), ("rejected", "in_progress"),
@@ -129,18 +131,22 @@ def register_media(conn: Connection, actor: Principal | None, sha: str, size: in
 
 
 def create_task(conn: Connection, actor: str, project_id: int, media_sha256: str, name: str, width: int,
-                height: int) -> dict[str, Any]:
+                height: int, kind: str = "image", frames: int = 1) -> dict[str, Any]:
     get_project(conn, project_id)
     if conn.execute(sa.select(db.media.c.sha256).where(db.media.c.sha256 == media_sha256)).first() is None:
         raise ApiError(422, "unknown_media", f"media {media_sha256} has not been uploaded")
     if not (0 < width <= 1_000_000 and 0 < height <= 1_000_000) or not 0 < len(name) <= 500:
         raise ApiError(422, "bad_task", "task needs a 1-500 character name and a size of 1..1,000,000 pixels")
+    if kind not in TASK_KINDS or not 0 < frames <= MAX_FRAMES or (kind == "image" and frames != 1):
+        raise ApiError(422, "bad_task", f"a task is one of {', '.join(TASK_KINDS)}; an image has 1 frame, a video "
+                       f"1..{MAX_FRAMES:,} (not {kind!r:.20} of {frames} frames)", field="kind")
     problem = item_name_problem(name)
     if problem:  # every client writes files named after the task when it exports
         raise ApiError(422, "bad_name", f"task name {name!r:.100}: {problem}; it must be one plain file name",
                        field="name")
     values = {"project_id": project_id, "name": name, "media_sha256": media_sha256, "width": width,
-              "height": height, "status": "new", "assignee_id": None, "revision": 1, "updated_at": time.time()}
+              "height": height, "kind": kind, "frames": frames, "status": "new", "assignee_id": None, "revision": 1,
+              "updated_at": time.time()}
     tid = db.insert_id(conn, db.tasks.insert().values(**values))
     emit(conn, "task", tid, project_id, tid)
     audit(conn, actor, "task.create", f"task:{tid}", project=project_id, media=media_sha256)
@@ -154,7 +160,8 @@ def task_query() -> sa.Select[Any]:
 
 def task_json(row: Any) -> dict[str, Any]:
     r = dict(row)
-    keys = ("id", "project_id", "name", "media_sha256", "width", "height", "status", "assignee", "revision")
+    keys = ("id", "project_id", "name", "media_sha256", "width", "height", "kind", "frames", "status", "assignee",
+            "revision")
     return {k: r[k] for k in keys}
 
 
