@@ -206,6 +206,9 @@ class PrelabelJob:
         """In a worker: skip what this model did already, else read and prepare the image."""
         if self._cancel.is_set():
             return ("cancelled", task, None)
+        if task.kind != "image":  # inference/video_prelabel.py runs a model on a video's frames
+            how = ": pre-label its frames with `annodesk prelabel --every K`" if task.kind == "video" else ""
+            return ("fail", task, f"a {task.kind} task, not an image{how}")
         model_id = self.predictor.model_id
         if self.store.model_ran(model_id, task.id) or any(
             a.source.model_id == model_id for a in self.store.annotations(task.id)
