@@ -7,6 +7,7 @@ import functools
 import getpass
 import json
 import sys
+import time
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -54,7 +55,11 @@ def cmd_stats(args: argparse.Namespace) -> int:
     tasks, anns = stats["tasks"], stats["annotations"]
     print(f"tasks: {tasks['total']}  " + "  ".join(f"{k}: {v}" for k, v in tasks.items() if k != "total"))
     for kind, media in sorted(stats["media"].items()):
-        print(f"{kind}: {media['tasks']} tasks" + (f", {media['frames']} frames" if kind != "image" else ""))
+        if kind == "audio":
+            length = time.strftime("%H:%M:%S", time.gmtime(media["seconds"])) if media["seconds"] < 86400 else ""
+            print(f"audio: {media['tasks']} tasks, {media['hours']:.2f} hours {length}, {media['segments']} segments")
+        else:
+            print(f"{kind}: {media['tasks']} tasks" + (f", {media['frames']} frames" if kind != "image" else ""))
     if stats["tracks"]["tracks"]:
         print(f"tracks: {stats['tracks']['tracks']}, {stats['tracks']['keyframes']} keyframes")
     print(f"annotations: {anns['total']}")
@@ -102,14 +107,48 @@ def cmd_prelabel(args: argparse.Namespace) -> int:
     print(f"model {predictor.path.name}: {card.family}, {len(card.classes)} classes; "
           f"provider {predictor.runtime.describe()}")  # fmt: skip
     batch = args.batch or (8 if predictor.runtime.on_gpu else 1)
+    if args.link and args.every is None:
+        raise CliError("--link needs --every K (the frames of a video to run the model on)")
+    if args.every is not None and args.every < 1:
+        raise CliError("--every must be 1 or more")
     with Workspace.open(args.workspace) as ws:
         # a synced workspace's schema belongs to the server: classes without a label are skipped, not added
-        options = PrelabelOptions(batch=batch, only_new=args.only == "new", renames=renames,
-                                  locked_schema=args.locked_schema or ws.codec is not None)  # fmt: skip
-        report = PrelabelJob(predictor, ws, options, _progress_printer("pre-labeling"), _synced_media(ws)).run()
+        locked = args.locked_schema or ws.codec is not None
+        if args.every is not None:
+            report = _prelabel_videos(predictor, ws, args, renames, locked)
+        else:
+            options = PrelabelOptions(batch=batch, only_new=args.only == "new", renames=renames, locked_schema=locked)
+            report = PrelabelJob(predictor, ws, options, _progress_printer("pre-labeling"), _synced_media(ws)).run()
     for line in report.summary():
         print(line)
     return 130 if report.cancelled else 0
+
+
+def _prelabel_videos(predictor: Any, ws: Workspace, args: argparse.Namespace, renames: dict[str, str],
+                     locked: bool) -> Any:  # fmt: skip
+    """The video tasks: the model on every K-th frame, stored per frame or (--link) linked into tracks."""
+    from inference.video_prelabel import VideoPrelabelJob, VideoPrelabelOptions
+
+    options = VideoPrelabelOptions(every=args.every, link=args.link, only_new=args.only == "new", renames=renames,
+                                   locked_schema=locked, batch=args.batch or (8 if predictor.runtime.on_gpu else 1))
+    progress = _progress_printer("pre-labeling frames")
+    return VideoPrelabelJob(predictor, ws, options, progress, _synced_video(ws)).run()
+
+
+def _synced_video(ws: Workspace) -> Callable[[Any], Any] | None:
+    """A synced workspace's videos are decoded from its encrypted media cache (one not downloaded yet fails)."""
+    if ws.codec is None:
+        return None
+    from core.video import VideoDecoder
+    from sync.client.commands import cli_keys
+    from sync.client.video import video_index, video_source
+
+    cache = cli_keys().media_cache(ws)
+
+    def opener(task: Any) -> Any:
+        return VideoDecoder(video_source(task, cache), video_index(ws, task, cache), cache_mb=64)
+
+    return opener
 
 
 def _synced_media(ws: Workspace) -> Callable[[str], bytes | None] | None:
@@ -126,7 +165,9 @@ def _synced_media(ws: Workspace) -> Callable[[str], bytes | None] | None:
 def cmd_open(args: argparse.Namespace) -> int:
     from desktop.app import run_app  # Qt only when a window is wanted
 
-    return run_app(Path(args.workspace), task_id=args.task, screenshot=args.screenshot)
+    if args.frame is not None and args.frame < 0:
+        raise CliError("--frame must be 0 or more")
+    return run_app(Path(args.workspace), task_id=args.task, screenshot=args.screenshot, frame=args.frame)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -230,11 +271,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--map", action="append", default=[], metavar="CLASS=LABEL", help="store a class as this label")
     p.add_argument("--locked-schema", action="store_true",
                    help="skip classes without a label instead of adding them (always so for a synced workspace)")
+    p.add_argument("--every", type=int, metavar="K",
+                   help="video tasks: run the model on every K-th frame (only video tasks are pre-labelled)")
+    p.add_argument("--link", action="store_true", help="with --every: link the detections into tracks")
     p.set_defaults(func=cmd_prelabel)
 
     p = sub.add_parser("open", help="open the app on a workspace")
     p.add_argument("workspace")
     p.add_argument("--task", type=int, help="task id to show")
+    p.add_argument("--frame", type=int, help="a video task's frame to show (0 is the first)")
     p.add_argument("--screenshot", help="render the window with the task shown, save a PNG and exit")
     p.set_defaults(func=cmd_open)
 

@@ -1,7 +1,10 @@
 """The one table of app actions and their default keys, with presets and user rebinding.
 
-Scopes let one key mean different things in different modes (image, video, audio, review) without conflicts;
-conflicts are checked per scope. `effective_keymap` says where each binding came from (default, preset, user).
+Scopes let one key mean different things in different modes without conflicts: "canvas" keys (tools, edits) work
+on every task with a picture, "image" keys on image tasks only, "video" keys on video tasks only (D steps a frame
+there, a task on an image), "global" ones everywhere. Two scopes conflict when one mode holds both (`MODES`), and the
+main window turns each action's keys on or off as the mode changes (`active`). `effective_keymap` says where each
+binding came from (default, preset, user).
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ class ActionSpec:
     id: str
     text: str
     keys: tuple[str, ...]
-    scope: str = "image"
+    scope: str = "canvas"
     tip: str = ""
     canvas_only: bool = False  # keys text fields need too (Enter): act only while the canvas has the focus
 
@@ -54,10 +57,43 @@ ACTIONS: tuple[ActionSpec, ...] = (
                "Shift+Delete deletes them"),
     ActionSpec("edit.to_mask", "Convert to mask", ()),
     ActionSpec("edit.to_polygons", "Convert mask to polygons", ()),
-    ActionSpec("task.next", "Next task", ("D",), "global"),
-    ActionSpec("task.previous", "Previous task", ("A",), "global"),
-    ActionSpec("task.next_unfinished", "Next unfinished task", ("Shift+D",), "global"),
-    ActionSpec("task.previous_unfinished", "Previous unfinished task", ("Shift+A",), "global"),
+    ActionSpec("task.next", "Next task", ("D",), "image"),
+    ActionSpec("task.previous", "Previous task", ("A",), "image"),
+    ActionSpec("task.next_unfinished", "Next unfinished task", ("Shift+D",), "image"),
+    ActionSpec("task.previous_unfinished", "Previous unfinished task", ("Shift+A",), "image"),
+    ActionSpec("video.next_task", "Next task", ("PgDown",), "video", tip="D steps a frame on a video"),
+    ActionSpec("video.previous_task", "Previous task", ("PgUp",), "video"),
+    ActionSpec("frame.next", "Next frame", ("D",), "video"),
+    ActionSpec("frame.previous", "Previous frame", ("A",), "video"),
+    ActionSpec("frame.forward", "10 frames forward", ("Shift+D",), "video"),
+    ActionSpec("frame.back", "10 frames back", ("Shift+A",), "video"),
+    ActionSpec("frame.first", "First frame", ("Home",), "video"),
+    ActionSpec("frame.last", "Last frame", ("End",), "video"),
+    ActionSpec("frame.goto", "Go to frame…", ("G",), "video", tip="Type a frame number and press Enter"),
+    ActionSpec("video.play", "Play / pause", ("Space",), "video", tip="Middle-drag pans the view of a video"),
+    ActionSpec("video.faster", "Play faster", ("]",), "video", tip="0.25x to 4x; frames are skipped, never late"),
+    ActionSpec("video.slower", "Play slower", ("[",), "video"),
+    ActionSpec("keyframe.next", "Next keyframe", ("Alt+Right",), "video", tip="Of the selected track, else of any"),
+    ActionSpec("keyframe.previous", "Previous keyframe", ("Alt+Left",), "video"),
+    ActionSpec("frame.next_annotated", "Next annotated frame", ("Ctrl+Right",), "video", tip="A keyframe of any "
+               "track or a one-frame shape"),
+    ActionSpec("frame.previous_annotated", "Previous annotated frame", ("Ctrl+Left",), "video"),
+    ActionSpec("keyframe.toggle", "Toggle keyframe", ("K",), "video", tip="Set the selected track's shape here as "
+               "a keyframe, or remove the keyframe here"),
+    ActionSpec("track.outside", "Outside from this frame", ("Shift+O",), "video", tip="The selected track leaves "
+               "the view here, until its next keyframe"),
+    ActionSpec("track.occluded", "Occluded from this frame", ("Shift+Q",), "video"),
+    ActionSpec("track.split", "Split the track here", ("Alt+M",), "video", tip="The track ends here; a new track "
+               "goes on from this frame"),
+    ActionSpec("track.merge", "Merge the selected tracks", ("M",), "video", tip="Select two or more tracks of one "
+               "label (Ctrl+click); the first keeps its id"),
+    ActionSpec("track.propagate", "Propagate the shape…", ("Ctrl+B",), "video", tip="Copy the selected track's "
+               "shape here onto the next frames, as keyframes"),
+    ActionSpec("track.forward", "Track the object forward", ("Ctrl+T",), "video", tip="From this frame until the "
+               "tracker loses it or the video ends; Esc or Cancel stops it; each frame an automatic keyframe"),
+    ActionSpec("track.backward", "Track the object backward", ("Ctrl+Shift+T",), "video"),
+    ActionSpec("track.one_frame", "Draw one-frame shapes", ("Shift+N",), "video", tip="Off: a drawn shape starts "
+               "a track with a keyframe here; on: it exists on this frame only"),
     ActionSpec("task.submit", "Mark done and go to the next unfinished task", ("Ctrl+Return", "Ctrl+Enter"), "global"),
     ActionSpec("view.zoom_in", "Zoom in", ("Ctrl+=", "+"), "global"),
     ActionSpec("view.zoom_out", "Zoom out", ("Ctrl+-", "-"), "global"),
@@ -87,9 +123,30 @@ ACTIONS: tuple[ActionSpec, ...] = (
 
 PRESETS: dict[str, dict[str, tuple[str, ...]]] = {
     "default": {},
-    # CVAT: F/D next/previous, N repeats the last drawing tool (here: box).
-    "cvat": {"task.next": ("F",), "task.previous": ("D",), "tool.box": ("N", "R"), "task.submit": ("Ctrl+S",)},
+    # CVAT: F/D next/previous task or frame, V/C ten frames, R/E next/previous keyframe, N repeats the last drawing
+    # tool (here: box). The tools whose letters CVAT gives to video keys keep their Shift+ keys in this preset.
+    "cvat": {"task.next": ("F",), "task.previous": ("D",), "tool.box": ("N",), "task.submit": ("Ctrl+S",),
+             "frame.next": ("F",), "frame.previous": ("D",), "frame.forward": ("V",), "frame.back": ("C",),
+             "keyframe.next": ("R",), "keyframe.previous": ("E",), "tool.select": ("Shift+V",),
+             "tool.ellipse": ("Shift+C",), "tool.eraser": ("Shift+E",)},
 }
+
+
+# The scopes active together in each mode of the window; "global" is active in all of them.
+MODES: dict[str, frozenset[str]] = {
+    "image": frozenset({"global", "canvas", "image"}),
+    "video": frozenset({"global", "canvas", "video"}),
+    "none": frozenset({"global"}),
+}
+
+
+def active(scope: str, mode: str) -> bool:
+    """Whether keys of `scope` act in `mode` (a scope no mode names, like "review", acts only in its own)."""
+    return scope == "global" or scope in MODES.get(mode, frozenset()) or scope == mode
+
+
+def _overlap(a: str, b: str) -> bool:
+    return a == b or "global" in (a, b) or any(a in scopes and b in scopes for scopes in MODES.values())
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,12 +181,11 @@ def effective_keymap(preset: str = "default", user: Mapping[str, list[str]] | No
 
 
 def _check_conflicts(bindings: Iterable[Binding]) -> None:
-    """Two actions may share a key only in scopes that are never active together (global overlaps every scope)."""
+    """Two actions may share a key only in scopes that are never active together (`MODES`)."""
     seen: list[tuple[str, str, str]] = []  # (key, scope, action id)
     for b in bindings:
         for key in b.keys:
             for other_key, other_scope, other_id in seen:
-                overlap = other_scope == b.action.scope or "global" in (other_scope, b.action.scope)
-                if other_key == key.lower() and overlap:
+                if other_key == key.lower() and _overlap(other_scope, b.action.scope):
                     raise KeymapError(f"key {key} is bound to both {other_id!r} and {b.action.id!r}")
             seen.append((key.lower(), b.action.scope, b.action.id))

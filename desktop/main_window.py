@@ -23,11 +23,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.annotation import TaskStatus
+from core.annotation import Task, TaskStatus
 from core.media import MediaError, decode_image
 from core.pyramid import PyramidError
 from desktop.jobs import Job
-from desktop.keymap import ActionSpec, KeymapError, effective_keymap
+from desktop.keymap import ActionSpec, KeymapError, active, effective_keymap
 from desktop.panels import ProgressPanel, keymap_dialog
 from desktop.prelabel import PrelabelController
 from desktop.reload import TaskReloader
@@ -37,6 +37,7 @@ from desktop.session import CachedMedia, Decoder, TaskSession
 from desktop.settings import Settings, save_settings
 from desktop.sync_status import SyncStatus
 from desktop.unlock import UNLOCKING, Unlocker
+from desktop.video import VideoController
 from sync.client.at_rest import KeyRing, MediaCache, is_encrypted
 from sync.workspace import ImportReport
 from widgets.attribute_editor import AttributeEditor
@@ -68,7 +69,9 @@ class MainWindow(QMainWindow):
         self.jobs: list[Job] = []
         self.setWindowTitle("Annodesk")
         self.canvas = ImageCanvas()
-        self.setCentralWidget(self.canvas)
+        self.video = VideoController(self)  # the player and timeline under the canvas, shown on video tasks
+        self.setCentralWidget(self.video.view)
+        self.mode = "image"  # the keymap scope in force: "image" or "video" (desktop/keymap.py MODES)
         self.labels = LabelPalette()
         self.attributes = AttributeEditor()
         self.shapes = ShapeListWidget()
@@ -101,10 +104,13 @@ class MainWindow(QMainWindow):
 
     # ----- workspace and tasks -------------------------------------------------------------------------------------
 
-    def open_workspace(self, path: Path, task_id: int | None = None) -> None:
-        """Open a workspace and show `task_id`, else the task the user left it on, else the first unfinished one.
-        A synced (encrypted) workspace's key is read on a worker first, so the window keeps responding."""
+    def open_workspace(self, path: Path, task_id: int | None = None, frame: int | None = None) -> None:
+        """Open a workspace and show `task_id` (a video at `frame`), else the task the user left it on, else the
+        first unfinished one. A synced (encrypted) workspace's key is read on a worker first, so the window keeps
+        responding."""
         self._close_session()
+        if task_id is not None and frame is not None:
+            self.video.last_frame[task_id] = frame
         if is_encrypted(path):
             for view in (self.canvas, self.shapes, self.attributes, self.tags):
                 view.set_editor(None)  # the closed workspace's shapes
@@ -152,21 +158,16 @@ class MainWindow(QMainWindow):
             task = self.session.reload_task()
         else:
             task = self.session.open_task(task_id, self.settings.last_label.get(key))
+        video = self.video.show(task)  # a video's editor is the VideoEditor of its current frame
         editor = self.session.editor
         assert editor is not None  # open_task always builds one
         fresh = not keep_view or self.session.image is not shown  # else the same pixels stay on screen, as zoomed
-        if fresh and self.session.image is not None:
-            self.canvas.set_image(self.session.image)
-        elif fresh and self.session.huge:
-            try:
-                self.canvas.open_image(task.media_path, task.content_hash or None)
-            except (MediaError, PyramidError) as exc:
-                self.canvas.show_message(f"Cannot show {task.name}: {exc}")
-        elif fresh:
-            self.canvas.show_message(f"Cannot show {task.name}: {self.session.image_error}")
-        pictured = self.session.image is not None or self.session.huge
+        self._set_mode("video" if self.video.active else "image")
+        if fresh and not video:  # a video's frame comes from the player once decoded
+            self._show_picture(task)
+        pictured = self.session.image is not None or self.session.huge or self.video.active
         self.canvas.set_editor(editor if pictured else None)  # no shapes drawn over a "Cannot show" note
-        if fresh:
+        if fresh and not video:
             self.canvas.fit_to_view()
         self.shapes.set_editor(editor)
         self.attributes.set_editor(editor)
@@ -182,6 +183,18 @@ class MainWindow(QMainWindow):
         self._update_task_label()
         if not keep_view:
             self.canvas.setFocus()
+
+    def _show_picture(self, task: Task) -> None:
+        assert self.session is not None
+        if self.session.image is not None:
+            self.canvas.set_image(self.session.image)
+        elif self.session.huge:
+            try:
+                self.canvas.open_image(task.media_path, task.content_hash or None)
+            except (MediaError, PyramidError) as exc:
+                self.canvas.show_message(f"Cannot show {task.name}: {exc}")
+        else:
+            self.canvas.show_message(f"Cannot show {task.name}: {self.session.image_error}")
 
     def go(self, step: int, unfinished_only: bool = False) -> None:
         if self.session is None:
@@ -233,6 +246,7 @@ class MainWindow(QMainWindow):
         """Block until background jobs and pending saves are done (screenshots, tests, shutdown)."""
         for job in self.jobs:
             job.wait()
+        self.video.wait_shown()
         if self.session is not None:
             self.session.writer.flush()
 
@@ -260,6 +274,7 @@ class MainWindow(QMainWindow):
             **self.prelabel.handlers(),
             **self.segment.handlers(),
             **self.review.handlers(),
+            **self.video.handlers(),
         }
         for action_id, tool in TOOL_ACTIONS.items():
             handlers[action_id] = functools.partial(self._set_tool, tool)
@@ -277,11 +292,13 @@ class MainWindow(QMainWindow):
         self.tool_group = QActionGroup(self)
         for action_id, binding in self.keymap.items():
             action = QAction(binding.action.text, self)
-            action.setShortcuts([QKeySequence(k) for k in binding.keys])
+            if active(binding.action.scope, self.mode):
+                action.setShortcuts([QKeySequence(k) for k in binding.keys])
             canvas_only = binding.action.canvas_only
             context = Qt.ShortcutContext.WidgetShortcut if canvas_only else Qt.ShortcutContext.WindowShortcut
             action.setShortcutContext(context)
             action.setToolTip(_tooltip(binding.action, binding.keys))
+            action.setEnabled(binding.action.scope != "video" or active("video", self.mode))
             action.triggered.connect(handlers[action_id])
             if action_id in TOOL_ACTIONS:
                 action.setCheckable(True)
@@ -300,6 +317,13 @@ class MainWindow(QMainWindow):
             "&View": ["view.zoom_in", "view.zoom_out", "view.fit", "view.actual_size"],
             "&Task": ["task.next", "task.previous", "task.next_unfinished", "task.previous_unfinished", None,
                       "task.submit"],
+            "V&ideo": ["video.play", "video.faster", "video.slower", None, "video.next_task", "video.previous_task",
+                       None, "frame.next", "frame.previous",
+                       "frame.forward", "frame.back", "frame.first", "frame.last", "frame.goto",
+                       "frame.next_annotated", "frame.previous_annotated", None,
+                       "keyframe.next", "keyframe.previous", "keyframe.toggle", "track.outside", "track.occluded",
+                       "track.one_frame", None, "track.split", "track.merge", "track.propagate", None,
+                       "track.forward", "track.backward"],
             "&Help": ["help.keys"],
         }
         for title, ids in menus.items():
@@ -317,6 +341,17 @@ class MainWindow(QMainWindow):
         for action_id in TOOL_ACTIONS:
             tools.addAction(self.actions_by_id[action_id])
         self.addToolBar(Qt.ToolBarArea.LeftToolBarArea, tools)
+
+    def _set_mode(self, mode: str) -> None:
+        """Turn on the keys of the scopes active in `mode` and off the others (D: next frame or next task)."""
+        if mode == self.mode:
+            return
+        self.mode = mode
+        for action_id, binding in self.keymap.items():
+            on = active(binding.action.scope, mode)
+            self.actions_by_id[action_id].setShortcuts([QKeySequence(k) for k in binding.keys] if on else [])
+            if binding.action.scope == "video":
+                self.actions_by_id[action_id].setEnabled(on)
 
     def _set_tool(self, tool: str) -> None:
         if self.session and self.session.editor:
@@ -413,6 +448,7 @@ class MainWindow(QMainWindow):
 
     def _close_session(self) -> None:
         self.unlocker.stop()
+        self.video.leave()
         if self.session is not None:
             self.tasks.set_workspace(None)  # a save notification still queued must not read the closed workspace
             self.session.close()

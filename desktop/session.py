@@ -20,6 +20,7 @@ from PySide6.QtCore import QObject, Signal
 from core.annotation import Annotation, Task, TaskStatus
 from core.document import AnnotationDoc, Change
 from core.media import MediaError, decode_image, decode_image_bytes
+from core.media_kinds import IMAGE
 from core.pyramid_cache import is_huge
 from core.schema import LabelSchema
 from desktop.jobs import WorkspaceWriter
@@ -105,6 +106,11 @@ class TaskSession(QObject):
         self.image_pending = False  # a synced task's image is not downloaded yet
 
     @property
+    def media_cache(self) -> MediaCache | None:
+        """A synced workspace's encrypted media cache (its videos are decoded from there), None for a local one."""
+        return self.decode.cache if isinstance(self.decode, CachedMedia) else None
+
+    @property
     def schema(self) -> LabelSchema:
         """The writer's copy: a schema change (labels a pre-label run adds) shows here at once."""
         return self.writer_ws.schema
@@ -130,7 +136,7 @@ class TaskSession(QObject):
         self.writer.flush()
         self.task = self.reader.task(self.task.id)
         self.tasks_changed.emit()  # the list too: tasks assigned, statuses changed
-        shown = {a.id: a.revision for a in self.editor.doc}
+        shown = {a.id: a.revision for a in self.editor.stored}
         return (self.image_pending and self._image_arrived()) or shown != self.reader.revisions(self.task.id)
 
     def reload_task(self) -> Task:
@@ -193,6 +199,8 @@ class TaskSession(QObject):
         self.image_pending = False
         if task.status is TaskStatus.ERROR:
             return None, task.error
+        if task.kind != IMAGE.name:  # a video's frames come from its player (desktop/video.py), not from here
+            return None, ""
         if has_file(task) and is_huge(task.width, task.height):
             return None, ""
         try:
@@ -222,7 +230,7 @@ class TaskSession(QObject):
             nxt = self.reader.neighbour_task(current.id, 1)
             if nxt is None:
                 break
-            if nxt.status is not TaskStatus.ERROR and not is_huge(nxt.width, nxt.height):
+            if nxt.status is not TaskStatus.ERROR and nxt.kind == IMAGE.name and not is_huge(nxt.width, nxt.height):
                 self.images.request(nxt.media_path)
             current = nxt
 

@@ -33,7 +33,9 @@ def test_unversioned_settings_are_migrated(tmp_path):
 
 def test_keymap_origins_and_conflicts():
     km = effective_keymap("cvat", {"tool.polygon": ["Alt+P"]})
-    assert km["tool.box"].keys == ("N", "R") and km["tool.box"].origin == "preset cvat"
+    assert km["tool.box"].keys == ("N",) and km["tool.box"].origin == "preset cvat"
+    assert (km["frame.forward"].keys, km["frame.back"].keys) == (("V",), ("C",))  # CVAT's video keys, no conflict
+    assert (km["keyframe.next"].keys, km["keyframe.previous"].keys) == (("R",), ("E",))
     assert km["task.next"].keys == ("F",) and km["task.next"].origin == "preset cvat"
     assert km["tool.polygon"].keys == ("Alt+P",) and km["tool.polygon"].origin == "user"
     assert km["edit.undo"].origin == "default"

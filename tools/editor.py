@@ -78,6 +78,12 @@ class Editor(ArrangeCommands, ConvertCommands, TagCommands, PredictionCommands):
     # --- state others observe -------------------------------------------------------------------------------------
 
     @property
+    def stored(self) -> AnnotationDoc:
+        """The task's annotations as the workspace stores them: the doc itself here; a video's editor shows a view
+        of one frame in `doc` and keeps the stored rows apart (tools/video_editor.py)."""
+        return self.doc
+
+    @property
     def tool(self) -> str:
         return self._tool.name
 
@@ -371,6 +377,11 @@ class Editor(ArrangeCommands, ConvertCommands, TagCommands, PredictionCommands):
             self._notify("overlay")
 
 
+def _call(method: str) -> Callable[[Editor], object]:
+    """The editor's own method (a subclass's override too: the video editor undoes on its rows)."""
+    return lambda editor: getattr(editor, method)()
+
+
 def _nudge(dx: float, dy: float) -> Callable[[Editor], None]:
     return lambda editor: editor.nudge(dx, dy)
 
@@ -387,26 +398,26 @@ _ARROWS = {"Left": (-1, 0), "Right": (1, 0), "Up": (0, -1), "Down": (0, 1)}
 
 # (key name, ctrl, shift) -> action. Digits and tool letters belong to the app's action table, not here.
 KEYS: dict[tuple[str, bool, bool], Callable[[Editor], object]] = {
-    ("Delete", False, False): Editor.delete_selected,
+    ("Delete", False, False): _call("delete_selected"),
     ("Delete", False, True): lambda editor: editor.delete_selected(force=True),
-    ("g", True, False): Editor.group_selected,
-    ("g", True, True): Editor.ungroup_selected,
-    ("Up", True, True): Editor.bring_to_front,
-    ("Down", True, True): Editor.send_to_back,
-    ("h", False, False): Editor.toggle_hidden,
-    ("h", True, False): Editor.toggle_all_hidden,
-    ("l", False, False): Editor.toggle_locked,
+    ("g", True, False): _call("group_selected"),
+    ("g", True, True): _call("ungroup_selected"),
+    ("Up", True, True): _call("bring_to_front"),
+    ("Down", True, True): _call("send_to_back"),
+    ("h", False, False): _call("toggle_hidden"),
+    ("h", True, False): _call("toggle_all_hidden"),
+    ("l", False, False): _call("toggle_locked"),
     **{
         (name, True, shift): _rotate(degrees * (1 if name == "]" else -1))
         for name in ("[", "]")
         for shift, degrees in ((False, 1.0), (True, 15.0))
     },
-    ("c", True, False): Editor.copy,
-    ("v", True, False): Editor.paste,
-    ("d", True, False): Editor.duplicate,
-    ("z", True, False): Editor.undo,
-    ("z", True, True): Editor.redo,
-    ("y", True, False): Editor.redo,
+    ("c", True, False): _call("copy"),
+    ("v", True, False): _call("paste"),
+    ("d", True, False): _call("duplicate"),
+    ("z", True, False): _call("undo"),
+    ("z", True, True): _call("redo"),
+    ("y", True, False): _call("redo"),
     ("Tab", False, False): lambda editor: editor.select_next(1),
     ("Tab", False, True): lambda editor: editor.select_next(-1),
     ("Backtab", False, False): lambda editor: editor.select_next(-1),

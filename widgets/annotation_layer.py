@@ -20,6 +20,7 @@ from core.geometry import Point, Rect
 from tools.base import Overlay
 from tools.editor import Editor
 from tools.hit import index_of
+from tools.video_editor import VideoEditor
 from widgets.overlay_items import OverlayLayer
 from widgets.shape_batch import ShapeBatchItem
 from widgets.shape_items import SHAPE_ITEMS, UNKNOWN_LABEL_COLOR, AnnotationGraphic
@@ -175,6 +176,12 @@ class AnnotationLayer:
         ):
             graphic.remove()  # a new kind, or a new place in the drawing order: a new graphic
             self._add_graphic(annotation)
+        else:
+            graphic.set_interpolated(self._interpolated(annotation.id))
+
+    def _interpolated(self, annotation_id: str) -> bool:
+        """A video track's shape on a frame between its keyframes (the editor of a video knows)."""
+        return isinstance(self.editor, VideoEditor) and self.editor.is_keyframe(annotation_id) is False
 
     def _forget(self, annotation_id: str) -> None:
         if annotation_id in self.raster:
@@ -190,6 +197,7 @@ class AnnotationLayer:
         label = self.editor.schema.get(annotation.label) if self.editor is not None else None
         if isinstance(graphic.item, KeypointsItem) and label is not None:
             graphic.item.set_skeleton(label.skeleton)
+        graphic.set_interpolated(self._interpolated(annotation.id))
         self.graphics[annotation.id] = graphic
         self._next_z += 1
         return graphic

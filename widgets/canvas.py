@@ -20,6 +20,7 @@ from tools.base import Overlay
 from tools.editor import Editor
 from tools.events import Button, Key, Pointer
 from widgets.annotation_layer import IMAGE_Z, AnnotationLayer
+from widgets.frame_item import FrameItem
 from widgets.image_layer import ImageFormatError
 from widgets.image_loader import PyramidLoader
 from widgets.image_tiles import PyramidItem
@@ -97,6 +98,10 @@ class ImageCanvas(QGraphicsView):
         self._image_item = PyramidItem(ZOOM_STEP)
         self._image_item.setZValue(IMAGE_Z)
         scene.addItem(self._image_item)
+        self.frame_item = FrameItem()  # a video's frame, drawn instead of the pyramid (widgets/frame_item.py)
+        self.frame_item.setZValue(IMAGE_Z)
+        scene.addItem(self.frame_item)
+        self.space_pans = True  # off for a video, where Space plays and pauses (middle-drag still pans)
         self._image_size = (0, 0)
         self.loader = PyramidLoader(self)
         self.loader.overview.connect(self._pyramid_arrived)
@@ -127,7 +132,17 @@ class ImageCanvas(QGraphicsView):
         except PyramidError as exc:
             raise ImageFormatError(str(exc)) from None
         self._request += 1
+        self.frame_item.set_frame(None)
         self._show_pyramid(pyramid)
+
+    def show_frame(self, array: np.ndarray) -> None:
+        """Show one video frame (HxWx3 BGR uint8) in place of the image; the view keeps its zoom."""
+        if self._image_item.pyramid is not None:
+            self._image_item.set_pyramid(None)
+        self._request += 1
+        self.frame_item.set_frame(array)
+        self._set_image_size(array.shape[1], array.shape[0])
+        self.message.hide()
 
     def open_image(self, path: str | Path, content_hash: str | None = None) -> None:
         """Show an image file. One over HUGE_PIXELS is shown from a tile pyramid cached on disk: built in the
@@ -161,6 +176,7 @@ class ImageCanvas(QGraphicsView):
             self.show_message(f"Cannot show the image: {reason}")
 
     def _show_pyramid(self, pyramid: Pyramid) -> None:
+        self.frame_item.set_frame(None)
         self._image_item.set_pyramid(pyramid)
         self._set_image_size(pyramid.width, pyramid.height)
         self.message.hide()
@@ -175,6 +191,7 @@ class ImageCanvas(QGraphicsView):
         """Show a note instead of an image (no tasks yet, an unreadable file); set_image hides it again."""
         self._request += 1
         self._image_item.set_pyramid(None)
+        self.frame_item.set_frame(None)
         self._set_image_size(0, 0)
         self.message.setText(text)
         self.message.show()
@@ -342,7 +359,7 @@ class ImageCanvas(QGraphicsView):
         return super().event(event)
 
     def _offer_key(self, event: QKeyEvent) -> bool:
-        if event.key() == Qt.Key.Key_Space and not event.modifiers():
+        if event.key() == Qt.Key.Key_Space and not event.modifiers() and self.space_pans:
             return True  # space held pans: never a shortcut while the canvas has focus
         key = key_from_event(event)
         return key is not None and self.editor is not None and self.editor.key(key)
@@ -350,7 +367,7 @@ class ImageCanvas(QGraphicsView):
     def keyPressEvent(self, event: QKeyEvent) -> None:
         """Keys go to the editor first; what it does not handle goes up to the parent."""
         tried, self._key_tried = self._key_tried, None
-        if event.key() == Qt.Key.Key_Space and not event.modifiers():
+        if event.key() == Qt.Key.Key_Space and not event.modifiers() and self.space_pans:
             if not event.isAutoRepeat():
                 self._space_held = True
                 self.viewport().setCursor(Qt.CursorShape.OpenHandCursor)

@@ -128,6 +128,7 @@ class AnnotationGraphic:
         self.selected = False
         self.hovered = False
         self.preview: Shape | None = None
+        self.interpolated = False  # a video track's shape between keyframes: drawn lighter than a keyframe's
         self.item: ShapeItem = SHAPE_ITEMS.get(annotation.kind, VertexPathItem)()
         self.item.setZValue(z)
         self.item.setData(0, annotation.id)
@@ -147,7 +148,8 @@ class AnnotationGraphic:
         new_color = QColor(color)
         if annotation.shape != old.shape:
             self._apply_shape()
-        if new_color != self.color or annotation.label != old.label or annotation.source != old.source:
+        if (new_color != self.color or annotation.label != old.label or annotation.source != old.source
+                or annotation.occluded != old.occluded):
             self.color = new_color
             self._apply_style()
         return True
@@ -159,6 +161,11 @@ class AnnotationGraphic:
         if hovered is not None and hovered != self.hovered:
             self.hovered, changed = hovered, True
         if changed:
+            self._apply_style()
+
+    def set_interpolated(self, interpolated: bool) -> None:
+        if interpolated != self.interpolated:
+            self.interpolated = interpolated
             self._apply_style()
 
     def set_preview(self, shape: Shape | None) -> None:
@@ -179,9 +186,13 @@ class AnnotationGraphic:
 
     def _apply_style(self) -> None:
         model = self.annotation.source.is_model
-        width = 3.0 if (self.selected or self.hovered) else 2.0
-        self.item.setPen(outline_pen(self.color, width=width, model=model))
+        width = 3.0 if (self.selected or self.hovered) else 1.0 if self.interpolated else 2.0
+        pen = outline_pen(self.color, width=width, model=model)
+        if self.annotation.occluded and not model:
+            pen.setStyle(Qt.PenStyle.DashLine)  # occluded, as in CVAT
+        self.item.setPen(pen)
         fill = QColor(self.color)
-        fill.setAlpha(SELECTED_FILL_ALPHA if self.selected else MODEL_FILL_ALPHA if model else HUMAN_FILL_ALPHA)
+        alpha = SELECTED_FILL_ALPHA if self.selected else MODEL_FILL_ALPHA if model else HUMAN_FILL_ALPHA
+        fill.setAlpha(alpha // 3 if self.interpolated and not self.selected else alpha)
         self.item.setBrush(QBrush(fill))
         self.tag.set_content(tag_text(self.annotation), self.color, model)
