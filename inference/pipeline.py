@@ -60,6 +60,18 @@ workspace's encrypted cache), None to read the file at the path; MediaError when
 from several worker threads at once."""
 
 
+def selected_tasks(store: PrelabelStore, task_ids: Sequence[int] | None, only_new: bool) -> Iterator[Task]:
+    """The tasks a run covers: the given ones, else every task (only NEW ones with `only_new`), page by page."""
+    if task_ids is not None:
+        yield from (store.task(i) for i in task_ids)
+        return
+    status = TaskStatus.NEW if only_new else None
+    offset = 0
+    while page := store.tasks(offset, _PAGE, status):
+        yield from page
+        offset += len(page)
+
+
 class PrelabelStore(Protocol):
     """What the pipeline needs of a workspace (sync.workspace.Workspace has it)."""
 
@@ -186,14 +198,7 @@ class PrelabelJob:
     # -- stage 1 and 2: read and prepare in workers, infer here --------------------------------------------------
 
     def _tasks(self) -> Iterator[Task]:
-        if self.options.task_ids is not None:
-            yield from (self.store.task(i) for i in self.options.task_ids)
-            return
-        status = TaskStatus.NEW if self.options.only_new else None
-        offset = 0
-        while page := self.store.tasks(offset, _PAGE, status):
-            yield from page
-            offset += len(page)
+        return selected_tasks(self.store, self.options.task_ids, self.options.only_new)
 
     def _total(self) -> int:
         if self.options.task_ids is not None:

@@ -29,10 +29,9 @@ from inference.errors import ModelError
 from inference.families import Prepared
 from inference.labels import LabelMapper
 from inference.linking import Detection, LinkedTrack, LinkOptions, link
-from inference.pipeline import PrelabelReport, PrelabelStore, TaskFailure
+from inference.pipeline import PrelabelReport, PrelabelStore, TaskFailure, selected_tasks
 from inference.predictor import Predictor
 
-_PAGE = 500
 _AHEAD = 8  # prepared frames waiting for inference
 
 
@@ -144,14 +143,7 @@ class VideoPrelabelJob:
         return self.report
 
     def _tasks(self) -> Iterator[Task]:
-        if self.options.task_ids is not None:
-            yield from (self.store.task(i) for i in self.options.task_ids)
-            return
-        status = TaskStatus.NEW if self.options.only_new else None
-        offset = 0
-        while page := self.store.tasks(offset, _PAGE, status):
-            yield from page
-            offset += len(page)
+        return selected_tasks(self.store, self.options.task_ids, self.options.only_new)
 
     def _ran(self, task: Task) -> bool:
         model_id = self.predictor.model_id

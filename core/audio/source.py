@@ -7,11 +7,7 @@ sense without it (the workspace stores the reason on the task).
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
-from typing import BinaryIO
+from contextlib import AbstractContextManager
 
 import av
 import av.error
@@ -20,7 +16,9 @@ from av.audio.frame import AudioFrame
 from av.audio.stream import AudioStream
 from av.container import InputContainer
 
-Source = str | os.PathLike[str] | BinaryIO
+from core import av_open
+from core.av_open import Source
+
 MAX_CHANNELS = 64  # past any real recording (Ambisonics orders 1-7 need up to 64); more is a damaged header
 MAX_RATE = 768_000  # the highest rate real converters offer
 # Full scale of each integer sample format, to bring every format to float32 in [-1, 1].
@@ -40,57 +38,21 @@ class AudioCancelled(Exception):
     """The caller's cancel callback asked decoding to stop."""
 
 
-def source_name(source: Source) -> str:
-    if isinstance(source, str | os.PathLike):
-        return str(source)
-    name = getattr(source, "name", None)
-    return str(name) if isinstance(name, str | os.PathLike) else f"<{type(source).__name__}>"
+source_name = av_open.source_name
+_DAMAGED = "not an audio file, or damaged or truncated"
 
 
-@contextmanager
-def translated(name: str) -> Iterator[None]:
+def translated(name: str) -> AbstractContextManager[None]:
     """What FFmpeg or a file object raises, as AudioError naming the file."""
-    try:
-        yield
-    except AudioError:
-        raise
-    except av.error.InvalidDataError as exc:
-        raise AudioError(name, "not an audio file, or damaged or truncated") from exc
-    except (av.error.FFmpegError, OSError, EOFError) as exc:
-        raise AudioError(name, f"cannot read the audio ({exc})") from exc
+    return av_open.translated(name, AudioError, "audio", _DAMAGED)
 
 
 def open_audio(source: Source) -> tuple[InputContainer, AudioStream]:
     """The container and its first audio stream; every other stream is discarded so demuxing skips its data."""
-    name = source_name(source)
-    if isinstance(source, str | os.PathLike):
-        path = Path(source)
-        if path.is_file() and path.stat().st_size == 0:
-            raise AudioError(name, "empty file (0 bytes)")
-        target: str | BinaryIO = str(path)
-    else:
-        source.seek(0)
-        target = source
-    with translated(name):
-        container = av.open(target, mode="r")
-    try:
-        if not container.streams.audio:
-            others = sorted({s.type for s in container.streams})
-            held = f" (it holds {', '.join(others)} only)" if others else ""
-            raise AudioError(name, f"no audio stream{held}")
-        stream = container.streams.audio[0]
-        for other in container.streams:
-            if other is not stream:
-                other.discard = "all"  # type: ignore[assignment]  # av's stubs type it as an enum
-        _check_stream(name, stream)
-        stream.codec_context.thread_type = "AUTO"
-        return container, stream
-    except BaseException:
-        container.close()
-        raise
+    return av_open.open_first_stream(source, "audio", AudioError, _DAMAGED, _check_stream)
 
 
-def _check_stream(name: str, stream: AudioStream) -> None:
+def _check_stream(name: str, _container: InputContainer, stream: AudioStream) -> None:
     ctx = stream.codec_context
     if ctx is None:
         tag = getattr(stream, "codec_tag", "") or "unknown"

@@ -47,20 +47,25 @@ class CvatFormat:
     description = "CVAT for images 1.1 XML (annotations.xml, or a folder holding it)"
 
     def read(self, path: Path) -> Dataset:
-        path = Path(path)
-        file = path / "annotations.xml" if path.is_dir() else path
-        if not file.is_file():
-            raise FormatError(f"{path}: no such file, or a folder without annotations.xml")
-        root = parse_xml(file)
-        if root.tag != "annotations":
-            raise FormatError(f"{file}: not a CVAT for images file (root element <{root.tag}>, not <annotations>)")
-        return _Reader(file, root).read()
+        return _Reader(*cvat_root(path, "images")).read()
 
     def write(self, dataset: Dataset, out_dir: Path) -> list[Path]:
         return write_cvat(dataset, Path(out_dir))
 
 
 CVAT = CvatFormat()
+
+
+def cvat_root(path: Path, kind: str) -> tuple[Path, ET.Element]:
+    """The annotations.xml of a CVAT for `kind` ("images", "video") export, given it or its folder, and its root."""
+    path = Path(path)
+    file = path / "annotations.xml" if path.is_dir() else path
+    if not file.is_file():
+        raise FormatError(f"{path}: no such file, or a folder without annotations.xml")
+    root = parse_xml(file)
+    if root.tag != "annotations":
+        raise FormatError(f"{file}: not a CVAT for {kind} file (root element <{root.tag}>, not <annotations>)")
+    return file, root
 
 
 class _Reader:

@@ -22,10 +22,10 @@ from typing import Any
 from core.annotation import Source, SourceKind
 from core.formats.checks import checked_shape
 from core.formats.common import parse_float
-from core.formats.cvat import SHAPE_READERS, Reader, _typed
+from core.formats.cvat import SHAPE_READERS, Reader, _typed, cvat_root
 from core.formats.cvat_video_export import write_cvat_video
 from core.formats.dataset import Dataset, DatasetAnnotation, DatasetItem, FormatError
-from core.formats.untrusted import brief, parse_xml
+from core.formats.untrusted import brief
 from core.media import MAX_SIDE, size_problem
 from core.shapes import Shape, Tag
 from core.tracks import MAX_FRAME, Keyframe, Track, TrackError
@@ -39,14 +39,7 @@ class CvatVideoFormat:
     media_kinds = ("video",)
 
     def read(self, path: Path) -> Dataset:
-        path = Path(path)
-        file = path / "annotations.xml" if path.is_dir() else path
-        if not file.is_file():
-            raise FormatError(f"{path}: no such file, or a folder without annotations.xml")
-        root = parse_xml(file)
-        if root.tag != "annotations":
-            raise FormatError(f"{file}: not a CVAT for video file (root element <{root.tag}>, not <annotations>)")
-        return _VideoReader(file, root).read()
+        return _VideoReader(*cvat_root(path, "video")).read()
 
     def write(self, dataset: Dataset, out_dir: Path) -> list[Path]:
         return write_cvat_video(dataset, Path(out_dir))
