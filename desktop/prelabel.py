@@ -24,12 +24,15 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QFileDialog, QLabel, QMessageBox, QSlider, QToolBar, QWidget
 
-from core.annotation import Annotation
+from core.annotation import Annotation, Task
 from core.schema import LabelSchema
+from core.video import VideoDecoder
 from desktop.jobs import Job, JobState
 from desktop.session import CachedMedia
 from inference import LabelMapper, Prediction, Predictor, PrelabelJob, PrelabelOptions, PrelabelReport
 from inference.models import demo_model_path
+from inference.video_prelabel import VideoPrelabelJob, VideoPrelabelOptions
+from sync.client.video import video_index, video_source
 
 if TYPE_CHECKING:
     from desktop.main_window import MainWindow
@@ -163,6 +166,8 @@ class PrelabelController(QObject):
         if session is None or session.task is None or self._busy():
             return None
         image, task = session.image, session.task
+        if task.kind == "video":
+            return self._prelabel_video(task)
         if image is None:
             self.window.statusBar().showMessage(f"Cannot pre-label {task.name}: {session.image_error}", 6000)
             return None
@@ -172,6 +177,32 @@ class PrelabelController(QObject):
             return session, task.id, predictor, predictor.predict(image)
 
         return self._start(Job(f"Pre-labelling {task.name}", run, self), self._task_done)
+
+    def _prelabel_video(self, task: Task) -> Job:
+        """A video task: the model on every k-th frame (the video_prelabel_every setting), its detections linked
+        into tracks, stored as predictions; a second run of the same model on it is skipped, as on images."""
+        session = self.window.session
+        assert session is not None
+        store, cache = session.writer_ws, session.media_cache
+        every = max(1, self.settings.video_prelabel_every)
+
+        def open_cached(t: Task) -> VideoDecoder:  # a synced video: decoded from the encrypted cache
+            return VideoDecoder(video_source(t, cache), video_index(store, t, cache), cache_mb=64)
+
+        def run(state: JobState) -> tuple[Any, PrelabelReport]:
+            predictor = self._load()
+            options = VideoPrelabelOptions(every=every, link=True, task_ids=[task.id], locked_schema=cache is not None,
+                                           batch=GPU_BATCH if predictor.runtime.on_gpu else 1)
+            job = VideoPrelabelJob(predictor, store, options, state.set_progress,
+                                   open_cached if cache is not None else None)
+            done = threading.Event()
+            threading.Thread(target=_forward_cancel, args=(state, job, done), daemon=True).start()
+            try:
+                return session, job.run()
+            finally:
+                done.set()
+
+        return self._start(Job(f"Pre-labelling {task.name} (every {every} frames)", run, self), self._tasks_done)
 
     def prelabel_tasks(self, task_ids: list[int] | None) -> Job | None:
         """Run the model on these tasks (None: all) in the background, with progress and Cancel; resumable."""
@@ -273,7 +304,7 @@ class PrelabelController(QObject):
         if session is None or session.task is None or session.editor is None:
             return
         stored = {a.id for a in session.reader.annotations(session.task.id)}
-        if stored - set(session.editor.doc.ids()):
+        if stored - set(session.editor.stored.ids()):
             self.window.show_task(session.task.id)
 
     def _schema_changed(self, schema: LabelSchema) -> None:
@@ -308,7 +339,7 @@ class PrelabelController(QObject):
         self.window.statusBar().showMessage(text, 4000)
 
 
-def _forward_cancel(state: JobState, job: PrelabelJob, done: threading.Event) -> None:
+def _forward_cancel(state: JobState, job: PrelabelJob | VideoPrelabelJob, done: threading.Event) -> None:
     """Pass the Cancel button on to the run (it checks its own flag between images)."""
     while not state.cancelled():
         if done.wait(0.05):

@@ -39,6 +39,7 @@ class Settings:
     prediction_threshold: float = 0.0
     segment_model: str = ""
     segment_as_polygon: bool = False  # the segment tool keeps polygons (largest outline) instead of masks
+    video_prelabel_every: int = 5  # on a video task, Ctrl+L runs the model on every k-th frame and links tracks
     window_geometry: str = ""
     window_state: str = ""
 

@@ -22,6 +22,8 @@ from core.shapes import Box, Keypoints, Mask, Polygon, RotatedBox, Visibility
 from core.tracks import AUTO, tracks_from_rows
 from core.video import VideoDecoder, build_index
 from desktop.cli import main
+from desktop.main_window import MainWindow
+from desktop.settings import Settings
 from inference.linking import Detection, LinkOptions, iou_matrix, link
 from inference.tracking import propagate, track_object
 from sync.workspace import Workspace
@@ -334,3 +336,27 @@ def test_a_video_that_does_not_open_fails_that_task_only_and_images_are_refused_
     assert "1 videos pre-labelled" in out and "1 failed (of 2)" in out and "other.mp4" in out, out
     assert main(["prelabel", str(ws_dir), "--model", str(model), "--provider", "cpu"]) == 0
     assert "pre-label its frames with `annodesk prelabel --every K`" in capsys.readouterr().out
+
+
+def test_the_app_prelabels_the_video_on_show_into_tracks(qtbot, tmp_path, squares_video):
+    """Ctrl+L on a video task: the model on every k-th frame (the setting), linked into model tracks that show on
+    the frame view as predictions; a second press skips the video, as on images."""
+    ws_dir = video_workspace(tmp_path, squares_video)
+    model = square_detector(tmp_path / "squares.onnx")
+    window = MainWindow(Settings(prelabel_model=str(model), inference_provider="cpu", video_prelabel_every=3))
+    qtbot.addWidget(window)
+    window.open_workspace(ws_dir, frame=0)
+    window.show()
+    assert window.video.player.wait_shown(10)
+    job = window.prelabel.prelabel_task()
+    assert job is not None and job.wait(120)
+    qtbot.waitUntil(lambda: window.prelabel.job is None, timeout=30_000)
+    report = window.prelabel.last_report
+    assert report is not None and not report.failures
+    qtbot.waitUntil(lambda: len(window.session.editor.tracks) >= 2, timeout=10_000)
+    editor = window.session.editor
+    assert all(t.source.kind is SourceKind.MODEL for t in editor.tracks)
+    assert len([a for a in editor.doc if a.source.is_model]) == 2  # both squares on frame 0, as predictions
+    with Workspace.open(ws_dir, readonly=True) as ws:
+        assert {a.track for a in ws.annotations(ws.tasks()[0].id)} == {t.id for t in editor.tracks}
+    window.close()
