@@ -78,11 +78,11 @@ class MainWindow(QMainWindow):
         self.tasks = TaskListWidget()
         self.tags = TagPanel()
         self.docks = {
-            "Labels": self._dock("Labels", self.labels),
-            "Tags": self._dock("Tags", self.tags),
-            "Shapes": self._dock("Shapes", self.shapes),
-            "Attributes": self._dock("Attributes", self.attributes),
-            "Tasks": self._dock("Tasks", self.tasks),
+            "Labels": self.add_dock("Labels", self.labels),
+            "Tags": self.add_dock("Tags", self.tags),
+            "Shapes": self.add_dock("Shapes", self.shapes),
+            "Attributes": self.add_dock("Attributes", self.attributes),
+            "Tasks": self.add_dock("Tasks", self.tasks),
         }
         self._status_widgets()
         self.sync_status = SyncStatus(self, keys)  # automatic sync and its state, for workspaces made by annodesk clone
@@ -432,7 +432,7 @@ class MainWindow(QMainWindow):
 
     # ----- window state --------------------------------------------------------------------------------------------
 
-    def _dock(self, title: str, widget: QWidget) -> QDockWidget:
+    def add_dock(self, title: str, widget: QWidget) -> QDockWidget:
         dock = QDockWidget(title, self)
         dock.setObjectName(title.lower())
         dock.setWidget(widget)

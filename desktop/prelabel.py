@@ -35,7 +35,7 @@ from inference.video_prelabel import VideoPrelabelJob, VideoPrelabelOptions
 from sync.client.video import video_index, video_source
 
 if TYPE_CHECKING:
-    from desktop.main_window import MainWindow
+    from desktop.window_api import PrelabelWindow
 
 log = logging.getLogger(__name__)
 LABEL_WIDTH = 560  # pixels of the status bar's model and provider label
@@ -55,8 +55,8 @@ def warn(parent: QWidget, text: str) -> QMessageBox:
 
 
 class PrelabelController(QObject):
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
+    def __init__(self, window: PrelabelWindow) -> None:
+        super().__init__(window.canvas)
         self.window = window
         self.settings = window.settings
         self._predictor: Predictor | None = None  # loaded on first use, on a worker thread
@@ -117,8 +117,8 @@ class PrelabelController(QObject):
     def choose_model(self, path: Path | None = None) -> None:
         if path is None:
             current = str(self.model_path() or "")
-            name, _ = QFileDialog.getOpenFileName(self.window, "Choose a model for pre-labelling", current,
-                                                  "ONNX models (*.onnx)")  # fmt: skip
+            name, _ = QFileDialog.getOpenFileName(self.window.canvas.window(), "Choose a model for pre-labelling",
+                                                  current, "ONNX models (*.onnx)")
             if not name:
                 return
             path = Path(name)
@@ -246,7 +246,7 @@ class PrelabelController(QObject):
 
     def _failed(self, message: str) -> None:
         self.job = None
-        warn(self.window, message)
+        warn(self.window.canvas.window(), message)
 
     def _task_done(self, result: tuple[Any, ...]) -> None:
         self.job = None
@@ -295,7 +295,7 @@ class PrelabelController(QObject):
         lines = report.summary()
         self.window.statusBar().showMessage(f"Pre-labelling {lines[0]}", 15000)
         if report.failures:
-            warn(self.window, "\n".join(lines))
+            warn(self.window.canvas.window(), "\n".join(lines))
         self._reload_if_changed()
 
     def _reload_if_changed(self) -> None:

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QApplication
 from tools.editor import Editor
 
 if TYPE_CHECKING:
-    from desktop.main_window import MainWindow
+    from desktop.window_api import ReloadWindow
 
 RETRY_MS = 200  # how often a deferred reload looks whether the gesture has ended
 
@@ -34,8 +34,8 @@ def gesture_in_progress(editor: Editor) -> bool:
 class TaskReloader(QObject):
     """Follows the window's sync status: refreshes the task list and reloads the open task when a round changed it."""
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
+    def __init__(self, window: ReloadWindow) -> None:
+        super().__init__(window.canvas)
         self.window = window
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)

@@ -21,7 +21,7 @@ from widgets.comment_pins import CLOSED_COLOR, OPEN_COLOR, CommentPins
 from widgets.review_panel import LostValue, ReviewComment, ReviewPanel, TaskReview, when
 
 if TYPE_CHECKING:
-    from desktop.main_window import MainWindow
+    from desktop.window_api import ReviewWindow
     from sync.workspace import Workspace
 
 VALUE_CHARS = 48
@@ -111,11 +111,11 @@ def anchor(annotation: Annotation) -> tuple[float, float]:
 class ReviewController(QObject):
     """Owns the Review dock of a main window and the pins on its canvas."""
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
+    def __init__(self, window: ReviewWindow) -> None:
+        super().__init__(window.canvas)
         self.window = window
         self.panel = ReviewPanel()
-        self.dock = window._dock("Review", self.panel)
+        self.dock = window.add_dock("Review", self.panel)
         window.docks["Review"] = self.dock
         window.tabifyDockWidget(window.docks["Tasks"], self.dock)
         window.docks["Tasks"].raise_()

@@ -31,8 +31,8 @@ from tools.editor import Editor
 from widgets.mask_preview import MaskPreviewItem
 
 if TYPE_CHECKING:
-    from desktop.main_window import MainWindow
     from desktop.session import TaskSession
+    from desktop.window_api import SegmentWindow
 
 CACHE_SIZE = 4  # embeddings kept (a real SAM embedding is 4 MB)
 _ImageSource = np.ndarray | Future[np.ndarray]
@@ -75,8 +75,8 @@ class SegmentController(QObject):
     load_failed = Signal(str)
     loaded = Signal(str)  # what runs the model
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
+    def __init__(self, window: SegmentWindow) -> None:
+        super().__init__(window.canvas)
         self.window = window
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sam-encoder")
         self._model: Future[InteractiveSegmenter] | None = None
@@ -86,7 +86,7 @@ class SegmentController(QObject):
         self.active = False  # encode each task shown: from the first use of the tool on
         self.preview = MaskPreviewItem()
         window.canvas.scene().addItem(self.preview)
-        self.failed.connect(lambda message: warn(self.window, message))
+        self.failed.connect(lambda message: warn(self.window.canvas.window(), message))
         self.load_failed.connect(self._load_failed)
         self.loaded.connect(lambda message: window.statusBar().showMessage(message, 10000))
 
@@ -208,7 +208,7 @@ class SegmentController(QObject):
         session = self.window.session
         if session is not None and session.editor is not None:
             session.editor.segmenter = None
-        warn(self.window, f"Cannot use the segmentation model: {message}")
+        warn(self.window.canvas.window(), f"Cannot use the segmentation model: {message}")
 
     def close(self) -> None:
         self._drop_embeddings()

@@ -30,14 +30,14 @@ PROPAGATE_FRAMES = 50  # the propagate dialog's first offer, as CVAT's
 TRACKER_CACHE_MB = 64  # the tracker's decoder reads forward once: a small cache does
 
 if TYPE_CHECKING:
-    from desktop.main_window import MainWindow
+    from desktop.window_api import VideoWindow
 
 class VideoController:
     """The player, its bar and the timeline of the open video task; idle (hidden) on image tasks."""
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: VideoWindow) -> None:
         self.window = window
-        self.player = VideoPlayer(window)
+        self.player = VideoPlayer(window.canvas)
         self.controls = VideoControls()
         self.timeline = Timeline()
         self.bar = QWidget()  # the player bar over the timeline, under the canvas; hidden on image tasks
@@ -148,7 +148,7 @@ class VideoController:
                 return track_object(decoder, shape, frame, count, step, state.cancelled, track_id=track_id,
                                     progress=state.set_progress)
 
-        job = Job("Tracking", run, self.window)
+        job = Job("Tracking", run, self.window.canvas)
         job.finished.connect(lambda result: self._tracked(task.id, track_id, result))
         job.failed.connect(lambda message: self.window.statusBar().showMessage(f"Tracking failed: {message}", 6000))
         self.window.progress.track(job)
@@ -255,8 +255,9 @@ class VideoController:
             self._track_command(VideoEditor.propagate)  # says what to select
             return
         left = self.player.frames - 1 - self.editor.frame
-        count, ok = QInputDialog.getInt(self.window, "Propagate", "Copy the shape onto the next frames:",
-                                        min(PROPAGATE_FRAMES, left), 1, max(1, left))
+        count, ok = QInputDialog.getInt(self.window.canvas.window(), "Propagate",
+                                        "Copy the shape onto the next frames:", min(PROPAGATE_FRAMES, left), 1,
+                                        max(1, left))
         if ok:
             self.editor.propagate(count)
 
