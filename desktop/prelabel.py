@@ -195,12 +195,7 @@ class PrelabelController(QObject):
                                            batch=GPU_BATCH if predictor.runtime.on_gpu else 1)
             job = VideoPrelabelJob(predictor, store, options, state.set_progress,
                                    open_cached if cache is not None else None)
-            done = threading.Event()
-            threading.Thread(target=_forward_cancel, args=(state, job, done), daemon=True).start()
-            try:
-                return session, job.run()
-            finally:
-                done.set()
+            return session, _run_cancellable(state, job)
 
         return self._start(Job(f"Pre-labelling {task.name} (every {every} frames)", run, self), self._tasks_done)
 
@@ -220,12 +215,7 @@ class PrelabelController(QObject):
             batch = GPU_BATCH if predictor.runtime.on_gpu else 1
             options = PrelabelOptions(batch=batch, task_ids=task_ids, locked_schema=media is not None)
             job = PrelabelJob(predictor, store, options, progress=state.set_progress, media=media)
-            done = threading.Event()
-            threading.Thread(target=_forward_cancel, args=(state, job, done), daemon=True).start()
-            try:
-                return session, job.run()
-            finally:
-                done.set()
+            return session, _run_cancellable(state, job)
 
         count = "all tasks" if task_ids is None else f"{len(task_ids)} tasks"
         return self._start(Job(f"Pre-labelling {count}", run, self), self._tasks_done)
@@ -339,9 +329,18 @@ class PrelabelController(QObject):
         self.window.statusBar().showMessage(text, 4000)
 
 
-def _forward_cancel(state: JobState, job: PrelabelJob | VideoPrelabelJob, done: threading.Event) -> None:
-    """Pass the Cancel button on to the run (it checks its own flag between images)."""
-    while not state.cancelled():
-        if done.wait(0.05):
-            return
-    job.cancel()
+def _run_cancellable(state: JobState, job: PrelabelJob | VideoPrelabelJob) -> PrelabelReport:
+    """Run `job`, passing the Cancel button on to it (it checks its own flag between images or frames)."""
+    done = threading.Event()
+
+    def forward() -> None:
+        while not state.cancelled():
+            if done.wait(0.05):
+                return
+        job.cancel()
+
+    threading.Thread(target=forward, daemon=True).start()
+    try:
+        return job.run()
+    finally:
+        done.set()
