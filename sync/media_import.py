@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from core.annotation import TaskStatus
 from core.media import MediaError
 from core.media_kinds import iter_all_media, kind_for, probe_media
+from sync.peaks_at_rest import seal_peaks
 
 if TYPE_CHECKING:
     from sync.workspace import Workspace
@@ -108,7 +109,8 @@ def import_media(
             with workspace.transaction() as conn:
                 added = conn.executemany(_INSERT_TASK, rows).rowcount
                 conn.executemany(_INSERT_INDEX, cached.indexes.items())
-                conn.executemany(_INSERT_PEAKS, ((h, *v) for h, v in cached.peaks.items()))
+                conn.executemany(_INSERT_PEAKS, ((h, rate, channels, samples, seal_peaks(workspace.codec, h, data))
+                                                 for h, (rate, channels, samples, data) in cached.peaks.items()))
             report.added += added
             report.skipped += len(rows) - added
     return report

@@ -13,6 +13,9 @@ Videos: a video item's shapes of one frame count as duplicates by label, shape a
 tracks of keyframe rows (core.tracks.track_rows), a track equal in label and keyframes (frame, shape, outside) to one
 of the task's being a duplicate. An export gives a video task's keyframe rows to the format as tracks. A format's
 `media_kinds` say which tasks it takes; the others are left out with a message.
+
+Recordings: segments past the recording's end or breaking their tier's rules (labels, overlaps, points), also with
+the segments already stored, are named and skipped (sync/segment_import.py).
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from core.media_kinds import VIDEO
 from core.names import safe_item_name
 from core.schema import AttributeSpec, Label, LabelSchema, SchemaError
 from core.tracks import Track, track_rows, tracks_from_rows
+from sync.segment_import import checked_segments
 from sync.workspace import Workspace
 
 _PAGE = 500
@@ -63,7 +67,12 @@ def import_dataset(ws: Workspace, format_name: str, path: str | Path, *, add_med
     dropped: Counter[str] = Counter()
     for item, task in tasks:
         rows = ws.annotations(task.id)
-        new += _new_annotations(ws, item, task, rows, schema, report, dropped)
+        fresh = _new_annotations(ws, item, task, rows, schema, report, dropped)
+        if task.kind == "audio":
+            kept = checked_segments(ws, item.file_name, task, rows, fresh, schema, report.messages)
+            report.skipped += len(fresh) - len(kept)
+            fresh = kept
+        new += fresh
         if item.tracks:
             new += _new_track_rows(ws, item, task, rows, schema, report, dropped)
     report.messages += [f"{reason} ({count} annotations)" for reason, count in dropped.items()]
@@ -286,13 +295,16 @@ def _task_problem(item: DatasetItem, task: Task) -> str:
     if task.status is TaskStatus.ERROR:
         return f"the {task.kind} {task.media_path} cannot be read ({task.error})"
     if task.kind != item.kind:
-        return f"the file describes {'a video' if item.kind == 'video' else 'an image'} but {task.media_path} is " \
-               f"{'a video' if task.kind == 'video' else 'an image'}"
+        return f"the file describes {_a(item.kind)} but {task.media_path} is {_a(task.kind)}"
     if item.kind != "image" and not item.width and not item.height:
         return ""  # the file does not give the frame size (MOT without seqinfo.ini, audio)
     if (task.width, task.height) != (item.width, item.height):
         return f"the file says {item.width}x{item.height} but the image {task.media_path} is {task.width}x{task.height}"
     return ""
+
+
+def _a(kind: str) -> str:
+    return {"image": "an image", "video": "a video", "audio": "a recording"}.get(kind, f"a {kind} item")
 
 
 def _extended_schema(schema: LabelSchema, dataset: Dataset, report: TransferReport) -> LabelSchema:

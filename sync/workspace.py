@@ -36,6 +36,7 @@ from sync.database import (
 from sync.media_import import ImportReport, import_media
 from sync.migrations import SCHEMA_VERSION, migrate
 from sync.outbox import OutboxEntry
+from sync.peaks_at_rest import open_peaks, seal_peaks
 from sync.records import (
     ANNOTATION_COLUMNS,
     TASK_COLUMNS,
@@ -443,9 +444,10 @@ class Workspace:
                          (content_hash, data))
 
     def audio_peaks(self, content_hash: str) -> bytes | None:
-        """A recording's stored peaks pyramid (core.audio.PeaksPyramid.to_bytes), or None before it is built."""
+        """A recording's stored peaks pyramid (core.audio.PeaksPyramid.to_bytes; unsealed in a synced workspace), or
+        None before it is built."""
         rows = self._rows("SELECT data FROM audio_peaks WHERE content_hash = ?", (content_hash,))
-        return bytes(rows[0][0]) if rows else None
+        return open_peaks(self.codec, content_hash, bytes(rows[0][0])) if rows else None
 
     def audio_duration(self, content_hash: str) -> float | None:
         """A recording's length in seconds (samples / rate of its stored pyramid), None before it is built."""
@@ -453,10 +455,12 @@ class Workspace:
         return float(rows[0][0]) if rows else None
 
     def store_audio_peaks(self, content_hash: str, sample_rate: int, channels: int, samples: int, data: bytes) -> None:
-        """Keep a pyramid built after import (a synced recording decoded from the cache on first open)."""
+        """Keep a pyramid built after import (a synced recording decoded from the cache); sealed in a synced
+        workspace (sync/peaks_at_rest.py)."""
+        sealed = seal_peaks(self.codec, content_hash, data)
         with self.transaction() as conn:
             conn.execute("INSERT OR REPLACE INTO audio_peaks (content_hash, sample_rate, channels, samples, data) "
-                         "VALUES (?, ?, ?, ?, ?)", (content_hash, sample_rate, channels, samples, data))
+                         "VALUES (?, ?, ?, ?, ?)", (content_hash, sample_rate, channels, samples, sealed))
 
     def model_ran(self, model_id: str, task_id: int) -> bool:
         """Has this model run on this task (pre-labeling), whether it found something or not?"""

@@ -26,6 +26,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from sync.client import apply
 from sync.client.at_rest import KeyRing
+from sync.client.audio import peaks_downloaded
 from sync.client.batcher import Batcher, Identity, StoredBatch
 from sync.client.credentials import Credentials, CredentialsError, device_name, token_name
 from sync.client.field import register_field_tasks
@@ -115,8 +116,8 @@ class SyncEngine:
     # -- one round -----------------------------------------------------------------------------------------------
 
     def sync_once(self) -> SyncState:
-        """Field tasks (field.py), push, pull, refresh, media, frame indexes of videos downloaded (video.py); the
-        outcome is stored (read_state shows it), returned."""
+        """Field tasks (field.py), push, pull, refresh, media, frame indexes of videos and peaks of recordings
+        downloaded (video.py, audio.py); the outcome is stored (read_state shows it), returned."""
         try:
             cache = self.keys.media_cache(self.ws)
             field_errors = register_field_tasks(self.store, self.http, cache)
@@ -124,7 +125,7 @@ class SyncEngine:
             self.pull()
             self.refresh()
             _done, errors = transfer_all(self.store, self.http, cache)
-            errors += index_downloaded(self.store, cache)
+            errors += index_downloaded(self.store, cache) + peaks_downloaded(self.store, cache)
             self._finish("ok", "; ".join((field_errors + errors)[:3]))
         except OfflineError as exc:
             self._finish("offline", str(exc))

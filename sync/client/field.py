@@ -5,11 +5,11 @@ Each round, before the push, every local task of a file that no server task maps
 each survive a crash: the file is hashed (in chunks: a video may be larger than memory) and checked against the
 hash taken when it was added; a client_ref is chosen once and stored before the first request; the file is uploaded
 (resumable: the server keeps what it got and HEAD says where to go on); the server task is created with that
-client_ref and, for a video, its kind and frame count (a repeat after a lost answer returns the same task, never a
-second one); the media is copied into the encrypted media cache; and in one transaction the local task is mapped to
-the server task, shows the synced media (a video's frame index follows it to the media's SHA-256) and queues its
-annotations again (sealing passed over them while the task was local: batcher.py). The local task keeps its id and
-its annotations throughout.
+client_ref and, for a video or a recording, its kind and frame or sample count (a repeat after a lost answer
+returns the same task, never a second one); the media is copied into the encrypted media cache; and in one
+transaction the local task is mapped to the server task, shows the synced media (a video's frame index and a
+recording's peaks follow it to the media's SHA-256) and queues its annotations again (sealing passed over them
+while the task was local: batcher.py). The local task keeps its id and its annotations throughout.
 """
 
 from __future__ import annotations
@@ -28,6 +28,8 @@ from sync.client.http import Http, ServerError, SyncError
 from sync.client.media import file_sha256, upload
 from sync.client.store import UNREGISTERED, SyncStore, media_path, task_name
 from sync.database import WorkspaceError
+from sync.peaks_at_rest import copy_peaks
+from sync.records import PayloadCodec
 
 
 class FieldTaskError(SyncError):
@@ -83,7 +85,7 @@ def _register(store: SyncStore, http: Http, cache: MediaCache, project: int, loc
     item = http.request("POST", f"/projects/{project}/tasks", ok=(200, 201), json=body).json()
     if item.get("kind", "image") != kind[0]:
         raise FieldTaskError(f"{path}: the server made an {item.get('kind', 'image')} task of this {kind[0]}: it is "
-                             "older than video tasks; not registered (update the server)")
+                             f"older than {kind[0]} tasks; not registered (update the server)")
     if not cache.has(sha):
         try:
             cache.put_file(sha, path)
@@ -91,21 +93,23 @@ def _register(store: SyncStore, http: Http, cache: MediaCache, project: int, loc
             raise FieldTaskError(f"{path}: not copied into the media cache: {exc}") from None
     with store.ws.transaction() as conn:
         if store.awaits_registration(conn, local_id):
-            _map_task(conn, local_id, item)
+            _map_task(conn, local_id, item, store.ws.codec)
         conn.execute("DELETE FROM sync_state WHERE key = ?", (key,))
 
 
-def _map_task(conn: sqlite3.Connection, local_id: int, item: dict[str, Any]) -> None:
+def _map_task(conn: sqlite3.Connection, local_id: int, item: dict[str, Any], codec: PayloadCodec | None) -> None:
     """Map a local task to the server task made of its file: it keeps its id and annotations, shows the synced media
     (already in the cache), and its live annotations (and a local "done") are queued again."""
     conn.execute(
         "INSERT INTO sync_tasks (local_id, server_id, project_id, media_sha256, server_status, assignee, revision) "
         "VALUES (?, ?, ?, ?, ?, ?, ?)", (local_id, item["id"], item["project_id"], item["media_sha256"],
                                          item["status"], item.get("assignee"), item["revision"]))
-    # a video's frame index is kept by content hash: the synced task's is its SHA-256 (the one taken when the file
-    # was added stays for any other task of the same file)
+    # a video's frame index and a recording's peaks are kept by content hash: the synced task's is its SHA-256 (the
+    # one taken when the file was added stays for any other task of the same file)
+    added_hash = conn.execute("SELECT content_hash FROM tasks WHERE id = ?", (local_id,)).fetchone()[0]
     conn.execute("INSERT OR IGNORE INTO frame_indexes (content_hash, data) SELECT ?, data FROM frame_indexes "
-                 "WHERE content_hash = (SELECT content_hash FROM tasks WHERE id = ?)", (item["media_sha256"], local_id))
+                 "WHERE content_hash = ?", (item["media_sha256"], added_hash))
+    copy_peaks(conn, codec, added_hash, item["media_sha256"])
     conn.execute("UPDATE tasks SET media_path = ?, name = ?, content_hash = ? WHERE id = ?",
                  (media_path(item), task_name(item), item["media_sha256"], local_id))
     conn.execute("INSERT INTO sync_media (sha256, direction) VALUES (?, 'down') ON CONFLICT DO NOTHING",

@@ -44,6 +44,7 @@ _SHADOW_COLUMNS = ("label, kind, x, y, w, h, geometry_json, attributes, source_k
 # stands in the row's revision column (14).
 _SHADOW_AS_ROW = ("id, 0, label, kind, x, y, w, h, geometry_json, attributes, '', source_kind, source_score, "
                   "source_model, revision, group_id, z, hidden, locked, frame, track_id, outside, occluded, deleted")
+_DERIVED_TABLES = ("frame_indexes", "audio_peaks")  # what is built from media and kept by content hash
 # A local task of a file (not synced media, not a file that failed to load) that no server task maps yet
 # (sync/client/field.py registers it).
 UNREGISTERED = ("t.status != 'error' AND substr(t.media_path, 1, 15) != 'annodesk-media:' "
@@ -416,13 +417,16 @@ class SyncStore:
             return {i: {**VIDEO_DEFAULTS, **fields} for i, (_t, fields, deleted) in self.rows(conn, ids).items()
                     if not deleted}
 
-    def unindexed_videos(self) -> list[tuple[str, str]]:
-        """(SHA-256, task name) of each synced video whose frame index is not stored yet (sync/client/video.py)."""
+    def underived(self, kind: str, table: str) -> list[tuple[str, str]]:
+        """(SHA-256, task name) of each synced task of `kind` with no row in `table` (frame_indexes, audio_peaks:
+        what is kept by content hash) yet (sync/client/derived.py)."""
+        if table not in _DERIVED_TABLES:
+            raise ValueError(f"not a table of derived media data: {table!r}")
         with self.ws.reading() as conn:
             return conn.execute(
-                "SELECT t.content_hash, min(t.name) FROM tasks t JOIN sync_tasks s ON s.local_id = t.id WHERE "
-                "t.kind = 'video' AND NOT EXISTS (SELECT 1 FROM frame_indexes f WHERE f.content_hash = t.content_hash) "
-                "GROUP BY t.content_hash ORDER BY 1").fetchall()
+                f"SELECT t.content_hash, min(t.name) FROM tasks t JOIN sync_tasks s ON s.local_id = t.id WHERE "
+                f"t.kind = ? AND NOT EXISTS (SELECT 1 FROM {table} f WHERE f.content_hash = t.content_hash) "
+                f"GROUP BY t.content_hash ORDER BY 1", (kind,)).fetchall()
 
     # -- a field worker's own tasks (sync/client/field.py registers them on the server) ---------------------------
 

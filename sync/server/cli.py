@@ -17,7 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from core.media import MediaError, iter_media_files
-from core.media_kinds import IMAGE, VIDEO, probe_media
+from core.media_kinds import all_extensions, probe_media
 from core.names import safe_item_name
 from sync.server import db, service
 from sync.server.blobs import BlobStore
@@ -50,7 +50,7 @@ def add_server_commands(subparsers: Any) -> argparse.ArgumentParser:
     s.add_argument("--schema", required=True, help="label schema JSON file")
     s.set_defaults(func=_guarded(cmd_create_project))
 
-    s = sub.add_parser("add-media", help="upload image and video files or folders as tasks of a project",
+    s = sub.add_parser("add-media", help="upload image, video and audio files or folders as tasks of a project",
                        parents=[where])
     s.add_argument("project", help="project name or id")
     s.add_argument("paths", nargs="+")
@@ -122,9 +122,9 @@ def cmd_add_media(args: argparse.Namespace) -> int:
     with store.read() as conn:
         project_id = _project_id(conn, args.project)
     added = failed = 0
-    for path in iter_media_files(args.paths, IMAGE.extensions | VIDEO.extensions):
+    for path in iter_media_files(args.paths, all_extensions()):
         try:
-            info = probe_media(path)  # a video: indexed once here to count its frames
+            info = probe_media(path)  # a video indexed, a recording decoded, once here to count frames or samples
         except MediaError as exc:
             print(f"  skipped {path}: {exc.reason}", file=sys.stderr)
             failed += 1
@@ -133,7 +133,7 @@ def cmd_add_media(args: argparse.Namespace) -> int:
         with store.write() as conn:
             service.register_media(conn, None, sha, size)
             service.create_task(conn, ACTOR, project_id, sha, safe_item_name(path.name), info.width,
-                                info.height, info.kind, info.frames if info.kind == "video" else 1)
+                                info.height, info.kind, info.frames if info.kind != "image" else 1)
         added += 1
     print(f"added {added} tasks to project {args.project}, {failed} files skipped")
     return 0 if added or not failed else 2

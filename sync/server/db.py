@@ -87,10 +87,10 @@ tasks = sa.Table(
     sa.Column("media_sha256", sa.String(64), sa.ForeignKey("media.sha256"), nullable=False),
     sa.Column("width", sa.Integer, nullable=False),
     sa.Column("height", sa.Integer, nullable=False),
-    # the media kind (core.media_kinds: image, video) and a video's frame count; added to older stores by
-    # _task_kinds, where every task is an image of one frame
+    # the media kind (core.media_kinds: image, video, audio) and a video's frame count or a recording's samples per
+    # channel (past 2**31: 64 bits); added to older stores by _task_kinds, where every task is an image of one frame
     sa.Column("kind", sa.String(16), nullable=False, server_default="image"),
-    sa.Column("frames", sa.Integer, nullable=False, server_default="1"),
+    sa.Column("frames", sa.BigInteger, nullable=False, server_default="1"),
     sa.Column("status", sa.String(16), nullable=False),
     sa.Column("assignee_id", sa.ForeignKey("users.id"), index=True),
     sa.Column("revision", sa.Integer, nullable=False),
@@ -240,12 +240,16 @@ def _ranges_from_op_rows(conn: Connection) -> None:
 
 def _task_kinds(conn: Connection) -> None:
     """A store made before video tasks has no `kind` and `frames` on its tasks: add them (every task there is an
-    image of one frame). Runs under the write lock, so servers starting together on one PostgreSQL add them once."""
-    have = {c["name"] for c in sa.inspect(conn).get_columns("tasks")}
+    image of one frame); one made before audio tasks has 32-bit `frames` on PostgreSQL (SQLite's INTEGER is 64-bit
+    already): widen them, for a recording's samples. Runs under the write lock, so servers starting together on one
+    PostgreSQL do this once."""
+    have = {c["name"]: c["type"] for c in sa.inspect(conn).get_columns("tasks")}
     if "kind" not in have:
         conn.exec_driver_sql("ALTER TABLE tasks ADD COLUMN kind VARCHAR(16) DEFAULT 'image' NOT NULL")
     if "frames" not in have:
-        conn.exec_driver_sql("ALTER TABLE tasks ADD COLUMN frames INTEGER DEFAULT 1 NOT NULL")
+        conn.exec_driver_sql("ALTER TABLE tasks ADD COLUMN frames BIGINT DEFAULT 1 NOT NULL")
+    elif conn.dialect.name == "postgresql" and not isinstance(have["frames"], sa.BigInteger):
+        conn.exec_driver_sql("ALTER TABLE tasks ALTER COLUMN frames TYPE BIGINT")
 
 
 def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:

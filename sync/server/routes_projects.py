@@ -29,11 +29,12 @@ class SchemaIn(BaseModel):
 class TaskIn(BaseModel):
     media_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
     name: str = Field(min_length=1, max_length=500)
-    width: int = Field(ge=1, le=1_000_000)
-    height: int = Field(ge=1, le=1_000_000)
-    kind: Literal["image", "video"] = Field("image", description=(
+    width: int = Field(ge=0, le=1_000_000, description="pixels; 0 for a recording")
+    height: int = Field(ge=0, le=1_000_000, description="pixels; 0 for a recording")
+    kind: Literal["image", "video", "audio"] = Field("image", description=(
         "the media kind; left out (older clients), the task is an image"))
-    frames: int = Field(1, ge=1, le=service.MAX_FRAMES, description="a video's frame count; 1 for an image")
+    frames: int = Field(1, ge=1, le=service.MAX_SAMPLES, description=(
+        "1 for an image, a video's frame count, a recording's samples per channel"))
     client_ref: str | None = Field(None, pattern=r"^[A-Za-z0-9_.:-]{1,64}$", description=(
         "a key the client chose for this task, unique per user: a repeated create with it returns the task made "
         "the first time (a retry after a lost answer makes no second task)"))

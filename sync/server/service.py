@@ -21,8 +21,12 @@ from sync.server.journal import audit, emit, emit_task_snapshot
 from sync.server.security import ROLES, Passwords, Principal
 
 _NAME = re.compile(r"[A-Za-z0-9_.@-]{1,64}")
-TASK_KINDS = ("image", "video")  # media kinds (core.media_kinds) a server task may be; older clients send none
-MAX_FRAMES = 2**31 - 1  # an annotation's frame is below 2**31 (merge.py)
+# The media kinds (core.media_kinds) a server task may be (older clients send none: an image) and the most `frames`
+# each may have: an image 1; a video its frame count (an annotation's frame is below 2**31: merge.py); a recording its
+# samples per channel (an audio frame is one sample of every channel: 2**40 is 290 days at 44.1 kHz).
+MAX_FRAMES = 2**31 - 1
+MAX_SAMPLES = 2**40
+TASK_KINDS = {"image": 1, "video": MAX_FRAMES, "audio": MAX_SAMPLES}
 STATUSES = ("new", "assigned", "in_progress", "submitted", "accepted", "rejected")
 _TRANSITIONS = {
     ("assigned", "in_progress"), ("rejected", "in_progress"),
@@ -135,11 +139,11 @@ def create_task(conn: Connection, actor: str, project_id: int, media_sha256: str
     get_project(conn, project_id)
     if conn.execute(sa.select(db.media.c.sha256).where(db.media.c.sha256 == media_sha256)).first() is None:
         raise ApiError(422, "unknown_media", f"media {media_sha256} has not been uploaded")
-    if not (0 < width <= 1_000_000 and 0 < height <= 1_000_000) or not 0 < len(name) <= 500:
-        raise ApiError(422, "bad_task", "task needs a 1-500 character name and a size of 1..1,000,000 pixels")
-    if kind not in TASK_KINDS or not 0 < frames <= MAX_FRAMES or (kind == "image" and frames != 1):
-        raise ApiError(422, "bad_task", f"a task is one of {', '.join(TASK_KINDS)}; an image has 1 frame, a video "
-                       f"1..{MAX_FRAMES:,} (not {kind!r:.20} of {frames} frames)", field="kind")
+    if not 0 < len(name) <= 500:
+        raise ApiError(422, "bad_task", "task needs a 1-500 character name", field="name")
+    problem = _kind_problem(kind, frames, width, height)
+    if problem:
+        raise ApiError(422, "bad_task", problem, field="kind")
     problem = item_name_problem(name)
     if problem:  # every client writes files named after the task when it exports
         raise ApiError(422, "bad_name", f"task name {name!r:.100}: {problem}; it must be one plain file name",
@@ -151,6 +155,20 @@ def create_task(conn: Connection, actor: str, project_id: int, media_sha256: str
     emit(conn, "task", tid, project_id, tid)
     audit(conn, actor, "task.create", f"task:{tid}", project=project_id, media=media_sha256)
     return task_json({**values, "id": tid, "assignee": None})
+
+
+def _kind_problem(kind: str, frames: int, width: int, height: int) -> str | None:
+    """Why a task of this kind cannot have these frames and this size (None when it can): an image or a video is
+    1..1,000,000 pixels a side, a recording has no size (0 x 0)."""
+    most = TASK_KINDS.get(kind)
+    if most is None or not 0 < frames <= most or (kind == "image" and frames != 1):
+        return (f"a task is one of {', '.join(TASK_KINDS)}; an image has 1 frame, a video 1..{MAX_FRAMES:,}, a "
+                f"recording 1..{MAX_SAMPLES:,} samples (not {kind!r:.20} of {frames} frames)")
+    if kind == "audio":
+        return None if width == height == 0 else f"a recording has no size (0 x 0, not {width} x {height})"
+    if not (0 < width <= 1_000_000 and 0 < height <= 1_000_000):
+        return f"an image or a video needs a size of 1..1,000,000 pixels a side (not {width} x {height})"
+    return None
 
 
 def task_query() -> sa.Select[Any]:
