@@ -44,9 +44,9 @@ def _drop_opencv_qt_paths() -> None:
 
 
 def run_app(workspace_dir: Path, task_id: int | None = None, screenshot: str | None = None,
-            frame: int | None = None) -> int:
-    """Open the main window on a workspace (a video task at `frame`); with `screenshot`, save a PNG of it once
-    shown and exit 0."""
+            frame: int | None = None, time: float | None = None) -> int:
+    """Open the main window on a workspace (a video task at `frame`, a recording at `time` seconds); with
+    `screenshot`, save a PNG of it once shown and exit 0."""
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     try:  # fail before any window appears when the workspace cannot be opened (and migrate an older one)
         if not is_encrypted(workspace_dir):  # a synced one needs its key: the window reads it off the UI thread
@@ -58,7 +58,7 @@ def run_app(workspace_dir: Path, task_id: int | None = None, screenshot: str | N
     window = MainWindow(load_settings())
     window.sync_status.keys.install()  # the window's keys (passphrase dialog), not the command line's (terminal)
     install_error_reporter(window)
-    window.open_workspace(workspace_dir, task_id, frame)
+    window.open_workspace(workspace_dir, task_id, frame, time)
     if screenshot:
         window.resize(1600, 1000)
     window.show()

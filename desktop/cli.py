@@ -6,6 +6,7 @@ import argparse
 import functools
 import getpass
 import json
+import math
 import sys
 import time
 import traceback
@@ -95,15 +96,25 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_prelabel(args: argparse.Namespace) -> int:
-    from inference import ModelError, Predictor, PrelabelJob, PrelabelOptions, parse_renames  # loads ONNX Runtime
+    from inference import ModelError, PrelabelJob, PrelabelOptions, parse_renames  # loads ONNX Runtime
+    from inference.audio import AudioModel, open_model
+    from inference.models import vad_model_path
 
-    overrides = {"conf": args.conf} if args.conf is not None else {}
+    overrides = {key: value for key, value in (("conf", args.conf), ("tier", args.tier),
+                 ("min_speech_ms", args.min_speech_ms), ("min_silence_ms", args.min_silence_ms),
+                 ("speech_pad_ms", args.pad_ms)) if value is not None}  # fmt: skip
+    model_path = args.model or vad_model_path()
+    if model_path is None:
+        raise CliError("no --model given and the Silero VAD model is not installed: run "
+                       "`python packaging/fetch_demo_model.py` (or ./dev install), or give --model")  # fmt: skip
     try:
         renames = parse_renames(args.map)
-        predictor = Predictor.load(args.model, args.card, args.provider, overrides, spin=False)
+        model = open_model(model_path, args.card, args.provider, overrides, spin=False)
     except (ModelError, ValueError) as exc:
         raise CliError(str(exc)) from None
-    card = predictor.card
+    if isinstance(model, AudioModel):
+        return _prelabel_audio(model, args, renames)
+    predictor, card = model, model.card
     print(f"model {predictor.path.name}: {card.family}, {len(card.classes)} classes; "
           f"provider {predictor.runtime.describe()}")  # fmt: skip
     batch = args.batch or (8 if predictor.runtime.on_gpu else 1)
@@ -122,6 +133,42 @@ def cmd_prelabel(args: argparse.Namespace) -> int:
     for line in report.summary():
         print(line)
     return 130 if report.cancelled else 0
+
+
+def _prelabel_audio(model: Any, args: argparse.Namespace, renames: dict[str, str]) -> int:
+    """The audio tasks, with an audio model (Silero VAD): segments stored as predictions on the card's tier; tasks
+    of other kinds are left alone, and a workspace with no recording is an error."""
+    from inference.audio_prelabel import AudioPrelabelJob, AudioPrelabelOptions
+
+    if args.every is not None or args.link:
+        raise CliError(f"--every and --link are for video tasks; {model.path.name} is an audio model "
+                       f"({model.card.family})")  # fmt: skip
+    print(f"model {model.path.name}: {model.card.family} (audio), segments on tier {model.tier!r}; "
+          f"provider {model.runtime.describe()}")  # fmt: skip
+    with Workspace.open(args.workspace) as ws:
+        options = AudioPrelabelOptions(only_new=args.only == "new", renames=renames,
+                                       locked_schema=args.locked_schema or ws.codec is not None)  # fmt: skip
+        job = AudioPrelabelJob(model, ws, options, _progress_printer("pre-labeling audio (seconds)"),
+                               _synced_audio(ws))  # fmt: skip
+        report = job.run()
+    if report.tasks == 0:
+        left = "".join(f"; {m}" for m in report.messages if m.startswith("left alone"))
+        raise CliError(f"{model.path.name} is an audio model ({model.card.family}) and {args.workspace} has no "
+                       f"audio tasks to pre-label{left}")  # fmt: skip
+    for line in report.summary():
+        print(line)
+    return 130 if report.cancelled else 0
+
+
+def _synced_audio(ws: Workspace) -> Callable[[Any], Any] | None:
+    """A synced workspace's recordings are decoded from its encrypted media cache (one not downloaded yet fails)."""
+    if ws.codec is None:
+        return None
+    from sync.client.audio import audio_source
+    from sync.client.commands import cli_keys
+
+    cache = cli_keys().media_cache(ws)
+    return lambda task: audio_source(task, cache)
 
 
 def _prelabel_videos(predictor: Any, ws: Workspace, args: argparse.Namespace, renames: dict[str, str],
@@ -167,7 +214,10 @@ def cmd_open(args: argparse.Namespace) -> int:
 
     if args.frame is not None and args.frame < 0:
         raise CliError("--frame must be 0 or more")
-    return run_app(Path(args.workspace), task_id=args.task, screenshot=args.screenshot, frame=args.frame)
+    if args.time is not None and not (math.isfinite(args.time) and args.time >= 0):
+        raise CliError("--time must be a number of seconds, 0 or more")
+    return run_app(Path(args.workspace), task_id=args.task, screenshot=args.screenshot, frame=args.frame,
+                   time=args.time)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -262,11 +312,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("prelabel", help="pre-label tasks with an ONNX model (predictions stored as model annotations)")
     p.add_argument("workspace")
-    p.add_argument("--model", required=True, help="the .onnx file")
+    p.add_argument("--model", help="the .onnx file: an image model, or an audio model for the recordings (default: "
+                                   "the installed Silero VAD model, on the audio tasks)")  # fmt: skip
     p.add_argument("--card", help="model card (default: a .json/.yaml of the same name beside the model)")
     p.add_argument("--provider", default="auto", choices=["auto", "cpu", "cuda", "tensorrt"])
     p.add_argument("--batch", type=int, help="images per inference call (default: 1 on CPU, 8 on GPU)")
-    p.add_argument("--conf", type=float, help="confidence threshold (default: the card's)")
+    p.add_argument("--conf", type=float, help="confidence threshold (default: the card's; VAD: speech, 0.5)")
     p.add_argument("--only", choices=["new"], help="only tasks nobody has started")
     p.add_argument("--map", action="append", default=[], metavar="CLASS=LABEL", help="store a class as this label")
     p.add_argument("--locked-schema", action="store_true",
@@ -274,12 +325,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--every", type=int, metavar="K",
                    help="video tasks: run the model on every K-th frame (only video tasks are pre-labelled)")
     p.add_argument("--link", action="store_true", help="with --every: link the detections into tracks")
+    p.add_argument("--tier", help="audio: the tier the segments go on (default: the card's, speech)")
+    p.add_argument("--min-speech-ms", type=float, help="VAD: drop speech not longer than this (default 250)")
+    p.add_argument("--min-silence-ms", type=float, help="VAD: end speech after this much silence (default 100)")
+    p.add_argument("--pad-ms", type=float, help="VAD: widen each segment by this much a side (default 30)")
     p.set_defaults(func=cmd_prelabel)
 
     p = sub.add_parser("open", help="open the app on a workspace")
     p.add_argument("workspace")
     p.add_argument("--task", type=int, help="task id to show")
     p.add_argument("--frame", type=int, help="a video task's frame to show (0 is the first)")
+    p.add_argument("--time", type=float, help="a recording's time to show, in seconds (12.5)")
     p.add_argument("--screenshot", help="render the window with the task shown, save a PNG and exit")
     p.set_defaults(func=cmd_open)
 

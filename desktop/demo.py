@@ -1,5 +1,5 @@
-"""A ready demo workspace: generated street-like scenes, a street video with tracks, the default label schema and a
-few annotations.
+"""A ready demo workspace: generated street-like scenes, a street video with tracks, a spoken recording with
+segments, the default label schema and a few annotations.
 
 Everything is drawn here with OpenCV, so the demo needs no download.
 """
@@ -16,6 +16,7 @@ from core.annotation import Annotation, Source, SourceKind, new_id
 from core.schema import load_schema
 from core.shapes import Box, Polygon, Shape, Tag
 from core.tracks import track_rows
+from desktop.demo_audio import demo_segments, write_demo_recording
 from desktop.demo_video import demo_tracks, write_demo_video
 from resources import DEFAULT_SCHEMA
 from sync.workspace import Workspace
@@ -30,8 +31,9 @@ class _Object:
     score: float | None = None  # set: stored as a model prediction
 
 
-def make_demo(directory: Path, images: int = 12, seed: int = 7, video: bool = True) -> Workspace:
-    """Create images (and a video), a workspace and annotations in `directory`; returns the open workspace."""
+def make_demo(directory: Path, images: int = 12, seed: int = 7, video: bool = True, audio: bool = True) -> Workspace:
+    """Create images (a video, a recording), a workspace and annotations in `directory`; returns the open
+    workspace."""
     directory = Path(directory)
     image_dir = directory / "images"
     image_dir.mkdir(parents=True, exist_ok=True)
@@ -59,8 +61,19 @@ def make_demo(directory: Path, images: int = 12, seed: int = 7, video: bool = Tr
         annotations.append(Annotation(new_id(), task.id, "day", Tag(), author="demo"))
     if video:
         annotations += _video_annotations(ws, write_demo_video(directory / "street_video.mp4"))
+    if audio:
+        annotations += _audio_annotations(ws, directory / "greetings.wav")
     ws.insert_annotations(annotations)
     return ws
+
+
+def _audio_annotations(ws: Workspace, path: Path) -> list[Annotation]:
+    phrases = write_demo_recording(path)
+    ws.add_media([path])
+    task = ws.find_task(str(path))
+    if task is None or task.kind != "audio":
+        raise RuntimeError(f"demo recording {path} was not added to the workspace as audio: {task}")
+    return demo_segments(task.id, phrases)
 
 
 def _video_annotations(ws: Workspace, path: Path) -> list[Annotation]:

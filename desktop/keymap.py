@@ -1,10 +1,11 @@
 """The one table of app actions and their default keys, with presets and user rebinding.
 
-Scopes let one key mean different things in different modes without conflicts: "canvas" keys (tools, edits) work
-on every task with a picture, "image" keys on image tasks only, "video" keys on video tasks only (D steps a frame
-there, a task on an image), "global" ones everywhere. Two scopes conflict when one mode holds both (`MODES`), and the
-main window turns each action's keys on or off as the mode changes (`active`). `effective_keymap` says where each
-binding came from (default, preset, user).
+Scopes let one key mean different things in different modes without conflicts: "edit" keys (delete, copy, labels,
+predictions) work on every task, "canvas" keys (tools, shape commands) on every task with a picture, "tasks" keys
+(D/A) on images and recordings, "image", "video" and "audio" keys on their kind only (D steps a frame on a video, a
+task elsewhere; Space plays a video or a recording), "global" ones everywhere. Two scopes conflict when one mode
+holds both (`MODES`), and the main window turns each action's keys on or off as the mode changes (`active`).
+`effective_keymap` says where each binding came from (default, preset, user).
 """
 
 from __future__ import annotations
@@ -22,6 +23,38 @@ class ActionSpec:
     tip: str = ""
     canvas_only: bool = False  # keys text fields need too (Enter): act only while the canvas has the focus
 
+
+# Audio keys follow Audacity and Praat where they agree (../shared/guides/ux.md): Space plays, Shift+Space plays the
+# selection, Ctrl+B makes a region of it, Ctrl+M marks at the playhead (press at the start and at the end).
+AUDIO_ACTIONS: tuple[ActionSpec, ...] = (
+    ActionSpec("audio.play", "Play / pause", ("Space",), "audio"),
+    ActionSpec("audio.play_selection", "Play the selection", ("Shift+Space",), "audio", tip="The dragged range, else "
+               "the selected segment; looped when Loop is on"),
+    ActionSpec("audio.loop", "Loop on or off", ("Shift+L",), "audio"),
+    ActionSpec("audio.faster", "Play faster", ("]",), "audio", tip="0.5x to 2x, pitch kept"),
+    ActionSpec("audio.slower", "Play slower", ("[",), "audio"),
+    ActionSpec("audio.region", "Segment from the selection", ("Ctrl+B",), "audio", tip="Or drag on a tier's lane; a "
+               "digit after dragging a range makes a segment of that label"),
+    ActionSpec("audio.mark", "Mark at the playhead", ("Ctrl+M",), "audio", tip="Press at the start and again at the "
+               "end while listening: a segment of the current label"),
+    ActionSpec("audio.split", "Split at the playhead", ("S",), "audio"),
+    ActionSpec("audio.merge", "Merge the selected segments", ("M",), "audio", tip="Select them with Ctrl+click"),
+    ActionSpec("audio.next_segment", "Next segment", ("Tab", "Alt+Right"), "audio", tip="On the current tier"),
+    ActionSpec("audio.previous_segment", "Previous segment", ("Shift+Tab", "Alt+Left"), "audio"),
+    ActionSpec("audio.forward", "1 second forward", ("Right",), "audio"),
+    ActionSpec("audio.back", "1 second back", ("Left",), "audio"),
+    ActionSpec("audio.forward_far", "10 seconds forward", ("Shift+Right",), "audio"),
+    ActionSpec("audio.back_far", "10 seconds back", ("Shift+Left",), "audio"),
+    ActionSpec("audio.start", "Go to the start", ("Home",), "audio"),
+    ActionSpec("audio.end", "Go to the end", ("End",), "audio"),
+    ActionSpec("audio.zoom_selection", "Zoom to the selection", ("Ctrl+E",), "audio", tip="Ctrl+F shows the whole "
+               "recording; the wheel zooms down to single samples"),
+    ActionSpec("audio.next_tier", "Next tier", ("Ctrl+Down",), "audio"),
+    ActionSpec("audio.previous_tier", "Previous tier", ("Ctrl+Up",), "audio"),
+    ActionSpec("audio.text", "Edit the transcription", ("F2",), "audio", tip="Of the selected segment; Enter goes back "
+               "to the waveform"),
+    ActionSpec("audio.display", "Waveform, spectrogram or both", ("Shift+S",), "audio"),
+)
 
 ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("tool.select", "Select and edit", ("V",), tip="Click to select, drag to move, drag a handle to resize; "
@@ -42,25 +75,25 @@ ACTIONS: tuple[ActionSpec, ...] = (
                "drag a box); Enter keeps the mask, Backspace removes the last click, Esc drops them"),
     ActionSpec("edit.undo", "Undo", ("Ctrl+Z",), "global"),
     ActionSpec("edit.redo", "Redo", ("Ctrl+Shift+Z", "Ctrl+Y"), "global"),
-    ActionSpec("edit.delete", "Delete shape", ("Delete",)),
-    ActionSpec("edit.copy", "Copy shapes", ("Ctrl+C",)),
-    ActionSpec("edit.paste", "Paste shapes", ("Ctrl+V",)),
-    ActionSpec("edit.duplicate", "Duplicate shapes", ("Ctrl+D",)),
+    ActionSpec("edit.delete", "Delete shape", ("Delete",), "edit"),
+    ActionSpec("edit.copy", "Copy shapes", ("Ctrl+C",), "edit"),
+    ActionSpec("edit.paste", "Paste shapes", ("Ctrl+V",), "edit"),
+    ActionSpec("edit.duplicate", "Duplicate shapes", ("Ctrl+D",), "edit"),
     ActionSpec("edit.paste_previous", "Copy shapes from the previous task", ("Ctrl+Shift+V",)),
     ActionSpec("edit.group", "Group", ("Ctrl+G",)),
     ActionSpec("edit.ungroup", "Ungroup", ("Ctrl+Shift+G",)),
     ActionSpec("edit.front", "Bring to front", ("Ctrl+Shift+Up",)),
     ActionSpec("edit.back", "Send to back", ("Ctrl+Shift+Down",)),
-    ActionSpec("edit.hide", "Hide or show selected", ("H",)),
-    ActionSpec("edit.hide_all", "Hide or show all", ("Ctrl+H",)),
-    ActionSpec("edit.lock", "Lock or unlock selected", ("L",), tip="Locked shapes cannot be moved, edited or deleted; "
-               "Shift+Delete deletes them"),
+    ActionSpec("edit.hide", "Hide or show selected", ("H",), "edit"),
+    ActionSpec("edit.hide_all", "Hide or show all", ("Ctrl+H",), "edit"),
+    ActionSpec("edit.lock", "Lock or unlock selected", ("L",), "edit", tip="Locked shapes cannot be moved, edited or "
+               "deleted; Shift+Delete deletes them"),
     ActionSpec("edit.to_mask", "Convert to mask", ()),
     ActionSpec("edit.to_polygons", "Convert mask to polygons", ()),
-    ActionSpec("task.next", "Next task", ("D",), "image"),
-    ActionSpec("task.previous", "Previous task", ("A",), "image"),
-    ActionSpec("task.next_unfinished", "Next unfinished task", ("Shift+D",), "image"),
-    ActionSpec("task.previous_unfinished", "Previous unfinished task", ("Shift+A",), "image"),
+    ActionSpec("task.next", "Next task", ("D",), "tasks"),
+    ActionSpec("task.previous", "Previous task", ("A",), "tasks"),
+    ActionSpec("task.next_unfinished", "Next unfinished task", ("Shift+D",), "tasks"),
+    ActionSpec("task.previous_unfinished", "Previous unfinished task", ("Shift+A",), "tasks"),
     ActionSpec("video.next_task", "Next task", ("PgDown",), "video", tip="D steps a frame on a video"),
     ActionSpec("video.previous_task", "Previous task", ("PgUp",), "video"),
     ActionSpec("frame.next", "Next frame", ("D",), "video"),
@@ -104,21 +137,23 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("help.keys", "Keyboard shortcuts", ("F1",), "global"),
     ActionSpec("view.review", "Show review", ("Ctrl+Alt+R",), "global", tip="Open the Review dock and focus its "
                "comments and refused edits (arrow keys move, Enter goes to the shape)"),
-    ActionSpec("prelabel.task", "Pre-label this task", ("Ctrl+L",), tip="Run the model on this image; its predictions "
-               "replace this model's pending ones in one undo step"),
+    ActionSpec("prelabel.task", "Pre-label this task", ("Ctrl+L",), "edit", tip="Run the model on this task; its "
+               "predictions replace this model's pending ones in one undo step"),
     ActionSpec("prelabel.selected", "Pre-label selected tasks", (), "global", tip="The tasks selected in the task "
                "list, in the background"),
     ActionSpec("prelabel.all", "Pre-label all tasks", ("Ctrl+Shift+L",), "global", tip="In the background; tasks "
                "this model has done already are skipped"),
     ActionSpec("prelabel.choose_model", "Choose model…", (), "global"),
     ActionSpec("segment.choose_model", "Choose segmentation model…", (), "global"),
-    ActionSpec("prediction.accept", "Accept selected predictions", ("Return", "Enter"), canvas_only=True),
-    ActionSpec("prediction.accept_all", "Accept all predictions on show", ("Shift+Return", "Shift+Enter"),
+    ActionSpec("prediction.accept", "Accept selected predictions", ("Return", "Enter"), "edit", canvas_only=True),
+    ActionSpec("prediction.accept_all", "Accept all predictions on show", ("Shift+Return", "Shift+Enter"), "edit",
                canvas_only=True),
-    ActionSpec("prediction.reject", "Reject selected predictions", (), tip="Delete does it too"),
-    # Digits pick labels (Ctrl+digit too, for when a text field has focus); Ctrl+0 stays "actual size".
-    *(ActionSpec(f"label.{i}", f"Label {i}", (str(i), f"Ctrl+{i}")) for i in range(1, 10)),
-    ActionSpec("label.10", "Label 10", ("0",)),
+    ActionSpec("prediction.reject", "Reject selected predictions", (), "edit", tip="Delete does it too"),
+    # Digits pick labels (Ctrl+digit too, for when a text field has focus); Ctrl+0 stays "actual size". On a
+    # recording, a digit after dragging a range makes a segment of that label there.
+    *(ActionSpec(f"label.{i}", f"Label {i}", (str(i), f"Ctrl+{i}"), "edit") for i in range(1, 10)),
+    ActionSpec("label.10", "Label 10", ("0",), "edit"),
+    *AUDIO_ACTIONS,
 )
 
 PRESETS: dict[str, dict[str, tuple[str, ...]]] = {
@@ -132,10 +167,13 @@ PRESETS: dict[str, dict[str, tuple[str, ...]]] = {
 }
 
 
+KIND_SCOPES = frozenset({"video", "audio"})  # keys of one media kind: their menu items are disabled elsewhere
+
 # The scopes active together in each mode of the window; "global" is active in all of them.
 MODES: dict[str, frozenset[str]] = {
-    "image": frozenset({"global", "canvas", "image"}),
-    "video": frozenset({"global", "canvas", "video"}),
+    "image": frozenset({"global", "edit", "canvas", "tasks", "image"}),
+    "video": frozenset({"global", "edit", "canvas", "video"}),
+    "audio": frozenset({"global", "edit", "tasks", "audio"}),
     "none": frozenset({"global"}),
 }
 

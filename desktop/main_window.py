@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
+    QStackedWidget,
     QToolBar,
     QWidget,
 )
@@ -26,8 +27,9 @@ from PySide6.QtWidgets import (
 from core.annotation import Task, TaskStatus
 from core.media import MediaError, decode_image
 from core.pyramid import PyramidError
+from desktop.audio import AudioController
 from desktop.jobs import Job
-from desktop.keymap import ActionSpec, KeymapError, active, effective_keymap
+from desktop.keymap import AUDIO_ACTIONS, KIND_SCOPES, ActionSpec, KeymapError, active, effective_keymap
 from desktop.panels import ProgressPanel, keymap_dialog
 from desktop.prelabel import PrelabelController
 from desktop.reload import TaskReloader
@@ -70,8 +72,12 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("Annodesk")
         self.canvas = ImageCanvas()
         self.video = VideoController(self)  # the player and timeline under the canvas, shown on video tasks
-        self.setCentralWidget(self.video.view)
-        self.mode = "image"  # the keymap scope in force: "image" or "video" (desktop/keymap.py MODES)
+        self.audio = AudioController(self)  # the waveform view instead of the canvas, on audio tasks
+        self.central = QStackedWidget()
+        self.central.addWidget(self.video.view)
+        self.central.addWidget(self.audio.view)
+        self.setCentralWidget(self.central)
+        self.mode = "image"  # the keymap mode in force: "image", "video" or "audio" (desktop/keymap.py MODES)
         self.labels = LabelPalette()
         self.attributes = AttributeEditor()
         self.shapes = ShapeListWidget()
@@ -104,13 +110,16 @@ class MainWindow(QMainWindow):
 
     # ----- workspace and tasks -------------------------------------------------------------------------------------
 
-    def open_workspace(self, path: Path, task_id: int | None = None, frame: int | None = None) -> None:
-        """Open a workspace and show `task_id` (a video at `frame`), else the task the user left it on, else the
-        first unfinished one. A synced (encrypted) workspace's key is read on a worker first, so the window keeps
-        responding."""
+    def open_workspace(self, path: Path, task_id: int | None = None, frame: int | None = None,
+                       time: float | None = None) -> None:
+        """Open a workspace and show `task_id` (a video at `frame`, a recording at `time` seconds), else the task the
+        user left it on, else the first unfinished one. A synced (encrypted) workspace's key is read on a worker
+        first, so the window keeps responding."""
         self._close_session()
         if task_id is not None and frame is not None:
             self.video.last_frame[task_id] = frame
+        if task_id is not None and time is not None:
+            self.audio.last_time[task_id] = time
         if is_encrypted(path):
             for view in (self.canvas, self.shapes, self.attributes, self.tags):
                 view.set_editor(None)  # the closed workspace's shapes
@@ -159,11 +168,13 @@ class MainWindow(QMainWindow):
         else:
             task = self.session.open_task(task_id, self.settings.last_label.get(key))
         video = self.video.show(task)  # a video's editor is the VideoEditor of its current frame
+        audio = self.audio.show(task)  # a recording's, the AudioEditor of its segments
         editor = self.session.editor
         assert editor is not None  # open_task always builds one
         fresh = not keep_view or self.session.image is not shown  # else the same pixels stay on screen, as zoomed
-        self._set_mode("video" if self.video.active else "image")
-        if fresh and not video:  # a video's frame comes from the player once decoded
+        self._set_mode("audio" if audio else "video" if self.video.active else "image")
+        self.central.setCurrentWidget(self.audio.view if audio else self.video.view)
+        if fresh and not video and not audio:  # a video's frame comes from the player once decoded
             self._show_picture(task)
         pictured = self.session.image is not None or self.session.huge or self.video.active
         self.canvas.set_editor(editor if pictured else None)  # no shapes drawn over a "Cannot show" note
@@ -182,7 +193,7 @@ class MainWindow(QMainWindow):
         self.settings.last_task[key] = task.id
         self._update_task_label()
         if not keep_view:
-            self.canvas.setFocus()
+            (self.audio.waveform if audio else self.canvas).setFocus()
 
     def _show_picture(self, task: Task) -> None:
         assert self.session is not None
@@ -264,9 +275,9 @@ class MainWindow(QMainWindow):
             "task.next_unfinished": lambda: self.go(1, True),
             "task.previous_unfinished": lambda: self.go(-1, True),
             "task.submit": self.submit,
-            "view.zoom_in": self.canvas.zoom_in,
-            "view.zoom_out": self.canvas.zoom_out,
-            "view.fit": self.canvas.fit_to_view,
+            "view.zoom_in": functools.partial(self._zoom, "zoom_in", self.canvas.zoom_in),
+            "view.zoom_out": functools.partial(self._zoom, "zoom_out", self.canvas.zoom_out),
+            "view.fit": functools.partial(self._zoom, "fit", self.canvas.fit_to_view),
             "view.actual_size": self.canvas.actual_size,
             "workspace.add_media": self.add_media,
             "workspace.open": self._choose_workspace,
@@ -275,6 +286,7 @@ class MainWindow(QMainWindow):
             **self.segment.handlers(),
             **self.review.handlers(),
             **self.video.handlers(),
+            **self.audio.handlers(),
         }
         for action_id, tool in TOOL_ACTIONS.items():
             handlers[action_id] = functools.partial(self._set_tool, tool)
@@ -298,13 +310,14 @@ class MainWindow(QMainWindow):
             context = Qt.ShortcutContext.WidgetShortcut if canvas_only else Qt.ShortcutContext.WindowShortcut
             action.setShortcutContext(context)
             action.setToolTip(_tooltip(binding.action, binding.keys))
-            action.setEnabled(binding.action.scope != "video" or active("video", self.mode))
+            action.setEnabled(binding.action.scope not in KIND_SCOPES or active(binding.action.scope, self.mode))
             action.triggered.connect(handlers[action_id])
             if action_id in TOOL_ACTIONS:
                 action.setCheckable(True)
                 action.setIcon(tool_icon(TOOL_ACTIONS[action_id]))
                 self.tool_group.addAction(action)
-            (self.canvas if canvas_only else self).addAction(action)
+            for target in (self.canvas, self.audio.waveform) if canvas_only else (self,):
+                target.addAction(action)
             self.actions_by_id[action_id] = action
 
     def _build_menus_and_toolbar(self) -> None:
@@ -324,6 +337,7 @@ class MainWindow(QMainWindow):
                        "keyframe.next", "keyframe.previous", "keyframe.toggle", "track.outside", "track.occluded",
                        "track.one_frame", None, "track.split", "track.merge", "track.propagate", None,
                        "track.forward", "track.backward"],
+            "A&udio": [a.id for a in AUDIO_ACTIONS],
             "&Help": ["help.keys"],
         }
         for title, ids in menus.items():
@@ -334,7 +348,7 @@ class MainWindow(QMainWindow):
                 menu.addSeparator()
                 for dock in self.docks.values():
                     menu.addAction(dock.toggleViewAction())
-        tools = QToolBar("Tools")
+        self.tools_bar = tools = QToolBar("Tools")  # hidden on recordings: the drawing tools are the canvas's
         tools.setObjectName("tools")
         tools.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
         tools.setIconSize(QSize(28, 28))
@@ -347,11 +361,17 @@ class MainWindow(QMainWindow):
         if mode == self.mode:
             return
         self.mode = mode
+        self.tools_bar.setVisible(mode != "audio")
         for action_id, binding in self.keymap.items():
             on = active(binding.action.scope, mode)
             self.actions_by_id[action_id].setShortcuts([QKeySequence(k) for k in binding.keys] if on else [])
-            if binding.action.scope == "video":
+            if binding.action.scope in KIND_SCOPES:
                 self.actions_by_id[action_id].setEnabled(on)
+
+    def _zoom(self, name: str, on_canvas: Callable[[], None]) -> None:
+        """The zoom keys act on the waveform of a recording, else on the canvas."""
+        if not self.audio.view_call(name):
+            on_canvas()
 
     def _set_tool(self, tool: str) -> None:
         if self.session and self.session.editor:
@@ -449,6 +469,7 @@ class MainWindow(QMainWindow):
     def _close_session(self) -> None:
         self.unlocker.stop()
         self.video.leave()
+        self.audio.leave()
         if self.session is not None:
             self.tasks.set_workspace(None)  # a save notification still queued must not read the closed workspace
             self.session.close()

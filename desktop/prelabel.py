@@ -8,6 +8,9 @@
   writes to the workspace directly; the task on show is reloaded afterwards when it received predictions. A synced
   workspace's images are read from its encrypted media cache (the session's decoder); one not downloaded yet fails
   that task only.
+- Audio tasks (Ctrl+L on a recording, and the recordings among selected or all tasks) get the VAD model instead (the
+  vad_model setting, else the installed Silero VAD) with the vad_* settings, through AudioPrelabelJob in the same
+  background job; its segments are predictions on the vad_tier tier, reviewed like any others.
 - Review (tools/predictions.py): Enter accepts the selected predictions, Shift+Enter all on show, Delete rejects;
   a slider hides predictions scored below a threshold (view state, remembered in the settings).
 - The status bar says what runs the model and, when it is not the GPU, why (`RuntimeInfo.describe()`).
@@ -30,8 +33,12 @@ from core.video import VideoDecoder
 from desktop.jobs import Job, JobState
 from desktop.session import CachedMedia
 from inference import LabelMapper, Prediction, Predictor, PrelabelJob, PrelabelOptions, PrelabelReport
-from inference.models import demo_model_path
+from inference.audio import AudioModel
+from inference.audio_prelabel import AudioPrelabelJob, AudioPrelabelOptions
+from inference.models import demo_model_path, vad_model_path
+from inference.pipeline import PrelabelStore, selected_tasks
 from inference.video_prelabel import VideoPrelabelJob, VideoPrelabelOptions
+from sync.client.audio import audio_source
 from sync.client.video import video_index, video_source
 
 if TYPE_CHECKING:
@@ -60,9 +67,11 @@ class PrelabelController(QObject):
         self.window = window
         self.settings = window.settings
         self._predictor: Predictor | None = None  # loaded on first use, on a worker thread
+        self._audio_model: tuple[tuple[Any, ...], AudioModel] | None = None  # (what it was loaded with, the model)
         self._lock = threading.Lock()
         self.job: Job | None = None  # the pre-label run in progress (one at a time)
         self.last_report: PrelabelReport | None = None
+        self.last_reports: list[PrelabelReport] = []  # of the last background run (images, then recordings)
         self.model_label = QLabel()
         self.threshold = QSlider(Qt.Orientation.Horizontal)
         self.threshold_label = QLabel()
@@ -144,6 +153,26 @@ class PrelabelController(QObject):
                 self._predictor = Predictor.load(path, provider=self.settings.inference_provider)
             return self._predictor
 
+    def vad_model_path(self) -> Path | None:
+        """The chosen audio model, else the installed Silero VAD, else None."""
+        return Path(self.settings.vad_model) if self.settings.vad_model else vad_model_path()
+
+    def _load_audio(self) -> AudioModel:
+        """The audio model with the VAD settings, loaded once per model and settings (on a worker thread)."""
+        path = self.vad_model_path()
+        if path is None:
+            raise FileNotFoundError("no VAD model: install Silero VAD with packaging/fetch_demo_model.py (or set "
+                                    "vad_model in the settings)")  # fmt: skip
+        s = self.settings
+        settings = {"conf": s.vad_threshold, "tier": s.vad_tier, "min_speech_ms": s.vad_min_speech_ms,
+                    "min_silence_ms": s.vad_min_silence_ms, "speech_pad_ms": s.vad_pad_ms}  # fmt: skip
+        wanted = (path, s.inference_provider, tuple(settings.items()))
+        with self._lock:
+            if self._audio_model is None or self._audio_model[0] != wanted:
+                model = AudioModel.load(path, provider=s.inference_provider, settings=settings)
+                self._audio_model = (wanted, model)
+            return self._audio_model[1]
+
     def _show_model(self, predictor: Predictor | None = None) -> None:
         path = self.model_path()
         if path is None:
@@ -168,6 +197,9 @@ class PrelabelController(QObject):
         image, task = session.image, session.task
         if task.kind == "video":
             return self._prelabel_video(task)
+        if task.kind == "audio":
+            return self._start(Job(f"Pre-labelling {task.name} (VAD)", self._run_tasks([task.id]), self),
+                               self._tasks_done)  # fmt: skip
         if image is None:
             self.window.statusBar().showMessage(f"Cannot pre-label {task.name}: {session.image_error}", 6000)
             return None
@@ -189,13 +221,13 @@ class PrelabelController(QObject):
         def open_cached(t: Task) -> VideoDecoder:  # a synced video: decoded from the encrypted cache
             return VideoDecoder(video_source(t, cache), video_index(store, t, cache), cache_mb=64)
 
-        def run(state: JobState) -> tuple[Any, PrelabelReport]:
+        def run(state: JobState) -> tuple[Any, list[PrelabelReport]]:
             predictor = self._load()
             options = VideoPrelabelOptions(every=every, link=True, task_ids=[task.id], locked_schema=cache is not None,
                                            batch=GPU_BATCH if predictor.runtime.on_gpu else 1)
             job = VideoPrelabelJob(predictor, store, options, state.set_progress,
                                    open_cached if cache is not None else None)
-            return session, _run_cancellable(state, job)
+            return session, [_run_cancellable(state, job)]
 
         return self._start(Job(f"Pre-labelling {task.name} (every {every} frames)", run, self), self._tasks_done)
 
@@ -207,18 +239,40 @@ class PrelabelController(QObject):
         if task_ids is not None and not task_ids:
             self.window.statusBar().showMessage("Select tasks in the task list first", 5000)
             return None
+        count = "all tasks" if task_ids is None else f"{len(task_ids)} tasks"
+        return self._start(Job(f"Pre-labelling {count}", self._run_tasks(task_ids), self), self._tasks_done)
+
+    def _run_tasks(self, task_ids: list[int] | None) -> Callable[[JobState], tuple[Any, list[PrelabelReport]]]:
+        """The job: the image model on the tasks that are not recordings, then the audio model on the recordings."""
+        session = self.window.session
+        assert session is not None
         store = session.writer_ws
         media = session.decode.read if isinstance(session.decode, CachedMedia) else None  # a synced workspace
+        cache = session.media_cache
 
-        def run(state: JobState) -> tuple[Any, PrelabelReport]:
-            predictor = self._load()
-            batch = GPU_BATCH if predictor.runtime.on_gpu else 1
-            options = PrelabelOptions(batch=batch, task_ids=task_ids, locked_schema=media is not None)
-            job = PrelabelJob(predictor, store, options, progress=state.set_progress, media=media)
-            return session, _run_cancellable(state, job)
+        def run(state: JobState) -> tuple[Any, list[PrelabelReport]]:
+            audio, others = _by_kind(store, task_ids)
+            reports: list[PrelabelReport] = []
+            if others and (not audio or self.model_path() is not None):
+                predictor = self._load()
+                batch = GPU_BATCH if predictor.runtime.on_gpu else 1
+                ids = others if audio else task_ids  # all tasks, without recordings: paged as before
+                options = PrelabelOptions(batch=batch, task_ids=ids, locked_schema=media is not None)
+                reports.append(_run_cancellable(state, PrelabelJob(predictor, store, options, state.set_progress,
+                                                                   media=media)))  # fmt: skip
+            if audio and not state.cancelled():
+                model = self._load_audio()
+                renames = {model.card.classes[0]: self.settings.vad_label} if len(model.card.classes) == 1 else {}
+                audio_options = AudioPrelabelOptions(task_ids=audio, renames=renames, locked_schema=cache is not None)
+                opener = (lambda t: audio_source(t, cache)) if cache is not None else None
+                job = AudioPrelabelJob(model, store, audio_options, state.set_progress, opener)
+                reports.append(_run_cancellable(state, job))
+                if others and self.model_path() is None:
+                    reports[-1].messages.append(f"{len(others)} other tasks left alone: no model chosen for them "
+                                                "(Model → Choose model…)")  # fmt: skip
+            return session, reports
 
-        count = "all tasks" if task_ids is None else f"{len(task_ids)} tasks"
-        return self._start(Job(f"Pre-labelling {count}", run, self), self._tasks_done)
+        return run
 
     def _busy(self) -> bool:
         if self.job is not None:
@@ -273,19 +327,23 @@ class PrelabelController(QObject):
             self._schema_changed(mapper.schema)
         return new, mapper.messages()
 
-    def _tasks_done(self, result: tuple[Any, PrelabelReport]) -> None:
+    def _tasks_done(self, result: tuple[Any, list[PrelabelReport]]) -> None:
         self.job = None
-        started_on, report = result
-        self.last_report = report
+        started_on, reports = result
+        self.last_reports = reports
+        self.last_report = reports[-1] if reports else None
         session = self.window.session
         if session is None or session is not started_on:
             return
         self._schema_changed(session.schema)
         self.window.tasks.refresh()
-        lines = report.summary()
-        self.window.statusBar().showMessage(f"Pre-labelling {lines[0]}", 15000)
-        if report.failures:
-            warn(self.window.canvas.window(), "\n".join(lines))
+        if not reports:
+            self.window.statusBar().showMessage("Nothing to pre-label", 5000)
+            return
+        self.window.statusBar().showMessage("; ".join(f"Pre-labelling {r.summary()[0]}" for r in reports), 15000)
+        failed = [line for r in reports if r.failures for line in r.summary()]
+        if failed:
+            warn(self.window.canvas.window(), "\n".join(failed))
         self._reload_if_changed()
 
     def _reload_if_changed(self) -> None:
@@ -329,7 +387,16 @@ class PrelabelController(QObject):
         self.window.statusBar().showMessage(text, 4000)
 
 
-def _run_cancellable(state: JobState, job: PrelabelJob | VideoPrelabelJob) -> PrelabelReport:
+def _by_kind(store: PrelabelStore, task_ids: list[int] | None) -> tuple[list[int], list[int]]:
+    """The recordings among these tasks (None: all), and the others."""
+    audio: list[int] = []
+    others: list[int] = []
+    for task in selected_tasks(store, task_ids, False):
+        (audio if task.kind == "audio" else others).append(task.id)
+    return audio, others
+
+
+def _run_cancellable(state: JobState, job: PrelabelJob | VideoPrelabelJob | AudioPrelabelJob) -> PrelabelReport:
     """Run `job`, passing the Cancel button on to it (it checks its own flag between images or frames)."""
     done = threading.Event()
 

@@ -26,7 +26,7 @@ from core.schema import LabelSchema
 from desktop.jobs import WorkspaceWriter
 from desktop.rebase import RebasingWorkspace
 from sync.client.at_rest import MediaCache
-from sync.client.media import MediaPending, cached_media_bytes, media_sha_of_path
+from sync.client.media import MediaPending, cached_media_bytes, media_sha, media_sha_of_path
 from sync.workspace import Workspace
 from tools.editor import Editor
 from tools.edits import Clipboard
@@ -199,7 +199,8 @@ class TaskSession(QObject):
         self.image_pending = False
         if task.status is TaskStatus.ERROR:
             return None, task.error
-        if task.kind != IMAGE.name:  # a video's frames come from its player (desktop/video.py), not from here
+        if task.kind != IMAGE.name:  # a video's frames come from its player (desktop/video.py), a recording's
+            self.image_pending = self._not_downloaded(task)  # from desktop/audio.py; a sync round may bring them
             return None, ""
         if has_file(task) and is_huge(task.width, task.height):
             return None, ""
@@ -218,11 +219,18 @@ class TaskSession(QObject):
     def _image_arrived(self) -> bool:
         """Whether the open task's image, not downloaded before, decodes now (it stays cached for the reload)."""
         assert self.task is not None
+        if self.task.kind != IMAGE.name:
+            return not self._not_downloaded(self.task)
         try:
             self.images.request(self.task.media_path).result()
         except (MediaError, OSError):
             return False
         return True
+
+    def _not_downloaded(self, task: Task) -> bool:
+        """A synced task whose media has not reached the encrypted cache yet."""
+        sha, cache = media_sha(task), self.media_cache
+        return sha is not None and cache is not None and not cache.has(sha)
 
     def _prefetch(self, task: Task) -> None:
         current = task

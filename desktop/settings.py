@@ -40,6 +40,17 @@ class Settings:
     segment_model: str = ""
     segment_as_polygon: bool = False  # the segment tool keeps polygons (largest outline) instead of masks
     video_prelabel_every: int = 5  # on a video task, Ctrl+L runs the model on every k-th frame and links tracks
+    # Voice activity detection on audio tasks (docs/audio.md): the model ("" = the installed Silero VAD), Silero's
+    # threshold and rules, and the label and tier of the speech segments.
+    vad_model: str = ""
+    vad_threshold: float = 0.5
+    vad_min_speech_ms: float = 250.0
+    vad_min_silence_ms: float = 100.0
+    vad_pad_ms: float = 30.0
+    vad_label: str = "speech"
+    vad_tier: str = "speech"
+    audio_display: str = "waveform"  # what the audio view shows: "waveform", "spectrogram" or "both" (Shift+S)
+    spectrogram_scale: str = "linear"  # the spectrogram's frequencies: "linear" or "mel"
     window_geometry: str = ""
     window_state: str = ""
 

@@ -66,6 +66,10 @@ class VideoWindow(JobHost, Protocol):
     def go(self, step: int, unfinished_only: bool = False) -> None: ...
 
 
+class AudioWindow(JobHost, Protocol):
+    settings: Settings
+
+
 class SegmentWindow(Shell, Protocol):
     settings: Settings
 

@@ -6,6 +6,9 @@ The app's entry points:
   box) -> Mask` per click: SAM-style models.
 - `LabelMapper(schema, renames, locked=...)`, then `annotations(task_id, predictions, model_id, author)`.
 - `PrelabelJob(predictor, workspace, PrelabelOptions(...), progress).run() -> PrelabelReport`: many tasks.
+- Audio (inference/audio/, inference/audio_prelabel.py): `open_model(path)` opens a model of either kind;
+  `AudioModel.load(path)`, then `detect(source) -> list[Prediction]` (segments); `AudioPrelabelJob(model, workspace,
+  AudioPrelabelOptions(...), progress).run()` over the recordings.
 """
 
 from inference.cards import ModelCard

@@ -139,6 +139,9 @@ class PrelabelReport:
         return lines
 
 
+_NOT_IMAGES = {"video": "a video task, not an image: pre-label its frames with `annodesk prelabel --every K`",
+               "audio": "a recording, not an image: pre-label it with an audio model (`annodesk prelabel WS --model "
+                        "silero_vad.onnx`)"}  # fmt: skip
 _Item = tuple[str, Task, Any]  # ("done", task, (prepared, outputs)) | ("skip", task, None) | ("fail", task, reason)
 
 
@@ -211,9 +214,8 @@ class PrelabelJob:
         """In a worker: skip what this model did already, else read and prepare the image."""
         if self._cancel.is_set():
             return ("cancelled", task, None)
-        if task.kind != "image":  # inference/video_prelabel.py runs a model on a video's frames
-            how = ": pre-label its frames with `annodesk prelabel --every K`" if task.kind == "video" else ""
-            return ("fail", task, f"a {task.kind} task, not an image{how}")
+        if task.kind != "image":  # inference/video_prelabel.py and audio_prelabel.py take the other kinds
+            return ("fail", task, _NOT_IMAGES.get(task.kind, f"a {task.kind} task, not an image"))
         model_id = self.predictor.model_id
         if self.store.model_ran(model_id, task.id) or any(
             a.source.model_id == model_id for a in self.store.annotations(task.id)

@@ -118,7 +118,9 @@ def test_open_with_screenshot_renders_the_task(tmp_path, images):
 def test_demo_creates_a_ready_workspace(tmp_path):
     annodesk("demo", tmp_path / "demo", "--no-open")
     stats = json.loads(annodesk("stats", tmp_path / "demo" / "workspace", "--json").stdout)
-    assert stats["tasks"]["total"] == 13 and stats["annotations"]["total"] > 10
+    assert stats["tasks"]["total"] == 14 and stats["annotations"]["total"] > 10
     assert stats["annotations"]["by_source"]["model"] > 0 and stats["annotations"]["by_source"]["human"] > 0
     assert stats["media"]["video"] == {"tasks": 1, "frames": 240}  # the street clip, with its tracks
     assert stats["tracks"] == {"tracks": 2, "keyframes": 11}
+    audio = stats["media"]["audio"]  # the spoken recording, with its transcribed segments and one prediction
+    assert audio["tasks"] == 1 and audio["segments"] == 4 and 10 < audio["seconds"] < 30

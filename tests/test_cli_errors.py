@@ -82,7 +82,8 @@ def test_a_slot_that_raises_shows_a_warning_and_the_window_goes_on(qtbot, ws_dir
     window.actions_by_id["task.next"].trigger()  # a slot raising: PySide6 hands it to sys.excepthook
 
     def warning() -> QMessageBox | None:
-        return next((w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()), None)
+        return next((w for w in QApplication.topLevelWidgets()  # this window's: not one an earlier test left open
+                     if isinstance(w, QMessageBox) and w.isVisible() and w.parentWidget() is window), None)
 
     qtbot.waitUntil(lambda: warning() is not None)
     assert "division by zero (ZeroDivisionError)" in warning().text()
