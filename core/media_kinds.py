@@ -34,6 +34,11 @@ class MediaKind:
     extensions: frozenset[str]  # lower case, with the dot
     probe: Callable[[Path], MediaInfo]  # MediaError naming the file when it cannot be used
     address: tuple[str, ...]  # what places an annotation inside one item of this kind
+    # Other suffixes this kind reads when asked for by name (`add --as audio`): the sound track of a video.
+    also_reads: frozenset[str] = frozenset()
+
+    def reads(self) -> frozenset[str]:
+        return self.extensions | self.also_reads
 
 
 MEDIA_KINDS: dict[str, MediaKind] = {}
@@ -68,17 +73,21 @@ def all_extensions() -> frozenset[str]:
     return frozenset().union(*(k.extensions for k in MEDIA_KINDS.values()))
 
 
-def iter_all_media(paths: Iterable[str | Path]) -> Iterator[Path]:
-    """Files of every kind among `paths`: files as given, folders recursively in sorted order."""
-    return iter_media_files(paths, all_extensions())
+def iter_all_media(paths: Iterable[str | Path], kind: str | None = None) -> Iterator[Path]:
+    """Files of every kind among `paths` (of the kind named, with what else it reads): files as given, folders
+    recursively in sorted order."""
+    return iter_media_files(paths, all_extensions() if kind is None else media_kind(kind).reads())
 
 
-def probe_media(path: Path) -> MediaInfo:
-    """The file probed by its kind; MediaError when no kind takes its suffix or the probe refuses it."""
-    kind = kind_for(path)
-    if kind is None:
+def probe_media(path: Path, kind: str | None = None) -> MediaInfo:
+    """The file probed by its kind (or as the kind named: a video's sound as audio); MediaError when no kind takes
+    its suffix or the probe refuses it."""
+    if kind is not None:
+        return media_kind(kind).probe(path)
+    found = kind_for(path)
+    if found is None:
         raise MediaError(path, f"not a media file this app reads (suffix {Path(path).suffix!r})")
-    return kind.probe(path)
+    return found.probe(path)
 
 
 def _probe_video(path: Path) -> MediaInfo:
@@ -115,4 +124,4 @@ def _probe_audio(path: Path) -> MediaInfo:
 
 IMAGE = register_media_kind(MediaKind("image", IMAGE_EXTENSIONS, probe_image, ()))
 VIDEO = register_media_kind(MediaKind("video", VIDEO_EXTENSIONS, _probe_video, ("frame", "track")))
-AUDIO = register_media_kind(MediaKind("audio", AUDIO_EXTENSIONS, _probe_audio, ("time", "tier")))
+AUDIO = register_media_kind(MediaKind("audio", AUDIO_EXTENSIONS, _probe_audio, ("time", "tier"), VIDEO_EXTENSIONS))

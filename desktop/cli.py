@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from core.formats import FORMATS, FormatError
+from core.media_kinds import MEDIA_KINDS
 from core.schema import LabelSchema, SchemaError, load_schema
 from sync.records import PayloadCodec
 from sync.server.cli import add_server_commands
@@ -40,7 +41,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 def cmd_add(args: argparse.Namespace) -> int:
     with Workspace.open(args.workspace) as ws:
-        report = ws.add_media([Path(p) for p in args.paths], progress=_progress_printer("adding"))
+        report = ws.add_media([Path(p) for p in args.paths], progress=_progress_printer("adding"), kind=args.kind)
     print(f"added {report.added} tasks, skipped {report.skipped} already present, {len(report.errors)} errors")
     for path, reason in report.errors:
         print(f"  error: {path}: {reason}", file=sys.stderr)
@@ -300,9 +301,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--schema", help="label schema JSON file")
     p.set_defaults(func=cmd_init)
 
-    p = sub.add_parser("add", help="add image files and folders (recursive) as tasks")
+    p = sub.add_parser("add", help="add media files and folders (recursive) as tasks")
     p.add_argument("workspace")
     p.add_argument("paths", nargs="+")
+    p.add_argument("--as", dest="kind", choices=sorted(MEDIA_KINDS),
+                   help="add every file as this kind: --as audio takes the sound track of videos as recordings")
     p.set_defaults(func=cmd_add)
 
     p = sub.add_parser("stats", help="tasks by status, annotations by label and source")

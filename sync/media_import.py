@@ -45,10 +45,11 @@ class _Cached:
     size: int = 0
 
 
-def _task_row(path: Path, report: ImportReport, cached: _Cached) -> tuple[Any, ...]:
-    """Row for one file: its probe, or an ERROR task with the reason (the import goes on)."""
+def _task_row(path: Path, report: ImportReport, cached: _Cached, kind: str | None) -> tuple[Any, ...]:
+    """Row for one file: its probe (as `kind` when one is named), or an ERROR task with the reason (the import
+    goes on)."""
     try:
-        info = probe_media(path)
+        info = probe_media(path, kind)
         if info.frame_index is not None:
             cached.indexes[info.content_hash] = info.frame_index
             cached.size += len(info.frame_index)
@@ -63,8 +64,8 @@ def _task_row(path: Path, report: ImportReport, cached: _Cached) -> tuple[Any, .
             size = path.stat().st_size
         except OSError:
             size = 0
-        kind = kind_for(path)
-        kind_name = kind.name if kind else "image"
+        found = kind_for(path)
+        kind_name = kind or (found.name if found else "image")
         return (str(path), path.name, "", size, 0, 0, TaskStatus.ERROR.value, exc.reason, kind_name, 0)  # no frames
 
 
@@ -73,11 +74,13 @@ def import_media(
     paths: Iterable[str | Path],
     progress: Callable[[int, int], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
+    kind: str | None = None,
 ) -> ImportReport:
-    """Add files and folders (recursive) as tasks, skipping paths already present (compared resolved)."""
+    """Add files and folders (recursive) as tasks, skipping paths already present (compared resolved); every file
+    as `kind` when one is named (a video's sound as a recording)."""
     report = ImportReport()
     files = []
-    for path in dict.fromkeys(p.resolve() for p in iter_all_media(paths)):
+    for path in dict.fromkeys(p.resolve() for p in iter_all_media(paths, kind)):
         try:
             str(path).encode("utf-8")
             files.append(path)
@@ -99,7 +102,7 @@ def import_media(
             if str(path) in known:
                 report.skipped += 1
             else:
-                rows.append(_task_row(path, report, cached))
+                rows.append(_task_row(path, report, cached, kind))
             if progress is not None:
                 progress(done, len(files))
             if cached.size >= BATCH_BYTES:  # long recordings: write before their peaks fill memory

@@ -31,7 +31,8 @@ from core.annotation import Annotation, Task, TaskStatus, new_id
 from core.formats import Dataset, DatasetAnnotation, DatasetItem, get_format, media_kinds_of, read_dataset
 from core.media_kinds import VIDEO
 from core.names import safe_item_name
-from core.schema import AttributeSpec, Label, LabelSchema, SchemaError
+from core.schema import AttributeSpec, Label, LabelSchema, SchemaError, Tier
+from core.shapes import Instant, Segment
 from core.tracks import Track, track_rows, tracks_from_rows
 from sync.segment_import import checked_segments
 from sync.workspace import Workspace
@@ -323,7 +324,23 @@ def _extended_schema(schema: LabelSchema, dataset: Dataset, report: TransferRepo
             report.labels_added.append(name)
     if report.labels_added:
         report.messages.append(f"labels added to the schema: {', '.join(report.labels_added)}")
-    return schema
+    return _with_tiers(schema, dataset, report)
+
+
+def _with_tiers(schema: LabelSchema, dataset: Dataset, report: TransferReport) -> LabelSchema:
+    """The schema with the tiers the file's segments name that it lacks: any label, overlaps allowed (no rule the
+    file did not state), a point tier where the file holds only instants there."""
+    kinds: dict[str, set[bool]] = {}
+    for item in dataset.items:
+        for ann in item.annotations:
+            if isinstance(ann.shape, Segment | Instant) and schema.tier(ann.shape.tier) is None:
+                kinds.setdefault(ann.shape.tier, set()).add(isinstance(ann.shape, Instant))
+    added = [Tier(name, overlap=True, points=points == {True}) for name, points in kinds.items() if name]
+    if not added:
+        return schema
+    report.messages.append("tiers added to the schema: " + ", ".join(
+        f"{t.name} ({'points' if t.points else 'intervals'})" for t in added))
+    return LabelSchema(schema.labels, (*schema.tiers, *added))
 
 
 def _attributes(label: Label, given: dict[str, Any], dropped: Counter[str]) -> dict[str, Any]:

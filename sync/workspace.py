@@ -252,13 +252,15 @@ class Workspace:
         paths: Iterable[str | Path],
         progress: Callable[[int, int], None] | None = None,
         cancelled: Callable[[], bool] | None = None,
+        kind: str | None = None,
     ) -> ImportReport:
-        """Files and folders (recursive) become tasks; bad files become ERROR tasks with the reason.
+        """Files and folders (recursive) become tasks; bad files become ERROR tasks with the reason. `kind` adds
+        every file as that media kind ("audio": the sound track of videos too).
 
         Files are probed outside any transaction and stored in batches, so a long import neither holds the write
         lock nor pays one transaction per file; a cancelled import keeps what it has stored.
         """
-        return import_media(self, paths, progress, cancelled)
+        return import_media(self, paths, progress, cancelled, kind)
 
     def known_media(self, media_paths: Sequence[str]) -> set[str]:
         """Those of `media_paths` that already have a task."""

@@ -197,6 +197,8 @@ def test_import_into_audio_tasks_by_name_and_export(tmp_path):
     report = import_dataset(ws, "textgrid", labels / "talk.TextGrid")
     assert report.annotations_added == 3 and report.tasks_matched == 1, report.messages
     assert any("overlaps" in m for m in report.messages)
+    assert "tiers added to the schema: words (intervals), tones (points)" in report.messages
+    assert [(t.name, t.points, t.overlap) for t in ws.schema.tiers] == [("words", False, True), ("tones", True, True)]
     again = import_dataset(ws, "textgrid", labels / "talk.TextGrid")
     assert again.annotations_added == 0 and again.duplicates == 3
     (labels / "talk.rttm").write_text("SPEAKER talk 1 0.5 1.0 <NA> <NA> alice <NA> <NA>\n", encoding="utf-8")

@@ -312,3 +312,29 @@ def test_long_recordings_are_written_before_their_peaks_fill_memory(tmp_path, me
     assert report.added == 3 and seen == [(1, 3), (2, 3), (3, 3)]
     assert all(ws.audio_peaks(t.content_hash) for t in ws.tasks())
     ws.close()
+
+
+def test_the_sound_of_a_video_is_added_as_a_recording(tmp_path, capsys):
+    """`add --as audio`: a video's sound track becomes an audio task (its peaks as for any recording); a video
+    without sound is one error task naming why; images in the folder are left out."""
+    from desktop.cli import main
+    from tests.video_samples import make_video
+
+    folder = tmp_path / "media"
+    folder.mkdir()
+    wav = bursts_wav(tmp_path, seconds=5.0)
+    talk = convert(wav, folder / "talk.mp4", "-f", "lavfi", "-i", "color=c=black:s=64x48:r=10:d=5", "-map", "1:v",
+                   "-map", "0:a", "-c:v", "mpeg4", "-c:a", "aac", "-shortest")
+    make_video(folder / "silent.mp4", size=(64, 48), frames=10)
+    (folder / "cover.png").write_bytes(b"not looked at")
+    Workspace.create(tmp_path / "ws").close()
+    assert main(["add", str(tmp_path / "ws"), str(folder), "--as", "audio"]) == 0
+    with Workspace.open(tmp_path / "ws", readonly=True) as ws:
+        tasks = {t.name: t for t in ws.tasks()}
+        assert set(tasks) == {"talk.mp4", "silent.mp4"}
+        task = tasks["talk.mp4"]
+        assert (task.kind, task.status) == ("audio", TaskStatus.NEW) and abs(task.frames / 16000 - 5.0) < 0.1
+        peaks = PeaksPyramid.from_bytes(ws.audio_peaks(task.content_hash))
+        assert peaks.sample_rate == 16000 and abs(peaks.duration_s - 5.0) < 0.1
+        assert tasks["silent.mp4"].status is TaskStatus.ERROR and "no audio stream" in tasks["silent.mp4"].error
+    assert probe_media(talk).kind == "video"  # without --as, a video stays a video

@@ -63,8 +63,11 @@ class TierLanes:
 
     def visible(self, tier: str) -> Lane:
         members, starts, ends = self._lane(tier)
-        index = np.flatnonzero((ends >= self.axis.t0) & (starts <= self.axis.t1))
+        index = self._in_view(starts, ends)
         return [members[i] for i in index], starts[index], ends[index]
+
+    def _in_view(self, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+        return np.flatnonzero((ends >= self.axis.t0) & (starts <= self.axis.t1))
 
     def hit(self, x: float, tier: str) -> tuple[Annotation | None, str]:
         """The segment under x on `tier` and which part: "start" or "end" edge, or "body"; the selected one first."""
@@ -103,13 +106,15 @@ class TierLanes:
         p.fillRect(0, y, w, LANE_H, QColor("#303a44" if current else "#262626"))
         p.setPen(QColor("#3c3c3c"))
         p.drawLine(0, y, w, y)
-        members, starts, ends = self.visible(tier)
-        if len(members) > w / DENSE:
+        every, all_starts, all_ends = self._lane(tier)
+        index = self._in_view(all_starts, all_ends)
+        if len(index) > w / DENSE:  # the segments themselves are not needed: only which columns they cover
             p.setBrush(QColor("#90a4ae"))
             p.setPen(Qt.PenStyle.NoPen)
-            for first, end_x in runs(coverage(starts, ends, self.axis)):
+            for first, end_x in runs(coverage(all_starts[index], all_ends[index], self.axis)):
                 p.drawRect(QRectF(first, y + 3, end_x - first, LANE_H - 6))
         else:
+            members, starts, ends = [every[i] for i in index], all_starts[index], all_ends[index]
             metrics = QFontMetrics(p.font())
             selected = set(editor.selection)
             moved = preview.annotation_id if preview is not None else None

@@ -150,9 +150,7 @@ def coverage(starts: np.ndarray, ends: np.ndarray, axis: TimeAxis) -> np.ndarray
     x0 = np.clip(np.floor((starts - axis.t0) / axis.spp), 0, width).astype(np.int64)
     x1 = np.clip(np.ceil((ends - axis.t0) / axis.spp), 0, width).astype(np.int64)
     x1 = np.maximum(x1, np.minimum(x0 + 1, width))
-    marks = np.zeros(width + 1, np.int64)
-    np.add.at(marks, x0, 1)
-    np.add.at(marks, x1, -1)
+    marks = np.bincount(x0, minlength=width + 1) - np.bincount(x1, minlength=width + 1)
     return np.cumsum(marks[:-1]) > 0
 
 
