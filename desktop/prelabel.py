@@ -215,21 +215,27 @@ class PrelabelController(QObject):
         into tracks, stored as predictions; a second run of the same model on it is skipped, as on images."""
         session = self.window.session
         assert session is not None
-        store, cache = session.writer_ws, session.media_cache
+
+        def run(state: JobState) -> tuple[Any, list[PrelabelReport]]:
+            return session, [_run_cancellable(state, self._video_job(self._load(), [task.id], state))]
+
         every = max(1, self.settings.video_prelabel_every)
+        return self._start(Job(f"Pre-labelling {task.name} (every {every} frames)", run, self), self._tasks_done)
+
+    def _video_job(self, predictor: Predictor, task_ids: list[int], state: JobState) -> VideoPrelabelJob:
+        """The model on every k-th frame of these videos (the video_prelabel_every setting), linked into tracks."""
+        session = self.window.session
+        assert session is not None
+        store, cache = session.writer_ws, session.media_cache
 
         def open_cached(t: Task) -> VideoDecoder:  # a synced video: decoded from the encrypted cache
             return VideoDecoder(video_source(t, cache), video_index(store, t, cache), cache_mb=64)
 
-        def run(state: JobState) -> tuple[Any, list[PrelabelReport]]:
-            predictor = self._load()
-            options = VideoPrelabelOptions(every=every, link=True, task_ids=[task.id], locked_schema=cache is not None,
-                                           batch=GPU_BATCH if predictor.runtime.on_gpu else 1)
-            job = VideoPrelabelJob(predictor, store, options, state.set_progress,
-                                   open_cached if cache is not None else None)
-            return session, [_run_cancellable(state, job)]
-
-        return self._start(Job(f"Pre-labelling {task.name} (every {every} frames)", run, self), self._tasks_done)
+        options = VideoPrelabelOptions(every=max(1, self.settings.video_prelabel_every), link=True, task_ids=task_ids,
+                                       locked_schema=cache is not None,
+                                       batch=GPU_BATCH if predictor.runtime.on_gpu else 1)
+        opener = open_cached if cache is not None else None
+        return VideoPrelabelJob(predictor, store, options, state.set_progress, opener)
 
     def prelabel_tasks(self, task_ids: list[int] | None) -> Job | None:
         """Run the model on these tasks (None: all) in the background, with progress and Cancel; resumable."""
@@ -243,7 +249,8 @@ class PrelabelController(QObject):
         return self._start(Job(f"Pre-labelling {count}", self._run_tasks(task_ids), self), self._tasks_done)
 
     def _run_tasks(self, task_ids: list[int] | None) -> Callable[[JobState], tuple[Any, list[PrelabelReport]]]:
-        """The job: the image model on the tasks that are not recordings, then the audio model on the recordings."""
+        """The job: the image model on the images, then on every k-th frame of the videos, then the audio model on
+        the recordings."""
         session = self.window.session
         assert session is not None
         store = session.writer_ws
@@ -251,15 +258,19 @@ class PrelabelController(QObject):
         cache = session.media_cache
 
         def run(state: JobState) -> tuple[Any, list[PrelabelReport]]:
-            audio, others = _by_kind(store, task_ids)
+            by_kind = _by_kind(store, task_ids)
+            audio, images, videos = by_kind.pop("audio", []), by_kind.pop("image", []), by_kind.pop("video", [])
+            others = images + videos + [i for ids in by_kind.values() for i in ids]
             reports: list[PrelabelReport] = []
             if others and (not audio or self.model_path() is not None):
                 predictor = self._load()
                 batch = GPU_BATCH if predictor.runtime.on_gpu else 1
-                ids = others if audio else task_ids  # all tasks, without recordings: paged as before
-                options = PrelabelOptions(batch=batch, task_ids=ids, locked_schema=media is not None)
-                reports.append(_run_cancellable(state, PrelabelJob(predictor, store, options, state.set_progress,
-                                                                   media=media)))  # fmt: skip
+                if images:
+                    options = PrelabelOptions(batch=batch, task_ids=images, locked_schema=media is not None)
+                    reports.append(_run_cancellable(state, PrelabelJob(predictor, store, options, state.set_progress,
+                                                                       media=media)))  # fmt: skip
+                if videos and not state.cancelled():
+                    reports.append(_run_cancellable(state, self._video_job(predictor, videos, state)))
             if audio and not state.cancelled():
                 model = self._load_audio()
                 renames = {model.card.classes[0]: self.settings.vad_label} if len(model.card.classes) == 1 else {}
@@ -387,13 +398,12 @@ class PrelabelController(QObject):
         self.window.statusBar().showMessage(text, 4000)
 
 
-def _by_kind(store: PrelabelStore, task_ids: list[int] | None) -> tuple[list[int], list[int]]:
-    """The recordings among these tasks (None: all), and the others."""
-    audio: list[int] = []
-    others: list[int] = []
+def _by_kind(store: PrelabelStore, task_ids: list[int] | None) -> dict[str, list[int]]:
+    """These tasks (None: all) by media kind."""
+    found: dict[str, list[int]] = {}
     for task in selected_tasks(store, task_ids, False):
-        (audio if task.kind == "audio" else others).append(task.id)
-    return audio, others
+        found.setdefault(task.kind, []).append(task.id)
+    return found
 
 
 def _run_cancellable(state: JobState, job: PrelabelJob | VideoPrelabelJob | AudioPrelabelJob) -> PrelabelReport:

@@ -10,6 +10,7 @@ import subprocess
 import threading
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 from onnx import TensorProto, helper, numpy_helper
@@ -359,4 +360,34 @@ def test_the_app_prelabels_the_video_on_show_into_tracks(qtbot, tmp_path, square
     assert len([a for a in editor.doc if a.source.is_model]) == 2  # both squares on frame 0, as predictions
     with Workspace.open(ws_dir, readonly=True) as ws:
         assert {a.track for a in ws.annotations(ws.tasks()[0].id)} == {t.id for t in editor.tracks}
+    window.close()
+
+
+def test_prelabel_all_tasks_runs_the_videos_too(qtbot, tmp_path, squares_video):
+    """Pre-label all (Ctrl+Shift+L) on a workspace of a video and an image: each through its own path, the video
+    into model tracks; a second run skips both."""
+    ws_dir = video_workspace(tmp_path, squares_video)
+    still = np.zeros((H, W, 3), np.uint8)
+    for r in squares(0):
+        still[int(r.y1):int(r.y2), int(r.x1):int(r.x2)] = 255
+    cv2.imwrite(str(tmp_path / "still.png"), still)
+    with Workspace.open(ws_dir) as ws:
+        ws.add_media([tmp_path / "still.png"])
+    model = square_detector(tmp_path / "squares.onnx")
+    window = MainWindow(Settings(prelabel_model=str(model), inference_provider="cpu", video_prelabel_every=5))
+    qtbot.addWidget(window)
+    window.open_workspace(ws_dir)
+    window.show()
+    job = window.prelabel.prelabel_tasks(None)
+    assert job is not None and job.wait(120)
+    qtbot.waitUntil(lambda: window.prelabel.job is None, timeout=30_000)
+    image_report, video_report = window.prelabel.last_reports
+    assert (image_report.predicted, video_report.predicted) == (1, 1), video_report.summary()
+    with Workspace.open(ws_dir, readonly=True) as ws:
+        video = next(t for t in ws.tasks() if t.kind == "video")
+        assert len({a.track for a in ws.annotations(video.id)} - {None}) >= 2
+    job = window.prelabel.prelabel_tasks(None)
+    assert job is not None and job.wait(120)
+    qtbot.waitUntil(lambda: window.prelabel.job is None, timeout=30_000)
+    assert [r.already_done for r in window.prelabel.last_reports] == [1, 1]
     window.close()
