@@ -34,6 +34,7 @@ from core.names import safe_item_name
 from core.schema import AttributeSpec, Label, LabelSchema, SchemaError, Tier
 from core.shapes import Instant, Segment
 from core.tracks import Track, track_rows, tracks_from_rows
+from core.video import FrameIndex
 from sync.segment_import import checked_segments
 from sync.workspace import Workspace
 
@@ -188,7 +189,10 @@ def _export_item(ws: Workspace, task: Task, name: str, dataset: Dataset) -> Data
         for a in rows
     ]
     frames = task.frames if task.kind == "video" else None
-    return DatasetItem(name, task.width, task.height, converted, kind=task.kind, frames=frames, tracks=tracks)
+    index = ws.frame_index(task.content_hash) if task.kind == "video" and task.content_hash else None
+    fps = FrameIndex.from_bytes(index).fps or None if index is not None else None
+    return DatasetItem(name, task.width, task.height, converted, kind=task.kind, frames=frames, tracks=tracks,
+                       fps=fps)
 
 
 def _all_tasks(ws: Workspace) -> list[Task]:

@@ -481,3 +481,13 @@ def test_every_moving_kind_keeps_its_keyframes_through_cvat_video(tmp_path, shap
     CVAT_VIDEO.write(Dataset([item], ["car"]), tmp_path)
     back = CVAT_VIDEO.read(tmp_path).items[0].tracks
     assert [t.keyframes for t in back] == [track.keyframes, still.keyframes]
+
+
+def test_mot_seqinfo_states_the_videos_own_frame_rate(tmp_path):
+    clip = make_video(tmp_path / "pal.mp4", size=(64, 48), frames=25, rate=25)
+    with workspace(tmp_path, clip) as ws:
+        (task,) = ws.tasks()
+        ws.insert_annotations(sample_tracks(task.id))
+        export_dataset(ws, "mot", tmp_path / "out")
+    info = (tmp_path / "out" / "seqinfo.ini").read_text()
+    assert "frameRate=25" in info and "seqLength=25" in info

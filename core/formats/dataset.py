@@ -73,6 +73,7 @@ class DatasetItem:
     kind: str = "image"
     frames: int | None = None
     tracks: list[Track] = field(default_factory=list)
+    fps: float | None = None  # a video's average frame rate when known (MOT's seqinfo.ini states one)
 
     def shape_count(self) -> int:
         """Shapes, counting each keyframe of a track as one (as the workspace stores them)."""

@@ -19,6 +19,7 @@ from core.formats.video_common import item_folders, last_frame, track_states, vi
 from core.shapes import Box, PointShape, Shape, Tag
 
 _LEFT_OUT = (Tag.kind, PointShape.kind)
+DEFAULT_RATE = 30  # seqinfo.ini needs a frame rate; the video's own when the workspace knows it
 
 
 def write_mot(dataset: Dataset, out_dir: Path) -> list[Path]:
@@ -43,7 +44,8 @@ def write_mot(dataset: Dataset, out_dir: Path) -> list[Path]:
 
 def _seqinfo(item: DatasetItem) -> str:
     name = PurePath(item.file_name).stem
-    return (f"[Sequence]\nname={name}\nimDir=img1\nframeRate=30\nseqLength={last_frame(item) + 1}\n"
+    rate = round(item.fps) if item.fps else DEFAULT_RATE
+    return (f"[Sequence]\nname={name}\nimDir=img1\nframeRate={rate}\nseqLength={last_frame(item) + 1}\n"
             f"imWidth={item.width}\nimHeight={item.height}\nimExt=.jpg\n")
 
 
