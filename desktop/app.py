@@ -19,6 +19,7 @@ from desktop.prelabel import warn
 from desktop.settings import load_settings
 from sync.client.at_rest import is_encrypted
 from sync.workspace import Workspace, WorkspaceError
+from widgets.theme import apply_theme
 
 log = logging.getLogger(__name__)
 SCREENSHOT_UNLOCK_S = 30.0  # how long a screenshot waits for a synced workspace's key
@@ -44,9 +45,9 @@ def _drop_opencv_qt_paths() -> None:
 
 
 def run_app(workspace_dir: Path, task_id: int | None = None, screenshot: str | None = None,
-            frame: int | None = None, time: float | None = None) -> int:
+            frame: int | None = None, time: float | None = None, theme: str | None = None) -> int:
     """Open the main window on a workspace (a video task at `frame`, a recording at `time` seconds); with
-    `screenshot`, save a PNG of it once shown and exit 0."""
+    `screenshot`, save a PNG of it once shown and exit 0. `theme` overrides the theme setting for this run."""
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     try:  # fail before any window appears when the workspace cannot be opened (and migrate an older one)
         if not is_encrypted(workspace_dir):  # a synced one needs its key: the window reads it off the UI thread
@@ -55,7 +56,9 @@ def run_app(workspace_dir: Path, task_id: int | None = None, screenshot: str | N
         print(f"annodesk: error: {exc}", file=sys.stderr)
         return 2
     app = application()
-    window = MainWindow(load_settings())
+    settings = load_settings()
+    apply_theme(theme or settings.theme)  # before the window, so it is built in the theme's colours
+    window = MainWindow(settings)
     window.sync_status.keys.install()  # the window's keys (passphrase dialog), not the command line's (terminal)
     install_error_reporter(window)
     window.open_workspace(workspace_dir, task_id, frame, time)

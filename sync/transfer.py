@@ -1,8 +1,10 @@
 """Import a dataset file into a workspace and export a workspace as a dataset, in any registered format.
 
 Import reads and validates the whole file first (a refused file raises FormatError before anything is written), then
-plans every change, and only then writes: missing images (one add_media call), new labels (one set_schema call) and
-all annotations (one insert_annotations call, one transaction).
+plans every change and writes: missing images (one add_media call), all annotations (one insert_annotations call)
+and new labels (one set_schema call), all in ONE transaction (sync/transfer_steps.py), so a cancel or an error
+midway leaves the workspace exactly as it was. Export is sync/transfer_export.py (written beside the target and
+moved into place when complete).
 
 Re-importing is safe: an annotation whose label and shape equal a live annotation of the same task is counted as a
 duplicate and not added again. So importing the same file twice adds nothing the second time, while a file with new
@@ -21,24 +23,24 @@ the segments already stored, are named and skipped (sync/segment_import.py).
 from __future__ import annotations
 
 import dataclasses
-import os
 from collections import Counter
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 from typing import Any
 
 from core.annotation import Annotation, Task, TaskStatus, new_id
-from core.formats import Dataset, DatasetAnnotation, DatasetItem, get_format, media_kinds_of, read_dataset
+from core.formats import Dataset, DatasetItem, read_dataset
 from core.media_kinds import VIDEO
-from core.names import safe_item_name
 from core.schema import AttributeSpec, Label, LabelSchema, SchemaError, Tier
 from core.shapes import Instant, Segment
 from core.tracks import Track, track_rows, tracks_from_rows
-from core.video import FrameIndex
 from sync.segment_import import checked_segments
+from sync.transfer_export import all_tasks, export_dataset
+from sync.transfer_steps import Cancelled, Progress, Steps, one_transaction
 from sync.workspace import Workspace
 
-_PAGE = 500
+__all__ = ["Cancelled", "TransferReport", "export_dataset", "import_dataset"]
 
 
 @dataclass
@@ -55,38 +57,62 @@ class TransferReport:
     labels_added: list[str] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
 
+    def summary(self) -> list[str]:
+        """What `annodesk import` prints and the app's summary shows, before the messages."""
+        lines = [f"imported {self.annotations_added} annotations on {self.tasks_matched} of {self.items} images "
+                 f"({self.media_added} images added, {self.duplicates} already present, {self.skipped} skipped)"]
+        if self.labels_added:
+            lines.append(f"labels added to the schema: {', '.join(self.labels_added)}")
+        return lines
 
-def import_dataset(ws: Workspace, format_name: str, path: str | Path, *, add_media: bool = True) -> TransferReport:
-    """Import annotations from `path`; with `add_media`, images found beside the file become new tasks."""
+
+def import_dataset(
+    ws: Workspace, format_name: str, path: str | Path, *, add_media: bool = True,
+    task_ids: Collection[int] | None = None, progress: Progress | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> TransferReport:
+    """Import annotations from `path`; with `add_media`, images found beside the file become new tasks. With
+    `task_ids`, only those tasks take annotations (nothing is added). `progress(done, total)` follows the steps;
+    when `cancelled()` turns true, everything is rolled back and Cancelled is raised."""
+    steps = Steps(progress, cancelled)
     dataset = read_dataset(format_name, Path(path))
+    steps.check()
     report = TransferReport(format_name, items=len(dataset.items), messages=[str(i) for i in dataset.issues])
-    tasks = _match_tasks(ws, dataset, report, add_media)
-    if not tasks:  # nothing to import: the schema stays as it was too
-        report.messages.append("no image or video of the file is in the workspace or beside the file; nothing changed")
-        return report
-    schema = _extended_schema(ws.schema, dataset, report)
-    new: list[Annotation] = []
-    dropped: Counter[str] = Counter()
-    for item, task in tasks:
-        rows = ws.annotations(task.id)
-        fresh = _new_annotations(ws, item, task, rows, schema, report, dropped)
-        if task.kind == "audio":
-            kept = checked_segments(ws, item.file_name, task, rows, fresh, schema, report.messages)
-            report.skipped += len(fresh) - len(kept)
-            fresh = kept
-        new += fresh
-        if item.tracks:
-            new += _new_track_rows(ws, item, task, rows, schema, report, dropped)
-    report.messages += [f"{reason} ({count} annotations)" for reason, count in dropped.items()]
-    if report.duplicates:
-        report.messages.append(
-            f"{report.duplicates} annotations were already in the workspace (same label and shape); not added again"
-        )
-    if schema != ws.schema:
-        ws.set_schema(schema)
-    if new:
-        ws.insert_annotations(new)
+    steps.add(2 * len(dataset.items) + 1)  # matched, planned, stored
+    with one_transaction(ws):
+        tasks = _match_tasks(ws, dataset, report, add_media, task_ids, steps)
+        if not tasks:  # nothing to import: the schema stays as it was too
+            report.messages.append("no image or video of the file is in the workspace or beside the file; nothing "
+                                   "changed")
+            steps.finish()
+            return report
+        schema = _extended_schema(ws.schema, dataset, report)
+        new: list[Annotation] = []
+        dropped: Counter[str] = Counter()
+        steps.advance(len(dataset.items) - len(tasks))  # the items that go no further
+        for item, task in tasks:
+            rows = ws.annotations(task.id)
+            fresh = _new_annotations(ws, item, task, rows, schema, report, dropped)
+            if task.kind == "audio":
+                kept = checked_segments(ws, item.file_name, task, rows, fresh, schema, report.messages)
+                report.skipped += len(fresh) - len(kept)
+                fresh = kept
+            new += fresh
+            if item.tracks:
+                new += _new_track_rows(ws, item, task, rows, schema, report, dropped)
+            steps.advance()
+        report.messages += [f"{reason} ({count} annotations)" for reason, count in dropped.items()]
+        if report.duplicates:
+            report.messages.append(
+                f"{report.duplicates} annotations were already in the workspace (same label and shape); not added again"
+            )
+        if new:
+            ws.insert_annotations(new)
+        if schema != ws.schema:  # last: a rollback puts the schema object back (one_transaction)
+            ws.set_schema(schema)
+        steps.check()  # a cancel up to the commit still rolls it all back
     report.annotations_added = len(new)
+    steps.finish()
     return report
 
 
@@ -150,76 +176,6 @@ def _new_track_rows(ws: Workspace, item: DatasetItem, task: Task, rows: list[Ann
     return new
 
 
-def export_dataset(
-    ws: Workspace, format_name: str, out_dir: str | Path, messages: list[str] | None = None
-) -> list[Path]:
-    """Write every task not in error, with its annotations and all schema labels; returns the files written.
-
-    What the format could not hold (left out or converted, with counts) is appended to `messages` when given.
-    """
-    fmt = get_format(format_name)
-    kinds = media_kinds_of(fmt)
-    tasks = [t for t in _all_tasks(ws) if t.status is not TaskStatus.ERROR]
-    other = Counter(t.kind for t in tasks if t.kind not in kinds)
-    tasks = [t for t in tasks if t.kind in kinds]
-    root = _common_root([t.media_path for t in tasks if os.path.isabs(t.media_path)])
-    labels = {label.name: label for label in ws.schema.labels}
-    dataset = Dataset(labels=list(labels), media_root=root, label_defs=labels)
-    for kind, count in other.items():
-        dataset.issue(format_name, f"{count} {kind} tasks left out ({format_name} holds {' and '.join(kinds)} "
-                                   "tasks)")
-    for task in tasks:
-        dataset.items.append(_export_item(ws, task, _item_name(task, root), dataset))
-    paths = fmt.write(dataset, Path(out_dir))
-    if messages is not None:
-        messages += [str(issue) for issue in dataset.issues]
-    return paths
-
-
-def _export_item(ws: Workspace, task: Task, name: str, dataset: Dataset) -> DatasetItem:
-    """A task as a dataset item; a video's keyframe rows become its tracks (core.tracks), the rest its shapes."""
-    rows = ws.annotations(task.id)
-    tracks: list[Track] = []
-    if task.kind == "video":
-        tracks, rows, problems = tracks_from_rows(rows, ws.schema.track_attributes)
-        for problem in problems:
-            dataset.issue(name, f"{problem}; left out")
-    converted = [
-        DatasetAnnotation(a.label, a.shape, dict(a.attributes), a.source, a.group, a.z, a.frame, a.occluded)
-        for a in rows
-    ]
-    frames = task.frames if task.kind == "video" else None
-    index = ws.frame_index(task.content_hash) if task.kind == "video" and task.content_hash else None
-    fps = FrameIndex.from_bytes(index).fps or None if index is not None else None
-    return DatasetItem(name, task.width, task.height, converted, kind=task.kind, frames=frames, tracks=tracks,
-                       fps=fps)
-
-
-def _all_tasks(ws: Workspace) -> list[Task]:
-    tasks: list[Task] = []
-    while page := ws.tasks(offset=len(tasks), limit=_PAGE):
-        tasks += page
-    return tasks
-
-
-def _item_name(task: Task, root: Path | None) -> str:
-    """A file's path below the media root; for a synced task (its media in the cache, no file) its name, made one
-    safe file name: a server chose it, and the writers name files after it."""
-    if not os.path.isabs(task.media_path):
-        return safe_item_name(task.name, f"task-{task.id}")
-    return Path(task.media_path).relative_to(root).as_posix() if root else task.media_path
-
-
-def _common_root(paths: list[str]) -> Path | None:
-    """The deepest folder holding all media, so exported file names stay short and relative; None if there is none."""
-    if not paths:
-        return None
-    try:
-        return Path(os.path.commonpath([os.path.dirname(os.path.abspath(p)) for p in paths]))
-    except ValueError:  # different drives, or relative and absolute mixed
-        return None
-
-
 def _locate(item: DatasetItem, report: TransferReport) -> Path | None:
     """The image file of `item`: the one its reader found, else one in its media folders, never outside them."""
     if item.media_path is not None and item.media_path.is_file():
@@ -240,13 +196,18 @@ def _locate(item: DatasetItem, report: TransferReport) -> Path | None:
 
 
 def _match_tasks(
-    ws: Workspace, dataset: Dataset, report: TransferReport, add_media: bool
+    ws: Workspace, dataset: Dataset, report: TransferReport, add_media: bool, task_ids: Collection[int] | None,
+    steps: Steps,
 ) -> list[tuple[DatasetItem, Task]]:
-    """Pair items with tasks: found by path or unique name, else added from the file beside the dataset."""
+    """Pair items with tasks: found by path or unique name, else added from the file beside the dataset; with
+    `task_ids`, only items of those tasks (and nothing added)."""
     found: dict[int, Task] = {}
     missing: dict[int, Path] = {}
     videos: dict[str, list[Task]] | None = None
+    wanted = None if task_ids is None else set(task_ids)
+    outside = 0  # items not on a selected task
     for i, item in enumerate(dataset.items):
+        steps.advance()
         task = ws.find_task(item.file_name) or ws.find_task(PurePath(item.file_name).name)
         if task is None and item.kind == "video":
             if videos is None:
@@ -255,7 +216,10 @@ def _match_tasks(
             task = named[0] if len(named) == 1 else None
         media = None if task else _locate(item, report)
         task = task or (ws.find_task(str(media)) if media else None)
-        if task:
+        if wanted is not None and (task is None or task.id not in wanted):
+            outside += 1
+            report.skipped += item.shape_count()
+        elif task:
             found[i] = task
         elif media and add_media:
             missing[i] = media
@@ -263,8 +227,13 @@ def _match_tasks(
             report.skipped += item.shape_count()
             why = "(adding media is off)" if media else "and not found beside the annotation file"
             report.messages.append(f"{item.file_name}: {item.kind} not in the workspace {why}")
+    if outside:
+        report.messages.append(f"{outside} items of the file are not on the selected tasks; left out")
     if missing:
-        added = ws.add_media(sorted(set(missing.values())))
+        files = sorted(set(missing.values()))
+        steps.add(len(files))
+        added = ws.add_media(files, steps.nested(), steps.is_cancelled)
+        steps.check()
         report.media_added = added.added
         report.messages += [f"{path}: {error}" for path, error in added.errors]
         for i, media in missing.items():
@@ -290,7 +259,7 @@ def _match_tasks(
 def _videos_by_stem(ws: Workspace) -> dict[str, list[Task]]:
     """Video tasks by file name without extension: MOT names a sequence so ("MOT16-02" for MOT16-02.mp4)."""
     found: dict[str, list[Task]] = {}
-    for task in _all_tasks(ws):
+    for task in all_tasks(ws):
         if task.kind == "video":
             found.setdefault(PurePath(task.name).stem, []).append(task)
     return found

@@ -162,10 +162,17 @@ class Workspace:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """The writer connection inside one write transaction (committed on exit, rolled back on an exception)."""
+        """The writer connection inside one write transaction (committed on exit, rolled back on an exception).
+
+        Reentrant on one thread: a block inside another is a savepoint of the outer transaction (its own failure
+        undoes only its writes), so a caller can make several writes all or nothing (an import); other threads wait
+        on the lock until the outer block ends."""
         if self.readonly:
             raise WorkspaceError(f"{self.path}: opened read-only")
         with self._lock:
+            if self._conn.in_transaction:  # this thread's outer block: the lock is reentrant
+                yield from self._savepoint()
+                return
             self._conn.execute("BEGIN IMMEDIATE")
             try:
                 yield self._conn
@@ -174,6 +181,16 @@ class Workspace:
                 if self._conn.in_transaction:
                     self._conn.execute("ROLLBACK")
                 raise
+
+    def _savepoint(self) -> Iterator[sqlite3.Connection]:
+        self._conn.execute("SAVEPOINT nested")
+        try:
+            yield self._conn
+        except BaseException:
+            self._conn.execute("ROLLBACK TO nested")
+            self._conn.execute("RELEASE nested")
+            raise
+        self._conn.execute("RELEASE nested")
 
     @contextmanager
     def reading(self) -> Iterator[sqlite3.Connection]:

@@ -38,7 +38,7 @@ def rejected(seeded_sqlite, keys, tmp_path):
 def test_the_binding_is_in_the_table_and_f1_lists_it(qtbot):
     binding = effective_keymap()["view.review"]
     assert binding.keys == ("Ctrl+Alt+R",) and binding.origin == "default" and binding.action.scope == "global"
-    dialog = keymap_dialog(None, effective_keymap())
+    dialog = keymap_dialog(None, Settings())
     qtbot.addWidget(dialog)
     table = dialog.findChild(QTableWidget)
     rows = [(table.item(r, 0).text(), table.item(r, 1).text()) for r in range(table.rowCount())]

@@ -6,8 +6,11 @@ from core.annotation import Annotation, new_id
 from core.document import AnnotationDoc, Change
 from core.schema import LabelSchema
 from core.shapes import Box, Polygon, Shape
-from tools.editor import Editor
+from desktop.keymap import active, effective_keymap, key_id
+from tools.editor import COMMANDS, GESTURES, Editor
 from tools.events import Key, Pointer
+
+KEYMAP = effective_keymap()
 
 SCHEMA = LabelSchema.from_json(
     {
@@ -101,7 +104,18 @@ class Session:
             self.editor.release(Pointer(*end, **mods))
 
     def key(self, name: str, **mods: bool) -> bool:
-        return self.editor.key(Key(name, **mods))
+        """Press a key as the app does on an image (the one table, desktop/keymap.py): a drawing key goes to the tool
+        first; when the tool has no use for it, the editor command bound to the key runs. True when one took it."""
+        k = Key(name, **mods)
+        held = [m for m, on in (("Ctrl", k.ctrl), ("Alt", k.alt), ("Shift", k.shift)) if on]
+        pressed = key_id("+".join([*held, "Return" if name == "Enter" else name]))
+        bound = [b.action for b in KEYMAP.values() if pressed in {key_id(key) for key in b.keys}]
+        if any(self.editor.key(GESTURES[a.id]) for a in bound if a.scope == "drawing"):
+            return True
+        command = next((a.id for a in bound if active(a.scope, "image") and a.id in COMMANDS), None)
+        if command is not None:
+            COMMANDS[command](self.editor)
+        return command is not None
 
     def shapes(self) -> list[Shape]:
         return [a.shape for a in self.doc]

@@ -14,11 +14,13 @@ from core.annotation import HUMAN, Annotation, Source, SourceKind, new_id
 from core.document import AddAnnotations, AnnotationDoc
 from core.schema import Label, LabelSchema
 from core.shapes import Box, Polygon
+from desktop.keymap import effective_keymap, tool_keys
 from tools.editor import Editor
 from widgets.canvas import ImageCanvas
 
 SCHEMA = LabelSchema((Label("car", "#ff0000", "1"), Label("person", "#0000ff", "2")))
 W, H = 200, 150
+TOOL_KEYS = tool_keys(effective_keymap())  # the drawing keys the window gives its canvas (Enter, Esc, Backspace...)
 
 
 def send_mouse(widget, kind, pos, button=Qt.MouseButton.NoButton, buttons=Qt.MouseButton.NoButton, mods=None):
@@ -47,6 +49,7 @@ def box(label, x, y, w, h, source=HUMAN):
 @pytest.fixture
 def canvas(qtbot):
     view = ImageCanvas()
+    view.set_tool_keys(TOOL_KEYS)
     qtbot.addWidget(view)
     view.resize(420, 340)
     view.show()
@@ -278,6 +281,7 @@ def test_unhandled_keys_reach_the_parent(qtbot):
     parent = Parent()
     qtbot.addWidget(parent)
     view = ImageCanvas()
+    view.set_tool_keys(TOOL_KEYS)
     QVBoxLayout(parent).addWidget(view)
     view.set_image(gray_image())
     editor = make_editor(box("car", 10, 10, 20, 20))
@@ -286,9 +290,11 @@ def test_unhandled_keys_reach_the_parent(qtbot):
     qtbot.keyClick(view, Qt.Key.Key_F5)
     assert parent.keys == [Qt.Key.Key_F5]
     editor.select(editor.doc.ids())
-    qtbot.keyClick(view, Qt.Key.Key_Delete)  # handled by the editor: deletes, does not propagate
-    assert len(editor.doc) == 0
+    qtbot.keyClick(view, Qt.Key.Key_Escape)  # a drawing key the editor takes: clears the selection, not propagated
+    assert editor.selection == ()
     assert parent.keys == [Qt.Key.Key_F5]
+    qtbot.keyClick(view, Qt.Key.Key_Delete)  # not a drawing key: the window's (edit.delete), here the parent's
+    assert len(editor.doc) == 1 and parent.keys == [Qt.Key.Key_F5, Qt.Key.Key_Delete]
 
 
 def test_cursor_moved_reports_image_coordinates(canvas):
@@ -309,14 +315,15 @@ def test_16_bit_image_is_shown_with_a_percentile_stretch(canvas):
     assert 100 < middle < 155
 
 
-def test_editor_keys_win_over_window_shortcuts_and_other_keys_reach_them(qtbot):
+def test_drawing_keys_win_over_window_shortcuts_while_the_tool_takes_them_and_other_keys_reach_them(qtbot):
     window = QWidget()
     qtbot.addWidget(window)
     view = ImageCanvas()
+    view.set_tool_keys(TOOL_KEYS)
     QVBoxLayout(window).addWidget(view)
     view.set_image(gray_image())
     fired = []
-    for key, name in ((Qt.Key.Key_Delete, "delete"), (Qt.Key.Key_D, "next task")):
+    for key, name in ((Qt.Key.Key_Return, "accept"), (Qt.Key.Key_D, "next task")):
         action = QAction(name, window)
         action.setShortcut(QKeySequence(key))
         action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
@@ -328,13 +335,16 @@ def test_editor_keys_win_over_window_shortcuts_and_other_keys_reach_them(qtbot):
     window.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window)  # window shortcuts need the active window
     view.setFocus()
-    editor.select(editor.doc.ids()[:1])
-    qtbot.keyClick(view, Qt.Key.Key_Delete)
-    assert len(editor.doc) == 1  # the editor deleted exactly one shape
-    assert fired == []  # and the window's Delete action did not run as well
+    editor.set_tool("polygon")
+    for x, y in ((100, 20), (140, 20), (120, 60)):
+        qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view_pos(view, x, y).toPoint())
+    qtbot.keyClick(view, Qt.Key.Key_Return)
+    assert len(editor.doc) == 3  # the polygon tool finished its shape
+    assert fired == []  # and the window's Return action did not run as well
+    qtbot.keyClick(view, Qt.Key.Key_Return)  # nothing being drawn: the tool has no use for it
     qtbot.keyClick(view, Qt.Key.Key_D)
-    assert fired == ["next task"]
-    assert len(editor.doc) == 1
+    assert fired == ["accept", "next task"]
+    assert len(editor.doc) == 3
 
 
 def test_show_message_replaces_the_image(canvas):

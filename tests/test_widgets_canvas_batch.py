@@ -9,7 +9,7 @@ import time
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QEvent, QPointF, Qt
+from PySide6.QtCore import QEvent, QPointF
 
 from core.annotation import Annotation, new_id
 from core.document import AnnotationDoc
@@ -118,8 +118,7 @@ def test_hover_gives_a_shape_its_own_items_and_deleting_removes_it_from_the_batc
     send_mouse(canvas.viewport(), QEvent.Type.MouseMove, view_pos(canvas, 300, 250))
     assert canvas.layer.graphics[car.id].hovered
     editor.select([car.id])
-    canvas.setFocus()
-    qtbot.keyClick(canvas, Qt.Key.Key_Delete)
+    editor.delete_selected()  # what Delete does (a window action, desktop/keymap.py edit.delete)
     assert car.id not in editor.doc and car.id not in canvas.layer.graphics
     image = viewport_image(canvas)
     assert is_grey(pixel(image, view_pos(canvas, 300, 100)))

@@ -7,7 +7,7 @@ from PySide6.QtCore import QEvent, QPointF, Qt
 
 from core.document import AnnotationDoc
 from core.schema import Label, LabelSchema
-from tests.test_widgets_canvas import drag, pixel, send_mouse, view_pos, viewport_image
+from tests.test_widgets_canvas import TOOL_KEYS, drag, pixel, send_mouse, view_pos, viewport_image
 from tools.editor import Editor
 from widgets.canvas import ImageCanvas
 
@@ -21,6 +21,7 @@ SCHEMA = LabelSchema((
 @pytest.fixture
 def canvas(qtbot):
     view = ImageCanvas()
+    view.set_tool_keys(TOOL_KEYS)
     qtbot.addWidget(view)
     view.resize(420, 340)
     view.show()

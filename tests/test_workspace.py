@@ -410,3 +410,28 @@ def test_reading_an_older_workspace_upgrades_it_first(ws):
     conn = sqlite3.connect(db)
     assert migrations.user_version(conn) == SCHEMA_VERSION
     conn.close()
+
+
+def test_a_transaction_inside_another_is_a_savepoint_of_it(tmp_path):
+    """Reentrant on one thread: an inner block's failure undoes its own writes only; the outer block's failure
+    undoes everything (an import is all or nothing, sync/transfer_steps.py)."""
+    ws = Workspace.create(tmp_path / "ws")
+
+    def count() -> int:
+        return ws._value("SELECT count(*) FROM sync_state")
+
+    with ws.transaction() as conn:
+        conn.execute("INSERT INTO sync_state (key, value) VALUES ('a', '1')")
+        with pytest.raises(RuntimeError), ws.transaction() as inner:
+            inner.execute("INSERT INTO sync_state (key, value) VALUES ('b', '1')")
+            raise RuntimeError("inner")
+        with ws.transaction() as inner:
+            inner.execute("INSERT INTO sync_state (key, value) VALUES ('c', '1')")
+    assert count() == 2
+    with pytest.raises(RuntimeError), ws.transaction() as conn:
+        conn.execute("INSERT INTO sync_state (key, value) VALUES ('d', '1')")
+        with ws.transaction() as inner:
+            inner.execute("INSERT INTO sync_state (key, value) VALUES ('e', '1')")
+        raise RuntimeError("outer")
+    assert count() == 2
+    ws.close()

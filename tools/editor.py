@@ -37,7 +37,7 @@ from tools.registry import TOOLS
 from tools.segment import PromptSegmenter
 from tools.tags import TagCommands
 
-__all__ = ["Editor", "Overlay"]
+__all__ = ["COMMANDS", "GESTURES", "Editor", "Overlay"]
 
 
 class Editor(ArrangeCommands, ConvertCommands, TagCommands, PredictionCommands):
@@ -211,16 +211,9 @@ class Editor(ArrangeCommands, ConvertCommands, TagCommands, PredictionCommands):
         self._refresh_overlay()
 
     def key(self, k: Key) -> bool:
-        """Handle a key: the tool first, then the editor's table. True when handled."""
-        if k.name == "Escape":
-            handled = self._escape()
-        elif self._tool.key(k):
-            handled = True
-        else:
-            action = None if k.alt else KEYS.get((k.name, k.ctrl, k.shift))
-            handled = action is not None
-            if action is not None:
-                action(self)
+        """Offer a key of the tools' gesture grammar (`GESTURES`) to the active tool; Escape cancels the gesture in
+        progress, else clears the selection. True when taken; every other key is the app's keymap's."""
+        handled = self._escape() if k.name == "Escape" else self._tool.key(k)
         self._refresh_overlay()
         return handled
 
@@ -394,37 +387,41 @@ def _rotate(degrees: float) -> Callable[[Editor], object]:
     return lambda editor: editor.rotate_selected(degrees)
 
 
-_ARROWS = {"Left": (-1, 0), "Right": (1, 0), "Up": (0, -1), "Down": (0, 1)}
+def _gesture(key: Key) -> Callable[[Editor], bool]:
+    return lambda editor: editor.key(key)
 
-# (key name, ctrl, shift) -> action. Digits and tool letters belong to the app's action table, not here.
-KEYS: dict[tuple[str, bool, bool], Callable[[Editor], object]] = {
-    ("Delete", False, False): _call("delete_selected"),
-    ("Delete", False, True): lambda editor: editor.delete_selected(force=True),
-    ("g", True, False): _call("group_selected"),
-    ("g", True, True): _call("ungroup_selected"),
-    ("Up", True, True): _call("bring_to_front"),
-    ("Down", True, True): _call("send_to_back"),
-    ("h", False, False): _call("toggle_hidden"),
-    ("h", True, False): _call("toggle_all_hidden"),
-    ("l", False, False): _call("toggle_locked"),
-    **{
-        (name, True, shift): _rotate(degrees * (1 if name == "]" else -1))
-        for name in ("[", "]")
-        for shift, degrees in ((False, 1.0), (True, 15.0))
-    },
-    ("c", True, False): _call("copy"),
-    ("v", True, False): _call("paste"),
-    ("d", True, False): _call("duplicate"),
-    ("z", True, False): _call("undo"),
-    ("z", True, True): _call("redo"),
-    ("y", True, False): _call("redo"),
-    ("Tab", False, False): lambda editor: editor.select_next(1),
-    ("Tab", False, True): lambda editor: editor.select_next(-1),
-    ("Backtab", False, False): lambda editor: editor.select_next(-1),
-    ("Backtab", False, True): lambda editor: editor.select_next(-1),
-    **{
-        (name, False, shift): _nudge(dx * step, dy * step)
-        for name, (dx, dy) in _ARROWS.items()
-        for shift, step in ((False, 1), (True, 10))
-    },
+
+_ARROWS = {"left": (-1, 0), "right": (1, 0), "up": (0, -1), "down": (0, 1)}
+
+# Drawing action id -> the key of the tools' own grammar it sends them (Editor.key), whatever key the user gave it.
+GESTURES: dict[str, Key] = {
+    "draw.finish": Key("Enter"),
+    "draw.remove_point": Key("Backspace"),
+    "draw.undo_point": Key("z", ctrl=True),
+    "draw.cancel": Key("Escape"),
+    "draw.skip_point": Key("s"),
+    "draw.occluded": Key("q"),
+    "brush.smaller": Key("["),
+    "brush.bigger": Key("]"),
+}
+
+_METHODS = {
+    "edit.undo": "undo", "edit.redo": "redo", "edit.delete": "delete_selected", "edit.copy": "copy",
+    "edit.paste": "paste", "edit.duplicate": "duplicate", "edit.group": "group_selected",
+    "edit.ungroup": "ungroup_selected", "edit.front": "bring_to_front", "edit.back": "send_to_back",
+    "edit.hide": "toggle_hidden", "edit.hide_all": "toggle_all_hidden", "edit.lock": "toggle_locked",
+    "edit.to_mask": "polygons_to_mask", "edit.to_polygons": "masks_to_polygons",
+}  # fmt: skip
+
+# Action id (desktop/keymap.py, where the keys are) -> what the editor does. Tools and label digits are the app's.
+COMMANDS: dict[str, Callable[[Editor], object]] = {
+    **{name: _call(method) for name, method in _METHODS.items()},
+    "edit.delete_locked": lambda editor: editor.delete_selected(force=True),
+    "select.next": lambda editor: editor.select_next(1),
+    "select.previous": lambda editor: editor.select_next(-1),
+    **{f"edit.rotate_{side}{far}": _rotate(degrees * (1 if side == "right" else -1))
+       for side in ("left", "right") for far, degrees in (("", 1.0), ("_15", 15.0))},
+    **{f"edit.nudge_{side}{far}": _nudge(dx * step, dy * step)
+       for side, (dx, dy) in _ARROWS.items() for far, step in (("", 1), ("_10", 10))},
+    **{name: _gesture(key) for name, key in GESTURES.items()},
 }

@@ -6,24 +6,26 @@ position to the scene gives the Pointer's x, y directly.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor, QKeyEvent, QMouseEvent, QPainter, QResizeEvent, QWheelEvent
+from PySide6.QtCore import QEvent, QKeyCombination, QPoint, QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QBrush, QKeyEvent, QKeySequence, QMouseEvent, QPainter, QResizeEvent, QWheelEvent
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsView, QLabel, QVBoxLayout, QWidget
 
 from core.media import decode_image
 from core.pyramid import Pyramid, PyramidError
 from core.pyramid_cache import image_size, is_huge
 from tools.base import Overlay
-from tools.editor import Editor
+from tools.editor import GESTURES, Editor
 from tools.events import Button, Key, Pointer
 from widgets.annotation_layer import IMAGE_Z, AnnotationLayer
 from widgets.frame_item import FrameItem
 from widgets.image_layer import ImageFormatError
 from widgets.image_loader import PyramidLoader
 from widgets.image_tiles import PyramidItem
+from widgets.theme import color
 
 ZOOM_STEP = 1.25
 SETTLE_MS = 150  # a zoom gesture is over when the scale has not changed for this long: render sharp tiles then
@@ -34,23 +36,6 @@ _BUTTONS = {
     Qt.MouseButton.RightButton: Button.RIGHT,
     Qt.MouseButton.MiddleButton: Button.MIDDLE,
 }
-_KEYS = {
-    Qt.Key.Key_Escape: "Escape",
-    Qt.Key.Key_Return: "Enter",
-    Qt.Key.Key_Enter: "Enter",
-    Qt.Key.Key_Delete: "Delete",
-    Qt.Key.Key_Backspace: "Backspace",
-    Qt.Key.Key_Left: "Left",
-    Qt.Key.Key_Right: "Right",
-    Qt.Key.Key_Up: "Up",
-    Qt.Key.Key_Down: "Down",
-    Qt.Key.Key_Tab: "Tab",
-    Qt.Key.Key_Backtab: "Tab",
-    Qt.Key.Key_BracketLeft: "[",
-    Qt.Key.Key_BraceLeft: "[",
-    Qt.Key.Key_BracketRight: "]",
-    Qt.Key.Key_BraceRight: "]",
-}
 _CURSORS = {
     "arrow": Qt.CursorShape.ArrowCursor,
     "crosshair": Qt.CursorShape.CrossCursor,
@@ -60,18 +45,11 @@ _CURSORS = {
 }
 
 
-def key_from_event(event: QKeyEvent) -> Key | None:
-    """The tools' Key for a Qt key event, or None for keys the tools do not know (modifiers alone, F-keys...)."""
-    mods = event.modifiers()
-    shift = bool(mods & Qt.KeyboardModifier.ShiftModifier) or event.key() == Qt.Key.Key_Backtab
-    ctrl = bool(mods & Qt.KeyboardModifier.ControlModifier)
-    alt = bool(mods & Qt.KeyboardModifier.AltModifier)
-    name = _KEYS.get(Qt.Key(event.key()))
-    if name is None and Qt.Key.Key_A <= event.key() <= Qt.Key.Key_Z:
-        name = chr(event.key()).lower()
-    elif name is None and Qt.Key.Key_0 <= event.key() <= Qt.Key.Key_9:
-        name = chr(event.key())
-    return Key(name, shift=shift, ctrl=ctrl, alt=alt) if name else None
+def combination(event: QKeyEvent) -> str:
+    """The pressed combination as QKeySequence text ("Ctrl+Z", "Shift+Tab"), the spelling the keymap's keys get."""
+    mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+    key = Qt.Key.Key_Tab if event.key() == Qt.Key.Key_Backtab else Qt.Key(event.key())
+    return QKeySequence(QKeyCombination(mods, key)).toString(QKeySequence.SequenceFormat.PortableText)
 
 
 class ImageCanvas(QGraphicsView):
@@ -86,7 +64,6 @@ class ImageCanvas(QGraphicsView):
         scene = QGraphicsScene(self)
         scene.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
         self.setScene(scene)
-        self.setBackgroundBrush(QBrush(QColor("#2b2b2b")))
         self.setRenderHint(QPainter.RenderHint.Antialiasing, False)
         self.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)  # see real pixels when zoomed in
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.NoAnchor)  # set_scale anchors itself
@@ -115,14 +92,25 @@ class ImageCanvas(QGraphicsView):
         self.message = QLabel(self.viewport())
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #dddddd; font-size: 14px; padding: 24px")
         QVBoxLayout(self.viewport()).addWidget(self.message)
         self.message.hide()
+        self._apply_theme()
         self._space_held = False
         self._key_tried: tuple[int, int, bool] | None = None  # (key, modifiers, handled) from ShortcutOverride
+        self._tool_keys: dict[str, Key] = {}  # combination -> the key of the tools' grammar it sends (set_tool_keys)
         self._pan_from: QPoint | None = None
         self._last_pointer: tuple[float, float] | None = None
         self._fitted = False  # while true, the image is re-fitted when the view is resized
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.PaletteChange:  # a theme was applied (widgets/theme.py)
+            self._apply_theme()
+        super().changeEvent(event)
+
+    def _apply_theme(self) -> None:
+        """Dark-ish in either theme (it shows pictures), in the shade of the theme in force."""
+        self.setBackgroundBrush(QBrush(color("canvas")))
+        self.message.setStyleSheet(f"color: {color('canvas_text').name()}; font-size: 14px; padding: 24px")
 
     # --- content -------------------------------------------------------------------------------------------------
     def set_image(self, array: np.ndarray) -> None:
@@ -344,11 +332,17 @@ class ImageCanvas(QGraphicsView):
         super().leaveEvent(event)
 
     # --- keys ----------------------------------------------------------------------------------------------------
+    def set_tool_keys(self, keys: Mapping[str, str]) -> None:
+        """The keymap's drawing keys (combination -> drawing action, desktop/keymap.py `tool_keys`): the only keys
+        offered to the active tool; every other key is a window shortcut (arrows, Tab, Delete: editor commands)."""
+        self._tool_keys = {QKeySequence(k).toString(QKeySequence.SequenceFormat.PortableText): GESTURES[action]
+                           for k, action in keys.items() if action in GESTURES}
+
     def event(self, event: QEvent) -> bool:
-        """Offer each key to the editor before the window's shortcuts see it (Qt asks with ShortcutOverride).
+        """Offer each drawing key to the tool before the window's shortcuts see it (Qt asks with ShortcutOverride).
 
         Handled keys are accepted here, so no shortcut fires and the key press that follows is swallowed; keys the
-        editor does not handle go on to the window's shortcuts, or up to the parent as ordinary key presses.
+        tool does not take go on to the window's shortcuts (Enter: accept a prediction), or up to the parent.
         """
         if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent):
             handled = self._offer_key(event)
@@ -361,11 +355,11 @@ class ImageCanvas(QGraphicsView):
     def _offer_key(self, event: QKeyEvent) -> bool:
         if event.key() == Qt.Key.Key_Space and not event.modifiers() and self.space_pans:
             return True  # space held pans: never a shortcut while the canvas has focus
-        key = key_from_event(event)
+        key = self._tool_keys.get(combination(event))
         return key is not None and self.editor is not None and self.editor.key(key)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        """Keys go to the editor first; what it does not handle goes up to the parent."""
+        """Drawing keys go to the tool first; what it does not take goes up to the parent."""
         tried, self._key_tried = self._key_tried, None
         if event.key() == Qt.Key.Key_Space and not event.modifiers() and self.space_pans:
             if not event.isAutoRepeat():

@@ -3,6 +3,7 @@
 A pin stands at an image point (scene coordinates are image pixels): the comment's point, or the top-left corner of
 the annotation it is about. It ignores the view's zoom, so it stays readable at any scale, and takes no mouse input,
 so drawing and selecting under it work as usual. A task has a handful of comments, so the set is simply rebuilt.
+Its colours are theme roles (widgets/theme.py), read when it paints.
 """
 
 from __future__ import annotations
@@ -10,25 +11,26 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QBrush, QFont, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QStyleOptionGraphicsItem, QWidget
 
 from widgets.overlay_items import OVERLAY_Z
+from widgets.theme import color
 
 PIN_Z = OVERLAY_Z + 10  # above every annotation and the tools' overlay
 RADIUS = 10.0  # screen pixels
 OFFSET = 14.0  # the badge sits up and left of its point, with a tail down to it, so it does not hide a box corner
-OPEN_COLOR = "#c62828"  # comments of a rejected task: the app's error red
-CLOSED_COLOR = "#546e7a"  # other comments: informative, not alarming
+OPEN_COLOR = "pin_open"  # the role of the comments of a rejected task: the app's error red
+CLOSED_COLOR = "pin_closed"  # of other comments: informative, not alarming
 
 
 class CommentPin(QGraphicsItem):
     """A round numbered badge with a tail to its point (the item's origin)."""
 
-    def __init__(self, number: int, color: str, tooltip: str = "") -> None:
+    def __init__(self, number: int, role: str, tooltip: str = "") -> None:
         super().__init__()
         self.number = number
-        self.color = QColor(color)
+        self.role = role
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self.setZValue(PIN_Z)
@@ -48,14 +50,15 @@ class CommentPin(QGraphicsItem):
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(QPen(QColor("white"), 1.5))
-        painter.setBrush(QBrush(self.color))
+        ink = color("pin_text")
+        painter.setPen(QPen(ink, 1.5))
+        painter.setBrush(QBrush(color(self.role)))
         painter.drawPath(self._shape)
         font = QFont(painter.font())
         font.setBold(True)
         font.setPixelSize(11 if self.number < 100 else 9)
         painter.setFont(font)
-        painter.setPen(QColor("white"))
+        painter.setPen(ink)
         painter.drawText(self._badge, Qt.AlignmentFlag.AlignCenter, str(self.number))
 
 
@@ -67,11 +70,11 @@ class CommentPins:
         self.items: list[CommentPin] = []
         self.visible = True
 
-    def show(self, pins: Sequence[tuple[int, float, float, str]], color: str = CLOSED_COLOR) -> None:
-        """Replace the pins: (number, x, y, tooltip) each, x and y in image pixels."""
+    def show(self, pins: Sequence[tuple[int, float, float, str]], role: str = CLOSED_COLOR) -> None:
+        """Replace the pins: (number, x, y, tooltip) each, x and y in image pixels; `role` is their colour's."""
         self.clear()
         for number, x, y, tooltip in pins:
-            item = CommentPin(number, color, tooltip)
+            item = CommentPin(number, role, tooltip)
             item.setPos(x, y)
             item.setVisible(self.visible)
             self.scene.addItem(item)

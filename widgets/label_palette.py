@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QIcon, QPixmap
+from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QWidget
 
 from core.schema import LabelSchema
@@ -12,8 +12,13 @@ NAME_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 def swatch(color: str, size: int = 14) -> QIcon:
+    """A label's colour square with a mid-grey rim, so a near-black or near-white label shows on either theme."""
     pixmap = QPixmap(size, size)
     pixmap.fill(QColor(color))
+    painter = QPainter(pixmap)
+    painter.setPen(QColor(128, 128, 128))
+    painter.drawRect(0, 0, size - 1, size - 1)
+    painter.end()
     return QIcon(pixmap)
 
 

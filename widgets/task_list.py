@@ -10,17 +10,17 @@ from collections import OrderedDict
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView, QComboBox, QHeaderView, QTableView, QVBoxLayout, QWidget
 
 from core.annotation import Task, TaskStatus
 from sync.workspace import Workspace
+from widgets.theme import color
 
-STATUS_COLORS = {
-    TaskStatus.NEW: QColor("#9e9e9e"),
-    TaskStatus.IN_PROGRESS: QColor("#e69f00"),
-    TaskStatus.DONE: QColor("#009e73"),
-    TaskStatus.ERROR: QColor("#d32f2f"),
+STATUS_ROLES = {  # the theme role of each status dot (widgets/theme.py)
+    TaskStatus.NEW: "status_new",
+    TaskStatus.IN_PROGRESS: "status_in_progress",
+    TaskStatus.DONE: "status_done",
+    TaskStatus.ERROR: "status_error",
 }
 STATUS_TEXT = {
     TaskStatus.NEW: "new",
@@ -119,9 +119,9 @@ class TaskTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return task.name if column == 0 else STATUS_TEXT[task.status]
         if role == Qt.ItemDataRole.DecorationRole and column == 0:
-            return STATUS_COLORS[task.status]
+            return color(STATUS_ROLES[task.status])
         if role == Qt.ItemDataRole.ForegroundRole and column == 1 and task.status is TaskStatus.ERROR:
-            return STATUS_COLORS[TaskStatus.ERROR]
+            return color(STATUS_ROLES[TaskStatus.ERROR])
         if role == Qt.ItemDataRole.ToolTipRole:
             if task.status is TaskStatus.ERROR:
                 return f"{task.media_path}\nError: {task.error}"

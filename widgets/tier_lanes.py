@@ -15,6 +15,7 @@ from PySide6.QtGui import QBrush, QColor, QFontMetrics, QPainter, QPen
 
 from core.annotation import Annotation
 from tools.audio_editor import AudioEditor, time_span
+from widgets.theme import color
 from widgets.waveform_render import TimeAxis, coverage, runs
 
 LANE_H = 26
@@ -103,8 +104,8 @@ class TierLanes:
         editor = self.editor
         assert editor is not None
         current = tier == editor.tier
-        p.fillRect(0, y, w, LANE_H, QColor("#303a44" if current else "#262626"))
-        p.setPen(QColor("#3c3c3c"))
+        p.fillRect(0, y, w, LANE_H, color("track_selected" if current else "track"))
+        p.setPen(color("ruler_tick"))
         p.drawLine(0, y, w, y)
         every, all_starts, all_ends = self._lane(tier)
         index = self._in_view(all_starts, all_ends)
@@ -127,7 +128,7 @@ class TierLanes:
             p.setPen(QPen(QColor("white"), 1, Qt.PenStyle.DashLine))
             p.setBrush(Qt.BrushStyle.NoBrush)
             p.drawRect(QRectF(a, y + 2, b - a, LANE_H - 4))
-        p.setPen(QColor("#e0e0e0") if current else QColor("#9e9e9e"))
+        p.setPen(color("track_text" if current else "track_muted"))
         p.drawText(QRectF(4, y, 200, LANE_H), Qt.AlignmentFlag.AlignVCenter, tier or "segments")
 
     def _paint_segment(self, p: QPainter, ann: Annotation, a: float, b: float, y: int, selected: bool,

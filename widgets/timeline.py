@@ -17,6 +17,8 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QImage, QMouseEvent, QPainter, QPaintEvent, QPen, QPolygonF, QWheelEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from widgets.theme import color
+
 LABEL_W = 120  # the track names' column
 MINIMAP_H = 5
 RULER_H = 20
@@ -24,7 +26,6 @@ ROW_H = 16
 MARK_HIT_PX = 4
 MIN_TICK_PX = 70
 DIAMONDS_MAX = 60  # more keyframe marks than this in a row's view are drawn as bars, in one call
-PLAYHEAD = QColor("#ff5252")
 
 
 @dataclass
@@ -190,7 +191,8 @@ class Timeline(QWidget):
         started = time.perf_counter()
         p = QPainter(self)
         w, h = self.width(), self.height()
-        p.fillRect(0, 0, w, h, QColor("#232323"))
+        p.fillRect(0, 0, w, h, color("track"))  # dark in both themes, like the canvas; the ruler follows the theme
+        p.fillRect(0, 0, w, self.rows_top(), color("ruler"))
         self._paint_minimap(p, w)
         self._paint_ruler(p, w)
         top = self.rows_top()
@@ -200,32 +202,33 @@ class Timeline(QWidget):
             self._paint_row(p, row, top + i * ROW_H, w)
         p.setClipping(False)
         x = self.x_of(self.playhead)
-        p.fillRect(QRectF(x - 0.5 - max(0.0, 0.5 / self.per_px - 0.5), MINIMAP_H, max(1.0, 1 / self.per_px), h),
-                   QColor(255, 82, 82, 90))
-        p.setPen(QPen(PLAYHEAD, 1))
+        playhead = color("playhead")
+        band = QColor(playhead)
+        band.setAlpha(90)
+        p.fillRect(QRectF(x - 0.5 - max(0.0, 0.5 / self.per_px - 0.5), MINIMAP_H, max(1.0, 1 / self.per_px), h), band)
+        p.setPen(QPen(playhead, 1))
         p.drawLine(QPointF(x, MINIMAP_H), QPointF(x, h))
         p.end()
         self.paint_ms = (time.perf_counter() - started) * 1000
 
     def _paint_minimap(self, p: QPainter, w: int) -> None:
-        p.fillRect(LABEL_W, 0, w - LABEL_W, MINIMAP_H - 1, QColor("#3a3a3a"))
+        p.fillRect(LABEL_W, 0, w - LABEL_W, MINIMAP_H - 1, color("minimap"))
         span = self.frames
         x0 = LABEL_W + self.first / span * self._track_width()
         x1 = LABEL_W + min(span, self.first + self._track_width() * self.per_px) / span * self._track_width()
-        p.fillRect(QRectF(x0, 0, max(2.0, x1 - x0), MINIMAP_H - 1), QColor("#8a8a8a"))
+        p.fillRect(QRectF(x0, 0, max(2.0, x1 - x0), MINIMAP_H - 1), color("minimap_view"))
         px = LABEL_W + self.playhead / span * self._track_width()
-        p.fillRect(QRectF(px, 0, 1.5, MINIMAP_H - 1), PLAYHEAD)
+        p.fillRect(QRectF(px, 0, 1.5, MINIMAP_H - 1), color("playhead"))
 
     def _paint_ruler(self, p: QPainter, w: int) -> None:
         top = MINIMAP_H
-        p.fillRect(0, top, w, RULER_H, QColor("#2d2d2d"))
-        p.setPen(QColor("#bbbbbb"))
+        p.setPen(color("ruler_text"))
         p.drawText(QRectF(4, top, LABEL_W - 8, RULER_H), Qt.AlignmentFlag.AlignVCenter,
                    f"{self.playhead} / {self.frames - 1}")
         step = _tick_step(MIN_TICK_PX * self.per_px)
         first = int(self.first // step * step)
         last = self.frame_at(w)
-        p.setPen(QColor("#777777"))
+        p.setPen(color("ruler_tick"))
         for f in range(first, last + 1, step):
             x = self.x_of(f) - 0.5 / self.per_px
             if x < LABEL_W:
@@ -236,13 +239,13 @@ class Timeline(QWidget):
     def _paint_row(self, p: QPainter, row: TimelineRow, y: int, w: int) -> None:
         selected = row.id in self.selected
         if selected:
-            p.fillRect(0, y, w, ROW_H, QColor("#3d4a5c"))
-        color = QColor(row.color)
-        p.setPen(color if selected else QColor("#cccccc"))
+            p.fillRect(0, y, w, ROW_H, color("track_selected"))
+        label = QColor(row.color)
+        p.setPen(label if selected else color("track_text"))
         p.drawText(QRectF(14, y, LABEL_W - 16, ROW_H), Qt.AlignmentFlag.AlignVCenter, row.name)
-        p.fillRect(4, y + 4, 7, ROW_H - 8, color)
+        p.fillRect(4, y + 4, 7, ROW_H - 8, label)
         left, right = self.frame_at(LABEL_W), self.frame_at(w)
-        band = QColor(color)
+        band = QColor(label)
         band.setAlpha(110 if selected else 70)
         x0, x1 = self._span_px(row.start, row.end, left, right)
         if x1 > x0:
@@ -250,14 +253,14 @@ class Timeline(QWidget):
         for a, b in row.outside:
             x0, x1 = self._span_px(a, b, left, right)
             if x1 > x0:  # outside: the band gives way to grey hatching
-                p.fillRect(QRectF(x0, y + 3, x1 - x0, ROW_H - 6), QColor("#232323"))
-                p.fillRect(QRectF(x0, y + 3, x1 - x0, ROW_H - 6), QBrush(QColor("#8a8a8a"), Qt.BrushStyle.BDiagPattern))
+                p.fillRect(QRectF(x0, y + 3, x1 - x0, ROW_H - 6), color("track"))
+                p.fillRect(QRectF(x0, y + 3, x1 - x0, ROW_H - 6), QBrush(color("hatch"), Qt.BrushStyle.BDiagPattern))
         keys = row.keyframes
         lo, hi = np.searchsorted(keys, [left, right + 1])
         if hi <= lo:
             return
         xs = np.unique(np.round(LABEL_W + (keys[lo:hi] + 0.5 - self.first) / self.per_px).astype(np.int32))
-        mark = color.lighter(150)
+        mark = label.lighter(150)
         if len(xs) > DIAMONDS_MAX:  # dense: one strip image, a 2-pixel bar per marked column, drawn in one call
             strip = np.zeros(w + 1, np.uint32)
             xs = xs[(xs >= 1) & (xs < w)]

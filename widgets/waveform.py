@@ -30,6 +30,7 @@ from core.audio import PeaksPyramid
 from tools.audio_editor import AudioEditor, time_span
 from widgets.sample_reader import SampleReader
 from widgets.spectrogram_layer import SpectrogramLayer
+from widgets.theme import color
 from widgets.tier_lanes import LANE_H, Preview, TierLanes
 from widgets.waveform_render import TimeAxis, clock, envelope, level_envelope, wave_image
 
@@ -39,9 +40,7 @@ DRAG_PX = 3
 SMOOTH_POINTS = 300  # antialiased sample lines below this many points (more cost 8 ms a channel, and look the same)
 ZOOM_STEP = 1.25  # per wheel notch
 WAVE = QColor("#4fc3f7")
-PLAYHEAD = QColor("#ff5252")
 SELECTION = QColor(255, 255, 255, 40)
-BACKGROUND = QColor("#1e1e1e")
 DISPLAYS = ("waveform", "spectrogram", "both")
 MAX_BANDS = 4  # a spectrogram of its own per channel up to this many; the channels' mean past it
 
@@ -257,9 +256,9 @@ class WaveformView(QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:
         p = QPainter(self)
         w, h = self.width(), self.height()
-        p.fillRect(0, 0, w, h, BACKGROUND)
+        p.fillRect(0, 0, w, h, color("track"))
         if self.axis.duration <= 0:
-            p.setPen(QColor("#bbbbbb"))
+            p.setPen(color("track_text"))
             p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.message or "No recording")
             return
         self.axis.width = max(w, 1)
@@ -282,12 +281,12 @@ class WaveformView(QWidget):
         self._paint_minimap(p, w, h)
         self._paint_marks(p, top, h - MINIMAP_H)
         if self.message:
-            p.setPen(QColor("#ffcc80"))
+            p.setPen(color("warning"))
             p.drawText(QRectF(8, top + 4, w - 16, 20), Qt.AlignmentFlag.AlignRight, self.message)
 
     def _paint_ruler(self, p: QPainter, w: int) -> None:
-        p.fillRect(0, 0, w, RULER_H, QColor("#2b2b2b"))
-        p.setPen(QColor("#aaaaaa"))
+        p.fillRect(0, 0, w, RULER_H, color("ruler"))
+        p.setPen(color("ruler_text"))
         step, ticks = self.axis.ticks()
         for t in ticks:
             x = self.axis.x(t)
@@ -297,7 +296,7 @@ class WaveformView(QWidget):
     def _paint_wave(self, p: QPainter, rect: QRectF) -> None:
         pyramid, axis = self.pyramid, self.axis
         if pyramid is None:
-            p.setPen(QColor("#888888"))
+            p.setPen(color("track_muted"))
             p.drawText(rect, Qt.AlignmentFlag.AlignCenter, "Reading the recording…")
             return
         channels = range(pyramid.channels)
@@ -315,7 +314,7 @@ class WaveformView(QWidget):
                 shifted = TimeAxis(axis.duration, axis.width, axis.t0 - samples.start, axis.spp)
                 columns = [envelope(row, row, 1.0 / samples.rate, shifted) for row in samples.samples]
         height = max(int(rect.height()), 1)
-        image = wave_image([c for c in columns if c is not None], height, WAVE.rgba(), QColor("#555555").rgba())
+        image = wave_image([c for c in columns if c is not None], height, WAVE.rgba(), color("ruler_tick").rgba())
         qimage = QImage(image.data, image.shape[1], image.shape[0], image.shape[1] * 4, QImage.Format.Format_ARGB32)
         p.drawImage(QPointF(rect.left(), rect.top()), qimage)
 
@@ -330,7 +329,7 @@ class WaveformView(QWidget):
         p.setRenderHint(QPainter.RenderHint.Antialiasing, len(xs) < SMOOTH_POINTS)
         for c, row in enumerate(data):
             mid, half = rect.top() + c * band + band / 2, band / 2 - 2
-            p.setPen(QPen(QColor("#555555"), 1))
+            p.setPen(QPen(color("ruler_tick"), 1))
             p.drawLine(QPointF(0, mid), QPointF(rect.width(), mid))
             points = [QPointF(x, mid - float(v) * half) for x, v in zip(xs, row[first:last], strict=True)]
             p.setPen(QPen(WAVE, 1.5))
@@ -343,7 +342,7 @@ class WaveformView(QWidget):
 
     def _paint_spectrogram(self, p: QPainter, rect: QRectF) -> None:
         if self.spectrogram is None:
-            p.setPen(QColor("#888888"))
+            p.setPen(color("track_muted"))
             p.drawText(rect, Qt.AlignmentFlag.AlignCenter, "No spectrogram")
             return
         channels = self.spectrogram.channels
@@ -363,19 +362,19 @@ class WaveformView(QWidget):
 
     def _paint_minimap(self, p: QPainter, w: int, h: int) -> None:
         y = h - MINIMAP_H
-        p.fillRect(0, y, w, MINIMAP_H, QColor("#141414"))
+        p.fillRect(0, y, w, MINIMAP_H, color("minimap"))
         duration = self.axis.duration
         a, b = self.axis.t0 / duration * w, self.axis.t1 / duration * w
-        p.setPen(QColor("#90caf9"))
+        p.setPen(color("minimap_view"))
         p.setBrush(QColor(144, 202, 249, 60))
         p.drawRect(QRectF(a, y + 1, max(b - a, 3), MINIMAP_H - 2))
-        p.setPen(PLAYHEAD)
+        p.setPen(color("playhead"))
         x = self.playhead / duration * w
         p.drawLine(QPointF(x, y), QPointF(x, h))
 
     def _paint_marks(self, p: QPainter, top: int, bottom: int) -> None:
         x = self.axis.x(self.playhead)
-        p.setPen(QPen(PLAYHEAD, 1.5))
+        p.setPen(QPen(color("playhead"), 1.5))
         p.drawLine(QPointF(x, 0), QPointF(x, bottom))
         if self.editor is not None and self.editor.mark_start is not None:
             xm = self.axis.x(self.editor.mark_start)

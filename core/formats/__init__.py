@@ -3,6 +3,8 @@
 A new format is a module with an object that has `name`, `description`, `read(path) -> Dataset` and
 `write(dataset, out_dir) -> list[Path]`; add it to `_BUILTIN` (or call `register_format` from a plugin). A format
 that holds videos says so with `media_kinds = ("video",)` (without it, a format holds images: `media_kinds_of`).
+What the app's import and export dialogs show of a row (its title, options, file types) is declared on the row too
+(core/formats/entries.py).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from core.formats.coco_frames import COCO_FRAMES, COCO_FRAMES_IMAGES
 from core.formats.cvat import CVAT
 from core.formats.cvat_video import CVAT_VIDEO
 from core.formats.dataset import Dataset, DatasetAnnotation, DatasetItem, Format, FormatError, Issue
+from core.formats.entries import FormatEntry, format_entries
 from core.formats.labelme import LABELME
 from core.formats.labelstudio import LABELSTUDIO
 from core.formats.mot import MOT
@@ -32,8 +35,10 @@ __all__ = [
     "DatasetAnnotation",
     "DatasetItem",
     "Format",
+    "FormatEntry",
     "FormatError",
     "Issue",
+    "format_entries",
     "get_format",
     "media_kinds_of",
     "read_dataset",

@@ -30,6 +30,8 @@ from core.shapes import Segment
 class AudacityFormat:
     name = "audacity"
     description = "Audacity label tracks: one .txt per recording (start, end, label; tab-separated)"
+    title = "Audacity labels"
+    file_types = ("*.txt",)
     media_kinds = (AUDIO,)
 
     def read(self, path: Path) -> Dataset:

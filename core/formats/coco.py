@@ -38,6 +38,8 @@ TEMPLATE_COLOR = "#808080"  # placeholder: an import gives a new label the schem
 class CocoFormat:
     name = "coco"
     description = "COCO JSON: boxes, polygons, RLE masks, keypoints (a .json file, or a folder with annotations/)"
+    title = "COCO JSON"
+    file_types = ("*.json",)
 
     def read(self, path: Path) -> Dataset:
         path = Path(path)

@@ -20,10 +20,13 @@ from core.names import safe_item_name
 
 class CocoFramesFormat:
     media_kinds = ("video",)
+    title = "COCO JSON, an image per video frame"
+    reads = False
 
     def __init__(self, name: str, images: bool) -> None:
         self.name = name
         self.images = images
+        self.options = {"Frames": "JSON and JPEG frames" if images else "JSON only"}
         what = "and the frames as JPEG images" if images else "(JSON only; coco-frames-images writes the frames too)"
         self.description = f"COCO JSON of video tasks, one image entry per frame {what}"
 
@@ -32,8 +35,9 @@ class CocoFramesFormat:
 
     def write(self, dataset: Dataset, out_dir: Path) -> list[Path]:
         out_dir = Path(out_dir)
+        final = dataset.destination or out_dir  # the JSON names where its frames end up
         frames = Dataset(labels=list(dataset.labels), issues=dataset.issues, label_defs=dataset.label_defs,
-                         media_root=out_dir / "images" if self.images else None)
+                         media_root=final / "images" if self.images else None)
         written: list[Path] = []
         for item in video_items(dataset, self.name):
             stem = safe_item_name(PurePath(item.file_name).stem, "video")

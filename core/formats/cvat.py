@@ -45,6 +45,8 @@ _EDGE = re.compile(r'data-node-from="(\d+)"[^>]*?data-node-to="(\d+)"')
 class CvatFormat:
     name = "cvat"
     description = "CVAT for images 1.1 XML (annotations.xml, or a folder holding it)"
+    title = "CVAT for images 1.1"
+    file_types = ("*.xml",)
 
     def read(self, path: Path) -> Dataset:
         return _Reader(*cvat_root(path, "images")).read()

@@ -36,6 +36,8 @@ MAX_TRACK_POINTS = 1000  # points of one `points` track (each a track of its own
 class CvatVideoFormat:
     name = "cvat-video"
     description = "CVAT for video 1.1 XML (annotations.xml of one video task, or a folder holding it)"
+    title = "CVAT for video 1.1"
+    file_types = ("*.xml",)
     media_kinds = ("video",)
 
     def read(self, path: Path) -> Dataset:

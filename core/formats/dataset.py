@@ -87,7 +87,9 @@ class Dataset:
     `media_root` (for export) is the folder that item file names are relative to, when there is one.
     `label_defs` holds what a file declares about a label beyond its name (CVAT attribute specs, a COCO keypoint
     template); an import gives new labels these definitions. Writers append to `issues` what they had to leave out
-    or convert.
+    or convert. `destination` (for export) is the folder the written files are moved to when the writer is given a
+    staging folder first (sync/transfer_export.py): what a file says about its own place (YOLO's data.yaml `path`,
+    labelme's relative `imagePath`) must name where it ends up.
     """
 
     items: list[DatasetItem] = field(default_factory=list)
@@ -95,6 +97,7 @@ class Dataset:
     issues: list[Issue] = field(default_factory=list)
     media_root: Path | None = None
     label_defs: dict[str, Label] = field(default_factory=dict)
+    destination: Path | None = None
 
     def annotation_count(self) -> int:
         """Shapes, counting each keyframe of a track as one (as the workspace stores them)."""

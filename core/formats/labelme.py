@@ -52,6 +52,8 @@ from core.shapes.mask import MAX_MASK_BOX_PIXELS
 class LabelmeFormat:
     name = "labelme"
     description = "labelme JSON, one file per image (a folder, searched recursively, or one .json)"
+    title = "labelme"
+    file_types = ("*.json",)
 
     def read(self, path: Path) -> Dataset:
         path = Path(path)
@@ -222,7 +224,8 @@ def _write(dataset: Dataset, out_dir: Path) -> list[Path]:
     for item in dataset.items:
         rel = export_name(out_dir, item.file_name)
         path = (out_dir / rel).with_suffix(".json")
-        image = (dataset.media_root / item.file_name) if dataset.media_root else path.with_name(PurePosixPath(rel).name)
+        final = ((dataset.destination or out_dir) / rel).with_suffix(".json")  # where it ends up: imagePath's base
+        image = dataset.media_root / item.file_name if dataset.media_root else final.with_name(PurePosixPath(rel).name)
         shapes, flags = [], {}
         for ann in item.annotations:
             if isinstance(ann.shape, Tag):
@@ -233,7 +236,7 @@ def _write(dataset: Dataset, out_dir: Path) -> list[Path]:
             "version": "5.5.0",
             "flags": flags,
             "shapes": shapes,
-            "imagePath": Path(os.path.relpath(image, path.parent)).as_posix(),
+            "imagePath": Path(os.path.relpath(image, final.parent)).as_posix(),
             "imageData": None,
             "imageHeight": item.height,
             "imageWidth": item.width,

@@ -32,6 +32,8 @@ OUTPUT = "labelstudio.json"
 class LabelStudioFormat:
     name = "labelstudio"
     description = "Label Studio JSON export of audio tasks: labelled regions and per-region transcriptions"
+    title = "Label Studio JSON"
+    file_types = ("*.json",)
     media_kinds = (AUDIO,)
 
     def read(self, path: Path) -> Dataset:

@@ -42,6 +42,8 @@ MAX_SEQUENCES = 10_000
 class MotFormat:
     name = "mot"
     description = "MOT 1.1 (a sequence folder with gt/gt.txt and seqinfo.ini, its gt.txt, or a folder of sequences)"
+    title = "MOT 1.1"
+    file_types = ("*.txt",)
     media_kinds = ("video",)
 
     def read(self, path: Path) -> Dataset:

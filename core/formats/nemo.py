@@ -29,6 +29,8 @@ MANIFEST = "manifest.json"
 class NemoFormat:
     name = "nemo"
     description = "NeMo ASR manifest (JSON lines: audio_filepath, offset, duration, text)"
+    title = "NeMo manifest"
+    file_types = ("*.json", "*.jsonl")
     media_kinds = (AUDIO,)
 
     def read(self, path: Path) -> Dataset:

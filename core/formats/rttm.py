@@ -32,6 +32,8 @@ TIER = "speaker"
 class RttmFormat:
     name = "rttm"
     description = "RTTM speaker turns (diarization): SPEAKER lines; one file or a folder of .rttm files"
+    title = "RTTM speaker turns"
+    file_types = ("*.rttm",)
     media_kinds = (AUDIO,)
 
     def read(self, path: Path) -> Dataset:

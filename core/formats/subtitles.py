@@ -47,8 +47,9 @@ def _stamp(seconds: float, sep: str) -> str:
 class _Subtitles:
     media_kinds = (AUDIO,)
 
-    def __init__(self, name: str, suffix: str, description: str) -> None:
-        self.name, self.suffix, self.description = name, suffix, description
+    def __init__(self, name: str, suffix: str, title: str, description: str) -> None:
+        self.name, self.suffix, self.title, self.description = name, suffix, title, description
+        self.file_types = (f"*{suffix}",)
 
     def read(self, path: Path) -> Dataset:
         path = Path(path)
@@ -70,8 +71,8 @@ class _Subtitles:
         return write_per_item(dataset, Path(out_dir), self.suffix, render)
 
 
-VTT = _Subtitles("vtt", ".vtt", "WebVTT transcription cues, one .vtt per recording (speakers as <v> spans)")
-SRT = _Subtitles("srt", ".srt", "SRT transcription cues, one .srt per recording")
+VTT = _Subtitles("vtt", ".vtt", "WebVTT", "WebVTT transcription cues, one .vtt per recording (speakers as <v> spans)")
+SRT = _Subtitles("srt", ".srt", "SubRip (SRT)", "SRT transcription cues, one .srt per recording")
 
 
 def _read_cues(file: Path, text: str, item: DatasetItem, dataset: Dataset) -> None:

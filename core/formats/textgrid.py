@@ -82,6 +82,8 @@ class _Stream:
 class TextGridFormat:
     name = "textgrid"
     description = "Praat TextGrid: interval and point tiers, long or short text form (UTF-8 or UTF-16)"
+    title = "Praat TextGrid"
+    file_types = ("*.TextGrid", "*.textgrid")
     media_kinds = (AUDIO,)
 
     def read(self, path: Path) -> Dataset:

@@ -36,6 +36,8 @@ TEMPLATE_COLOR = "#808080"
 class VocFormat:
     name = "voc"
     description = "Pascal VOC XML boxes (a VOC folder with Annotations/, a folder of .xml files, or one .xml)"
+    title = "Pascal VOC"
+    file_types = ("*.xml",)
 
     def read(self, path: Path) -> Dataset:
         path = Path(path)

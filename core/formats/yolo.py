@@ -35,9 +35,13 @@ class YoloFormat:
     """`yolo` reads any task and writes the task its shapes call for; `yolo-<task>` reads 8-number lines as that
     task and writes that task."""
 
+    title = "YOLO (Ultralytics)"
+    file_types = ("*.yaml", "*.yml")
+
     def __init__(self, task: str | None = None) -> None:
         self.task = task
         self.name = f"yolo-{task}" if task else "yolo"
+        self.options = {"Task": task or "auto"}
         what = f"{task} labels" if task else "detect, segment, pose or OBB labels (task from the shapes)"
         self.description = f"YOLO (Ultralytics): {what}; a dataset folder or its data.yaml"
 

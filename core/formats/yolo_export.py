@@ -53,7 +53,8 @@ def write_yolo(dataset: Dataset, out_dir: Path, task: str | None) -> list[Path]:
         lines = _WRITERS[task](item, index, leftovers, keypoint_count)
         path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
         files.append(path)
-    config: dict[str, Any] = {"path": str(out_dir.resolve()), "train": "images", "val": "images", "task": task}
+    final = dataset.destination or out_dir
+    config: dict[str, Any] = {"path": str(final.resolve()), "train": "images", "val": "images", "task": task}
     if task == "pose":
         config["kpt_shape"] = [keypoint_count, 3]
     config["names"] = dict(enumerate(names))

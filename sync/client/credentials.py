@@ -3,13 +3,17 @@
 Keyring calls can block (a locked desktop keyring shows a prompt, D-Bus can hang), so each runs on a worker thread
 with a timeout and never on the UI thread's stack. Where no keyring works (headless Linux: keyring's fail backend,
 NoKeyringError), the secrets go to a vault file encrypted with a key derived from a passphrase (scrypt); the derived
-key is kept in memory only, for as long as the process runs.
+key is kept in memory only, for as long as the process runs. A command line gets that passphrase from a private file
+or a file descriptor when a script runs it, else from the terminal, never from a script's stdin (`cli_passphrase`).
 """
 
 from __future__ import annotations
 
+import getpass
 import json
 import os
+import stat
+import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -27,6 +31,9 @@ from sync.envelope import b64d, b64e
 SERVICE = "annodesk"
 KEYRING_TIMEOUT_S = 10.0
 SCRYPT_N = 2**15  # ~50 ms and 32 MiB per unlock: cheap once, slow for a guesser
+PASSPHRASE_FILE_ENV = "ANNODESK_PASSPHRASE_FILE"  # names a private file holding the passphrase, never the passphrase
+SCRIPTED = f"give --passphrase-file PATH (a file only you can read), --passphrase-fd N, or set {PASSPHRASE_FILE_ENV}"
+MAX_PASSPHRASE_BYTES = 4096
 
 
 class CredentialsError(Exception):
@@ -140,8 +147,17 @@ class Credentials:
                     raise CredentialsError("no OS keyring is available and no passphrase was given to protect the "
                                            "secrets (install a keyring backend, or run interactively)")
                 else:
-                    self._store = (Vault(self._vault_path, self._ask),)
+                    self._store = (Vault(self._vault_path, self._asked),)
             return self._store[0]
+
+    def use_passphrase(self, ask: Callable[[str], str]) -> None:
+        """Where the vault's passphrase comes from from now on (a command line's options: `cli_passphrase`)."""
+        self._ask = ask
+
+    def _asked(self, prompt: str) -> str:
+        """The vault asks through here, so `use_passphrase` holds even after the vault was made."""
+        assert self._ask is not None  # the vault is only made with a way to ask
+        return self._ask(prompt)
 
     @property
     def where(self) -> str:
@@ -199,3 +215,85 @@ def takeover_name(server: str, user: str) -> str:
 
 def workspace_key_name(workspace_id: str) -> str:
     return f"workspace:{workspace_id}"
+
+
+# -- the vault passphrase of a command line ------------------------------------------------------------------------
+
+
+def cli_passphrase(file: Path | None = None, fd: int | None = None) -> Callable[[str], str]:
+    """The vault passphrase for a command: from descriptor `fd`, else `file`, else the file $ANNODESK_PASSPHRASE_FILE
+    names, else typed on the terminal. Never read from stdin when there is no terminal: a script's stdin holds
+    something else (the password of `login --password-stdin`); CredentialsError then names the options."""
+    def ask(prompt: str) -> str:
+        if fd is not None:
+            return passphrase_from_fd(fd)
+        named = file or os.environ.get(PASSPHRASE_FILE_ENV)
+        if named:
+            return passphrase_from_file(Path(named))
+        return _typed(prompt)
+    return ask
+
+
+def passphrase_from_file(path: Path) -> str:
+    """The first line of `path`, a regular file of this user that no one else may read or write (mode 0600 or
+    stricter): a passphrase on disk is only as secret as its file, so a looser one is refused rather than used."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError as exc:
+        raise CredentialsError(f"passphrase file {path}: {exc.strerror}") from None
+    try:
+        info = os.fstat(fd)  # of the file opened, not of whatever the name points at by now
+        if not stat.S_ISREG(info.st_mode):
+            raise CredentialsError(f"passphrase file {path} is not a regular file")
+        if os.name == "posix" and info.st_uid != os.getuid():
+            raise CredentialsError(f"passphrase file {path} belongs to user id {info.st_uid}, not to you")
+        if os.name == "posix" and info.st_mode & 0o077:
+            raise CredentialsError(f"passphrase file {path} has mode {stat.S_IMODE(info.st_mode):04o}, so others "
+                                   f"may read it; refused: run chmod 600 {path}")
+        return _first_line(fd, f"passphrase file {path}")
+    finally:
+        os.close(fd)
+
+
+def passphrase_from_fd(fd: int) -> str:
+    """The first line read from an open file descriptor (a pipe from a secret store: `--passphrase-fd 3 3<FILE`)."""
+    try:
+        return _first_line(fd, f"--passphrase-fd {fd}")
+    except OSError as exc:
+        raise CredentialsError(f"--passphrase-fd {fd}: {exc.strerror}") from None
+
+
+def _first_line(fd: int, what: str) -> str:
+    data = b""
+    while b"\n" not in data and len(data) < MAX_PASSPHRASE_BYTES:
+        piece = os.read(fd, MAX_PASSPHRASE_BYTES)
+        if not piece:
+            break
+        data += piece
+    line = data.split(b"\n", 1)[0].removesuffix(b"\r")
+    if not line:
+        raise CredentialsError(f"{what} holds no passphrase: its first line is empty")
+    try:
+        return line.decode("utf-8")
+    except UnicodeDecodeError:
+        raise CredentialsError(f"{what}: the passphrase is not UTF-8 text") from None
+
+
+def _typed(prompt: str) -> str:
+    if not _has_terminal():
+        raise CredentialsError(f"no OS keyring and no terminal to type the vault passphrase on: {SCRIPTED}")
+    try:
+        return getpass.getpass(prompt + ": ")
+    except EOFError:
+        raise CredentialsError(f"no vault passphrase was typed: {SCRIPTED}") from None
+
+
+def _has_terminal() -> bool:
+    """Whether getpass can ask on a terminal (/dev/tty, or the Windows console) instead of reading stdin."""
+    if os.name != "posix":
+        return sys.stdin is not None and sys.stdin.isatty()
+    try:
+        os.close(os.open("/dev/tty", os.O_RDWR | os.O_NOCTTY))
+    except OSError:
+        return False
+    return True
