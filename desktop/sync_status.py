@@ -28,7 +28,8 @@ from sync.client.media import media_sha
 from sync.client.store import SyncStore
 from sync.database import WorkspaceError
 from sync.workspace import Workspace
-from widgets.sync_details import ERROR_COLOR, SyncDetails, SyncLabel, advise, status_text
+from widgets.sync_details import SyncDetails, SyncLabel, advise, status_text
+from widgets.theme import color
 
 log = logging.getLogger(__name__)
 INTERVAL_MS = 60_000  # a round a minute when all is well
@@ -171,7 +172,7 @@ class SyncStatus(QObject):
             return
         self._round_ended()
         self.label.setText(f"Sync error: {message}")
-        self.label.setStyleSheet(f"color: {ERROR_COLOR}")
+        self.label.setStyleSheet(f"color: {color('error').name()}")
         self.timer.start(0 if self.again else self.retry_ms)
         self.retry_ms = min(self.retry_ms * 2, RETRY_MS[1])
 
@@ -181,7 +182,7 @@ class SyncStatus(QObject):
         self.label.setText(status_text(state, advice))
         about = f"{advice.headline}: {advice.detail}\n" if advice else ""
         self.label.setToolTip(f"{about}Click to sync now; File → Sync details… says more")
-        self.label.setStyleSheet(f"color: {ERROR_COLOR}" if state.phase == "error" else "")
+        self.label.setStyleSheet(f"color: {color('error').name()}" if state.phase == "error" else "")
         self._refresh_details()
         self.state_changed.emit(state)
 

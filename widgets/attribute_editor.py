@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from core.annotation import Annotation
 from core.schema import AttributeSpec, Label, SchemaError
 from tools.editor import Editor
+from widgets.theme import color
 
 NUMBER_LIMIT = 1e9  # spin box range when a number attribute has no bound
 
@@ -98,7 +99,7 @@ class AttributeEditor(QWidget):
         self.title = QLabel()
         self.details = QLabel()
         self.error = QLabel()
-        self.error.setStyleSheet("color: #d32f2f")
+        self.error.setStyleSheet(f"color: {color('error').name()}")
         self.error.setWordWrap(True)
         self._form_host = QWidget()
         self._form = QFormLayout(self._form_host)

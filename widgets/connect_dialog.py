@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from widgets.sync_details import ERROR_COLOR
+from widgets.theme import color
 
 
 class ConnectDialog(QDialog):
@@ -151,7 +151,7 @@ class ConnectDialog(QDialog):
 
     def show_error(self, text: str) -> None:
         self.idle()
-        self.message.setStyleSheet(f"color: {ERROR_COLOR}")
+        self.message.setStyleSheet(f"color: {color('error').name()}")
         self.message.setText(text)
 
     def idle(self) -> None:

@@ -25,6 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from widgets.theme import color
+
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
 _BADGES = {  # decision -> (text, background)
     "reject": ("Rejected", "#c62828"),
@@ -148,7 +150,7 @@ class ReviewPanel(QWidget):
         self.empty_label = QLabel()
         self.empty_label.setWordWrap(True)
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
-        self.empty_label.setStyleSheet("color: #757575; padding: 12px")
+        self.empty_label.setStyleSheet(f"color: {color('muted').name()}; padding: 12px")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(top)

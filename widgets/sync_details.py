@@ -16,8 +16,7 @@ from PySide6.QtGui import QFont, QMouseEvent
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from sync.client.engine import SyncState
-
-ERROR_COLOR = "#c62828"
+from widgets.theme import color
 
 
 @dataclass(frozen=True)
@@ -159,7 +158,7 @@ class SyncDetails(QDialog):
     def show_state(self, state: SyncState, server: str, user: str, project: str, syncing: bool = False) -> None:
         advice = advise(state, server, user)
         self.headline.setText("Syncing…" if syncing else advice.headline if advice else state.text())
-        self.headline.setStyleSheet(f"color: {ERROR_COLOR}" if state.phase == "error" and not syncing else "")
+        self.headline.setStyleSheet(f"color: {color('error').name()}" if state.phase == "error" and not syncing else "")
         values = (server, user, project, f"{state.pending:,}", f"{state.rejected:,}", last_good(state.last_sync))
         for label, value in zip(self.fields.values(), values, strict=True):
             label.setText(value)
