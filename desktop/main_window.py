@@ -444,6 +444,8 @@ class MainWindow(QMainWindow):
         bar = self.statusBar()
         bar.addWidget(self.task_label)
         bar.addWidget(self.cursor_label)
+        for label in (self.task_label, self.cursor_label):  # a message takes their place (Qt paints it over them)
+            bar.messageChanged.connect(lambda message, label=label: label.setVisible(not message))
         bar.addPermanentWidget(self.progress)
         bar.addPermanentWidget(self.zoom_label)
         bar.addPermanentWidget(self.save_label)
