@@ -14,6 +14,7 @@ import platformdirs
 from PySide6.QtCore import QEventLoop, QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from desktop.i18n import install_translator
 from desktop.main_window import MainWindow
 from desktop.prelabel import warn
 from desktop.settings import load_settings
@@ -45,9 +46,11 @@ def _drop_opencv_qt_paths() -> None:
 
 
 def run_app(workspace_dir: Path, task_id: int | None = None, screenshot: str | None = None,
-            frame: int | None = None, time: float | None = None, theme: str | None = None) -> int:
+            frame: int | None = None, time: float | None = None, theme: str | None = None,
+            language: str | None = None) -> int:
     """Open the main window on a workspace (a video task at `frame`, a recording at `time` seconds); with
-    `screenshot`, save a PNG of it once shown and exit 0. `theme` overrides the theme setting for this run."""
+    `screenshot`, save a PNG of it once shown and exit 0. `theme` and `language` override the settings for this
+    run."""
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     try:  # fail before any window appears when the workspace cannot be opened (and migrate an older one)
         if not is_encrypted(workspace_dir):  # a synced one needs its key: the window reads it off the UI thread
@@ -58,6 +61,7 @@ def run_app(workspace_dir: Path, task_id: int | None = None, screenshot: str | N
     app = application()
     settings = load_settings()
     apply_theme(theme or settings.theme)  # before the window, so it is built in the theme's colours
+    install_translator(language or settings.language)  # and in its language
     window = MainWindow(settings)
     window.sync_status.keys.install()  # the window's keys (passphrase dialog), not the command line's (terminal)
     install_error_reporter(window)

@@ -12,7 +12,7 @@ import dataclasses
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from core.annotation import Task
@@ -34,6 +34,9 @@ if TYPE_CHECKING:
     from desktop.window_api import AudioWindow
 
 STEP_S, FAR_S = 1.0, 10.0  # Left/Right and Shift+Left/Right move the playhead this far
+
+
+translate = QCoreApplication.translate
 
 
 class _Snapshots(QObject):
@@ -142,7 +145,7 @@ class AudioController:
         """Shift+Space: the dragged range, else the selected segment, once (or looped with Loop on)."""
         span = self._span()
         if span is None:
-            self._say("Select a time range or a segment to play it")
+            self._say(translate("AudioController", "Select a time range or a segment to play it"))
             return
         self.playback.play(span[0], span[1], loop=self.controls.loop.isChecked())
 
@@ -193,7 +196,8 @@ class AudioController:
             return
         except MediaError as exc:
             self.waveform.set_recording(0.0, None, None)
-            self.waveform.show_message(f"Cannot play {task.name}: {exc.reason}")
+            self.waveform.show_message(
+                translate("AudioController", "Cannot play {0}: {1}").format(task.name, exc.reason))
             return
         data = session.reader.audio_peaks(task.content_hash) if task.content_hash else None
         if data is None:
@@ -231,7 +235,7 @@ class AudioController:
         assert session is not None
         cache = session.media_cache
         self.waveform.set_recording(0.0, None, None)
-        self.waveform.show_message(f"Reading {task.name}…")
+        self.waveform.show_message(translate("AudioController", "Reading {0}…").format(task.name))
         snapshots = _Snapshots(self.waveform)
         snapshots.arrived.connect(lambda pyramid: self._snapshot(task, pyramid))
 
@@ -245,9 +249,10 @@ class AudioController:
             assert last is not None  # stream_peaks ends with the complete pyramid, or raises
             return last
 
-        job = Job(f"Reading {task.name}", run, self.waveform)
+        job = Job(translate("AudioController", "Reading {0}").format(task.name), run, self.waveform)
         job.finished.connect(lambda pyramid: self._pyramid_built(task, pyramid))
-        job.failed.connect(lambda message: self.waveform.show_message(f"Cannot play {task.name}: {message}"))
+        job.failed.connect(lambda message: self.waveform.show_message(
+            translate("AudioController", "Cannot play {0}: {1}").format(task.name, message)))
         self.window.progress.track(job)
         self.window.jobs.append(job)
         self._pyramid_job = job
@@ -295,7 +300,7 @@ class AudioController:
         under = [a for a in editor.on_tier(editor.tier) if time_span(a)[0] < t < time_span(a)[1]]
         target = chosen[0] if len(chosen) == 1 else under[0] if under else None
         if target is None:
-            self._say("Split: put the playhead inside a segment")
+            self._say(translate("AudioController", "Split: put the playhead inside a segment"))
             return
         editor.split(target.id, t)
 
@@ -305,7 +310,7 @@ class AudioController:
             return
         found = self.editor.neighbour(self.position, step)
         if found is None:
-            self._say("No more segments on this tier", 2000)
+            self._say(translate("AudioController", "No more segments on this tier"), 2000)
             return
         self.editor.select((found.id,))
         self.seek(time_span(found)[0])

@@ -218,7 +218,7 @@ def cmd_open(args: argparse.Namespace) -> int:
     if args.time is not None and not (math.isfinite(args.time) and args.time >= 0):
         raise CliError("--time must be a number of seconds, 0 or more")
     return run_app(Path(args.workspace), task_id=args.task, screenshot=args.screenshot, frame=args.frame,
-                   time=args.time, theme=args.theme)
+                   time=args.time, theme=args.theme, language=args.language)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -365,6 +365,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--screenshot", help="render the window with the task shown, save a PNG and exit")
     p.add_argument("--theme", choices=["system", "light", "dark"],
                    help="the theme for this run (default: the setting, View → Theme; system at first)")
+    p.add_argument("--language", choices=["system", "en", "vi"],
+                   help="the language for this run (default: the setting, View → Language; system at first)")
     p.set_defaults(func=cmd_open)
 
     p = sub.add_parser("import", help="import annotations")

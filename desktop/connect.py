@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QCoreApplication, QObject
 from PySide6.QtWidgets import QMessageBox
 
 from core.names import safe_item_name
@@ -40,6 +40,9 @@ if TYPE_CHECKING:
                            time: float | None = None) -> None: ...
 
 WORKSPACES = Path.home() / "Annodesk"  # where a clone goes unless the person chooses another folder
+
+
+translate = QCoreApplication.translate
 
 
 @dataclass(frozen=True)
@@ -128,15 +131,16 @@ def suggested_folder(project: str, root: Path | None = None) -> Path:
 def in_words(exc: BaseException, server: str) -> str:
     """An error of signing in or cloning as the person should read it."""
     if isinstance(exc, OfflineError):
-        return f"Cannot reach {server}: check the address and this computer's network connection."
+        return translate("connect", "Cannot reach {0}: check the address and this computer's network "
+                         "connection.").format(server)
     if isinstance(exc, ServerError) and exc.code == "bad_credentials":
-        return "Wrong user name or password."
+        return translate("connect", "Wrong user name or password.")
     if isinstance(exc, ServerError) and exc.code == "rate_limited":
-        return f"Too many failed sign-ins: {exc.detail}."
+        return translate("connect", "Too many failed sign-ins: {0}.").format(exc.detail)
     if isinstance(exc, ServerError):
-        return f"The server refused: {exc.detail} ({exc.code})."
+        return translate("connect", "The server refused: {0} ({1}).").format(exc.detail, exc.code)
     if isinstance(exc, CredentialsError):
-        return f"This computer's Annodesk secrets could not be used: {exc}"
+        return translate("connect", "This computer's Annodesk secrets could not be used: {0}").format(exc)
     return str(exc)
 
 
@@ -192,12 +196,13 @@ class ConnectController(QObject):
         """Sign out of the open workspace's server, once confirmed; its unsent changes stay here."""
         server, user, _project = self.status.where
         if self.status.path is None:
-            self.window.statusBar().showMessage(NOT_SYNCED, 6000)
+            self.window.statusBar().showMessage(QCoreApplication.translate("SyncStatus", NOT_SYNCED), 6000)
             return
-        text = f"Sign out of {server} as {user}?"
+        text = self.tr("Sign out of {0} as {1}?").format(server, user)
         waiting = self.status.state.pending if self.status.state else 0
         if waiting:
-            text += f" The {waiting:,} changes waiting stay on this computer and are sent when you sign in again."
+            text += self.tr(" The {0} changes waiting stay on this computer and are sent when you sign in "
+                            "again.").format(f"{waiting:,}")
         self._confirm(text, lambda: self._sign_out(server, user, then))
 
     def switch_user(self) -> None:
@@ -241,12 +246,12 @@ class ConnectController(QObject):
             return True if then_sync else list_projects(server, user, credentials)
 
         dialog.busy(f"Signing in to {server}…")
-        self._start(Job("Signing in", lambda _state: _attempt(server, run)),
+        self._start(Job(self.tr("Signing in"), lambda _state: _attempt(server, run)),
                     lambda result: self._signed_in(dialog, server, user, result, then_sync))
 
     def _signed_in(self, dialog: ConnectDialog, server: str, user: str, result: Any, then_sync: bool) -> None:
         if then_sync and not isinstance(result, Failed):  # signed in, even if the dialog was closed meanwhile
-            self.window.statusBar().showMessage(f"Signed in to {server} as {user}", 6000)
+            self.window.statusBar().showMessage(self.tr("Signed in to {0} as {1}").format(server, user), 6000)
             self.status.sync_now()
         if dialog is not self.dialog:  # closed and replaced while signing in
             return
@@ -263,10 +268,12 @@ class ConnectController(QObject):
         assert dialog is not None
         server, user = self.signed_in
         directory = Path(folder).expanduser()
-        job = Job("Cloning", lambda state: _attempt(server, clone, server, user, project, directory, keys, state))
+        job = Job(self.tr("Cloning"),
+                  lambda state: _attempt(server, clone, server, user, project, directory, keys, state))
         job.progress.connect(lambda done, total: dialog.show_progress(
-            f"Downloading media: {done:,} / {total:,} files", done, total))
-        dialog.busy(f"Making the workspace in {directory} and downloading the tasks of {project}…", cloning=True)
+            self.tr("Downloading media: {0} / {1} files").format(f"{done:,}", f"{total:,}"), done, total))
+        dialog.busy(self.tr("Making the workspace in {0} and downloading the tasks of {1}…").format(directory, project),
+                    cloning=True)
         self.window.jobs.append(job)  # closing the window cancels it (and so removes the half-made workspace)
         self._start(job, lambda result: self._cloned(dialog, project, directory, result))
 
@@ -278,21 +285,22 @@ class ConnectController(QObject):
         else:
             dialog.accept()
             self.window.open_workspace(directory)
-            self.window.statusBar().showMessage(f"Cloned {project} into {directory}", 8000)
+            self.window.statusBar().showMessage(self.tr("Cloned {0} into {1}").format(project, directory), 8000)
 
     def _sign_out(self, server: str, user: str, then: Callable[[], object] | None) -> None:
         credentials = self.credentials
 
         def done(result: Any) -> None:
             if isinstance(result, Failed):
-                self.window.statusBar().showMessage(f"Could not sign out: {result.message}", 8000)
+                self.window.statusBar().showMessage(self.tr("Could not sign out: {0}").format(result.message), 8000)
                 return
-            self.window.statusBar().showMessage(f"Signed out of {server} ({user})", 6000)
+            self.window.statusBar().showMessage(self.tr("Signed out of {0} ({1})").format(server, user), 6000)
             self.status.sync_now()  # the state says "Signed out", with the way back
             if then is not None:
                 then()
 
-        self._start(Job("Signing out", lambda _state: _attempt(server, sign_out, server, user, credentials)), done)
+        self._start(Job(self.tr("Signing out"),
+                        lambda _state: _attempt(server, sign_out, server, user, credentials)), done)
 
     def _start(self, job: Job, done: Callable[[Any], None]) -> None:
         self.job = job

@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSize, Qt
+from PySide6.QtCore import QByteArray, QCoreApplication, QSize, Qt
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -29,6 +29,7 @@ from core.media import MediaError, decode_image
 from core.pyramid import PyramidError
 from desktop.audio import AudioController
 from desktop.connect import ConnectController
+from desktop.i18n import language_menu
 from desktop.jobs import Job
 from desktop.keymap import ACTIONS, AUDIO_ACTIONS, KIND_SCOPES, ActionSpec, active, keymap_or_default, tool_keys
 from desktop.panels import ProgressPanel, keymap_dialog
@@ -50,7 +51,7 @@ from widgets.canvas import ImageCanvas
 from widgets.label_palette import LabelPalette
 from widgets.shape_list import ShapeListWidget
 from widgets.tag_panel import TagPanel
-from widgets.task_list import TaskListWidget
+from widgets.task_list import TaskListWidget, status_text
 from widgets.theme import apply_theme, color, theme_menu
 from widgets.tool_icons import tool_icon
 
@@ -81,11 +82,11 @@ class MainWindow(QMainWindow):
         self.tasks = TaskListWidget()
         self.tags = TagPanel()
         self.docks = {
-            "Labels": self.add_dock("Labels", self.labels),
-            "Tags": self.add_dock("Tags", self.tags),
-            "Shapes": self.add_dock("Shapes", self.shapes),
-            "Attributes": self.add_dock("Attributes", self.attributes),
-            "Tasks": self.add_dock("Tasks", self.tasks),
+            "Labels": self.add_dock("Labels", self.tr("Labels"), self.labels),
+            "Tags": self.add_dock("Tags", self.tr("Tags"), self.tags),
+            "Shapes": self.add_dock("Shapes", self.tr("Shapes"), self.shapes),
+            "Attributes": self.add_dock("Attributes", self.tr("Attributes"), self.attributes),
+            "Tasks": self.add_dock("Tasks", self.tr("Tasks"), self.tasks),
         }
         self._status_widgets()
         self.sync_status = SyncStatus(self, keys)  # automatic sync and its state, for workspaces made by annodesk clone
@@ -129,7 +130,7 @@ class MainWindow(QMainWindow):
         self._open_session(path, task_id)
 
     def _unlock_failed(self, message: str) -> None:
-        self.canvas.show_message(f"{message}\n\nTo try again: File → Open workspace.")
+        self.canvas.show_message(message + "\n\n" + self.tr("To try again: File → Open workspace."))
 
     def _open_session(self, path: Path, task_id: int | None, media: MediaCache | None = None) -> None:
         decode: Decoder = CachedMedia(media) if media is not None else decode_image
@@ -149,10 +150,11 @@ class MainWindow(QMainWindow):
         try:
             target = reader.task(wanted).id if wanted else (first[0].id if first else None)
         except KeyError:
-            self.statusBar().showMessage(f"Task {wanted} is not in this workspace", 5000)
+            self.statusBar().showMessage(self.tr("Task {0} is not in this workspace").format(wanted), 5000)
             target = first[0].id if first else None
         if target is None:
-            self.canvas.show_message("This workspace has no tasks yet: add images with File → Add images (Ctrl+I)")
+            self.canvas.show_message(
+                self.tr("This workspace has no tasks yet: add images with File → Add images (Ctrl+I)"))
             return
         self.show_task(target)
 
@@ -203,16 +205,17 @@ class MainWindow(QMainWindow):
             try:
                 self.canvas.open_image(task.media_path, task.content_hash or None)
             except (MediaError, PyramidError) as exc:
-                self.canvas.show_message(f"Cannot show {task.name}: {exc}")
+                self.canvas.show_message(self.tr("Cannot show {0}: {1}").format(task.name, exc))
         else:
-            self.canvas.show_message(f"Cannot show {task.name}: {self.session.image_error}")
+            self.canvas.show_message(self.tr("Cannot show {0}: {1}").format(task.name, self.session.image_error))
 
     def go(self, step: int, unfinished_only: bool = False) -> None:
         if self.session is None:
             return
         task = self.session.neighbour(step, unfinished_only)
         if task is None:
-            self.statusBar().showMessage("No more unfinished tasks" if unfinished_only else "No more tasks", 3000)
+            message = self.tr("No more unfinished tasks") if unfinished_only else self.tr("No more tasks")
+            self.statusBar().showMessage(message, 3000)
             return
         self.show_task(task.id)
 
@@ -221,7 +224,7 @@ class MainWindow(QMainWindow):
         if self.session is None or self.session.task is None:
             return
         self.session.set_status(TaskStatus.DONE)
-        self.statusBar().showMessage(f"{self.session.task.name} marked done", 3000)
+        self.statusBar().showMessage(self.tr("{0} marked done").format(self.session.task.name), 3000)
         self.go(1, unfinished_only=True)
 
     def add_media(self, paths: list[Path] | None = None) -> Job | None:
@@ -229,12 +232,13 @@ class MainWindow(QMainWindow):
         if self.session is None:
             return None
         if paths is None:
-            folder = QFileDialog.getExistingDirectory(self, "Add a folder of images")
+            folder = QFileDialog.getExistingDirectory(self, self.tr("Add a folder of images"))
             if not folder:
                 return None
             paths = [Path(folder)]
         ws = self.session.writer_ws
-        job = Job("Adding images", lambda state: ws.add_media(paths, state.set_progress, state.cancelled), self)
+        job = Job(self.tr("Adding images"), lambda state: ws.add_media(paths, state.set_progress, state.cancelled),
+                  self)
         self.progress.track(job)
         job.finished.connect(self._media_added)
         job.failed.connect(lambda message: QMessageBox.warning(self, "Annodesk", message))
@@ -248,10 +252,11 @@ class MainWindow(QMainWindow):
             return
         previous = self.session.neighbour(-1)
         if previous is None:
-            self.statusBar().showMessage("There is no previous task", 3000)
+            self.statusBar().showMessage(self.tr("There is no previous task"), 3000)
             return
         copied = self.session.editor.paste_from(self.session.reader.annotations(previous.id))
-        self.statusBar().showMessage(f"Copied {len(copied)} shapes from {previous.name}", 3000)
+        self.statusBar().showMessage(self.tr("Copied {0} shapes from {1}").format(len(copied), previous.name),
+                                     3000)
 
     def wait_until_idle(self) -> None:
         """Block until background jobs and pending saves are done (screenshots, tests, shutdown)."""
@@ -301,7 +306,7 @@ class MainWindow(QMainWindow):
         self.tool_group = QActionGroup(self)
         for spec in ACTIONS:
             action_id, canvas_only = spec.id, spec.canvas_only
-            action = QAction(spec.text, self)
+            action = QAction(QCoreApplication.translate("keymap", spec.text), self)
             context = Qt.ShortcutContext.WidgetShortcut if canvas_only else Qt.ShortcutContext.WindowShortcut
             action.setShortcutContext(context)
             action.setEnabled(spec.scope not in KIND_SCOPES or active(spec.scope, self.mode))
@@ -352,17 +357,22 @@ class MainWindow(QMainWindow):
             "A&udio": [a.id for a in AUDIO_ACTIONS],
             "&Help": ["help.keys"],
         }
+        titles = {"&File": self.tr("&File"), "&Edit": self.tr("&Edit"), "&View": self.tr("&View"),
+                  "&Task": self.tr("&Task"), "V&ideo": self.tr("V&ideo"), "A&udio": self.tr("A&udio"),
+                  "&Help": self.tr("&Help")}
         for title, ids in menus.items():
-            menu = self.menuBar().addMenu(title)
+            menu = self.menuBar().addMenu(titles[title])
+            menu.setObjectName(title.replace("&", "").lower())  # found by this name (the title is translated)
             for action_id in ids:
                 menu.addSeparator() if action_id is None else menu.addAction(self.actions_by_id[action_id])
             if title == "&View":
                 menu.addSeparator()
                 menu.addMenu(theme_menu(self, self._set_theme))
+                menu.addMenu(language_menu(self, self.settings.language, self._set_language))
                 menu.addSeparator()
                 for dock in self.docks.values():
                     menu.addAction(dock.toggleViewAction())
-        self.tools_bar = tools = QToolBar("Tools")  # hidden on recordings: the drawing tools are the canvas's
+        self.tools_bar = tools = QToolBar(self.tr("Tools"))  # hidden on recordings: the drawing tools are the canvas's
         tools.setObjectName("tools")
         tools.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
         tools.setIconSize(QSize(28, 28))
@@ -374,6 +384,15 @@ class MainWindow(QMainWindow):
         """View → Theme: applied at once and saved at once (not only on exit)."""
         apply_theme(choice)
         self.settings.theme = choice
+        self._save_settings()
+
+    def _set_language(self, choice: str) -> None:
+        """View → Language: saved at once, in force when the app starts again (the window is built in it)."""
+        self.settings.language = choice
+        self._save_settings()
+        self.statusBar().showMessage(self.tr("The language changes when Annodesk starts again"), 8000)
+
+    def _save_settings(self) -> None:
         try:
             save_settings(self.settings)
         except OSError as exc:
@@ -381,10 +400,10 @@ class MainWindow(QMainWindow):
 
     def _set_mode(self, mode: str) -> None:
         """Turn on the keys of the scopes active in `mode` and off the others (D: next frame or next task)."""
+        self.tools_bar.setVisible(mode != "audio")  # also when a window state saved on a recording hid it
         if mode == self.mode:
             return
         self.mode = mode
-        self.tools_bar.setVisible(mode != "audio")
         for action_id, binding in self.keymap.items():
             on = active(binding.action.scope, mode)
             self.actions_by_id[action_id].setShortcuts([QKeySequence(k) for k in binding.keys] if on else [])
@@ -418,7 +437,7 @@ class MainWindow(QMainWindow):
             return
         editor = self.session.editor
         if not editor.use_label(name):
-            self.statusBar().showMessage(f"Label {name!r} does not allow this shape type", 4000)
+            self.statusBar().showMessage(self.tr("Label {0!r} does not allow this shape type").format(name), 4000)
         self.labels.select_label(editor.current_label)
         self.settings.last_label[str(self.session.path.resolve())] = editor.current_label
 
@@ -429,7 +448,7 @@ class MainWindow(QMainWindow):
             self.labels.select_label(self.session.editor.current_label)
 
     def _choose_workspace(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Open an Annodesk workspace")
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Open an Annodesk workspace"))
         if folder:
             self.open_workspace(Path(folder))
 
@@ -439,7 +458,7 @@ class MainWindow(QMainWindow):
         self.task_label = QLabel()
         self.cursor_label = QLabel()
         self.zoom_label = QLabel()
-        self.save_label = QLabel("All changes saved")
+        self.save_label = QLabel(self.tr("All changes saved"))
         self.progress = ProgressPanel()
         bar = self.statusBar()
         bar.addWidget(self.task_label)
@@ -455,12 +474,12 @@ class MainWindow(QMainWindow):
             self.task_label.clear()
             return
         reader, task = self.session.reader, self.session.task
-        status = task.status.value.replace("_", " ")
-        self.task_label.setText(f"Task {reader.task_row(task.id) + 1} / {reader.task_count()}  ·  {task.name}  ·  "
-                                f"{status}")
+        self.task_label.setText(self.tr("Task {0} / {1}").format(reader.task_row(task.id) + 1, reader.task_count())
+                                + f"  ·  {task.name}  ·  {status_text(task.status)}")
 
     def _show_save_state(self, state: str) -> None:
-        text = {"saving": "Saving…", "saved": "All changes saved"}.get(state, state.removeprefix("failed: "))
+        text = {"saving": self.tr("Saving…"), "saved": self.tr("All changes saved")}.get(
+            state, state.removeprefix("failed: "))
         self.save_label.setText(text)
         self.save_label.setStyleSheet(f"color: {color('error').name()}" if state.startswith("failed") else "")
 
@@ -471,15 +490,17 @@ class MainWindow(QMainWindow):
     def _media_added(self, report: ImportReport) -> None:
         self.tasks.refresh()
         self._update_task_label()
-        self.statusBar().showMessage(f"Added {report.added} images, {len(report.errors)} unreadable", 8000)
+        self.statusBar().showMessage(
+            self.tr("Added {0} images, {1} unreadable").format(report.added, len(report.errors)), 8000)
         if self.session is not None and self.session.task is None:
             self.open_workspace(self.session.path)
 
     # ----- window state --------------------------------------------------------------------------------------------
 
-    def add_dock(self, title: str, widget: QWidget) -> QDockWidget:
+    def add_dock(self, name: str, title: str, widget: QWidget) -> QDockWidget:
+        """A dock on the right; `name` (English) keys its place in the saved window state, `title` is shown."""
         dock = QDockWidget(title, self)
-        dock.setObjectName(title.lower())
+        dock.setObjectName(name.lower())
         dock.setWidget(widget)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
         return dock
@@ -509,13 +530,11 @@ class MainWindow(QMainWindow):
         self._close_session()
         self.settings.window_geometry = bytes(self.saveGeometry().toBase64().data()).decode()
         self.settings.window_state = bytes(self.saveState().toBase64().data()).decode()
-        try:
-            save_settings(self.settings)
-        except OSError as exc:
-            log.warning("could not save settings: %s", exc)
+        self._save_settings()
         super().closeEvent(event)
 
 
 def _tooltip(action: ActionSpec, keys: tuple[str, ...]) -> str:
     shortcut = " / ".join(keys)
-    return f"{action.text} ({shortcut})" + (f"\n{action.tip}" if action.tip else "")
+    text, tip = (QCoreApplication.translate("keymap", t) if t else "" for t in (action.text, action.tip))
+    return f"{text} ({shortcut})" + (f"\n{tip}" if tip else "")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QHBoxLayout, QMessageBox, QProgressBar, QPushButton, QWidget
 
 from desktop.jobs import Job
@@ -19,7 +20,7 @@ class ProgressPanel(QWidget):
         super().__init__(parent)
         self.bar = QProgressBar()
         self.bar.setFixedWidth(220)
-        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button = QPushButton(self.tr("Cancel"))
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.bar)
@@ -44,7 +45,7 @@ class ProgressPanel(QWidget):
     def _cancel(self) -> None:
         if self.job is not None:
             self.job.cancel()
-            self.bar.setFormat(f"{self.job.title}: cancelling…")
+            self.bar.setFormat(self.tr("{0}: cancelling…").format(self.job.title))
 
     def _done(self, *_: object) -> None:
         self.job = None
@@ -63,7 +64,8 @@ def keymap_dialog(parent: QWidget | None, settings: Settings,
         try:
             save_settings(settings)
         except OSError as exc:
-            QMessageBox.warning(dialog, "Annodesk", f"The new keys work now, but could not be saved: {exc}")
+            QMessageBox.warning(dialog, "Annodesk", QCoreApplication.translate(
+                "panels", "The new keys work now, but could not be saved: {0}").format(exc))
         if on_saved is not None:
             on_saved()
 

@@ -94,22 +94,22 @@ class PrelabelController(QObject):
         """The Model menu, the predictions toolbar (pre-label, accept all, score threshold) and the status label."""
         actions = self.window.actions_by_id
         bar = self.window.menuBar()
-        menu = bar.addMenu("&Model")
-        help_menu = next((a for a in bar.actions() if a.text() == "&Help"), None)
+        menu = bar.addMenu(self.tr("&Model"))
+        help_menu = next((a for a in bar.actions() if a.menu() and a.menu().objectName() == "help"), None)
         if help_menu is not None:
             bar.insertMenu(help_menu, menu)
         for action_id in MENU:
             menu.addSeparator() if action_id is None else menu.addAction(actions[action_id])
-        toolbar = QToolBar("Predictions")
+        toolbar = QToolBar(self.tr("Predictions"))
         toolbar.setObjectName("predictions")
         for action_id in ("prelabel.task", "prediction.accept_all"):
             toolbar.addAction(actions[action_id])
         self.threshold.setRange(0, 100)
         self.threshold.setFixedWidth(160)
-        self.threshold.setToolTip("Hide predictions scored below this (they are kept, not deleted)")
+        self.threshold.setToolTip(self.tr("Hide predictions scored below this (they are kept, not deleted)"))
         self.threshold.setValue(round(self.settings.prediction_threshold * 100))
         self.threshold.valueChanged.connect(self._threshold_changed)
-        toolbar.addWidget(QLabel(" Min score "))
+        toolbar.addWidget(QLabel(" " + self.tr("Min score") + " "))
         toolbar.addWidget(self.threshold)
         toolbar.addWidget(self.threshold_label)
         self.window.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
@@ -176,16 +176,16 @@ class PrelabelController(QObject):
     def _show_model(self, predictor: Predictor | None = None) -> None:
         path = self.model_path()
         if path is None:
-            self.model_label.setText("No model")
-            self.model_label.setToolTip("Model → Choose model… picks an ONNX model for pre-labelling")
+            self.model_label.setText(self.tr("No model"))
+            self.model_label.setToolTip(self.tr("Model → Choose model… picks an ONNX model for pre-labelling"))
         elif predictor is None:
-            self.model_label.setText(f"Model: {path.stem}")
-            self.model_label.setToolTip(f"{path}\nLoads on the first pre-label (Ctrl+L)")
+            self.model_label.setText(self.tr("Model: {0}").format(path.stem))
+            self.model_label.setToolTip(f"{path}\n" + self.tr("Loads on the first pre-label (Ctrl+L)"))
         else:  # the note on why the GPU is not used can be long: elided here, whole in the tooltip
-            text = f"Model: {path.stem} · {predictor.runtime.describe()}"
+            text = self.tr("Model: {0}").format(path.stem) + f" · {predictor.runtime.describe()}"
             metrics = self.model_label.fontMetrics()
             self.model_label.setText(metrics.elidedText(text, Qt.TextElideMode.ElideRight, LABEL_WIDTH))
-            self.model_label.setToolTip(f"{path}\nRuns on {predictor.runtime.describe()}")
+            self.model_label.setToolTip(f"{path}\n" + self.tr("Runs on {0}").format(predictor.runtime.describe()))
 
     # --- running ---------------------------------------------------------------------------------------------------
 
@@ -243,7 +243,7 @@ class PrelabelController(QObject):
         if session is None or self._busy():
             return None
         if task_ids is not None and not task_ids:
-            self.window.statusBar().showMessage("Select tasks in the task list first", 5000)
+            self.window.statusBar().showMessage(self.tr("Select tasks in the task list first"), 5000)
             return None
         count = "all tasks" if task_ids is None else f"{len(task_ids)} tasks"
         return self._start(Job(f"Pre-labelling {count}", self._run_tasks(task_ids), self), self._tasks_done)
@@ -287,7 +287,7 @@ class PrelabelController(QObject):
 
     def _busy(self) -> bool:
         if self.job is not None:
-            self.window.statusBar().showMessage("A pre-labelling run is in progress", 4000)
+            self.window.statusBar().showMessage(self.tr("A pre-labelling run is in progress"), 4000)
         return self.job is not None
 
     def _start(self, job: Job, done: Callable[[Any], None]) -> Job:
@@ -349,7 +349,7 @@ class PrelabelController(QObject):
         self._schema_changed(session.schema)
         self.window.tasks.refresh()
         if not reports:
-            self.window.statusBar().showMessage("Nothing to pre-label", 5000)
+            self.window.statusBar().showMessage(self.tr("Nothing to pre-label"), 5000)
             return
         self.window.statusBar().showMessage("; ".join(f"Pre-labelling {r.summary()[0]}" for r in reports), 15000)
         failed = [line for r in reports if r.failures for line in r.summary()]

@@ -115,7 +115,7 @@ class ReviewController(QObject):
         super().__init__(window.canvas)
         self.window = window
         self.panel = ReviewPanel()
-        self.dock = window.add_dock("Review", self.panel)
+        self.dock = window.add_dock("Review", self.tr("Review"), self.panel)
         window.docks["Review"] = self.dock
         window.tabifyDockWidget(window.docks["Tasks"], self.dock)
         window.docks["Tasks"].raise_()
@@ -164,7 +164,7 @@ class ReviewController(QObject):
             return
         review = load_review(session.reader, session.task.id)
         self.panel.set_review(review)
-        self.dock.setWindowTitle("Review · Rejected" if review.rejected else "Review")
+        self.dock.setWindowTitle(self.tr("Review · Rejected") if review.rejected else self.tr("Review"))
         self._place_pins()
         news = (session.task.id, review.at)
         if review.rejected and news != self._shown:
@@ -198,7 +198,7 @@ class ReviewController(QObject):
         if row.annotation_id is None:
             return
         if editor is None or row.annotation_id not in editor.doc:
-            self.window.statusBar().showMessage("That annotation is no longer on this task", 4000)
+            self.window.statusBar().showMessage(self.tr("That annotation is no longer on this task"), 4000)
             return
         editor.select([row.annotation_id])
         bounds = editor.doc.get(row.annotation_id).shape.bounds()

@@ -32,6 +32,7 @@ class Settings:
     keymap: dict[str, list[str]] = field(default_factory=dict)
     keep_label_after_draw: bool = True
     theme: str = "system"  # "system" (the desktop's light or dark, followed live), "light" or "dark": View → Theme
+    language: str = "system"  # "system" (the desktop's locale), "en" or "vi": View → Language, on the next start
     fill_opacity: float = 0.25
     # Pre-labelling (docs/prelabel.md): the model ("" = the demo model where installed), the ONNX Runtime provider
     # choice (auto, cpu, cuda, tensorrt), the score under which predictions are hidden, and the segment tool's model.

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QObject, QTimer, Signal
 from PySide6.QtWidgets import QMainWindow, QProgressBar
 
 from desktop.jobs import Job, JobState
@@ -28,7 +28,7 @@ from sync.client.media import media_sha
 from sync.client.store import SyncStore
 from sync.database import WorkspaceError
 from sync.workspace import Workspace
-from widgets.sync_details import SyncDetails, SyncLabel, advise, status_text
+from widgets.sync_details import SyncDetails, SyncLabel, advise, state_text, status_text
 from widgets.theme import color
 
 log = logging.getLogger(__name__)
@@ -36,7 +36,8 @@ INTERVAL_MS = 60_000  # a round a minute when all is well
 RETRY_MS = (2_000, 60_000)  # while offline or failing: doubling from 2 s up to a minute
 AFTER_EDIT_MS = 3_000
 PROGRESS_MS = 1_000  # a round that lasts longer shows its progress, read this often
-NOT_SYNCED = "This workspace is not synced: File → Connect to a server… makes one that is"
+NOT_SYNCED = QT_TRANSLATE_NOOP("SyncStatus",
+                               "This workspace is not synced: File → Connect to a server… makes one that is")
 
 
 class SyncStatus(QObject):
@@ -106,7 +107,7 @@ class SyncStatus(QObject):
     def sync_now_asked(self) -> None:
         """Sync now from the menu or its key: on a workspace that is not synced, say how to make one."""
         if self.path is None:
-            self.window.statusBar().showMessage(NOT_SYNCED, 6000)
+            self.window.statusBar().showMessage(self.tr(NOT_SYNCED), 6000)
         else:
             self.sync_now()
 
@@ -119,9 +120,9 @@ class SyncStatus(QObject):
             return
         self.again = False
         path, keys = self.path, self.keys
-        self.label.setText("Syncing…")
+        self.label.setText(self.tr("Syncing…"))
         self.files, self.pending_at_start = None, self.state.pending if self.state else 0
-        job = self.job = Job("Sync", lambda state: _round(path, keys, state), self)
+        job = self.job = Job(self.tr("Sync"), lambda state: _round(path, keys, state), self)
         job.progress.connect(lambda done, total: self._files(job, done, total))
         job.finished.connect(lambda state: self._finished(job, state))
         job.failed.connect(lambda message: self._failed(job, message))
@@ -143,7 +144,7 @@ class SyncStatus(QObject):
     def show_details(self) -> None:
         """The Sync details dialog (not modal; it follows the rounds while open)."""
         if self.path is None or self.state is None:
-            self.window.statusBar().showMessage(NOT_SYNCED, 6000)
+            self.window.statusBar().showMessage(self.tr(NOT_SYNCED), 6000)
             return
         if self.details is None:
             self.details = SyncDetails(self.window)
@@ -171,7 +172,7 @@ class SyncStatus(QObject):
         if job is not self.job:
             return
         self._round_ended()
-        self.label.setText(f"Sync error: {message}")
+        self.label.setText(self.tr("Sync error: {0}").format(message))
         self.label.setStyleSheet(f"color: {color('error').name()}")
         self.timer.start(0 if self.again else self.retry_ms)
         self.retry_ms = min(self.retry_ms * 2, RETRY_MS[1])
@@ -181,7 +182,7 @@ class SyncStatus(QObject):
         advice = advise(state, self.where[0], self.where[1])
         self.label.setText(status_text(state, advice))
         about = f"{advice.headline}: {advice.detail}\n" if advice else ""
-        self.label.setToolTip(f"{about}Click to sync now; File → Sync details… says more")
+        self.label.setToolTip(about + self.tr("Click to sync now; File → Sync details… says more"))
         self.label.setStyleSheet(f"color: {color('error').name()}" if state.phase == "error" else "")
         self._refresh_details()
         self.state_changed.emit(state)
@@ -202,7 +203,7 @@ class SyncStatus(QObject):
         downloaded, in the label and the bar."""
         if self.files and self.files[1]:
             done, total = self.files
-            self.label.setText(f"Syncing… · downloading {done:,} / {total:,} files")
+            self.label.setText(self.tr("Syncing… · downloading {0} / {1} files").format(f"{done:,}", f"{total:,}"))
         elif self.path is not None:
             try:
                 self.reader = self.reader or Workspace.open(self.path, readonly=True)
@@ -212,7 +213,7 @@ class SyncStatus(QObject):
                 return
             self.pending_at_start = max(self.pending_at_start, pending)
             total, done = self.pending_at_start, self.pending_at_start - pending
-            self.label.setText(SyncState("syncing", pending, 0, None, "").text())
+            self.label.setText(state_text(SyncState("syncing", pending, 0, None, "")))
         else:
             return
         self.bar.setRange(0, total if 0 < done <= total else 0)  # busy until there is something to count

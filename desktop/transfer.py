@@ -42,14 +42,14 @@ class TransferController(QObject):
         self.job: Job | None = None
         self.last: dict[str, str] = {}  # this run's last format and path of each dialog, offered again
         self.summary: SummaryDialog | None = None  # the last summary shown
-        self.import_action = QAction("Import annotations…", self)
+        self.import_action = QAction(self.tr("Import annotations…"), self)
         self.import_action.triggered.connect(lambda: self.import_annotations())
-        self.export_action = QAction("Export annotations…", self)
+        self.export_action = QAction(self.tr("Export annotations…"), self)
         self.export_action.triggered.connect(lambda: self.export_annotations())
 
     def install(self) -> None:
         """The two items at the end of the File menu."""
-        menu = next(a.menu() for a in self.window.menuBar().actions() if a.text() == "&File")
+        menu = next(a.menu() for a in self.window.menuBar().actions() if a.menu() and a.menu().objectName() == "file")
         menu.addSeparator()
         menu.addAction(self.import_action)
         menu.addAction(self.export_action)
@@ -79,16 +79,16 @@ class TransferController(QObject):
             except Cancelled:
                 return None
 
-        return self._start(Job(f"Importing {request.path.name}", run, self),
+        return self._start(Job(self.tr("Importing {0}").format(request.path.name), run, self),
                            lambda report: self._imported(session, report))
 
     def _imported(self, session: TaskSession, report: TransferReport | None) -> None:
         if report is None:
-            self.window.statusBar().showMessage("Import cancelled: the workspace is as it was", 8000)
+            self.window.statusBar().showMessage(self.tr("Import cancelled: the workspace is as it was"), 8000)
             return
         if session is self.window.session:
             self._refresh(session)
-        self._show_summary("Import annotations", report.summary(), report.messages)
+        self._show_summary(self.tr("Import annotations"), report.summary(), report.messages)
 
     def _refresh(self, session: TaskSession) -> None:
         """Show what the import stored: new tasks in the list, new labels in the palette, the open task reloaded in
@@ -130,16 +130,16 @@ class TransferController(QObject):
                     return None
             return paths, messages
 
-        return self._start(Job(f"Exporting {request.format}", run, self),
+        return self._start(Job(self.tr("Exporting {0}").format(request.format), run, self),
                            lambda result: self._exported(request, result))
 
     def _exported(self, request: ExportRequest, result: tuple[list[Path], list[str]] | None) -> None:
         if result is None:
-            self.window.statusBar().showMessage("Export cancelled: nothing was written", 8000)
+            self.window.statusBar().showMessage(self.tr("Export cancelled: nothing was written"), 8000)
             return
         paths, messages = result
         line = f"saved {len(paths)} files to {request.out_dir} ({request.format})"
-        self._show_summary("Export annotations", [line], messages)
+        self._show_summary(self.tr("Export annotations"), [line], messages)
 
     # --- both ------------------------------------------------------------------------------------------------------
 
@@ -147,10 +147,11 @@ class TransferController(QObject):
         """The open session, unless there is none or a background job is running."""
         session = self.window.session
         if session is None:
-            self.window.statusBar().showMessage("Open a workspace first (File → Open workspace)", 5000)
+            self.window.statusBar().showMessage(self.tr("Open a workspace first (File → Open workspace)"), 5000)
             return None
         if self.job is not None or self.window.progress.job is not None:
-            self.window.statusBar().showMessage("Another background job is running: wait for it, or cancel it", 5000)
+            self.window.statusBar().showMessage(self.tr("Another background job is running: wait for it, or cancel it"),
+                                               5000)
             return None
         return session
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QInputDialog, QSplitter, QVBoxLayout, QWidget
 
 from core.annotation import Task
@@ -31,6 +31,9 @@ TRACKER_CACHE_MB = 64  # the tracker's decoder reads forward once: a small cache
 
 if TYPE_CHECKING:
     from desktop.window_api import VideoWindow
+
+translate = QCoreApplication.translate
+
 
 class VideoController:
     """The player, its bar and the timeline of the open video task; idle (hidden) on image tasks."""
@@ -209,7 +212,9 @@ class VideoController:
         note = ""
         if track is not None:
             key = track.keyframe_at(frame)
-            note = ("◆ keyframe" if key is not None else "◇ interpolated") if track.at(frame) else "outside"
+            keyed = (translate("VideoController", "◆ keyframe") if key is not None
+                     else translate("VideoController", "◇ interpolated"))
+            note = keyed if track.at(frame) else translate("VideoController", "outside")
         self.controls.show_frame(frame, seconds, note)
         self.timeline.set_playhead(frame)
         if self.task is not None:
@@ -233,7 +238,7 @@ class VideoController:
     def _keyframe(self, step: int) -> None:
         frame = self.editor.keyframe_near(step) if self.editor is not None else None
         if frame is None:
-            self.window.statusBar().showMessage("No keyframe that way", 3000)
+            self.window.statusBar().showMessage(translate("VideoController", "No keyframe that way"), 3000)
             return
         self.player.pause()
         self.player.seek(frame)

@@ -157,3 +157,16 @@ def test_zoom_keys_reach_the_waveform_and_d_goes_to_the_image(qtbot, window):
 def test_open_at_a_time(qtbot, workspace, window):
     window.open_workspace(workspace, window.audio_task.id, time=12.5)
     assert abs(window.audio.position - 12.5) < 1e-6
+
+
+def test_the_tools_come_back_after_a_window_state_saved_on_a_recording(qtbot, workspace, window):
+    """The window state saved on a recording has the tools hidden: opening on an image shows them again."""
+    state = window.saveState()
+    image = next(t for t in window.session.reader.tasks() if t.kind == "image")
+    again = MainWindow(Settings())
+    qtbot.addWidget(again)
+    again.restoreState(state)
+    again.open_workspace(workspace, image.id)
+    again.show()
+    assert again.mode == "image" and again.tools_bar.isVisible()
+    again.close()

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -80,9 +80,10 @@ class _Field:
 def source_text(annotation: Annotation) -> str:
     source = annotation.source
     if not source.is_model:
-        return f"human ({annotation.author})" if annotation.author else "human"
+        human = QCoreApplication.translate("attribute_editor", "human")
+        return f"{human} ({annotation.author})" if annotation.author else human
     score = f" · {source.score:.2f}" if source.score is not None else ""
-    return f"model {source.model_id or '?'}{score}"
+    return QCoreApplication.translate("attribute_editor", "model {0}").format(source.model_id or "?") + score
 
 
 class AttributeEditor(QWidget):
@@ -122,7 +123,7 @@ class AttributeEditor(QWidget):
         if annotation is None:
             self.annotation, self._label = None, None
             self._rebuild(())
-            self.title.setText("No shape selected")
+            self.title.setText(self.tr("No shape selected"))
             self.details.clear()
             return
         rebuild = label != self._label or self.annotation is None

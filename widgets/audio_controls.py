@@ -3,7 +3,7 @@ details (label, start, end, duration, source) with its transcription, typed in p
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QLineEdit, QToolButton, QVBoxLayout, QWidget
 
 from core.annotation import Annotation
@@ -12,6 +12,9 @@ from widgets.waveform import DISPLAYS
 from widgets.waveform_render import clock
 
 SPEEDS = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0)
+DISPLAY_TEXT = {"waveform": QT_TRANSLATE_NOOP("AudioControls", "Waveform"),  # DISPLAYS, translated where shown
+                "spectrogram": QT_TRANSLATE_NOOP("AudioControls", "Spectrogram"),
+                "both": QT_TRANSLATE_NOOP("AudioControls", "Both")}
 
 
 class AudioControls(QWidget):
@@ -26,33 +29,33 @@ class AudioControls(QWidget):
         super().__init__(parent)
         self.play = QToolButton()
         self.play.setText("▶")
-        self.play.setToolTip("Play / pause (Space); Shift+Space plays the selection")
+        self.play.setToolTip(self.tr("Play / pause (Space); Shift+Space plays the selection"))
         self.play.clicked.connect(self.play_clicked)
-        self.loop = QCheckBox("Loop")
-        self.loop.setToolTip("Play the selection (or the selected segment) again and again (Shift+L)")
+        self.loop = QCheckBox(self.tr("Loop"))
+        self.loop.setToolTip(self.tr("Play the selection (or the selected segment) again and again (Shift+L)"))
         self.loop.toggled.connect(self.loop_toggled)
         self.speed = QComboBox()
         for s in SPEEDS:
             self.speed.addItem(f"{s:g}×", s)
         self.speed.setCurrentIndex(SPEEDS.index(1.0))
-        self.speed.setToolTip("Speed, pitch kept ([ and ])")
+        self.speed.setToolTip(self.tr("Speed, pitch kept ([ and ])"))
         self.speed.currentIndexChanged.connect(lambda i: self.speed_chosen.emit(float(self.speed.itemData(i))))
         self.time = QLabel()
         self.time.setMinimumWidth(170)
         self.display = QComboBox()
         for name in DISPLAYS:
-            self.display.addItem(name.capitalize(), name)
-        self.display.setToolTip("What the view shows (Shift+S)")
+            self.display.addItem(QCoreApplication.translate("AudioControls", DISPLAY_TEXT[name]), name)
+        self.display.setToolTip(self.tr("What the view shows (Shift+S)"))
         self.display.currentIndexChanged.connect(lambda i: self.display_chosen.emit(self.display.itemData(i)))
         self.scale = QComboBox()
-        self.scale.addItem("Linear Hz", "linear")
-        self.scale.addItem("Mel", "mel")
-        self.scale.setToolTip("The spectrogram's frequency scale")
+        self.scale.addItem(self.tr("Linear Hz"), "linear")
+        self.scale.addItem(self.tr("Mel"), "mel")
+        self.scale.setToolTip(self.tr("The spectrogram's frequency scale"))
         self.scale.currentIndexChanged.connect(lambda i: self.scale_chosen.emit(self.scale.itemData(i)))
         self.tier = QLabel()
         self.details = QLabel()
         self.text = QLineEdit()
-        self.text.setPlaceholderText("Transcription of the selected segment (F2)")
+        self.text.setPlaceholderText(self.tr("Transcription of the selected segment (F2)"))
         self.text.setClearButtonEnabled(True)
         self.text.textEdited.connect(self._typed)
         self.text.returnPressed.connect(self._done)
@@ -97,7 +100,7 @@ class AudioControls(QWidget):
             self.scale.blockSignals(False)
 
     def show_tier(self, tier: str) -> None:
-        self.tier.setText(f"Tier: {tier or 'segments'}")
+        self.tier.setText(self.tr("Tier: {0}").format(tier or self.tr("segments")))
 
     def show_segment(self, ann: Annotation | None) -> None:
         """The details of the one selected segment (or nothing); its text goes in the field unless being typed."""
@@ -109,7 +112,8 @@ class AudioControls(QWidget):
                 self.text.clear()
             return
         start, end = time_span(ann)
-        source = f"model {ann.source.model_id or ''}".strip() if ann.source.is_model else "human"
+        source = (self.tr("model {0}").format(ann.source.model_id or "").strip() if ann.source.is_model
+                  else self.tr("human"))
         if ann.source.is_model and ann.source.score is not None:
             source += f" {ann.source.score:.2f}"
         self.details.setText(f"{ann.label}  ·  {clock(start, 0.001)} – {clock(end, 0.001)}  ·  "

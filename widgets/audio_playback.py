@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QIODevice, QObject, QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QIODevice, QObject, QTimer, Signal
 from PySide6.QtMultimedia import QAudio, QAudioDevice, QAudioFormat, QAudioSink, QMediaDevices
 
 from core.audio import Source
@@ -22,7 +22,8 @@ TICK_MS = 33  # feed the sink and report the position about 30 times a second
 FIRST_TICK_MS = 5  # until the first chunk is written after a (re)start: sound starts as soon as it is decoded
 SINK_BUFFER_S = 0.5  # what the sink holds: UI-thread stalls up to this long are not heard (a seek drops it)
 SPEED_RANGE = (0.5, 2.0)  # atempo keeps the pitch over this range in one filter
-NO_DEVICE = "No audio output device: playing silently (the playhead, selections and loops still work)"
+NO_DEVICE = QT_TRANSLATE_NOOP("AudioPlayback", "No audio output device: playing silently (the playhead, selections and "
+                                               "loops still work)")
 _AV_FORMATS = {QAudioFormat.SampleFormat.Float: "flt", QAudioFormat.SampleFormat.Int16: "s16",
                QAudioFormat.SampleFormat.Int32: "s32", QAudioFormat.SampleFormat.UInt8: "u8"}
 
@@ -193,7 +194,7 @@ class AudioPlayback(QObject):
             if qformat.sampleFormat() in _AV_FORMATS:
                 fmt = PcmFormat(qformat.sampleRate(), qformat.channelCount(), _AV_FORMATS[qformat.sampleFormat()])
                 return QtSink(device, qformat, fmt), fmt
-        return self._silent(NO_DEVICE)
+        return self._silent(self.tr(NO_DEVICE))
 
     def _silent(self, why: str) -> tuple[Sink, PcmFormat]:
         """The null sink, and `no_device` the first time in the process."""

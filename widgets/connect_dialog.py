@@ -35,17 +35,17 @@ class ConnectDialog(QDialog):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Connect to a server")
+        self.setWindowTitle(self.tr("Connect to a server"))
         self.server, self.user, self.password = QLineEdit(), QLineEdit(), QLineEdit()
         self.server.setPlaceholderText("https://annodesk.example.org")
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.sign_in_button = QPushButton("Sign in")
+        self.sign_in_button = QPushButton(self.tr("Sign in"))
         self.projects = QListWidget()
         self.projects.setSpacing(2)
         self.folder = QLineEdit()
-        self.browse = QPushButton("Choose…")
-        self.clone_button = QPushButton("Clone and open")
-        self.back = QPushButton("Sign in as someone else")
+        self.browse = QPushButton(self.tr("Choose…"))
+        self.clone_button = QPushButton(self.tr("Clone and open"))
+        self.back = QPushButton(self.tr("Sign in as someone else"))
         self.title = QLabel()
         self.message = QLabel()
         self.message.setWordWrap(True)
@@ -81,9 +81,9 @@ class ConnectDialog(QDialog):
     def _sign_in_page(self) -> QWidget:
         page = QWidget()
         form = QFormLayout(page)
-        form.addRow("Server address:", self.server)
-        form.addRow("User name:", self.user)
-        form.addRow("Password:", self.password)
+        form.addRow(self.tr("Server address:"), self.server)
+        form.addRow(self.tr("User name:"), self.user)
+        form.addRow(self.tr("Password:"), self.password)
         form.addRow("", self.sign_in_button)
         return page
 
@@ -91,14 +91,14 @@ class ConnectDialog(QDialog):
         page = QWidget()
         layout = QVBoxLayout(page)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(QLabel("Projects you may work in:"))
+        layout.addWidget(QLabel(self.tr("Projects you may work in:")))
         layout.addWidget(self.projects, 1)
         row = QHBoxLayout()
-        row.addWidget(QLabel("Workspace folder:"))
+        row.addWidget(QLabel(self.tr("Workspace folder:")))
         row.addWidget(self.folder, 1)
         row.addWidget(self.browse)
         layout.addLayout(row)
-        self.browse.setToolTip("A new folder named after the project is made inside the folder you choose")
+        self.browse.setToolTip(self.tr("A new folder named after the project is made inside the folder you choose"))
         buttons = QHBoxLayout()
         buttons.addWidget(self.back)
         buttons.addStretch(1)
@@ -111,7 +111,7 @@ class ConnectDialog(QDialog):
     def ask_sign_in(self, server: str = "", user: str = "", user_fixed: bool = False, note: str = "") -> None:
         """The sign-in page, filled in as far as known (`user_fixed`: signing in again as the workspace's user)."""
         self.pages.setCurrentIndex(0)
-        self.title.setText(note or "Sign in with the account your team lead gave you.")
+        self.title.setText(note or self.tr("Sign in with the account your team lead gave you."))
         self.server.setText(server)
         self.user.setText(user)
         self.user.setReadOnly(user_fixed)
@@ -123,7 +123,7 @@ class ConnectDialog(QDialog):
     def show_projects(self, server: str, user: str, folders: dict[str, str]) -> None:
         """The project page: `folders` maps each project to the folder suggested for its workspace."""
         self.pages.setCurrentIndex(1)
-        self.title.setText(f"Signed in to {server} as {user}.")
+        self.title.setText(self.tr("Signed in to {0} as {1}.").format(server, user))
         self.folders, self.folder_chosen = folders, False
         self.projects.clear()
         self.projects.addItems(list(folders))
@@ -131,7 +131,8 @@ class ConnectDialog(QDialog):
         if folders:
             self.projects.setCurrentRow(0)
         else:
-            self.show_error(f"{user} has no project on this server yet: ask your team lead to assign you tasks.")
+            self.show_error(self.tr("{0} has no project on this server yet: ask your team lead to assign you tasks.")
+                            .format(user))
         self.clone_button.setDefault(True)
         self.projects.setFocus()
 
@@ -165,7 +166,7 @@ class ConnectDialog(QDialog):
 
     def reject(self) -> None:
         if self.cloning:
-            self.message.setText("Cancelling…")
+            self.message.setText(self.tr("Cancelling…"))
             self.cancel_asked.emit()
         else:
             super().reject()

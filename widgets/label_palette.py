@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QWidget
 
@@ -42,7 +42,8 @@ class LabelPalette(QListWidget):
                 text = f"{label.hotkey}  {label.name}" if label.hotkey else f"    {label.name}"
                 item = QListWidgetItem(swatch(label.color), text)
                 item.setData(NAME_ROLE, label.name)
-                item.setToolTip(f"{label.name} (key {label.hotkey})" if label.hotkey else label.name)
+                key = QCoreApplication.translate("LabelPalette", "{0} (key {1})")
+                item.setToolTip(key.format(label.name, label.hotkey) if label.hotkey else label.name)
                 self.addItem(item)
         finally:
             self.blockSignals(False)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Protocol
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, Qt, Signal
 from PySide6.QtGui import QBrush, QFocusEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -35,8 +35,10 @@ from widgets.theme import color
 
 _MODIFIER_KEYS = {Qt.Key.Key_Shift, Qt.Key.Key_Control, Qt.Key.Key_Alt, Qt.Key.Key_Meta, Qt.Key.Key_AltGr}
 _CLEAR_KEYS = {Qt.Key.Key_Backspace, Qt.Key.Key_Delete}
-HINT = ("Select an action, click a key field and press the combination. Backspace or Delete clears the field "
-        "(pressed in an empty field, it is the key); Esc puts back what the field had.")
+HINT = QT_TRANSLATE_NOOP("ShortcutsEditor", "Select an action, click a key field and press the combination. Backspace "
+                         "or Delete clears the field (pressed in an empty field, it is the key); Esc puts back what "
+                         "the field had.")
+translate = QCoreApplication.translate
 
 
 class ShortcutAction(Protocol):
@@ -82,7 +84,7 @@ class KeyCapture(QLineEdit):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setReadOnly(True)
-        self.setPlaceholderText("none")
+        self.setPlaceholderText(self.tr("none"))
         self._before = ""
 
     def begin(self) -> None:
@@ -121,20 +123,21 @@ class KeyCapture(QLineEdit):
 class ShortcutsEditor(QDialog):
     """The keymap table with a filter, two key fields for the selected action, reset, reset all and presets."""
 
-    COLUMNS = ("Action", "Keys", "Scope", "From")
+    COLUMNS = (QT_TRANSLATE_NOOP("ShortcutsEditor", "Action"), QT_TRANSLATE_NOOP("ShortcutsEditor", "Keys"),
+               QT_TRANSLATE_NOOP("ShortcutsEditor", "Scope"), QT_TRANSLATE_NOOP("ShortcutsEditor", "From"))
 
     def __init__(self, model: ShortcutsModel, presets: Mapping[str, str], parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Keyboard shortcuts")
+        self.setWindowTitle(self.tr("Keyboard shortcuts"))
         self.model = model
-        self.filter = QLineEdit(placeholderText="Filter: an action, a key or a scope")
+        self.filter = QLineEdit(placeholderText=self.tr("Filter: an action, a key or a scope"))
         self.filter.setClearButtonEnabled(True)
         self.preset = QComboBox()
         for name, title in presets.items():
             self.preset.addItem(title, name)
         self.preset.setCurrentIndex(max(self.preset.findData(model.preset), 0))
         self.table = QTableWidget(0, len(self.COLUMNS))
-        self.table.setHorizontalHeaderLabels(self.COLUMNS)
+        self.table.setHorizontalHeaderLabels([self.tr(c) for c in self.COLUMNS])
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -146,8 +149,8 @@ class ShortcutsEditor(QDialog):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.keys = (KeyCapture(), KeyCapture())
-        self.reset_button = QPushButton("Reset")
-        self.reset_all_button = QPushButton("Reset all")
+        self.reset_button = QPushButton(self.tr("Reset"))
+        self.reset_all_button = QPushButton(self.tr("Reset all"))
         self.conflict = QLabel(wordWrap=True)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self._ids = list(model.bindings())
@@ -170,15 +173,15 @@ class ShortcutsEditor(QDialog):
     def _layout(self) -> None:
         top = QHBoxLayout()
         top.addWidget(self.filter, 1)
-        top.addWidget(QLabel("Keys like:"))
+        top.addWidget(QLabel(self.tr("Keys like:")))
         top.addWidget(self.preset)
         edit = QGridLayout()
-        for col, (title, field) in enumerate(zip(("Key:", "Second key:"), self.keys, strict=True)):
+        for col, (title, field) in enumerate(zip((self.tr("Key:"), self.tr("Second key:")), self.keys, strict=True)):
             edit.addWidget(QLabel(title), 0, 2 * col)
             edit.addWidget(field, 0, 2 * col + 1)
         edit.addWidget(self.reset_button, 0, 4)
         edit.addWidget(self.reset_all_button, 0, 5)
-        hint = QLabel(HINT, wordWrap=True)
+        hint = QLabel(self.tr(HINT), wordWrap=True)
         hint.setStyleSheet(f"color: {color('muted').name()}")
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -200,7 +203,7 @@ class ShortcutsEditor(QDialog):
         for row, binding in enumerate(self.model.bindings().values()):
             for col in range(len(self.COLUMNS)):
                 item = QTableWidgetItem()
-                item.setToolTip(binding.action.tip)
+                item.setToolTip(translate("keymap", binding.action.tip) if binding.action.tip else "")
                 self.table.setItem(row, col, item)
 
     def _refresh(self) -> None:
@@ -209,15 +212,16 @@ class ShortcutsEditor(QDialog):
         red, normal = QBrush(color("error")), self.table.palette().text()
         for row, action_id in enumerate(self._ids):
             b = bindings[action_id]
-            text = b.action.text + (f" — {b.action.tip}" if b.action.tip else "")  # the gestures, as a cheat sheet
+            text = translate("keymap", b.action.text) + (f" — {translate('keymap', b.action.tip)}" if b.action.tip
+                                                         else "")  # the gestures, as a cheat sheet
             values = (text, "  /  ".join(b.keys), b.action.scope, b.origin)
             for col, value in enumerate(values):
                 item = self.table.item(row, col)
                 item.setText(value)
                 item.setForeground(red if action_id in conflicts else normal)
-        lines = [f"“{bindings[a].action.text}”: {why}" for a, why in conflicts.items()]
+        lines = [f"“{translate('keymap', bindings[a].action.text)}”: {why}" for a, why in conflicts.items()]
         self.conflict.setText("\n".join([*lines[:4], *(["…"] if len(lines) > 4 else []),
-                                         *(["Give one of them another key to save."] if lines else [])]))
+                                         *([self.tr("Give one of them another key to save.")] if lines else [])]))
         self.conflict.setStyleSheet(f"color: {color('error').name()}")
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(not conflicts)
         self._show_keys()

@@ -11,12 +11,14 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QFont, QMouseEvent
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from sync.client.engine import SyncState
 from widgets.theme import color
+
+translate = QCoreApplication.translate
 
 
 @dataclass(frozen=True)
@@ -29,50 +31,78 @@ class Advice:
 
 
 def waiting(pending: int) -> str:
-    return f"{pending:,} change{'s' * (pending != 1)} waiting" if pending else "no changes waiting"
+    if pending == 1:
+        return translate("sync_details", "1 change waiting")
+    if pending:
+        return translate("sync_details", "{0} changes waiting").format(f"{pending:,}")
+    return translate("sync_details", "no changes waiting")
+
+
+def state_text(state: SyncState) -> str:
+    """SyncState.text() in the app's language: the phase, the changes waiting, the edits refused."""
+    label = {"offline": translate("sync_details", "Offline · {0}").format(waiting(state.pending)),
+             "syncing": translate("sync_details", "Syncing… · {0}").format(waiting(state.pending)),
+             "up_to_date": translate("sync_details", "Up to date"), "waiting": waiting(state.pending),
+             "error": translate("sync_details", "Sync error: {0}").format(state.last_error)}[state.phase]
+    refused = translate("sync_details", " · {0} refused").format(state.rejected)
+    return label + (refused if state.rejected and state.phase != "error" else "")
 
 
 def advise(state: SyncState, server: str, user: str) -> Advice | None:
     """What went wrong in the last round and what to do, None when nothing did."""
     error = state.last_error.lower()  # the words of sync/client/engine.py `_explain` and Credentials.require
-    kept = f"The {waiting(state.pending)} here {'is' if state.pending == 1 else 'are'} kept." if state.pending else ""
-    again = f"Sign in again as {user}; the changes waiting here are sent then."
+    kept = "" if not state.pending else translate("sync_details", "The 1 change waiting here is kept.") if (
+        state.pending == 1) else translate("sync_details", "The {0} here are kept.").format(waiting(state.pending))
+    again = translate("sync_details", "Sign in again as {0}; the changes waiting here are sent then.").format(user)
     if state.phase == "offline":
-        return Advice("Offline", "Cannot reach the server",
-                      f"{server} did not answer: this computer is offline, or the server is down.",
-                      "Keep working: every edit is saved on this computer and goes up by itself once the server "
-                      "answers (the app tries again every minute). Sync now tries at once.")
+        return Advice(translate("sync_details", "Offline"), translate("sync_details", "Cannot reach the server"),
+                      translate("sync_details", "{0} did not answer: this computer is offline, or the server is "
+                                "down.").format(server),
+                      translate("sync_details", "Keep working: every edit is saved on this computer and goes up by "
+                                "itself once the server answers (the app tries again every minute). Sync now tries "
+                                "at once."))
     if state.phase != "error":
         return _after_good_round(state)
     if "revoked by an administrator" in error or "revoked_device" in error:
-        return Advice("Device revoked", "This device was revoked",
-                      f"An administrator stopped this computer from syncing as {user} (a lost or replaced laptop is "
-                      f"the usual reason). {kept}".strip(),
-                      "Sign in again: this computer then gets a new device key, which sends the changes waiting "
-                      "here. If you did not expect this, ask your team lead first.", sign_in=True)
+        return Advice(translate("sync_details", "Device revoked"),
+                      translate("sync_details", "This device was revoked"),
+                      translate("sync_details", "An administrator stopped this computer from syncing as {0} (a lost "
+                                "or replaced laptop is the usual reason). {1}").format(user, kept).strip(),
+                      translate("sync_details", "Sign in again: this computer then gets a new device key, which "
+                                "sends the changes waiting here. If you did not expect this, ask your team lead "
+                                "first."), sign_in=True)
     if "login has expired" in error:
-        return Advice("Sign-in ended", "Your sign-in has ended",
-                      f"The server no longer accepts this computer's sign-in for {user}: it expired, or it was ended "
-                      f"on the server. {kept}".strip(), again, sign_in=True)
+        return Advice(translate("sync_details", "Sign-in ended"), translate("sync_details", "Your sign-in has ended"),
+                      translate("sync_details", "The server no longer accepts this computer's sign-in for {0}: it "
+                                "expired, or it was ended on the server. {1}").format(user, kept).strip(), again,
+                      sign_in=True)
     if ("token:" in error or "device:" in error) and " is not in " in error:
-        return Advice("Signed out", "You are signed out",
-                      f"This computer holds no sign-in for {user} on {server}. {kept}".strip(), again, sign_in=True)
+        return Advice(translate("sync_details", "Signed out"), translate("sync_details", "You are signed out"),
+                      translate("sync_details", "This computer holds no sign-in for {0} on {1}. {2}").format(
+                          user, server, kept).strip(), again, sign_in=True)
     if error.startswith("server refused"):
-        return Advice("Sync refused", "The server refused the last sync", f"It answered: {state.last_error}",
-                      "Your changes stay on this computer. Try Sync now; if the server keeps refusing, tell your "
-                      "team lead what it answered.")
-    return Advice("Sync error", "Sync failed", state.last_error or "The last round stopped with an error.",
-                  "The app tries again by itself. If this stays, tell your team lead what it says.")
+        return Advice(translate("sync_details", "Sync refused"),
+                      translate("sync_details", "The server refused the last sync"),
+                      translate("sync_details", "It answered: {0}").format(state.last_error),
+                      translate("sync_details", "Your changes stay on this computer. Try Sync now; if the server "
+                                "keeps refusing, tell your team lead what it answered."))
+    return Advice(translate("sync_details", "Sync error"), translate("sync_details", "Sync failed"),
+                  state.last_error or translate("sync_details", "The last round stopped with an error."),
+                  translate("sync_details", "The app tries again by itself. If this stays, tell your team lead what "
+                            "it says."))
 
 
 def _after_good_round(state: SyncState) -> Advice | None:
     if state.last_error:
-        return Advice("", "Some files could not be synced", state.last_error,
-                      "They are tried again in the next round; the other tasks can be worked on meanwhile.")
+        return Advice("", translate("sync_details", "Some files could not be synced"), state.last_error,
+                      translate("sync_details", "They are tried again in the next round; the other tasks can be "
+                                "worked on meanwhile."))
     if state.rejected:
-        return Advice("", f"{state.rejected:,} of your edits were not kept",
-                      "The server kept other values: a reviewer's, or the task was already submitted or accepted.",
-                      "The Review dock (Ctrl+Alt+R) lists each one with its reason, on its task.")
+        return Advice("", translate("sync_details", "{0} of your edits were not kept").format(f"{state.rejected:,}"),
+                      translate("sync_details", "The server kept other values: a reviewer's, or the task was already "
+                                "submitted or accepted."),
+                      translate("sync_details", "The Review dock (Ctrl+Alt+R) lists each one with its reason, on its "
+                                "task."))
     return None
 
 
@@ -80,22 +110,22 @@ def status_text(state: SyncState, advice: Advice | None) -> str:
     """The status label: the state's own words, or the advice's short words for an error."""
     if state.phase == "error" and advice is not None:
         return f"{advice.short} · {waiting(state.pending)}"
-    return state.text()
+    return state_text(state)
 
 
 def last_good(at: float | None, now: float | None = None) -> str:
     """When the last round that went through ended, and how long ago."""
     if not at:
-        return "never"
+        return translate("sync_details", "never")
     ago = max(0, int((now or time.time()) - at))
     if ago < 60:
-        span = "just now"
+        span = translate("sync_details", "just now")
     elif ago < 3600:
-        span = f"{ago // 60} min ago"
+        span = translate("sync_details", "{0} min ago").format(ago // 60)
     elif ago < 86400:
-        span = f"{ago // 3600} h ago"
+        span = translate("sync_details", "{0} h ago").format(ago // 3600)
     else:
-        span = f"{ago // 86400} days ago"
+        span = translate("sync_details", "{0} days ago").format(ago // 86400)
     return f"{time.strftime('%d %b %Y %H:%M', time.localtime(at))} ({span})"
 
 
@@ -122,25 +152,26 @@ class SyncDetails(QDialog):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Sync details")
+        self.setWindowTitle(self.tr("Sync details"))
         self.headline = QLabel()
         font = QFont(self.headline.font())
         font.setBold(True)
         font.setPointSizeF(font.pointSizeF() * 1.25)
         self.headline.setFont(font)
-        self.fields = {name: QLabel() for name in ("Server", "Signed in as", "Project", "Edits waiting",
-                                                    "Edits not kept", "Last good sync")}
+        self.fields = {name: QLabel() for name in (self.tr("Server"), self.tr("Signed in as"), self.tr("Project"),
+                                                    self.tr("Edits waiting"), self.tr("Edits not kept"),
+                                                    self.tr("Last good sync"))}
         form = QFormLayout()
         for name, label in self.fields.items():
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            form.addRow(f"{name}:", label)
+            form.addRow(self.tr("{0}:").format(name), label)
         self.detail, self.todo = QLabel(), QLabel()
         for label in (self.detail, self.todo):
             label.setWordWrap(True)
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        self.sync_button = QPushButton("Sync now")
-        self.sign_in_button = QPushButton("Sign in again…")
+        self.sync_button = QPushButton(self.tr("Sync now"))
+        self.sign_in_button = QPushButton(self.tr("Sign in again…"))
         buttons.addButton(self.sync_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.addButton(self.sign_in_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.rejected.connect(self.reject)
@@ -157,13 +188,13 @@ class SyncDetails(QDialog):
 
     def show_state(self, state: SyncState, server: str, user: str, project: str, syncing: bool = False) -> None:
         advice = advise(state, server, user)
-        self.headline.setText("Syncing…" if syncing else advice.headline if advice else state.text())
+        self.headline.setText(self.tr("Syncing…") if syncing else advice.headline if advice else state_text(state))
         self.headline.setStyleSheet(f"color: {color('error').name()}" if state.phase == "error" and not syncing else "")
         values = (server, user, project, f"{state.pending:,}", f"{state.rejected:,}", last_good(state.last_sync))
         for label, value in zip(self.fields.values(), values, strict=True):
             label.setText(value)
-        self.detail.setText(f"<b>What happened:</b> {_html(advice.detail)}" if advice else "")
-        self.todo.setText(f"<b>What to do:</b> {_html(advice.todo)}" if advice else "")
+        self.detail.setText(self.tr("<b>What happened:</b> {0}").format(_html(advice.detail)) if advice else "")
+        self.todo.setText(self.tr("<b>What to do:</b> {0}").format(_html(advice.todo)) if advice else "")
         self.detail.setVisible(advice is not None)
         self.todo.setVisible(advice is not None)
         self.sign_in_button.setVisible(advice is not None and advice.sign_in)

@@ -9,7 +9,15 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QAbstractTableModel,
+    QCoreApplication,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
 from PySide6.QtWidgets import QAbstractItemView, QComboBox, QHeaderView, QTableView, QVBoxLayout, QWidget
 
 from core.annotation import Task, TaskStatus
@@ -22,20 +30,25 @@ STATUS_ROLES = {  # the theme role of each status dot (widgets/theme.py)
     TaskStatus.DONE: "status_done",
     TaskStatus.ERROR: "status_error",
 }
-STATUS_TEXT = {
-    TaskStatus.NEW: "new",
-    TaskStatus.IN_PROGRESS: "in progress",
-    TaskStatus.DONE: "done",
-    TaskStatus.ERROR: "error",
+STATUS_TEXT = {  # shown through status_text (translated)
+    TaskStatus.NEW: QT_TRANSLATE_NOOP("task_list", "new"),
+    TaskStatus.IN_PROGRESS: QT_TRANSLATE_NOOP("task_list", "in progress"),
+    TaskStatus.DONE: QT_TRANSLATE_NOOP("task_list", "done"),
+    TaskStatus.ERROR: QT_TRANSLATE_NOOP("task_list", "error"),
 }
 TASK_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 _Index = QModelIndex | QPersistentModelIndex
 
 
+def status_text(status: TaskStatus) -> str:
+    """A task status in words, in the app's language."""
+    return QCoreApplication.translate("task_list", STATUS_TEXT[status])
+
+
 class TaskTableModel(QAbstractTableModel):
     """Rows are the workspace's tasks by id (optionally of one status); columns: name (with a status dot), status."""
 
-    COLUMNS = ("Name", "Status")
+    COLUMNS = (QT_TRANSLATE_NOOP("task_list", "Name"), QT_TRANSLATE_NOOP("task_list", "Status"))
 
     def __init__(
         self, workspace: Workspace, parent: QWidget | None = None, *, page_size: int = 200, max_pages: int = 16
@@ -80,7 +93,7 @@ class TaskTableModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.COLUMNS[section]
+            return QCoreApplication.translate("task_list", self.COLUMNS[section])
         return None
 
     def task_at(self, row: int) -> Task | None:
@@ -117,14 +130,14 @@ class TaskTableModel(QAbstractTableModel):
             return None
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            return task.name if column == 0 else STATUS_TEXT[task.status]
+            return task.name if column == 0 else status_text(task.status)
         if role == Qt.ItemDataRole.DecorationRole and column == 0:
             return color(STATUS_ROLES[task.status])
         if role == Qt.ItemDataRole.ForegroundRole and column == 1 and task.status is TaskStatus.ERROR:
             return color(STATUS_ROLES[TaskStatus.ERROR])
         if role == Qt.ItemDataRole.ToolTipRole:
             if task.status is TaskStatus.ERROR:
-                return f"{task.media_path}\nError: {task.error}"
+                return task.media_path + "\n" + QCoreApplication.translate("task_list", "Error: {0}").format(task.error)
             return task.media_path
         if role == TASK_ID_ROLE:
             return task.id
@@ -135,14 +148,20 @@ class TaskListWidget(QWidget):
     """A status filter above the task table. Activating a row (double-click, Enter) emits task_activated."""
 
     task_activated = Signal(int)
-    FILTERS = (("All", None), *((STATUS_TEXT[s].capitalize(), s) for s in TaskStatus))
+    FILTERS = (  # the filter's texts (translated where shown) and statuses
+        (QT_TRANSLATE_NOOP("task_list", "All"), None),
+        (QT_TRANSLATE_NOOP("task_list", "New"), TaskStatus.NEW),
+        (QT_TRANSLATE_NOOP("task_list", "In progress"), TaskStatus.IN_PROGRESS),
+        (QT_TRANSLATE_NOOP("task_list", "Done"), TaskStatus.DONE),
+        (QT_TRANSLATE_NOOP("task_list", "Error"), TaskStatus.ERROR),
+    )
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model: TaskTableModel | None = None
         self.filter = QComboBox()
         for text, _status in self.FILTERS:
-            self.filter.addItem(text)
+            self.filter.addItem(QCoreApplication.translate("task_list", text))
         self.filter.currentIndexChanged.connect(self._filter_changed)
         self.view = QTableView()
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

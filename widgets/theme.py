@@ -15,14 +15,18 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, Qt, Signal
 from PySide6.QtGui import QActionGroup, QColor, QPalette
 from PySide6.QtWidgets import QApplication, QMenu, QToolTip, QWidget
 
 from resources import THEMES as THEMES_DIR
 
 log = logging.getLogger(__name__)
-CHOICES = {"system": "&System", "light": "&Light", "dark": "&Dark"}  # the setting's values and their menu texts
+CHOICES = {  # the setting's values and their menu texts
+    "system": QT_TRANSLATE_NOOP("theme", "&System"),
+    "light": QT_TRANSLATE_NOOP("theme", "&Light"),
+    "dark": QT_TRANSLATE_NOOP("theme", "&Dark"),
+}
 # Fusion rims an unchecked box in window.darker(140), which vanishes on a dark base: the one place a palette cannot
 # reach. A checked box keeps Fusion's own look (its check mark shows on both themes).
 _STYLE_SHEET = """
@@ -125,10 +129,10 @@ def apply_theme(choice: str) -> None:
 
 def theme_menu(parent: QWidget, on_chosen: Callable[[str], None]) -> QMenu:
     """View → Theme: System, Light, Dark, the choice in force checked; `on_chosen` applies and saves a new one."""
-    menu = QMenu("&Theme", parent)
+    menu = QMenu(QCoreApplication.translate("theme", "&Theme"), parent)
     group = QActionGroup(menu)
     for choice, text in CHOICES.items():
-        action = menu.addAction(text)
+        action = menu.addAction(QCoreApplication.translate("theme", text))
         action.setCheckable(True)
         action.setChecked(choice == THEMES.choice)
         action.setData(choice)

@@ -71,7 +71,7 @@ class FormatChooser(QObject):
             if index and _kinds(entry)[:1] != _kinds(self.entries[index - 1])[:1]:
                 self.combo.insertSeparator(self.combo.count())
             self.combo.addItem(entry.title, index)
-        form.addRow("Format", self.combo)
+        form.addRow(self.tr("Format"), self.combo)
         self._first_option = form.rowCount()
         self.about = QLabel()
         self.about.setWordWrap(True)
@@ -118,7 +118,8 @@ class FormatChooser(QObject):
             self.about.setText(str(exc))
         else:
             kinds = " and ".join(KINDS.get(k, k) for k in media_kinds_of(fmt))
-            self.about.setText(f"{fmt.description}\nHolds {kinds} · command line: --format {fmt.name}")
+            self.about.setText(f"{fmt.description}\n" + self.tr("Holds {0} · command line: --format {1}").format(
+                kinds, fmt.name))
         self.changed.emit()
 
 
@@ -136,8 +137,8 @@ class _TransferDialog(QDialog):
         self.path = QLineEdit()
         self.path_row = QHBoxLayout()
         self.path_row.addWidget(self.path, 1)
-        self.all_tasks = QRadioButton("All tasks")
-        self.selected_tasks = QRadioButton(f"The selected tasks ({len(self.selected_ids)})")
+        self.all_tasks = QRadioButton(self.tr("All tasks"))
+        self.selected_tasks = QRadioButton(self.tr("The selected tasks ({0})").format(len(self.selected_ids)))
         self.selected_tasks.setEnabled(bool(self.selected_ids))
         self.all_tasks.setChecked(True)
         tasks = QHBoxLayout()
@@ -145,7 +146,7 @@ class _TransferDialog(QDialog):
         tasks.addWidget(self.selected_tasks)
         tasks.addStretch(1)
         self.form.addRow(path_label, self.path_row)
-        self.form.addRow("Tasks", tasks)
+        self.form.addRow(self.tr("Tasks"), tasks)
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
@@ -191,12 +192,12 @@ class ImportDialog(_TransferDialog):
 
     def __init__(self, parent: QWidget | None, entries: Sequence[FormatEntry], selected: Sequence[int] = (),
                  initial_format: str | None = None, initial_path: str = "") -> None:
-        super().__init__(parent, "Import annotations", "Import", "Read from", "Choose the file or folder to read",
-                         entries, selected, initial_format)
-        self.path.setPlaceholderText("An annotation file, or the dataset's folder")
-        self._add_button("File…", self._pick_file)
-        self._add_button("Folder…", self._pick_folder)
-        self.add_media = QCheckBox("Add the images, videos and recordings found beside it as new tasks")
+        super().__init__(parent, self.tr("Import annotations"), self.tr("Import"), self.tr("Read from"),
+                         self.tr("Choose the file or folder to read"), entries, selected, initial_format)
+        self.path.setPlaceholderText(self.tr("An annotation file, or the dataset's folder"))
+        self._add_button(self.tr("File…"), self._pick_file)
+        self._add_button(self.tr("Folder…"), self._pick_folder)
+        self.add_media = QCheckBox(self.tr("Add the images, videos and recordings found beside it as new tasks"))
         self.add_media.setChecked(True)
         self.form.addRow("", self.add_media)
         self.selected_tasks.toggled.connect(lambda on: self.add_media.setEnabled(not on))
@@ -206,7 +207,7 @@ class ImportDialog(_TransferDialog):
     def _problem(self) -> str:
         problem = super()._problem()
         if not problem and not self._target().exists():
-            return f"{self._target()}: no such file or folder"
+            return self.tr("{0}: no such file or folder").format(self._target())
         return problem
 
     def request(self) -> ImportRequest:
@@ -217,13 +218,13 @@ class ImportDialog(_TransferDialog):
     def _pick_file(self) -> None:
         entry = self.chooser.entry()
         types = " ".join(entry.file_types()) or "*"
-        name, _ = QFileDialog.getOpenFileName(self, "Choose an annotation file", self.path.text(),
-                                              f"{entry.title} ({types});;All files (*)")
+        name, _ = QFileDialog.getOpenFileName(self, self.tr("Choose an annotation file"), self.path.text(),
+                                              f"{entry.title} ({types});;" + self.tr("All files (*)"))
         if name:
             self.path.setText(name)
 
     def _pick_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Choose the dataset's folder", self.path.text())
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Choose the dataset's folder"), self.path.text())
         if folder:
             self.path.setText(folder)
 
@@ -233,12 +234,12 @@ class ExportDialog(_TransferDialog):
 
     def __init__(self, parent: QWidget | None, entries: Sequence[FormatEntry], selected: Sequence[int] = (),
                  initial_format: str | None = None, initial_folder: str = "") -> None:
-        super().__init__(parent, "Export annotations", "Export", "Write into", "Choose the folder to write into",
-                         entries, selected, initial_format)
-        self.path.setPlaceholderText("A folder (made if it does not exist)")
-        self._add_button("Folder…", self._pick_folder)
-        note = QLabel("Written beside it first and moved in when complete: files of the same name are replaced, "
-                      "the others kept; a failed or cancelled export changes nothing.")
+        super().__init__(parent, self.tr("Export annotations"), self.tr("Export"), self.tr("Write into"),
+                         self.tr("Choose the folder to write into"), entries, selected, initial_format)
+        self.path.setPlaceholderText(self.tr("A folder (made if it does not exist)"))
+        self._add_button(self.tr("Folder…"), self._pick_folder)
+        note = QLabel(self.tr("Written beside it first and moved in when complete: files of the same name are "
+                              "replaced, the others kept; a failed or cancelled export changes nothing."))
         note.setWordWrap(True)
         self.form.addRow("", note)
         self.path.setText(initial_folder)
@@ -247,14 +248,14 @@ class ExportDialog(_TransferDialog):
     def _problem(self) -> str:
         problem = super()._problem()
         if not problem and self._target().exists() and not self._target().is_dir():
-            return f"{self._target()}: a file, not a folder"
+            return self.tr("{0}: a file, not a folder").format(self._target())
         return problem
 
     def request(self) -> ExportRequest:
         return ExportRequest(self.chooser.chosen().name, self._target(), self._task_ids())
 
     def _pick_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Choose a folder to export into", self.path.text())
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Choose a folder to export into"), self.path.text())
         if folder:
             self.path.setText(folder)
 
@@ -270,10 +271,10 @@ class SummaryDialog(QDialog):
         self.messages = QPlainTextEdit("\n".join(messages))
         self.messages.setReadOnly(True)
         self.messages.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-        count = QLabel(f"{len(messages)} messages: what was skipped, changed or left out, and why"
-                       if messages else "Nothing was skipped.")
+        count = QLabel(self.tr("{0} messages: what was skipped, changed or left out, and why").format(len(messages))
+                       if messages else self.tr("Nothing was skipped."))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        copy = buttons.addButton("Copy", QDialogButtonBox.ButtonRole.ActionRole)
+        copy = buttons.addButton(self.tr("Copy"), QDialogButtonBox.ButtonRole.ActionRole)
         copy.clicked.connect(lambda: QGuiApplication.clipboard().setText("\n".join([*lines, *messages])))
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)

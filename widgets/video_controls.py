@@ -19,11 +19,11 @@ class VideoControls(QWidget):
         super().__init__(parent)
         self.play = QToolButton()
         self.play.setText("▶")
-        self.play.setToolTip("Play / pause (Space)")
+        self.play.setToolTip(self.tr("Play / pause (Space)"))
         self.play.clicked.connect(self.play_clicked)
         self.frame = QSpinBox()
         self.frame.setKeyboardTracking(False)  # jump on Enter or the arrows, not on every digit typed
-        self.frame.setToolTip("Frame number: type one and press Enter (G)")
+        self.frame.setToolTip(self.tr("Frame number: type one and press Enter (G)"))
         self.frame.setMinimumWidth(80)
         self.frame.valueChanged.connect(self._entered)
         self.total = QLabel()
@@ -31,17 +31,17 @@ class VideoControls(QWidget):
         for s in SPEEDS:
             self.speed.addItem(f"{s:g}×", s)
         self.speed.setCurrentIndex(SPEEDS.index(1.0))
-        self.speed.setToolTip("Speed ([ and ])")
+        self.speed.setToolTip(self.tr("Speed ([ and ])"))
         self.speed.currentIndexChanged.connect(lambda i: self.speed_chosen.emit(float(self.speed.itemData(i))))
         self.time = QLabel()
         self.keyframe = QLabel()
-        self.one_frame = QCheckBox("One-frame shapes")
-        self.one_frame.setToolTip("Off: a drawn shape starts a track with a keyframe here; on: it is on this frame "
-                                  "only (Shift+N)")
+        self.one_frame = QCheckBox(self.tr("One-frame shapes"))
+        self.one_frame.setToolTip(self.tr("Off: a drawn shape starts a track with a keyframe here; on: it is on this "
+                                          "frame only (Shift+N)"))
         self.one_frame.toggled.connect(self.one_frame_toggled)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(6, 2, 6, 2)
-        for w in (self.play, QLabel("Frame"), self.frame, self.total, self.speed, self.time, self.keyframe):
+        for w in (self.play, QLabel(self.tr("Frame")), self.frame, self.total, self.speed, self.time, self.keyframe):
             layout.addWidget(w)
         layout.addStretch(1)
         layout.addWidget(self.one_frame)

@@ -1,0 +1,1852 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="vi">
+<context>
+    <name>AttributeEditor</name>
+    <message>
+        <source>No shape selected</source>
+        <translation>Chưa chọn hình nào</translation>
+    </message>
+</context>
+<context>
+    <name>AudioController</name>
+    <message>
+        <source>Select a time range or a segment to play it</source>
+        <translation>Chọn một khoảng thời gian hoặc một phân đoạn để phát</translation>
+    </message>
+    <message>
+        <source>Cannot play {0}: {1}</source>
+        <translation>Không thể phát {0}: {1}</translation>
+    </message>
+    <message>
+        <source>Reading {0}…</source>
+        <translation>Đang đọc {0}…</translation>
+    </message>
+    <message>
+        <source>Reading {0}</source>
+        <translation>Đang đọc {0}</translation>
+    </message>
+    <message>
+        <source>Split: put the playhead inside a segment</source>
+        <translation>Tách: đặt đầu phát vào trong một phân đoạn</translation>
+    </message>
+    <message>
+        <source>No more segments on this tier</source>
+        <translation>Không còn phân đoạn nào trên tầng này</translation>
+    </message>
+</context>
+<context>
+    <name>AudioControls</name>
+    <message>
+        <source>Waveform</source>
+        <translation>Dạng sóng</translation>
+    </message>
+    <message>
+        <source>Spectrogram</source>
+        <translation>Phổ đồ</translation>
+    </message>
+    <message>
+        <source>Both</source>
+        <translation>Cả hai</translation>
+    </message>
+    <message>
+        <source>Play / pause (Space); Shift+Space plays the selection</source>
+        <translation>Phát / tạm dừng (Space); Shift+Space phát vùng chọn</translation>
+    </message>
+    <message>
+        <source>Loop</source>
+        <translation>Lặp</translation>
+    </message>
+    <message>
+        <source>Play the selection (or the selected segment) again and again (Shift+L)</source>
+        <translation>Phát lặp lại vùng chọn (hoặc phân đoạn đã chọn) (Shift+L)</translation>
+    </message>
+    <message>
+        <source>Speed, pitch kept ([ and ])</source>
+        <translation>Tốc độ, giữ nguyên cao độ ([ và ])</translation>
+    </message>
+    <message>
+        <source>What the view shows (Shift+S)</source>
+        <translation>Nội dung hiển thị (Shift+S)</translation>
+    </message>
+    <message>
+        <source>Linear Hz</source>
+        <translation>Hz tuyến tính</translation>
+    </message>
+    <message>
+        <source>Mel</source>
+        <translation>Mel</translation>
+    </message>
+    <message>
+        <source>The spectrogram&apos;s frequency scale</source>
+        <translation>Thang tần số của phổ đồ</translation>
+    </message>
+    <message>
+        <source>Transcription of the selected segment (F2)</source>
+        <translation>Bản chép lời của phân đoạn đã chọn (F2)</translation>
+    </message>
+    <message>
+        <source>Tier: {0}</source>
+        <translation>Tầng: {0}</translation>
+    </message>
+    <message>
+        <source>segments</source>
+        <translation>phân đoạn</translation>
+    </message>
+    <message>
+        <source>model {0}</source>
+        <translation>mô hình {0}</translation>
+    </message>
+    <message>
+        <source>human</source>
+        <translation>người</translation>
+    </message>
+</context>
+<context>
+    <name>AudioPlayback</name>
+    <message>
+        <source>No audio output device: playing silently (the playhead, selections and loops still work)</source>
+        <translation>Không có thiết bị phát âm thanh: phát không tiếng (đầu phát, vùng chọn và lặp vẫn hoạt động)</translation>
+    </message>
+</context>
+<context>
+    <name>ConnectController</name>
+    <message>
+        <source>Sign out of {0} as {1}?</source>
+        <translation>Đăng xuất khỏi {0} với tên {1}?</translation>
+    </message>
+    <message>
+        <source> The {0} changes waiting stay on this computer and are sent when you sign in again.</source>
+        <translation> {0} thay đổi đang chờ vẫn ở trên máy này và sẽ được gửi khi bạn đăng nhập lại.</translation>
+    </message>
+    <message>
+        <source>Signing in</source>
+        <translation>Đang đăng nhập</translation>
+    </message>
+    <message>
+        <source>Signed in to {0} as {1}</source>
+        <translation>Đã đăng nhập vào {0} với tên {1}</translation>
+    </message>
+    <message>
+        <source>Cloning</source>
+        <translation>Đang sao chép về máy</translation>
+    </message>
+    <message>
+        <source>Downloading media: {0} / {1} files</source>
+        <translation>Đang tải dữ liệu: {0} / {1} tệp</translation>
+    </message>
+    <message>
+        <source>Making the workspace in {0} and downloading the tasks of {1}…</source>
+        <translation>Đang tạo không gian làm việc trong {0} và tải các tác vụ của {1}…</translation>
+    </message>
+    <message>
+        <source>Cloned {0} into {1}</source>
+        <translation>Đã sao chép {0} về {1}</translation>
+    </message>
+    <message>
+        <source>Could not sign out: {0}</source>
+        <translation>Không đăng xuất được: {0}</translation>
+    </message>
+    <message>
+        <source>Signed out of {0} ({1})</source>
+        <translation>Đã đăng xuất khỏi {0} ({1})</translation>
+    </message>
+    <message>
+        <source>Signing out</source>
+        <translation>Đang đăng xuất</translation>
+    </message>
+</context>
+<context>
+    <name>ConnectDialog</name>
+    <message>
+        <source>Connect to a server</source>
+        <translation>Kết nối máy chủ</translation>
+    </message>
+    <message>
+        <source>Sign in</source>
+        <translation>Đăng nhập</translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation>Chọn…</translation>
+    </message>
+    <message>
+        <source>Clone and open</source>
+        <translation>Sao chép về máy và mở</translation>
+    </message>
+    <message>
+        <source>Sign in as someone else</source>
+        <translation>Đăng nhập bằng tài khoản khác</translation>
+    </message>
+    <message>
+        <source>Server address:</source>
+        <translation>Địa chỉ máy chủ:</translation>
+    </message>
+    <message>
+        <source>User name:</source>
+        <translation>Tên người dùng:</translation>
+    </message>
+    <message>
+        <source>Password:</source>
+        <translation>Mật khẩu:</translation>
+    </message>
+    <message>
+        <source>Projects you may work in:</source>
+        <translation>Các dự án bạn được làm:</translation>
+    </message>
+    <message>
+        <source>Workspace folder:</source>
+        <translation>Thư mục không gian làm việc:</translation>
+    </message>
+    <message>
+        <source>A new folder named after the project is made inside the folder you choose</source>
+        <translation>Một thư mục mới mang tên dự án sẽ được tạo trong thư mục bạn chọn</translation>
+    </message>
+    <message>
+        <source>Sign in with the account your team lead gave you.</source>
+        <translation>Đăng nhập bằng tài khoản trưởng nhóm đã cấp cho bạn.</translation>
+    </message>
+    <message>
+        <source>Signed in to {0} as {1}.</source>
+        <translation>Đã đăng nhập vào {0} với tên {1}.</translation>
+    </message>
+    <message>
+        <source>{0} has no project on this server yet: ask your team lead to assign you tasks.</source>
+        <translation>{0} chưa có dự án nào trên máy chủ này: hãy nhờ trưởng nhóm giao tác vụ cho bạn.</translation>
+    </message>
+    <message>
+        <source>Cancelling…</source>
+        <translation>Đang hủy…</translation>
+    </message>
+</context>
+<context>
+    <name>ExportDialog</name>
+    <message>
+        <source>Export annotations</source>
+        <translation>Xuất chú thích</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>Xuất</translation>
+    </message>
+    <message>
+        <source>Write into</source>
+        <translation>Ghi vào</translation>
+    </message>
+    <message>
+        <source>Choose the folder to write into</source>
+        <translation>Chọn thư mục để ghi vào</translation>
+    </message>
+    <message>
+        <source>A folder (made if it does not exist)</source>
+        <translation>Một thư mục (sẽ được tạo nếu chưa có)</translation>
+    </message>
+    <message>
+        <source>Folder…</source>
+        <translation>Thư mục…</translation>
+    </message>
+    <message>
+        <source>Written beside it first and moved in when complete: files of the same name are replaced, the others kept; a failed or cancelled export changes nothing.</source>
+        <translation>Được ghi ra bên cạnh trước rồi chuyển vào khi hoàn tất: tệp cùng tên sẽ bị thay, các tệp khác được giữ; xuất lỗi hoặc bị hủy thì không thay đổi gì.</translation>
+    </message>
+    <message>
+        <source>{0}: a file, not a folder</source>
+        <translation>{0}: là tệp, không phải thư mục</translation>
+    </message>
+    <message>
+        <source>Choose a folder to export into</source>
+        <translation>Chọn thư mục để xuất vào</translation>
+    </message>
+</context>
+<context>
+    <name>FormatChooser</name>
+    <message>
+        <source>Format</source>
+        <translation>Định dạng</translation>
+    </message>
+    <message>
+        <source>Holds {0} · command line: --format {1}</source>
+        <translation>Chứa {0} · dòng lệnh: --format {1}</translation>
+    </message>
+</context>
+<context>
+    <name>ImportDialog</name>
+    <message>
+        <source>Import annotations</source>
+        <translation>Nhập chú thích</translation>
+    </message>
+    <message>
+        <source>Import</source>
+        <translation>Nhập</translation>
+    </message>
+    <message>
+        <source>Read from</source>
+        <translation>Đọc từ</translation>
+    </message>
+    <message>
+        <source>Choose the file or folder to read</source>
+        <translation>Chọn tệp hoặc thư mục để đọc</translation>
+    </message>
+    <message>
+        <source>An annotation file, or the dataset&apos;s folder</source>
+        <translation>Một tệp chú thích, hoặc thư mục của bộ dữ liệu</translation>
+    </message>
+    <message>
+        <source>File…</source>
+        <translation>Tệp…</translation>
+    </message>
+    <message>
+        <source>Folder…</source>
+        <translation>Thư mục…</translation>
+    </message>
+    <message>
+        <source>Add the images, videos and recordings found beside it as new tasks</source>
+        <translation>Thêm hình ảnh, video và bản ghi âm tìm thấy bên cạnh thành tác vụ mới</translation>
+    </message>
+    <message>
+        <source>{0}: no such file or folder</source>
+        <translation>{0}: không có tệp hay thư mục này</translation>
+    </message>
+    <message>
+        <source>Choose an annotation file</source>
+        <translation>Chọn một tệp chú thích</translation>
+    </message>
+    <message>
+        <source>All files (*)</source>
+        <translation>Mọi tệp (*)</translation>
+    </message>
+    <message>
+        <source>Choose the dataset&apos;s folder</source>
+        <translation>Chọn thư mục của bộ dữ liệu</translation>
+    </message>
+</context>
+<context>
+    <name>KeyCapture</name>
+    <message>
+        <source>none</source>
+        <translation>không có</translation>
+    </message>
+</context>
+<context>
+    <name>LabelPalette</name>
+    <message>
+        <source>{0} (key {1})</source>
+        <translation>{0} (phím {1})</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>Labels</source>
+        <translation>Nhãn</translation>
+    </message>
+    <message>
+        <source>Tags</source>
+        <translation>Thẻ</translation>
+    </message>
+    <message>
+        <source>Shapes</source>
+        <translation>Hình</translation>
+    </message>
+    <message>
+        <source>Attributes</source>
+        <translation>Thuộc tính</translation>
+    </message>
+    <message>
+        <source>Tasks</source>
+        <translation>Tác vụ</translation>
+    </message>
+    <message>
+        <source>To try again: File → Open workspace.</source>
+        <translation>Để thử lại: Tệp → Mở không gian làm việc.</translation>
+    </message>
+    <message>
+        <source>Task {0} is not in this workspace</source>
+        <translation>Tác vụ {0} không có trong không gian làm việc này</translation>
+    </message>
+    <message>
+        <source>This workspace has no tasks yet: add images with File → Add images (Ctrl+I)</source>
+        <translation>Không gian làm việc này chưa có tác vụ: thêm hình ảnh bằng Tệp → Thêm hình ảnh (Ctrl+I)</translation>
+    </message>
+    <message>
+        <source>Cannot show {0}: {1}</source>
+        <translation>Không thể hiển thị {0}: {1}</translation>
+    </message>
+    <message>
+        <source>No more unfinished tasks</source>
+        <translation>Không còn tác vụ chưa xong</translation>
+    </message>
+    <message>
+        <source>No more tasks</source>
+        <translation>Không còn tác vụ</translation>
+    </message>
+    <message>
+        <source>{0} marked done</source>
+        <translation>Đã đánh dấu {0} là xong</translation>
+    </message>
+    <message>
+        <source>Add a folder of images</source>
+        <translation>Thêm một thư mục hình ảnh</translation>
+    </message>
+    <message>
+        <source>Adding images</source>
+        <translation>Đang thêm hình ảnh</translation>
+    </message>
+    <message>
+        <source>There is no previous task</source>
+        <translation>Không có tác vụ trước</translation>
+    </message>
+    <message>
+        <source>Copied {0} shapes from {1}</source>
+        <translation>Đã sao chép {0} hình từ {1}</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>&amp;Xem</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>&amp;Tệp</translation>
+    </message>
+    <message>
+        <source>&amp;Edit</source>
+        <translation>&amp;Sửa</translation>
+    </message>
+    <message>
+        <source>&amp;Task</source>
+        <translation>Tác &amp;vụ</translation>
+    </message>
+    <message>
+        <source>V&amp;ideo</source>
+        <translation>V&amp;ideo</translation>
+    </message>
+    <message>
+        <source>A&amp;udio</source>
+        <translation>Â&amp;m thanh</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>Trợ &amp;giúp</translation>
+    </message>
+    <message>
+        <source>Tools</source>
+        <translation>Công cụ</translation>
+    </message>
+    <message>
+        <source>The language changes when Annodesk starts again</source>
+        <translation>Ngôn ngữ sẽ đổi khi khởi động lại Annodesk</translation>
+    </message>
+    <message>
+        <source>Label {0!r} does not allow this shape type</source>
+        <translation>Nhãn {0!r} không cho phép loại hình này</translation>
+    </message>
+    <message>
+        <source>Open an Annodesk workspace</source>
+        <translation>Mở một không gian làm việc Annodesk</translation>
+    </message>
+    <message>
+        <source>All changes saved</source>
+        <translation>Đã lưu mọi thay đổi</translation>
+    </message>
+    <message>
+        <source>Task {0} / {1}</source>
+        <translation>Tác vụ {0} / {1}</translation>
+    </message>
+    <message>
+        <source>Saving…</source>
+        <translation>Đang lưu…</translation>
+    </message>
+    <message>
+        <source>Added {0} images, {1} unreadable</source>
+        <translation>Đã thêm {0} hình ảnh, {1} không đọc được</translation>
+    </message>
+</context>
+<context>
+    <name>PrelabelController</name>
+    <message>
+        <source>&amp;Model</source>
+        <translation>&amp;Mô hình</translation>
+    </message>
+    <message>
+        <source>Predictions</source>
+        <translation>Dự đoán</translation>
+    </message>
+    <message>
+        <source>Hide predictions scored below this (they are kept, not deleted)</source>
+        <translation>Ẩn các dự đoán có điểm dưới mức này (vẫn được giữ, không bị xóa)</translation>
+    </message>
+    <message>
+        <source>Min score</source>
+        <translation>Điểm tối thiểu</translation>
+    </message>
+    <message>
+        <source>No model</source>
+        <translation>Chưa có mô hình</translation>
+    </message>
+    <message>
+        <source>Model → Choose model… picks an ONNX model for pre-labelling</source>
+        <translation>Mô hình → Chọn mô hình… để chọn một mô hình ONNX cho việc gán nhãn trước</translation>
+    </message>
+    <message>
+        <source>Model: {0}</source>
+        <translation>Mô hình: {0}</translation>
+    </message>
+    <message>
+        <source>Loads on the first pre-label (Ctrl+L)</source>
+        <translation>Được nạp ở lần gán nhãn trước đầu tiên (Ctrl+L)</translation>
+    </message>
+    <message>
+        <source>Runs on {0}</source>
+        <translation>Chạy trên {0}</translation>
+    </message>
+    <message>
+        <source>Select tasks in the task list first</source>
+        <translation>Hãy chọn tác vụ trong danh sách tác vụ trước</translation>
+    </message>
+    <message>
+        <source>A pre-labelling run is in progress</source>
+        <translation>Đang có một lượt gán nhãn trước</translation>
+    </message>
+    <message>
+        <source>Nothing to pre-label</source>
+        <translation>Không có gì để gán nhãn trước</translation>
+    </message>
+</context>
+<context>
+    <name>ProgressPanel</name>
+    <message>
+        <source>Cancel</source>
+        <translation>Hủy</translation>
+    </message>
+    <message>
+        <source>{0}: cancelling…</source>
+        <translation>{0}: đang hủy…</translation>
+    </message>
+</context>
+<context>
+    <name>QPlatformTheme</name>
+    <message>
+        <source>OK</source>
+        <translation>OK</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Hủy</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Đóng</translation>
+    </message>
+    <message>
+        <source>&amp;Yes</source>
+        <translation>&amp;Có</translation>
+    </message>
+    <message>
+        <source>&amp;No</source>
+        <translation>&amp;Không</translation>
+    </message>
+    <message>
+        <source>Apply</source>
+        <translation>Áp dụng</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>Lưu</translation>
+    </message>
+    <message>
+        <source>Discard</source>
+        <translation>Bỏ</translation>
+    </message>
+    <message>
+        <source>Reset</source>
+        <translation>Đặt lại</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>Mở</translation>
+    </message>
+</context>
+<context>
+    <name>ReviewController</name>
+    <message>
+        <source>Review</source>
+        <translation>Duyệt</translation>
+    </message>
+    <message>
+        <source>Review · Rejected</source>
+        <translation>Duyệt · Bị từ chối</translation>
+    </message>
+    <message>
+        <source>That annotation is no longer on this task</source>
+        <translation>Chú thích đó không còn trên tác vụ này</translation>
+    </message>
+</context>
+<context>
+    <name>ShortcutsEditor</name>
+    <message>
+        <source>Select an action, click a key field and press the combination. Backspace or Delete clears the field (pressed in an empty field, it is the key); Esc puts back what the field had.</source>
+        <translation>Chọn một thao tác, bấm vào ô phím rồi nhấn tổ hợp phím. Backspace hoặc Delete xóa ô (nhấn trong ô trống thì chính nó là phím); Esc trả lại nội dung cũ của ô.</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>Thao tác</translation>
+    </message>
+    <message>
+        <source>Keys</source>
+        <translation>Phím</translation>
+    </message>
+    <message>
+        <source>Scope</source>
+        <translation>Phạm vi</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>Nguồn</translation>
+    </message>
+    <message>
+        <source>Keyboard shortcuts</source>
+        <translation>Phím tắt</translation>
+    </message>
+    <message>
+        <source>Filter: an action, a key or a scope</source>
+        <translation>Lọc: thao tác, phím hoặc phạm vi</translation>
+    </message>
+    <message>
+        <source>Reset</source>
+        <translation>Đặt lại</translation>
+    </message>
+    <message>
+        <source>Reset all</source>
+        <translation>Đặt lại tất cả</translation>
+    </message>
+    <message>
+        <source>Keys like:</source>
+        <translation>Phím theo kiểu:</translation>
+    </message>
+    <message>
+        <source>Key:</source>
+        <translation>Phím:</translation>
+    </message>
+    <message>
+        <source>Second key:</source>
+        <translation>Phím thứ hai:</translation>
+    </message>
+    <message>
+        <source>Give one of them another key to save.</source>
+        <translation>Hãy gán phím khác cho một trong số đó để lưu.</translation>
+    </message>
+</context>
+<context>
+    <name>SummaryDialog</name>
+    <message>
+        <source>{0} messages: what was skipped, changed or left out, and why</source>
+        <translation>{0} thông báo: những gì bị bỏ qua, thay đổi hoặc bỏ sót, và lý do</translation>
+    </message>
+    <message>
+        <source>Nothing was skipped.</source>
+        <translation>Không có gì bị bỏ qua.</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>Sao chép</translation>
+    </message>
+</context>
+<context>
+    <name>SyncDetails</name>
+    <message>
+        <source>Sync details</source>
+        <translation>Chi tiết đồng bộ</translation>
+    </message>
+    <message>
+        <source>Server</source>
+        <translation>Máy chủ</translation>
+    </message>
+    <message>
+        <source>Signed in as</source>
+        <translation>Đăng nhập với tên</translation>
+    </message>
+    <message>
+        <source>Project</source>
+        <translation>Dự án</translation>
+    </message>
+    <message>
+        <source>Edits waiting</source>
+        <translation>Chỉnh sửa đang chờ</translation>
+    </message>
+    <message>
+        <source>Edits not kept</source>
+        <translation>Chỉnh sửa không được giữ</translation>
+    </message>
+    <message>
+        <source>Last good sync</source>
+        <translation>Lần đồng bộ thành công gần nhất</translation>
+    </message>
+    <message>
+        <source>{0}:</source>
+        <translation>{0}:</translation>
+    </message>
+    <message>
+        <source>Sync now</source>
+        <translation>Đồng bộ ngay</translation>
+    </message>
+    <message>
+        <source>Sign in again…</source>
+        <translation>Đăng nhập lại…</translation>
+    </message>
+    <message>
+        <source>Syncing…</source>
+        <translation>Đang đồng bộ…</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;What happened:&lt;/b&gt; {0}</source>
+        <translation>&lt;b&gt;Chuyện gì đã xảy ra:&lt;/b&gt; {0}</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;What to do:&lt;/b&gt; {0}</source>
+        <translation>&lt;b&gt;Cần làm gì:&lt;/b&gt; {0}</translation>
+    </message>
+</context>
+<context>
+    <name>SyncStatus</name>
+    <message>
+        <source>This workspace is not synced: File → Connect to a server… makes one that is</source>
+        <translation>Không gian làm việc này không được đồng bộ: Tệp → Kết nối máy chủ… tạo một không gian có đồng bộ</translation>
+    </message>
+    <message>
+        <source>Syncing…</source>
+        <translation>Đang đồng bộ…</translation>
+    </message>
+    <message>
+        <source>Sync</source>
+        <translation>Đồng bộ</translation>
+    </message>
+    <message>
+        <source>Sync error: {0}</source>
+        <translation>Lỗi đồng bộ: {0}</translation>
+    </message>
+    <message>
+        <source>Click to sync now; File → Sync details… says more</source>
+        <translation>Bấm để đồng bộ ngay; Tệp → Chi tiết đồng bộ… cho biết thêm</translation>
+    </message>
+    <message>
+        <source>Syncing… · downloading {0} / {1} files</source>
+        <translation>Đang đồng bộ… · đang tải {0} / {1} tệp</translation>
+    </message>
+</context>
+<context>
+    <name>TransferController</name>
+    <message>
+        <source>Import annotations…</source>
+        <translation>Nhập chú thích…</translation>
+    </message>
+    <message>
+        <source>Export annotations…</source>
+        <translation>Xuất chú thích…</translation>
+    </message>
+    <message>
+        <source>Importing {0}</source>
+        <translation>Đang nhập {0}</translation>
+    </message>
+    <message>
+        <source>Import cancelled: the workspace is as it was</source>
+        <translation>Đã hủy nhập: không gian làm việc vẫn như cũ</translation>
+    </message>
+    <message>
+        <source>Import annotations</source>
+        <translation>Nhập chú thích</translation>
+    </message>
+    <message>
+        <source>Exporting {0}</source>
+        <translation>Đang xuất {0}</translation>
+    </message>
+    <message>
+        <source>Export cancelled: nothing was written</source>
+        <translation>Đã hủy xuất: không có gì được ghi</translation>
+    </message>
+    <message>
+        <source>Export annotations</source>
+        <translation>Xuất chú thích</translation>
+    </message>
+    <message>
+        <source>Open a workspace first (File → Open workspace)</source>
+        <translation>Hãy mở một không gian làm việc trước (Tệp → Mở không gian làm việc)</translation>
+    </message>
+    <message>
+        <source>Another background job is running: wait for it, or cancel it</source>
+        <translation>Một công việc nền khác đang chạy: hãy chờ hoặc hủy nó</translation>
+    </message>
+</context>
+<context>
+    <name>VideoController</name>
+    <message>
+        <source>◆ keyframe</source>
+        <translation>◆ khung hình khóa</translation>
+    </message>
+    <message>
+        <source>◇ interpolated</source>
+        <translation>◇ nội suy</translation>
+    </message>
+    <message>
+        <source>outside</source>
+        <translation>ngoài khung</translation>
+    </message>
+    <message>
+        <source>No keyframe that way</source>
+        <translation>Không có khung hình khóa theo hướng đó</translation>
+    </message>
+</context>
+<context>
+    <name>VideoControls</name>
+    <message>
+        <source>Play / pause (Space)</source>
+        <translation>Phát / tạm dừng (Space)</translation>
+    </message>
+    <message>
+        <source>Frame number: type one and press Enter (G)</source>
+        <translation>Số khung hình: gõ số rồi nhấn Enter (G)</translation>
+    </message>
+    <message>
+        <source>Speed ([ and ])</source>
+        <translation>Tốc độ ([ và ])</translation>
+    </message>
+    <message>
+        <source>One-frame shapes</source>
+        <translation>Hình một khung</translation>
+    </message>
+    <message>
+        <source>Off: a drawn shape starts a track with a keyframe here; on: it is on this frame only (Shift+N)</source>
+        <translation>Tắt: hình vừa vẽ bắt đầu một track với khung hình khóa tại đây; bật: hình chỉ có ở khung hình này (Shift+N)</translation>
+    </message>
+    <message>
+        <source>Frame</source>
+        <translation>Khung hình</translation>
+    </message>
+</context>
+<context>
+    <name>_TransferDialog</name>
+    <message>
+        <source>All tasks</source>
+        <translation>Mọi tác vụ</translation>
+    </message>
+    <message>
+        <source>The selected tasks ({0})</source>
+        <translation>Các tác vụ đã chọn ({0})</translation>
+    </message>
+    <message>
+        <source>Tasks</source>
+        <translation>Tác vụ</translation>
+    </message>
+</context>
+<context>
+    <name>attribute_editor</name>
+    <message>
+        <source>human</source>
+        <translation>người</translation>
+    </message>
+    <message>
+        <source>model {0}</source>
+        <translation>mô hình {0}</translation>
+    </message>
+</context>
+<context>
+    <name>connect</name>
+    <message>
+        <source>Cannot reach {0}: check the address and this computer&apos;s network connection.</source>
+        <translation>Không kết nối được {0}: hãy kiểm tra địa chỉ và kết nối mạng của máy này.</translation>
+    </message>
+    <message>
+        <source>Wrong user name or password.</source>
+        <translation>Sai tên người dùng hoặc mật khẩu.</translation>
+    </message>
+    <message>
+        <source>Too many failed sign-ins: {0}.</source>
+        <translation>Đăng nhập sai quá nhiều lần: {0}.</translation>
+    </message>
+    <message>
+        <source>The server refused: {0} ({1}).</source>
+        <translation>Máy chủ từ chối: {0} ({1}).</translation>
+    </message>
+    <message>
+        <source>This computer&apos;s Annodesk secrets could not be used: {0}</source>
+        <translation>Không dùng được khóa bí mật Annodesk của máy này: {0}</translation>
+    </message>
+</context>
+<context>
+    <name>i18n</name>
+    <message>
+        <source>&amp;System</source>
+        <translation>&amp;Theo hệ thống</translation>
+    </message>
+    <message>
+        <source>&amp;Language</source>
+        <translation>&amp;Ngôn ngữ</translation>
+    </message>
+</context>
+<context>
+    <name>keymap</name>
+    <message>
+        <source>Select and edit</source>
+        <translation>Chọn và sửa</translation>
+    </message>
+    <message>
+        <source>Click to select, drag to move, drag a handle to resize; Shift+click an edge adds a vertex, Alt+click a vertex removes it</source>
+        <translation>Bấm để chọn, kéo để di chuyển, kéo tay nắm để đổi kích thước; Shift+bấm vào cạnh thêm đỉnh, Alt+bấm vào đỉnh xóa đỉnh</translation>
+    </message>
+    <message>
+        <source>Box</source>
+        <translation>Hộp</translation>
+    </message>
+    <message>
+        <source>Drag, or click two corners</source>
+        <translation>Kéo, hoặc bấm hai góc</translation>
+    </message>
+    <message>
+        <source>Polygon</source>
+        <translation>Đa giác</translation>
+    </message>
+    <message>
+        <source>Click vertices; Enter, double-click or the first vertex closes; Backspace removes the last vertex</source>
+        <translation>Bấm các đỉnh; Enter, bấm đúp hoặc bấm đỉnh đầu tiên để khép; Backspace xóa đỉnh cuối</translation>
+    </message>
+    <message>
+        <source>Rotated box</source>
+        <translation>Hộp xoay</translation>
+    </message>
+    <message>
+        <source>Drag, or click the two ends of one edge, then the height; rotate with the round handle or Ctrl+[ / Ctrl+] (Shift: 15°)</source>
+        <translation>Kéo, hoặc bấm hai đầu của một cạnh rồi đến chiều cao; xoay bằng tay nắm tròn hoặc Ctrl+[ / Ctrl+] (Shift: 15°)</translation>
+    </message>
+    <message>
+        <source>Polyline</source>
+        <translation>Đường gấp khúc</translation>
+    </message>
+    <message>
+        <source>Click vertices; Enter, N or double-click finishes</source>
+        <translation>Bấm các đỉnh; Enter, N hoặc bấm đúp để kết thúc</translation>
+    </message>
+    <message>
+        <source>Point</source>
+        <translation>Điểm</translation>
+    </message>
+    <message>
+        <source>Click to place</source>
+        <translation>Bấm để đặt</translation>
+    </message>
+    <message>
+        <source>Ellipse</source>
+        <translation>Elip</translation>
+    </message>
+    <message>
+        <source>Drag from the centre; Shift draws a circle</source>
+        <translation>Kéo từ tâm; Shift vẽ hình tròn</translation>
+    </message>
+    <message>
+        <source>Keypoints</source>
+        <translation>Điểm mốc</translation>
+    </message>
+    <message>
+        <source>Click the label&apos;s points in template order; S skips a point, Shift+click or Q marks it occluded, Enter finishes</source>
+        <translation>Bấm các điểm của nhãn theo thứ tự mẫu; S bỏ qua một điểm, Shift+bấm hoặc Q đánh dấu bị che khuất, Enter kết thúc</translation>
+    </message>
+    <message>
+        <source>Brush</source>
+        <translation>Cọ vẽ</translation>
+    </message>
+    <message>
+        <source>Paint a mask; [ and ] change the size</source>
+        <translation>Tô mặt nạ; [ và ] đổi kích thước</translation>
+    </message>
+    <message>
+        <source>Eraser</source>
+        <translation>Tẩy</translation>
+    </message>
+    <message>
+        <source>Erase from the selected mask; [ and ] change the size</source>
+        <translation>Tẩy khỏi mặt nạ đã chọn; [ và ] đổi kích thước</translation>
+    </message>
+    <message>
+        <source>Segment (SAM clicks)</source>
+        <translation>Phân vùng (bấm SAM)</translation>
+    </message>
+    <message>
+        <source>Click the object (right or Shift+click excludes, drag a box); Enter keeps the mask, Backspace removes the last click, Esc drops them</source>
+        <translation>Bấm vào đối tượng (chuột phải hoặc Shift+bấm để loại trừ, kéo một hộp); Enter giữ mặt nạ, Backspace xóa lần bấm cuối, Esc bỏ tất cả</translation>
+    </message>
+    <message>
+        <source>Undo</source>
+        <translation>Hoàn tác</translation>
+    </message>
+    <message>
+        <source>Redo</source>
+        <translation>Làm lại</translation>
+    </message>
+    <message>
+        <source>Delete shape</source>
+        <translation>Xóa hình</translation>
+    </message>
+    <message>
+        <source>Copy shapes</source>
+        <translation>Sao chép hình</translation>
+    </message>
+    <message>
+        <source>Paste shapes</source>
+        <translation>Dán hình</translation>
+    </message>
+    <message>
+        <source>Duplicate shapes</source>
+        <translation>Nhân bản hình</translation>
+    </message>
+    <message>
+        <source>Copy shapes from the previous task</source>
+        <translation>Sao chép hình từ tác vụ trước</translation>
+    </message>
+    <message>
+        <source>Group</source>
+        <translation>Nhóm</translation>
+    </message>
+    <message>
+        <source>Ungroup</source>
+        <translation>Bỏ nhóm</translation>
+    </message>
+    <message>
+        <source>Bring to front</source>
+        <translation>Đưa lên trên cùng</translation>
+    </message>
+    <message>
+        <source>Send to back</source>
+        <translation>Đưa xuống dưới cùng</translation>
+    </message>
+    <message>
+        <source>Hide or show selected</source>
+        <translation>Ẩn hoặc hiện hình đã chọn</translation>
+    </message>
+    <message>
+        <source>Hide or show all</source>
+        <translation>Ẩn hoặc hiện tất cả</translation>
+    </message>
+    <message>
+        <source>Lock or unlock selected</source>
+        <translation>Khóa hoặc mở khóa hình đã chọn</translation>
+    </message>
+    <message>
+        <source>Locked shapes cannot be moved, edited or deleted; Shift+Delete deletes them</source>
+        <translation>Hình đã khóa không thể di chuyển, sửa hay xóa; Shift+Delete sẽ xóa chúng</translation>
+    </message>
+    <message>
+        <source>Convert to mask</source>
+        <translation>Chuyển thành mặt nạ</translation>
+    </message>
+    <message>
+        <source>Convert mask to polygons</source>
+        <translation>Chuyển mặt nạ thành đa giác</translation>
+    </message>
+    <message>
+        <source>Next task</source>
+        <translation>Tác vụ sau</translation>
+    </message>
+    <message>
+        <source>Previous task</source>
+        <translation>Tác vụ trước</translation>
+    </message>
+    <message>
+        <source>Next unfinished task</source>
+        <translation>Tác vụ chưa xong tiếp theo</translation>
+    </message>
+    <message>
+        <source>Previous unfinished task</source>
+        <translation>Tác vụ chưa xong trước đó</translation>
+    </message>
+    <message>
+        <source>D steps a frame on a video</source>
+        <translation>Trên video, D chuyển một khung hình</translation>
+    </message>
+    <message>
+        <source>Next frame</source>
+        <translation>Khung hình sau</translation>
+    </message>
+    <message>
+        <source>Previous frame</source>
+        <translation>Khung hình trước</translation>
+    </message>
+    <message>
+        <source>10 frames forward</source>
+        <translation>Tiến 10 khung hình</translation>
+    </message>
+    <message>
+        <source>10 frames back</source>
+        <translation>Lùi 10 khung hình</translation>
+    </message>
+    <message>
+        <source>First frame</source>
+        <translation>Khung hình đầu</translation>
+    </message>
+    <message>
+        <source>Last frame</source>
+        <translation>Khung hình cuối</translation>
+    </message>
+    <message>
+        <source>Go to frame…</source>
+        <translation>Đến khung hình…</translation>
+    </message>
+    <message>
+        <source>Type a frame number and press Enter</source>
+        <translation>Gõ số khung hình rồi nhấn Enter</translation>
+    </message>
+    <message>
+        <source>Play / pause</source>
+        <translation>Phát / tạm dừng</translation>
+    </message>
+    <message>
+        <source>Middle-drag pans the view of a video</source>
+        <translation>Kéo chuột giữa để di chuyển khung nhìn video</translation>
+    </message>
+    <message>
+        <source>Play faster</source>
+        <translation>Phát nhanh hơn</translation>
+    </message>
+    <message>
+        <source>0.25x to 4x; frames are skipped, never late</source>
+        <translation>0,25x đến 4x; bỏ qua khung hình chứ không phát trễ</translation>
+    </message>
+    <message>
+        <source>Play slower</source>
+        <translation>Phát chậm hơn</translation>
+    </message>
+    <message>
+        <source>Next keyframe</source>
+        <translation>Khung hình khóa sau</translation>
+    </message>
+    <message>
+        <source>Of the selected track, else of any</source>
+        <translation>Của track đã chọn, nếu không thì của bất kỳ track nào</translation>
+    </message>
+    <message>
+        <source>Previous keyframe</source>
+        <translation>Khung hình khóa trước</translation>
+    </message>
+    <message>
+        <source>Next annotated frame</source>
+        <translation>Khung hình có chú thích sau</translation>
+    </message>
+    <message>
+        <source>A keyframe of any track or a one-frame shape</source>
+        <translation>Khung hình khóa của bất kỳ track nào hoặc một hình một khung</translation>
+    </message>
+    <message>
+        <source>Previous annotated frame</source>
+        <translation>Khung hình có chú thích trước</translation>
+    </message>
+    <message>
+        <source>Toggle keyframe</source>
+        <translation>Bật/tắt khung hình khóa</translation>
+    </message>
+    <message>
+        <source>Set the selected track&apos;s shape here as a keyframe, or remove the keyframe here</source>
+        <translation>Đặt hình của track đã chọn tại đây làm khung hình khóa, hoặc bỏ khung hình khóa tại đây</translation>
+    </message>
+    <message>
+        <source>Outside from this frame</source>
+        <translation>Ra ngoài từ khung hình này</translation>
+    </message>
+    <message>
+        <source>The selected track leaves the view here, until its next keyframe</source>
+        <translation>Track đã chọn rời khỏi khung nhìn tại đây, cho đến khung hình khóa tiếp theo</translation>
+    </message>
+    <message>
+        <source>Occluded from this frame</source>
+        <translation>Bị che khuất từ khung hình này</translation>
+    </message>
+    <message>
+        <source>Split the track here</source>
+        <translation>Tách track tại đây</translation>
+    </message>
+    <message>
+        <source>The track ends here; a new track goes on from this frame</source>
+        <translation>Track kết thúc tại đây; một track mới tiếp tục từ khung hình này</translation>
+    </message>
+    <message>
+        <source>Merge the selected tracks</source>
+        <translation>Gộp các track đã chọn</translation>
+    </message>
+    <message>
+        <source>Select two or more tracks of one label (Ctrl+click); the first keeps its id</source>
+        <translation>Chọn hai track trở lên cùng một nhãn (Ctrl+bấm); track đầu tiên giữ mã của nó</translation>
+    </message>
+    <message>
+        <source>Propagate the shape…</source>
+        <translation>Lan truyền hình…</translation>
+    </message>
+    <message>
+        <source>Copy the selected track&apos;s shape here onto the next frames, as keyframes</source>
+        <translation>Sao chép hình của track đã chọn tại đây sang các khung hình tiếp theo, làm khung hình khóa</translation>
+    </message>
+    <message>
+        <source>Track the object forward</source>
+        <translation>Theo dõi đối tượng về sau</translation>
+    </message>
+    <message>
+        <source>From this frame until the tracker loses it or the video ends; Esc or Cancel stops it; each frame an automatic keyframe</source>
+        <translation>Từ khung hình này đến khi bộ theo dõi mất dấu hoặc hết video; Esc hoặc Hủy để dừng; mỗi khung hình là một khung hình khóa tự động</translation>
+    </message>
+    <message>
+        <source>Track the object backward</source>
+        <translation>Theo dõi đối tượng về trước</translation>
+    </message>
+    <message>
+        <source>Draw one-frame shapes</source>
+        <translation>Vẽ hình một khung</translation>
+    </message>
+    <message>
+        <source>Off: a drawn shape starts a track with a keyframe here; on: it exists on this frame only</source>
+        <translation>Tắt: hình vừa vẽ bắt đầu một track với khung hình khóa tại đây; bật: hình chỉ có ở khung hình này</translation>
+    </message>
+    <message>
+        <source>Mark done and go to the next unfinished task</source>
+        <translation>Đánh dấu xong và sang tác vụ chưa xong tiếp theo</translation>
+    </message>
+    <message>
+        <source>Zoom in</source>
+        <translation>Phóng to</translation>
+    </message>
+    <message>
+        <source>Zoom out</source>
+        <translation>Thu nhỏ</translation>
+    </message>
+    <message>
+        <source>Fit to window</source>
+        <translation>Vừa cửa sổ</translation>
+    </message>
+    <message>
+        <source>Actual size (1:1)</source>
+        <translation>Kích thước thật (1:1)</translation>
+    </message>
+    <message>
+        <source>Add images…</source>
+        <translation>Thêm hình ảnh…</translation>
+    </message>
+    <message>
+        <source>Open workspace…</source>
+        <translation>Mở không gian làm việc…</translation>
+    </message>
+    <message>
+        <source>Connect to a server…</source>
+        <translation>Kết nối máy chủ…</translation>
+    </message>
+    <message>
+        <source>Sign in, choose a project and clone it into a new workspace on this computer</source>
+        <translation>Đăng nhập, chọn dự án và sao nó về một không gian làm việc mới trên máy này</translation>
+    </message>
+    <message>
+        <source>Sync now</source>
+        <translation>Đồng bộ ngay</translation>
+    </message>
+    <message>
+        <source>Send the changes waiting and fetch the server&apos;s; a click on the sync state in the status bar does it too</source>
+        <translation>Gửi các thay đổi đang chờ và lấy thay đổi từ máy chủ; bấm vào trạng thái đồng bộ ở thanh trạng thái cũng được</translation>
+    </message>
+    <message>
+        <source>Sync details…</source>
+        <translation>Chi tiết đồng bộ…</translation>
+    </message>
+    <message>
+        <source>Changes waiting, the last good sync, and what went wrong in words, with what to do</source>
+        <translation>Thay đổi đang chờ, lần đồng bộ thành công gần nhất, lỗi gì đã xảy ra và cần làm gì</translation>
+    </message>
+    <message>
+        <source>Sign out</source>
+        <translation>Đăng xuất</translation>
+    </message>
+    <message>
+        <source>The changes waiting stay here until you sign in again</source>
+        <translation>Các thay đổi đang chờ vẫn ở đây cho đến khi bạn đăng nhập lại</translation>
+    </message>
+    <message>
+        <source>Switch user…</source>
+        <translation>Đổi người dùng…</translation>
+    </message>
+    <message>
+        <source>Sign out, then sign in as someone else</source>
+        <translation>Đăng xuất rồi đăng nhập bằng tài khoản khác</translation>
+    </message>
+    <message>
+        <source>Keyboard shortcuts</source>
+        <translation>Phím tắt</translation>
+    </message>
+    <message>
+        <source>Show review</source>
+        <translation>Hiện phần duyệt</translation>
+    </message>
+    <message>
+        <source>Open the Review dock and focus its comments and refused edits (arrow keys move, Enter goes to the shape)</source>
+        <translation>Mở bảng Duyệt và chuyển đến các bình luận và chỉnh sửa bị từ chối (phím mũi tên để di chuyển, Enter đến hình)</translation>
+    </message>
+    <message>
+        <source>Pre-label this task</source>
+        <translation>Gán nhãn trước tác vụ này</translation>
+    </message>
+    <message>
+        <source>Run the model on this task; its predictions replace this model&apos;s pending ones in one undo step</source>
+        <translation>Chạy mô hình trên tác vụ này; các dự đoán mới thay cho dự đoán đang chờ của mô hình này, trong một bước hoàn tác</translation>
+    </message>
+    <message>
+        <source>Pre-label selected tasks</source>
+        <translation>Gán nhãn trước các tác vụ đã chọn</translation>
+    </message>
+    <message>
+        <source>The tasks selected in the task list, in the background</source>
+        <translation>Các tác vụ đã chọn trong danh sách tác vụ, chạy nền</translation>
+    </message>
+    <message>
+        <source>Pre-label all tasks</source>
+        <translation>Gán nhãn trước mọi tác vụ</translation>
+    </message>
+    <message>
+        <source>In the background; tasks this model has done already are skipped</source>
+        <translation>Chạy nền; bỏ qua các tác vụ mô hình này đã làm</translation>
+    </message>
+    <message>
+        <source>Choose model…</source>
+        <translation>Chọn mô hình…</translation>
+    </message>
+    <message>
+        <source>Choose segmentation model…</source>
+        <translation>Chọn mô hình phân vùng…</translation>
+    </message>
+    <message>
+        <source>Accept selected predictions</source>
+        <translation>Chấp nhận dự đoán đã chọn</translation>
+    </message>
+    <message>
+        <source>Accept all predictions on show</source>
+        <translation>Chấp nhận mọi dự đoán đang hiện</translation>
+    </message>
+    <message>
+        <source>Reject selected predictions</source>
+        <translation>Từ chối dự đoán đã chọn</translation>
+    </message>
+    <message>
+        <source>Delete does it too</source>
+        <translation>Phím Delete cũng làm được</translation>
+    </message>
+    <message>
+        <source>Label 1</source>
+        <translation>Nhãn 1</translation>
+    </message>
+    <message>
+        <source>Label 2</source>
+        <translation>Nhãn 2</translation>
+    </message>
+    <message>
+        <source>Label 3</source>
+        <translation>Nhãn 3</translation>
+    </message>
+    <message>
+        <source>Label 4</source>
+        <translation>Nhãn 4</translation>
+    </message>
+    <message>
+        <source>Label 5</source>
+        <translation>Nhãn 5</translation>
+    </message>
+    <message>
+        <source>Label 6</source>
+        <translation>Nhãn 6</translation>
+    </message>
+    <message>
+        <source>Label 7</source>
+        <translation>Nhãn 7</translation>
+    </message>
+    <message>
+        <source>Label 8</source>
+        <translation>Nhãn 8</translation>
+    </message>
+    <message>
+        <source>Label 9</source>
+        <translation>Nhãn 9</translation>
+    </message>
+    <message>
+        <source>Label 10</source>
+        <translation>Nhãn 10</translation>
+    </message>
+    <message>
+        <source>Nudge left 1 px</source>
+        <translation>Dịch trái 1 px</translation>
+    </message>
+    <message>
+        <source>Nudge right 1 px</source>
+        <translation>Dịch phải 1 px</translation>
+    </message>
+    <message>
+        <source>Nudge up 1 px</source>
+        <translation>Dịch lên 1 px</translation>
+    </message>
+    <message>
+        <source>Nudge down 1 px</source>
+        <translation>Dịch xuống 1 px</translation>
+    </message>
+    <message>
+        <source>Nudge left 10 px</source>
+        <translation>Dịch trái 10 px</translation>
+    </message>
+    <message>
+        <source>Nudge right 10 px</source>
+        <translation>Dịch phải 10 px</translation>
+    </message>
+    <message>
+        <source>Nudge up 10 px</source>
+        <translation>Dịch lên 10 px</translation>
+    </message>
+    <message>
+        <source>Nudge down 10 px</source>
+        <translation>Dịch xuống 10 px</translation>
+    </message>
+    <message>
+        <source>Select the next shape</source>
+        <translation>Chọn hình sau</translation>
+    </message>
+    <message>
+        <source>In drawing order</source>
+        <translation>Theo thứ tự vẽ</translation>
+    </message>
+    <message>
+        <source>Select the previous shape</source>
+        <translation>Chọn hình trước</translation>
+    </message>
+    <message>
+        <source>Rotate left 1°</source>
+        <translation>Xoay trái 1°</translation>
+    </message>
+    <message>
+        <source>Rotated boxes and ellipses</source>
+        <translation>Hộp xoay và elip</translation>
+    </message>
+    <message>
+        <source>Rotate right 1°</source>
+        <translation>Xoay phải 1°</translation>
+    </message>
+    <message>
+        <source>Rotate left 15°</source>
+        <translation>Xoay trái 15°</translation>
+    </message>
+    <message>
+        <source>Rotate right 15°</source>
+        <translation>Xoay phải 15°</translation>
+    </message>
+    <message>
+        <source>Delete shapes, locked ones too</source>
+        <translation>Xóa hình, kể cả hình đã khóa</translation>
+    </message>
+    <message>
+        <source>Finish the shape</source>
+        <translation>Hoàn tất hình</translation>
+    </message>
+    <message>
+        <source>Polygon, polyline and keypoints; the segment tool keeps its mask</source>
+        <translation>Đa giác, đường gấp khúc và điểm mốc; công cụ phân vùng giữ mặt nạ của nó</translation>
+    </message>
+    <message>
+        <source>Remove the last point</source>
+        <translation>Xóa điểm cuối</translation>
+    </message>
+    <message>
+        <source>Of the shape being drawn, or the last SAM click; with the select tool, the vertex under the pointer</source>
+        <translation>Của hình đang vẽ, hoặc lần bấm SAM cuối; với công cụ chọn, đỉnh dưới con trỏ</translation>
+    </message>
+    <message>
+        <source>Undo the last point</source>
+        <translation>Hoàn tác điểm cuối</translation>
+    </message>
+    <message>
+        <source>While drawing; otherwise Undo has the key</source>
+        <translation>Khi đang vẽ; nếu không thì phím này là Hoàn tác</translation>
+    </message>
+    <message>
+        <source>Cancel drawing, else clear the selection</source>
+        <translation>Hủy vẽ, nếu không thì bỏ chọn</translation>
+    </message>
+    <message>
+        <source>Skip the next keypoint</source>
+        <translation>Bỏ qua điểm mốc tiếp theo</translation>
+    </message>
+    <message>
+        <source>Not in the picture</source>
+        <translation>Không có trong ảnh</translation>
+    </message>
+    <message>
+        <source>Occluded on or off</source>
+        <translation>Bật/tắt bị che khuất</translation>
+    </message>
+    <message>
+        <source>The keypoint just placed, or (select tool) the keypoint under the pointer</source>
+        <translation>Điểm mốc vừa đặt, hoặc (công cụ chọn) điểm mốc dưới con trỏ</translation>
+    </message>
+    <message>
+        <source>Smaller brush</source>
+        <translation>Cọ nhỏ hơn</translation>
+    </message>
+    <message>
+        <source>Bigger brush</source>
+        <translation>Cọ lớn hơn</translation>
+    </message>
+    <message>
+        <source>Play the selection</source>
+        <translation>Phát vùng chọn</translation>
+    </message>
+    <message>
+        <source>The dragged range, else the selected segment; looped when Loop is on</source>
+        <translation>Đoạn đã kéo chọn, nếu không thì phân đoạn đã chọn; phát lặp khi bật Lặp</translation>
+    </message>
+    <message>
+        <source>Loop on or off</source>
+        <translation>Bật/tắt lặp</translation>
+    </message>
+    <message>
+        <source>0.5x to 2x, pitch kept</source>
+        <translation>0,5x đến 2x, giữ nguyên cao độ</translation>
+    </message>
+    <message>
+        <source>Segment from the selection</source>
+        <translation>Tạo phân đoạn từ vùng chọn</translation>
+    </message>
+    <message>
+        <source>Or drag on a tier&apos;s lane; a digit after dragging a range makes a segment of that label</source>
+        <translation>Hoặc kéo trên làn của một tầng; nhấn số sau khi kéo chọn sẽ tạo phân đoạn mang nhãn đó</translation>
+    </message>
+    <message>
+        <source>Mark at the playhead</source>
+        <translation>Đánh dấu tại đầu phát</translation>
+    </message>
+    <message>
+        <source>Press at the start and again at the end while listening: a segment of the current label</source>
+        <translation>Nhấn ở điểm đầu và nhấn lại ở điểm cuối khi đang nghe: một phân đoạn mang nhãn hiện tại</translation>
+    </message>
+    <message>
+        <source>Split at the playhead</source>
+        <translation>Tách tại đầu phát</translation>
+    </message>
+    <message>
+        <source>Merge the selected segments</source>
+        <translation>Gộp các phân đoạn đã chọn</translation>
+    </message>
+    <message>
+        <source>Select them with Ctrl+click</source>
+        <translation>Chọn chúng bằng Ctrl+bấm</translation>
+    </message>
+    <message>
+        <source>Next segment</source>
+        <translation>Phân đoạn sau</translation>
+    </message>
+    <message>
+        <source>On the current tier</source>
+        <translation>Trên tầng hiện tại</translation>
+    </message>
+    <message>
+        <source>Previous segment</source>
+        <translation>Phân đoạn trước</translation>
+    </message>
+    <message>
+        <source>1 second forward</source>
+        <translation>Tiến 1 giây</translation>
+    </message>
+    <message>
+        <source>1 second back</source>
+        <translation>Lùi 1 giây</translation>
+    </message>
+    <message>
+        <source>10 seconds forward</source>
+        <translation>Tiến 10 giây</translation>
+    </message>
+    <message>
+        <source>10 seconds back</source>
+        <translation>Lùi 10 giây</translation>
+    </message>
+    <message>
+        <source>Go to the start</source>
+        <translation>Về đầu</translation>
+    </message>
+    <message>
+        <source>Go to the end</source>
+        <translation>Đến cuối</translation>
+    </message>
+    <message>
+        <source>Zoom to the selection</source>
+        <translation>Phóng to vùng chọn</translation>
+    </message>
+    <message>
+        <source>Ctrl+F shows the whole recording; the wheel zooms down to single samples</source>
+        <translation>Ctrl+F hiện toàn bộ bản ghi âm; con lăn phóng to đến từng mẫu</translation>
+    </message>
+    <message>
+        <source>Next tier</source>
+        <translation>Tầng sau</translation>
+    </message>
+    <message>
+        <source>Previous tier</source>
+        <translation>Tầng trước</translation>
+    </message>
+    <message>
+        <source>Edit the transcription</source>
+        <translation>Sửa bản chép lời</translation>
+    </message>
+    <message>
+        <source>Of the selected segment; Enter goes back to the waveform</source>
+        <translation>Của phân đoạn đã chọn; Enter quay lại dạng sóng</translation>
+    </message>
+    <message>
+        <source>Waveform, spectrogram or both</source>
+        <translation>Dạng sóng, phổ đồ hoặc cả hai</translation>
+    </message>
+</context>
+<context>
+    <name>panels</name>
+    <message>
+        <source>The new keys work now, but could not be saved: {0}</source>
+        <translation>Phím mới đã có hiệu lực nhưng không lưu được: {0}</translation>
+    </message>
+</context>
+<context>
+    <name>sync_details</name>
+    <message>
+        <source>1 change waiting</source>
+        <translation>1 thay đổi đang chờ</translation>
+    </message>
+    <message>
+        <source>{0} changes waiting</source>
+        <translation>{0} thay đổi đang chờ</translation>
+    </message>
+    <message>
+        <source>no changes waiting</source>
+        <translation>không có thay đổi nào đang chờ</translation>
+    </message>
+    <message>
+        <source>Offline · {0}</source>
+        <translation>Ngoại tuyến · {0}</translation>
+    </message>
+    <message>
+        <source>Syncing… · {0}</source>
+        <translation>Đang đồng bộ… · {0}</translation>
+    </message>
+    <message>
+        <source>Up to date</source>
+        <translation>Đã cập nhật</translation>
+    </message>
+    <message>
+        <source>Sync error: {0}</source>
+        <translation>Lỗi đồng bộ: {0}</translation>
+    </message>
+    <message>
+        <source> · {0} refused</source>
+        <translation> · {0} bị từ chối</translation>
+    </message>
+    <message>
+        <source>The 1 change waiting here is kept.</source>
+        <translation>1 thay đổi đang chờ ở đây vẫn được giữ.</translation>
+    </message>
+    <message>
+        <source>The {0} here are kept.</source>
+        <translation>{0} ở đây vẫn được giữ.</translation>
+    </message>
+    <message>
+        <source>Sign in again as {0}; the changes waiting here are sent then.</source>
+        <translation>Đăng nhập lại với tên {0}; khi đó các thay đổi đang chờ ở đây sẽ được gửi đi.</translation>
+    </message>
+    <message>
+        <source>Offline</source>
+        <translation>Ngoại tuyến</translation>
+    </message>
+    <message>
+        <source>Cannot reach the server</source>
+        <translation>Không kết nối được máy chủ</translation>
+    </message>
+    <message>
+        <source>{0} did not answer: this computer is offline, or the server is down.</source>
+        <translation>{0} không phản hồi: máy tính này đang ngoại tuyến, hoặc máy chủ đang ngừng.</translation>
+    </message>
+    <message>
+        <source>Keep working: every edit is saved on this computer and goes up by itself once the server answers (the app tries again every minute). Sync now tries at once.</source>
+        <translation>Cứ tiếp tục làm việc: mọi chỉnh sửa được lưu trên máy này và tự gửi lên khi máy chủ phản hồi (ứng dụng thử lại mỗi phút). Đồng bộ ngay sẽ thử lập tức.</translation>
+    </message>
+    <message>
+        <source>Device revoked</source>
+        <translation>Thiết bị bị thu hồi</translation>
+    </message>
+    <message>
+        <source>This device was revoked</source>
+        <translation>Thiết bị này đã bị thu hồi</translation>
+    </message>
+    <message>
+        <source>An administrator stopped this computer from syncing as {0} (a lost or replaced laptop is the usual reason). {1}</source>
+        <translation>Quản trị viên đã chặn máy tính này đồng bộ với tên {0} (thường do mất hoặc thay máy). {1}</translation>
+    </message>
+    <message>
+        <source>Sign in again: this computer then gets a new device key, which sends the changes waiting here. If you did not expect this, ask your team lead first.</source>
+        <translation>Hãy đăng nhập lại: máy tính này sẽ nhận khóa thiết bị mới và gửi các thay đổi đang chờ ở đây. Nếu bạn không ngờ tới việc này, hãy hỏi trưởng nhóm trước.</translation>
+    </message>
+    <message>
+        <source>Sign-in ended</source>
+        <translation>Phiên đăng nhập đã hết</translation>
+    </message>
+    <message>
+        <source>Your sign-in has ended</source>
+        <translation>Phiên đăng nhập của bạn đã kết thúc</translation>
+    </message>
+    <message>
+        <source>The server no longer accepts this computer&apos;s sign-in for {0}: it expired, or it was ended on the server. {1}</source>
+        <translation>Máy chủ không còn chấp nhận phiên đăng nhập của máy này cho {0}: phiên đã hết hạn hoặc bị kết thúc trên máy chủ. {1}</translation>
+    </message>
+    <message>
+        <source>Signed out</source>
+        <translation>Đã đăng xuất</translation>
+    </message>
+    <message>
+        <source>You are signed out</source>
+        <translation>Bạn đã đăng xuất</translation>
+    </message>
+    <message>
+        <source>This computer holds no sign-in for {0} on {1}. {2}</source>
+        <translation>Máy tính này không có phiên đăng nhập nào cho {0} trên {1}. {2}</translation>
+    </message>
+    <message>
+        <source>Sync refused</source>
+        <translation>Đồng bộ bị từ chối</translation>
+    </message>
+    <message>
+        <source>The server refused the last sync</source>
+        <translation>Máy chủ đã từ chối lần đồng bộ gần nhất</translation>
+    </message>
+    <message>
+        <source>It answered: {0}</source>
+        <translation>Máy chủ trả lời: {0}</translation>
+    </message>
+    <message>
+        <source>Your changes stay on this computer. Try Sync now; if the server keeps refusing, tell your team lead what it answered.</source>
+        <translation>Các thay đổi của bạn vẫn ở trên máy này. Hãy thử Đồng bộ ngay; nếu máy chủ vẫn từ chối, hãy báo trưởng nhóm nội dung máy chủ trả lời.</translation>
+    </message>
+    <message>
+        <source>Sync error</source>
+        <translation>Lỗi đồng bộ</translation>
+    </message>
+    <message>
+        <source>Sync failed</source>
+        <translation>Đồng bộ thất bại</translation>
+    </message>
+    <message>
+        <source>The last round stopped with an error.</source>
+        <translation>Lượt đồng bộ gần nhất dừng vì lỗi.</translation>
+    </message>
+    <message>
+        <source>The app tries again by itself. If this stays, tell your team lead what it says.</source>
+        <translation>Ứng dụng sẽ tự thử lại. Nếu lỗi vẫn còn, hãy báo trưởng nhóm nội dung lỗi.</translation>
+    </message>
+    <message>
+        <source>Some files could not be synced</source>
+        <translation>Một số tệp không đồng bộ được</translation>
+    </message>
+    <message>
+        <source>They are tried again in the next round; the other tasks can be worked on meanwhile.</source>
+        <translation>Chúng sẽ được thử lại ở lượt sau; trong lúc đó vẫn làm được các tác vụ khác.</translation>
+    </message>
+    <message>
+        <source>{0} of your edits were not kept</source>
+        <translation>{0} chỉnh sửa của bạn không được giữ</translation>
+    </message>
+    <message>
+        <source>The server kept other values: a reviewer&apos;s, or the task was already submitted or accepted.</source>
+        <translation>Máy chủ giữ giá trị khác: của người duyệt, hoặc tác vụ đã được nộp hay đã được chấp nhận.</translation>
+    </message>
+    <message>
+        <source>The Review dock (Ctrl+Alt+R) lists each one with its reason, on its task.</source>
+        <translation>Bảng Duyệt (Ctrl+Alt+R) liệt kê từng chỉnh sửa cùng lý do, trên tác vụ của nó.</translation>
+    </message>
+    <message>
+        <source>never</source>
+        <translation>chưa bao giờ</translation>
+    </message>
+    <message>
+        <source>just now</source>
+        <translation>vừa xong</translation>
+    </message>
+    <message>
+        <source>{0} min ago</source>
+        <translation>{0} phút trước</translation>
+    </message>
+    <message>
+        <source>{0} h ago</source>
+        <translation>{0} giờ trước</translation>
+    </message>
+    <message>
+        <source>{0} days ago</source>
+        <translation>{0} ngày trước</translation>
+    </message>
+</context>
+<context>
+    <name>task_list</name>
+    <message>
+        <source>new</source>
+        <translation>mới</translation>
+    </message>
+    <message>
+        <source>in progress</source>
+        <translation>đang làm</translation>
+    </message>
+    <message>
+        <source>done</source>
+        <translation>xong</translation>
+    </message>
+    <message>
+        <source>error</source>
+        <translation>lỗi</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Tên</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Trạng thái</translation>
+    </message>
+    <message>
+        <source>Error: {0}</source>
+        <translation>Lỗi: {0}</translation>
+    </message>
+    <message>
+        <source>All</source>
+        <translation>Tất cả</translation>
+    </message>
+    <message>
+        <source>New</source>
+        <translation>Mới</translation>
+    </message>
+    <message>
+        <source>In progress</source>
+        <translation>Đang làm</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>Xong</translation>
+    </message>
+    <message>
+        <source>Error</source>
+        <translation>Lỗi</translation>
+    </message>
+</context>
+<context>
+    <name>theme</name>
+    <message>
+        <source>&amp;System</source>
+        <translation>&amp;Theo hệ thống</translation>
+    </message>
+    <message>
+        <source>&amp;Light</source>
+        <translation>S&amp;áng</translation>
+    </message>
+    <message>
+        <source>&amp;Dark</source>
+        <translation>T&amp;ối</translation>
+    </message>
+    <message>
+        <source>&amp;Theme</source>
+        <translation>&amp;Giao diện</translation>
+    </message>
+</context>
+</TS>
