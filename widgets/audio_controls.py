@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QLineEd
 
 from core.annotation import Annotation
 from tools.audio_editor import time_span
+from widgets.speed_box import SpeedBox
 from widgets.waveform import DISPLAYS
 from widgets.waveform_render import clock
 
@@ -34,12 +35,8 @@ class AudioControls(QWidget):
         self.loop = QCheckBox(self.tr("Loop"))
         self.loop.setToolTip(self.tr("Play the selection (or the selected segment) again and again (Shift+L)"))
         self.loop.toggled.connect(self.loop_toggled)
-        self.speed = QComboBox()
-        for s in SPEEDS:
-            self.speed.addItem(f"{s:g}×", s)
-        self.speed.setCurrentIndex(SPEEDS.index(1.0))
-        self.speed.setToolTip(self.tr("Speed, pitch kept ([ and ])"))
-        self.speed.currentIndexChanged.connect(lambda i: self.speed_chosen.emit(float(self.speed.itemData(i))))
+        self.speed = SpeedBox(SPEEDS, self.tr("Speed, pitch kept ([ and ])"))
+        self.speed.chosen.connect(self.speed_chosen)
         self.time = QLabel()
         self.time.setMinimumWidth(170)
         self.display = QComboBox()
@@ -82,9 +79,7 @@ class AudioControls(QWidget):
         self.play.setText("⏸" if playing else "▶")
 
     def set_speed(self, speed: float) -> None:
-        self.speed.blockSignals(True)
-        self.speed.setCurrentIndex(min(range(len(SPEEDS)), key=lambda i: abs(SPEEDS[i] - speed)))
-        self.speed.blockSignals(False)
+        self.speed.show_speed(speed)
 
     def set_display(self, display: str) -> None:
         self.display.blockSignals(True)

@@ -4,8 +4,9 @@ whether a drawn shape starts a track or stays on its frame."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QSpinBox, QToolButton, QWidget
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSpinBox, QToolButton, QWidget
 
+from widgets.speed_box import SpeedBox
 from widgets.video_player import SPEEDS
 
 
@@ -27,12 +28,8 @@ class VideoControls(QWidget):
         self.frame.setMinimumWidth(80)
         self.frame.valueChanged.connect(self._entered)
         self.total = QLabel()
-        self.speed = QComboBox()
-        for s in SPEEDS:
-            self.speed.addItem(f"{s:g}×", s)
-        self.speed.setCurrentIndex(SPEEDS.index(1.0))
-        self.speed.setToolTip(self.tr("Speed ([ and ])"))
-        self.speed.currentIndexChanged.connect(lambda i: self.speed_chosen.emit(float(self.speed.itemData(i))))
+        self.speed = SpeedBox(SPEEDS, self.tr("Speed ([ and ])"))
+        self.speed.chosen.connect(self.speed_chosen)
         self.time = QLabel()
         self.keyframe = QLabel()
         self.one_frame = QCheckBox(self.tr("One-frame shapes"))
@@ -68,9 +65,7 @@ class VideoControls(QWidget):
         self.play.setText("⏸" if playing else "▶")
 
     def set_speed(self, speed: float) -> None:
-        self.speed.blockSignals(True)
-        self.speed.setCurrentIndex(min(range(len(SPEEDS)), key=lambda i: abs(SPEEDS[i] - speed)))
-        self.speed.blockSignals(False)
+        self.speed.show_speed(speed)
 
     def focus_frame(self) -> None:
         self.frame.setFocus()
