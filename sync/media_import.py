@@ -77,8 +77,77 @@ def import_media(
     kind: str | None = None,
 ) -> ImportReport:
     """Add files and folders (recursive) as tasks, skipping paths already present (compared resolved); every file
-    as `kind` when one is named (a video's sound as a recording)."""
+    as `kind` when one is named (a video's sound as a recording). Stored batch by batch, so a long import neither
+    holds the write lock nor pays one transaction per file; a cancelled import keeps what it has stored."""
     report = ImportReport()
+    probed = Probed(report, _files(paths, kind, report), kind)
+    while probed.left and not report.cancelled:
+        probed.probe(workspace, progress, cancelled, BATCH)
+        store_probed(workspace, probed)
+    return probed.report
+
+
+@dataclass
+class Probed:
+    """Files probed and not stored yet: their task rows and derived data (probing is the slow part: hashing,
+    indexing videos, decoding recordings), so a caller can probe outside a transaction and store inside one."""
+
+    report: ImportReport
+    files: list[Path]
+    kind: str | None = None
+    rows: list[tuple[Any, ...]] = field(default_factory=list)
+    cached: _Cached = field(default_factory=_Cached)
+    done: int = 0  # files[:done] are probed
+
+    @property
+    def left(self) -> int:
+        return len(self.files) - self.done
+
+    def probe(self, workspace: Workspace, progress: Callable[[int, int], None] | None,
+              cancelled: Callable[[], bool] | None, limit: int | None = None) -> None:
+        """Probe the files not probed yet (at most `limit`, fewer once their derived data passes BATCH_BYTES)."""
+        batch = self.files[self.done : self.done + limit] if limit else self.files[self.done :]
+        known = workspace.known_media([str(p) for p in batch])
+        for path in batch:
+            if cancelled is not None and cancelled():
+                self.report.cancelled = True
+                break
+            self.done += 1
+            if str(path) in known:
+                self.report.skipped += 1
+            else:
+                self.rows.append(_task_row(path, self.report, self.cached, self.kind))
+            if progress is not None:
+                progress(self.done, len(self.files))
+            if limit and self.cached.size >= BATCH_BYTES:  # long recordings: write before their peaks fill memory
+                break
+
+
+def probe_files(workspace: Workspace, paths: Iterable[str | Path], progress: Callable[[int, int], None] | None = None,
+                cancelled: Callable[[], bool] | None = None) -> Probed:
+    """Every file probed, nothing stored (store_probed does, in the caller's transaction)."""
+    report = ImportReport()
+    probed = Probed(report, _files(paths, None, report))
+    probed.probe(workspace, progress, cancelled)
+    return probed
+
+
+def store_probed(workspace: Workspace, probed: Probed) -> None:
+    """Write the probed rows in one transaction (the caller's when it holds one: Workspace.transaction is
+    reentrant) and forget them."""
+    if not probed.rows:
+        return
+    with workspace.transaction() as conn:
+        added = conn.executemany(_INSERT_TASK, probed.rows).rowcount
+        conn.executemany(_INSERT_INDEX, probed.cached.indexes.items())
+        conn.executemany(_INSERT_PEAKS, ((h, rate, channels, samples, seal_peaks(workspace.codec, h, data))
+                                         for h, (rate, channels, samples, data) in probed.cached.peaks.items()))
+    probed.report.added += added
+    probed.report.skipped += len(probed.rows) - added
+    probed.rows, probed.cached = [], _Cached()
+
+
+def _files(paths: Iterable[str | Path], kind: str | None, report: ImportReport) -> list[Path]:
     files = []
     for path in dict.fromkeys(p.resolve() for p in iter_all_media(paths, kind)):
         try:
@@ -87,33 +156,4 @@ def import_media(
         except UnicodeEncodeError:  # bytes that are not UTF-8 in a name (Linux allows them; SQLite cannot store them)
             shown = str(path).encode("utf-8", "backslashreplace").decode("utf-8")
             report.errors.append((shown, "the file name is not valid UTF-8; rename the file to add it"))
-    start = 0
-    while start < len(files) and not report.cancelled:
-        batch = files[start : start + BATCH]
-        known = workspace.known_media([str(p) for p in batch])
-        rows = []
-        cached = _Cached()  # by content hash: frame indexes and peaks of this batch's videos and recordings
-        done = start
-        for path in batch:
-            if cancelled is not None and cancelled():
-                report.cancelled = True
-                break
-            done += 1
-            if str(path) in known:
-                report.skipped += 1
-            else:
-                rows.append(_task_row(path, report, cached, kind))
-            if progress is not None:
-                progress(done, len(files))
-            if cached.size >= BATCH_BYTES:  # long recordings: write before their peaks fill memory
-                break
-        start = done
-        if rows:
-            with workspace.transaction() as conn:
-                added = conn.executemany(_INSERT_TASK, rows).rowcount
-                conn.executemany(_INSERT_INDEX, cached.indexes.items())
-                conn.executemany(_INSERT_PEAKS, ((h, rate, channels, samples, seal_peaks(workspace.codec, h, data))
-                                                 for h, (rate, channels, samples, data) in cached.peaks.items()))
-            report.added += added
-            report.skipped += len(rows) - added
-    return report
+    return files

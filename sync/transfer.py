@@ -1,10 +1,10 @@
 """Import a dataset file into a workspace and export a workspace as a dataset, in any registered format.
 
 Import reads and validates the whole file first (a refused file raises FormatError before anything is written), then
-plans every change and writes: missing images (one add_media call), all annotations (one insert_annotations call)
-and new labels (one set_schema call), all in ONE transaction (sync/transfer_steps.py), so a cancel or an error
-midway leaves the workspace exactly as it was. Export is sync/transfer_export.py (written beside the target and
-moved into place when complete).
+probes the media beside it that the workspace lacks (hashing, indexing, decoding: before any lock is taken), then
+writes the new tasks, all annotations (one insert_annotations call) and new labels (one set_schema call) in ONE
+transaction (sync/transfer_steps.py), so a cancel or an error midway leaves the workspace exactly as it was.
+Export is sync/transfer_export.py (written beside the target and moved into place when complete).
 
 Re-importing is safe: an annotation whose label and shape equal a live annotation of the same task is counted as a
 duplicate and not added again. So importing the same file twice adds nothing the second time, while a file with new
@@ -35,6 +35,7 @@ from core.media_kinds import VIDEO
 from core.schema import AttributeSpec, Label, LabelSchema, SchemaError, Tier
 from core.shapes import Instant, Segment
 from core.tracks import Track, track_rows, tracks_from_rows
+from sync.media_import import Probed, probe_files, store_probed
 from sync.segment_import import checked_segments
 from sync.transfer_export import all_tasks, export_dataset
 from sync.transfer_steps import Cancelled, Progress, Steps, one_transaction
@@ -79,8 +80,15 @@ def import_dataset(
     steps.check()
     report = TransferReport(format_name, items=len(dataset.items), messages=[str(i) for i in dataset.issues])
     steps.add(2 * len(dataset.items) + 1)  # matched, planned, stored
+    found, missing = _pair_items(ws, dataset, report, add_media, task_ids, steps)
+    probed = None
+    if missing:  # probed before the transaction: hashing and decoding new media must not hold the write lock
+        files = sorted(set(missing.values()))
+        steps.add(len(files))
+        probed = probe_files(ws, files, steps.nested(), steps.is_cancelled)
+        steps.check()
     with one_transaction(ws):
-        tasks = _match_tasks(ws, dataset, report, add_media, task_ids, steps)
+        tasks = _matched(ws, dataset, report, found, missing, probed)
         if not tasks:  # nothing to import: the schema stays as it was too
             report.messages.append("no image or video of the file is in the workspace or beside the file; nothing "
                                    "changed")
@@ -195,12 +203,13 @@ def _locate(item: DatasetItem, report: TransferReport) -> Path | None:
     return None
 
 
-def _match_tasks(
+def _pair_items(
     ws: Workspace, dataset: Dataset, report: TransferReport, add_media: bool, task_ids: Collection[int] | None,
     steps: Steps,
-) -> list[tuple[DatasetItem, Task]]:
-    """Pair items with tasks: found by path or unique name, else added from the file beside the dataset; with
-    `task_ids`, only items of those tasks (and nothing added)."""
+) -> tuple[dict[int, Task], dict[int, Path]]:
+    """Items (by index) with their tasks, found by path or unique name, and the items whose media is beside the
+    dataset and not in the workspace yet (to be added); with `task_ids`, only items of those tasks (none added).
+    Reads only: it runs before the import's transaction."""
     found: dict[int, Task] = {}
     missing: dict[int, Path] = {}
     videos: dict[str, list[Task]] | None = None
@@ -229,13 +238,16 @@ def _match_tasks(
             report.messages.append(f"{item.file_name}: {item.kind} not in the workspace {why}")
     if outside:
         report.messages.append(f"{outside} items of the file are not on the selected tasks; left out")
-    if missing:
-        files = sorted(set(missing.values()))
-        steps.add(len(files))
-        added = ws.add_media(files, steps.nested(), steps.is_cancelled)
-        steps.check()
-        report.media_added = added.added
-        report.messages += [f"{path}: {error}" for path, error in added.errors]
+    return found, missing
+
+
+def _matched(ws: Workspace, dataset: Dataset, report: TransferReport, found: dict[int, Task],
+             missing: dict[int, Path], probed: Probed | None) -> list[tuple[DatasetItem, Task]]:
+    """The (item, task) pairs to import into, the probed media stored first (in the import's transaction)."""
+    if probed is not None:
+        store_probed(ws, probed)
+        report.media_added = probed.report.added
+        report.messages += [f"{path}: {error}" for path, error in probed.report.errors]
         for i, media in missing.items():
             task = ws.find_task(str(media))
             if task:

@@ -128,7 +128,7 @@ def test_another_threads_write_waits_for_the_import_and_survives_its_rollback(te
         waited = []
 
         def progress(done, total):
-            if done == 2 and not writer.is_alive():
+            if ws._conn.in_transaction and not writer.is_alive() and not waited:  # the import's transaction is open
                 writer.start()
                 time.sleep(0.3)
                 waited.append(writer.is_alive())  # blocked on the workspace while the import's transaction is open
@@ -346,3 +346,17 @@ def test_sync_shows_the_changes_sent_on_a_terminal_only(capsys, monkeypatch):
     with cli._sync_progress(Outbox()):
         pass  # a quick round: no line at all
     assert capsys.readouterr().err == ""
+
+
+def test_new_media_is_probed_before_the_transaction_and_a_cancel_then_stores_nothing(template):
+    """Hashing and decoding the media beside the file happen with no lock held; cancelled there, nothing is added."""
+    ws_dir, path = template
+    with Workspace.open(ws_dir) as ws:
+        seen = []
+
+        def progress(done, total):
+            seen.append(ws._conn.in_transaction)
+
+        with pytest.raises(Cancelled):
+            import_dataset(ws, "coco", path, progress=progress, cancelled=lambda: len(seen) >= 4)
+        assert seen and not any(seen) and ws.find_task("three.png") is None
