@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import random
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -137,3 +139,29 @@ def child_command(workspace: Path) -> list[str]:
 
 def secrets_line(backend: MemoryKeyring) -> bytes:
     return (json.dumps(backend.items) + "\n").encode()
+
+
+def byte_runs(data: bytes) -> list[bytes]:
+    """Byte runs from inside a media file or pyramid (not its header, which every file of the kind shares)."""
+    return [data[int(len(data) * q): int(len(data) * q) + 32] for q in (0.3, 0.5, 0.7, 0.9)]
+
+
+def files_with(needles: list[bytes], roots: list[Path], skip: Sequence[Path] = (), since: float | None = None
+               ) -> list[Path]:
+    """Files under `roots` (outside `skip`; modified at or after `since` when given) holding any of `needles`:
+    where plaintext media reached the disk."""
+    found = []
+    for root in roots:
+        for folder, dirs, files in os.walk(root):
+            dirs[:] = [d for d in dirs if not any((Path(folder) / d).resolve() == s.resolve() for s in skip)]
+            for name in files:
+                path = Path(folder) / name
+                try:
+                    if not path.is_file() or (since is not None and path.stat().st_mtime < since):
+                        continue
+                    data = path.read_bytes()
+                except OSError:
+                    continue
+                if any(n in data for n in needles):
+                    found.append(path)
+    return found

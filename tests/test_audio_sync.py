@@ -37,7 +37,7 @@ from sync.transfer import import_dataset
 from sync.workspace import Workspace
 from tests.audio_samples import signal, write_wav
 from tests.server_fixtures import PASSWORD, LiveServer, fast_config
-from tests.sync_client_helpers import add, agree, clone_for, server_task_ids, sync
+from tests.sync_client_helpers import add, agree, byte_runs, clone_for, files_with, server_task_ids, sync
 
 OCTET = {"Content-Type": "application/octet-stream"}
 RATE, SECONDS = 44100, 12.0  # stereo 16-bit: 2.1 MB, three chunks of the media cache
@@ -51,30 +51,6 @@ def _recording(folder: Path, name: str = "interview.wav") -> Path:
     data = signal(RATE, 2, SECONDS, bursts=((0.5, 2.0), (3.0, 4.0), (6.0, 9.5)))
     data += np.random.default_rng(7).normal(0, 0.03, data.shape).astype(np.float32)
     return write_wav(folder / name, data, RATE)
-
-
-def _needles(data: bytes) -> list[bytes]:
-    return [data[int(len(data) * q): int(len(data) * q) + 32] for q in (0.3, 0.5, 0.7, 0.9)]
-
-
-def _files_with(needles: list[bytes], roots: list[Path], skip: tuple[Path, ...] = (), since: float | None = None
-                ) -> list[Path]:
-    """Files under `roots` (outside `skip`; modified at or after `since` when given) holding any of `needles`."""
-    found = []
-    for root in roots:
-        for folder, dirs, files in os.walk(root):
-            dirs[:] = [d for d in dirs if not any((Path(folder) / d).resolve() == s.resolve() for s in skip)]
-            for name in files:
-                path = Path(folder) / name
-                try:
-                    if not path.is_file() or (since is not None and path.stat().st_mtime < since):
-                        continue
-                    data = path.read_bytes()
-                except OSError:
-                    continue
-                if any(n in data for n in needles):
-                    found.append(path)
-    return found
 
 
 def _segments(task_id: int) -> list[Annotation]:
@@ -162,15 +138,15 @@ def test_a_field_recording_syncs_and_another_client_works_on_it_offline(seeded, 
     # nothing plaintext on disk: no sample, no pyramid, in either workspace (database, WAL, media cache) or temp
     for w in (ws, lead_ws):
         w.close()
-    needles = _needles(data) + _needles(from_file.levels[0].tobytes())
-    assert _files_with(needles, [tmp_path / "ann1", tmp_path / "lead"]) == []
+    needles = byte_runs(data) + byte_runs(from_file.levels[0].tobytes())
+    assert files_with(needles, [tmp_path / "ann1", tmp_path / "lead"]) == []
     skip = (source.parent, server.config.data_dir, tmp_path.parent.parent)  # this run's tmp_paths: checked above
-    assert _files_with(needles, [Path(tempfile.gettempdir())], skip, since=started) == []
+    assert files_with(needles, [Path(tempfile.gettempdir())], skip, since=started) == []
     plain = Workspace.create(tmp_path / "plain")  # the search finds them where they are kept plain
     plain.add_media([source])
     plain.close()
-    assert _files_with(_needles(from_file.levels[0].tobytes()), [tmp_path / "plain"])
-    assert _files_with(_needles(data), [source.parent])
+    assert files_with(byte_runs(from_file.levels[0].tobytes()), [tmp_path / "plain"])
+    assert files_with(byte_runs(data), [source.parent])
 
 
 def _no_decode(*_args, **_kw) -> PeaksPyramid:

@@ -31,7 +31,7 @@ from sync.client.store import SyncStore, task_kind
 from sync.client.video import video_index, video_source
 from sync.server.blobs import file_sha256
 from tests.server_fixtures import PASSWORD, LiveServer, fast_config, login, seed
-from tests.sync_client_helpers import add, agree, clone_for, server_task_ids, sync
+from tests.sync_client_helpers import add, agree, byte_runs, clone_for, files_with, server_task_ids, sync
 from tests.video_samples import X264, make_video, read_number
 
 OCTET = {"Content-Type": "application/octet-stream"}
@@ -50,30 +50,6 @@ def _keyframes(task_id: int, track: str) -> list[Annotation]:
     rng = random.Random(5)
     return [Annotation(new_id(), task_id, "car", Box(rng.uniform(0, 200), rng.uniform(0, 150), 30.5, 20.5), frame=f,
                        track=track) for f in (0, 120, 299)]
-
-
-def _needles(data: bytes) -> list[bytes]:
-    """Byte runs from inside the video's compressed frames (not its header, which every MP4 shares)."""
-    return [data[int(len(data) * q): int(len(data) * q) + 32] for q in (0.3, 0.5, 0.7, 0.9)]
-
-
-def _files_with(needles: list[bytes], roots: list[Path], skip: list[Path], since: float | None = None) -> list[Path]:
-    """Files under `roots` (outside `skip`; modified at or after `since` when given) holding any of `needles`."""
-    found = []
-    for root in roots:
-        for folder, dirs, files in os.walk(root):
-            dirs[:] = [d for d in dirs if not any((Path(folder) / d).resolve() == s.resolve() for s in skip)]
-            for name in files:
-                path = Path(folder) / name
-                try:
-                    if not path.is_file() or (since is not None and path.stat().st_mtime < since):
-                        continue
-                    data = path.read_bytes()
-                except OSError:
-                    continue
-                if any(n in data for n in needles):
-                    found.append(path)
-    return found
 
 
 def test_a_field_video_goes_up_and_another_client_decodes_it_from_the_encrypted_cache(seeded, keys, tmp_path,
@@ -151,12 +127,12 @@ def test_a_field_video_goes_up_and_another_client_decodes_it_from_the_encrypted_
     window.close()
 
     # nothing plaintext on disk: not in either workspace (database, WAL, media cache), not in any temp file
-    needles = _needles(data)
+    needles = byte_runs(data)
     assert all(n in data for n in needles)
     skip = [source.parent, server.config.data_dir]
-    assert _files_with(needles, [tmp_path], skip) == []
-    assert _files_with(needles, [Path(tempfile.gettempdir())], skip, since=started) == []
-    assert any(_files_with(needles, [source.parent], []))  # the search does find the bytes where they are
+    assert files_with(needles, [tmp_path], skip) == []
+    assert files_with(needles, [Path(tempfile.gettempdir())], skip, since=started) == []
+    assert any(files_with(needles, [source.parent], []))  # the search does find the bytes where they are
 
 
 def test_a_video_task_refuses_frames_past_its_end_and_its_download_resumes(seeded, keys, tmp_path, monkeypatch):
