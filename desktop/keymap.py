@@ -183,6 +183,16 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("help.keys", "Keyboard shortcuts", ("F1",), "global"),
     ActionSpec("view.review", "Show review", ("Ctrl+Alt+R",), "global", tip="Open the Review dock and focus its "
                "comments and refused edits (arrow keys move, Enter goes to the shape)"),
+    ActionSpec("review.queue", "Review queue", ("Ctrl+Alt+Q",), "global", tip="Leads: the submitted work waiting "
+               "for a decision, a lot's sample in its drawn order"),
+    ActionSpec("review.accept", "Accept and open the next", ("Ctrl+Alt+K",), "global", tip="Leads: edits made "
+               "first make it accepted after fixes, a defect of its lot"),
+    ActionSpec("review.reject", "Reject…", ("Ctrl+Alt+J",), "global", tip="Leads: with a reason the annotator sees; "
+               "then the next task in the queue opens"),
+    ActionSpec("review.next", "Next in the review queue", ("Ctrl+Alt+PgDown",), "global"),
+    ActionSpec("review.previous", "Previous in the review queue", ("Ctrl+Alt+PgUp",), "global"),
+    ActionSpec("review.comment", "Comment…", ("Ctrl+Alt+N",), "global", tip="A new thread pinned to the selected "
+               "shape, else where the pointer is; on a video also this frame, on a recording the selected range"),
     ActionSpec("prelabel.task", "Pre-label this task", ("Ctrl+L",), "edit", tip="Run the model on this task; its "
                "predictions replace this model's pending ones in one undo step"),
     ActionSpec("prelabel.selected", "Pre-label selected tasks", (), "global", tip="The tasks selected in the task "

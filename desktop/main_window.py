@@ -36,6 +36,7 @@ from desktop.panels import ProgressPanel, keymap_dialog
 from desktop.prelabel import PrelabelController
 from desktop.reload import TaskReloader
 from desktop.review import ReviewController
+from desktop.review_queue import ReviewQueueController
 from desktop.sam import SegmentController
 from desktop.session import CachedMedia, Decoder, TaskSession
 from desktop.settings import Settings, save_settings
@@ -94,6 +95,7 @@ class MainWindow(QMainWindow):
         self.unlocker = Unlocker(self, self.sync_status.keys, self.sync_status.prompt, self._open_session,
                                  self._unlock_failed)
         self.review = ReviewController(self)  # the Review dock (decision, comments, refused edits) and comment pins
+        self.queue = ReviewQueueController(self)  # leads: the Review queue dock, accept / reject and go on
         self.connector = ConnectController(self)  # File → Connect to a server…, sign out, switch user
         self.actions_by_id: dict[str, QAction] = {}
         self.prelabel = PrelabelController(self)
@@ -189,6 +191,7 @@ class MainWindow(QMainWindow):
         self.prelabel.task_shown()
         self.segment.task_shown()
         self.review.task_shown()
+        self.queue.task_shown()
         self.labels.select_label(editor.current_label)
         self._sync_tool_actions()
         self.tasks.select_task(task.id)
@@ -290,6 +293,7 @@ class MainWindow(QMainWindow):
             **self.prelabel.handlers(),
             **self.segment.handlers(),
             **self.review.handlers(),
+            **self.queue.handlers(),
             **self.video.handlers(),
             **self.audio.handlers(),
             **self.sync_status.handlers(),
@@ -355,11 +359,13 @@ class MainWindow(QMainWindow):
                        "track.one_frame", None, "track.split", "track.merge", "track.propagate", None,
                        "track.forward", "track.backward"],
             "A&udio": [a.id for a in AUDIO_ACTIONS],
+            "&Review": ["review.queue", "view.review", None, "review.accept", "review.reject", "review.next",
+                        "review.previous", None, "review.comment"],
             "&Help": ["help.keys"],
         }
         titles = {"&File": self.tr("&File"), "&Edit": self.tr("&Edit"), "&View": self.tr("&View"),
                   "&Task": self.tr("&Task"), "V&ideo": self.tr("V&ideo"), "A&udio": self.tr("A&udio"),
-                  "&Help": self.tr("&Help")}
+                  "&Review": self.tr("&Review"), "&Help": self.tr("&Help")}
         for title, ids in menus.items():
             menu = self.menuBar().addMenu(titles[title])
             menu.setObjectName(title.replace("&", "").lower())  # found by this name (the title is translated)

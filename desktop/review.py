@@ -13,10 +13,12 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QPointF, Qt
+from PySide6.QtWidgets import QInputDialog
 
 from core.annotation import Annotation
-from sync.client.store import SyncStore
+from sync.client.review_store import ReviewStore
 from tools.editor import Editor
+from tools.video_editor import VideoEditor
 from widgets.comment_pins import CLOSED_COLOR, OPEN_COLOR, CommentPins
 from widgets.review_panel import LostValue, ReviewComment, ReviewPanel, TaskReview, when
 
@@ -73,6 +75,10 @@ def refused_values(rejection: dict[str, Any], now: dict[str, Any] | None, server
     entity_id = str(rejection["entity_id"])
     if rejection["entity"] == "task":
         return [LostValue("refused", None, "status", describe(fields.get("status")), server_status, note)]
+    if rejection["entity"] == "review":
+        return [LostValue("refused", None, "decision", describe(fields.get("decision")), server_status, note)]
+    if rejection["entity"] == "comment":
+        return [LostValue("refused", None, "comment", describe(fields.get("text") or fields), "not posted", note)]
     if not fields:  # a refused delete
         return [LostValue("refused", entity_id, "deleted", "yes", "no" if now is not None else "yes", note)]
     return [LostValue("refused", entity_id, name, describe(value),
@@ -82,15 +88,14 @@ def refused_values(rejection: dict[str, Any], now: dict[str, Any] | None, server
 
 def load_review(ws: Workspace, local_task_id: int) -> TaskReview:
     """The TaskReview of a local task (`synced` False when it is not a server's task)."""
-    store = SyncStore(ws)
+    reviews = ReviewStore(ws)
+    store = reviews.sync
     state = store.review_state(local_task_id)
     if state is None:
         return TaskReview(synced=False)
-    server_id, review = state["server_id"], state["review"] or {}
-    comments = tuple(
-        ReviewComment(n, c["author"], c["at"], c["text"], c.get("annotation_id"),
-                      (c["x"], c["y"]) if c.get("x") is not None and c.get("y") is not None else None)
-        for n, c in enumerate(store.comments(server_id), start=1))
+    server_id = state["server_id"]
+    decision = reviews.decision(server_id) or {}
+    comments = tuple(_comment(c, number) for c, number in _numbered(reviews.comments(server_id)))
     rejections = store.rejections(server_id)
     current = store.current_fields([str(r["entity_id"]) for r in rejections if r["entity"] == "annotation"])
     refused = [v for r in reversed(rejections)
@@ -98,8 +103,33 @@ def load_review(ws: Workspace, local_task_id: int) -> TaskReview:
     conflicts = tuple(LostValue("conflict", c["annotation_id"], _field(c["field"]), describe(c["losing_value"]),
                                 describe(c["winning_value"]), f"{c['loser']} lost to {c['winner']} · {when(c['at'])}")
                       for c in store.conflicts(server_id))
-    return TaskReview(True, review.get("decision"), review.get("reviewer", ""), review.get("at", 0.0), comments,
-                      tuple(refused), conflicts)
+    return TaskReview(True, decision.get("decision"), decision.get("reviewer", ""), decision.get("at", 0.0), comments,
+                      tuple(refused), conflicts, fixed=decision.get("fixed", False),
+                      reason=decision.get("reason", ""), pending=decision.get("pending", False),
+                      refused_note=decision.get("refused", ""))
+
+
+def _numbered(comments: list[dict[str, Any]]) -> list[tuple[dict[str, Any], int]]:
+    """Each comment with its thread's number (threads count from 1; a reply carries its thread's number)."""
+    numbers: dict[str, int] = {}
+    out = []
+    for c in comments:
+        if c["parent"] is None:
+            numbers[c["uid"]] = len(numbers) + 1
+        out.append((c, numbers.get(c["parent"] or c["uid"], 0)))
+    return out
+
+
+def _comment(c: dict[str, Any], number: int) -> ReviewComment:
+    pin = c.get("pin") or {}
+
+    def pair(key: str) -> Any:
+        value = pin.get(key)
+        return tuple(value) if value else None
+
+    return ReviewComment(number, c["author"], c["at"], c["text"], pin.get("annotation_id"), pair("point"), c["uid"],
+                         c["parent"], c["resolved"], c["resolved_by"], c["sent"], pair("box"), pair("frames"),
+                         pair("times"))
 
 
 def anchor(annotation: Annotation) -> tuple[float, float]:
@@ -122,6 +152,12 @@ class ReviewController(QObject):
         self.pins = CommentPins(window.canvas.scene())
         self.panel.pins_toggled.connect(self.pins.set_visible)
         self.panel.activated.connect(self.go_to)
+        self.panel.comment_requested.connect(self.ask_comment)
+        self.panel.reply_requested.connect(self.ask_reply)
+        self.panel.resolve_requested.connect(lambda thread: self.resolve(thread.uid, not thread.resolved))
+        self.panel.hide_resolved.toggled.connect(lambda _on: self._place_pins())
+        self._cursor: tuple[float, float] | None = None  # the pointer's last place on the picture
+        window.canvas.cursor_moved.connect(lambda x, y: setattr(self, "_cursor", (x, y)))
         window.sync_status.state_changed.connect(lambda _state: self.refresh())
         self._shown: tuple[int, float] | None = None  # (task, decision time) last shown: the dock opens once per news
         self._followed: Editor | None = None
@@ -132,7 +168,64 @@ class ReviewController(QObject):
         return session.editor if session is not None else None
 
     def handlers(self) -> dict[str, Callable[[], object]]:
-        return {"view.review": self.show_dock}
+        return {"view.review": self.show_dock, "review.comment": self.ask_comment}
+
+    # -- comments ------------------------------------------------------------------------------------------------
+
+    def ask_comment(self) -> None:
+        text = self._ask(self.tr("New comment"), self.tr("Comment (pinned {0}):").format(self._pin_words()))
+        if text:
+            self.comment(text)
+
+    def ask_reply(self, thread: ReviewComment) -> None:
+        text = self._ask(self.tr("Reply"), self.tr("Reply to {0}: “{1}”").format(thread.author, thread.text[:80]))
+        if text:
+            self.comment(text, parent=thread.uid)
+
+    def _ask(self, title: str, label: str) -> str:
+        text, ok = QInputDialog.getMultiLineText(self.window.canvas.window(), title, label)
+        return text.strip() if ok else ""
+
+    def comment(self, text: str, pin: dict[str, Any] | None = None, parent: str | None = None) -> str | None:
+        """Store a comment on the task on show (pinned where the user is, unless `pin` says), queued for sync."""
+        session = self.window.session
+        if session is None or session.task is None or not self.panel.review.synced:
+            self.window.statusBar().showMessage(self.tr("Only a task from a server can have comments"), 4000)
+            return None
+        where = None if parent else (pin if pin is not None else self.pin_here())
+        uid: str = session.writer.call(ReviewStore(session.writer_ws).comment, session.task.id, text, where,
+                                       parent).result()
+        self.refresh()
+        return uid
+
+    def resolve(self, uid: str, resolved: bool = True) -> None:
+        session = self.window.session
+        if session is not None:
+            session.writer.call(ReviewStore(session.writer_ws).resolve, uid, resolved).result()
+            self.refresh()
+
+    def pin_here(self) -> dict[str, Any]:
+        """Where a new thread points: the selected shape, else the pointer on the picture; on a video also the
+        frame, on a recording the selected time range (or the playhead)."""
+        editor, pin = self.editor, dict[str, Any]()
+        if editor is not None and editor.selection:
+            pin["annotation_id"] = editor.selection[0]
+        elif self._cursor is not None and self.window.mode != "audio":
+            pin["point"] = [round(self._cursor[0], 1), round(self._cursor[1], 1)]
+        if self.window.mode == "video" and isinstance(editor, VideoEditor):
+            pin["frames"] = [editor.frame, editor.frame]
+        elif self.window.mode == "audio":
+            span = self.window.audio.waveform.selection or (self.window.audio.position,) * 2
+            pin["times"] = [round(span[0], 3), round(span[1], 3)]
+        return pin
+
+    def _pin_words(self) -> str:
+        pin = self.pin_here()
+        if "annotation_id" in pin:
+            return self.tr("to the selected shape")
+        if "times" in pin:
+            return self.tr("at {0:.2f}–{1:.2f} s").format(*pin["times"])
+        return self.tr("where the pointer is") if pin else self.tr("to the task")
 
     def show_dock(self) -> None:
         """Open the dock (also when closed, floating or tabbed behind another) and give its list the keyboard focus,
@@ -180,18 +273,34 @@ class ReviewController(QObject):
 
     def _place_pins(self) -> None:
         editor, review = self.editor, self.panel.review
+        frame = editor.frame if isinstance(editor, VideoEditor) else None
         pins = []
         for c in review.comments:
             tip = f"{c.number}. {c.author}: {c.text}"
-            if c.point is not None:
+            if c.parent is not None or (c.resolved and self.panel.hide_resolved.isChecked()):
+                continue
+            if frame is not None and c.frames is not None and not c.frames[0] <= frame <= c.frames[1]:
+                continue
+            if c.box is not None:
+                pins.append((c.number, c.box[0], c.box[1], tip))
+            elif c.point is not None:
                 pins.append((c.number, *c.point, tip))
             elif c.annotation_id is not None and editor is not None and c.annotation_id in editor.doc:
                 pins.append((c.number, *anchor(editor.doc.get(c.annotation_id)), tip))
         self.pins.show(pins, OPEN_COLOR if review.rejected else CLOSED_COLOR)
 
     def go_to(self, row: ReviewComment | LostValue) -> None:
-        """Select the row's annotation and centre it, or centre the comment's point."""
+        """Go to the comment's frame or time, then select the row's annotation and centre it, or centre the
+        comment's point or area."""
         editor, canvas = self.editor, self.window.canvas
+        if isinstance(row, ReviewComment):
+            if row.frames is not None and self.window.mode == "video":
+                self.window.video.player.seek(row.frames[0])
+            if row.times is not None and self.window.mode == "audio":
+                self.window.audio.seek(row.times[0])
+            if row.box is not None:
+                canvas.centerOn(QPointF((row.box[0] + row.box[2]) / 2, (row.box[1] + row.box[3]) / 2))
+                return
         if isinstance(row, ReviewComment) and row.point is not None:
             canvas.centerOn(QPointF(*row.point))
             return

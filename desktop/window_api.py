@@ -16,11 +16,13 @@ if TYPE_CHECKING:
     from PySide6.QtGui import QAction
     from PySide6.QtWidgets import QDockWidget, QMenuBar, QStatusBar, QToolBar, QWidget
 
+    from desktop.audio import AudioController
     from desktop.jobs import Job
     from desktop.panels import ProgressPanel
     from desktop.session import TaskSession
     from desktop.settings import Settings
     from desktop.sync_status import SyncStatus
+    from desktop.video import VideoController
     from widgets.canvas import ImageCanvas
     from widgets.label_palette import LabelPalette
     from widgets.task_list import TaskListWidget
@@ -45,10 +47,22 @@ class JobHost(Shell, Protocol):
 class ReviewWindow(Shell, Protocol):
     docks: dict[str, QDockWidget]
     sync_status: SyncStatus
+    mode: str
+    video: VideoController
+    audio: AudioController
 
     def add_dock(self, name: str, title: str, widget: QWidget) -> QDockWidget: ...
     def tabifyDockWidget(self, first: QDockWidget, second: QDockWidget) -> None: ...
     def resizeDocks(self, docks: Sequence[QDockWidget], sizes: Sequence[int], orientation: Qt.Orientation) -> None: ...
+
+
+class QueueWindow(Shell, Protocol):
+    docks: dict[str, QDockWidget]
+    sync_status: SyncStatus
+
+    def add_dock(self, name: str, title: str, widget: QWidget) -> QDockWidget: ...
+    def tabifyDockWidget(self, first: QDockWidget, second: QDockWidget) -> None: ...
+    def show_task(self, task_id: int, keep_view: bool = False) -> None: ...
 
 
 class PrelabelWindow(JobHost, Protocol):

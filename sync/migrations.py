@@ -190,7 +190,30 @@ _V6: Migration = (
     )""",
 )
 
-MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4, _V5, _V6)
+# Reviews made offline (sync/client/review_store.py): a lead's decisions wait in review_decisions until the server
+# answers; comments form threads (uid: the client's id, "c<id>" for one made on the server; parent: the thread's first
+# comment) that anyone on the task can resolve; a comment written here and not yet on the server has a negative id.
+# The server's lots (spot-review samples) reach leads as sync_lots. Bodies are sealed like the other payloads.
+_V7: Migration = (
+    "ALTER TABLE sync_comments ADD COLUMN uid TEXT",
+    "ALTER TABLE sync_comments ADD COLUMN parent TEXT",
+    "ALTER TABLE sync_comments ADD COLUMN resolved INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE sync_comments ADD COLUMN resolved_by TEXT",
+    "UPDATE sync_comments SET uid = 'c' || id",
+    "CREATE UNIQUE INDEX sync_comments_by_uid ON sync_comments (uid)",
+    "CREATE INDEX sync_comments_by_task ON sync_comments (task_id)",
+    "ALTER TABLE sync_reviews ADD COLUMN fixed INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE sync_reviews ADD COLUMN body BLOB",
+    "ALTER TABLE sync_tasks ADD COLUMN updated_at REAL",
+    """CREATE TABLE review_decisions (
+        uid TEXT PRIMARY KEY, task_id INTEGER NOT NULL, decision TEXT NOT NULL, fixed INTEGER NOT NULL,
+        at REAL NOT NULL, body BLOB NOT NULL, answer TEXT
+    )""",
+    "CREATE INDEX review_decisions_by_task ON review_decisions (task_id)",
+    "CREATE TABLE sync_lots (id INTEGER PRIMARY KEY, project_id INTEGER NOT NULL, body TEXT NOT NULL)",
+)
+
+MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

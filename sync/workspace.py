@@ -229,6 +229,10 @@ class Workspace:
                 self._conn.execute(f"PRAGMA cache_size = {-CACHE_KIB}")
                 self._conn.execute("PRAGMA shrink_memory")
 
+    def log_change(self, conn: sqlite3.Connection, entity: str, entity_id: str, op: str) -> None:
+        """One outbox row, in the caller's transaction, for a change the sync client reads from its entity."""
+        conn.execute(_LOG, (self._next_txn(conn), entity, entity_id, op, 0, time.time()))
+
     @staticmethod
     def _next_txn(conn: sqlite3.Connection) -> int:
         row = conn.execute("UPDATE meta SET value = value + 1 WHERE key = 'last_txn' RETURNING value").fetchone()
@@ -253,7 +257,7 @@ class Workspace:
     def set_schema(self, schema: LabelSchema) -> None:
         with self.transaction() as conn:
             self.store_schema(conn, schema)
-            conn.execute(_LOG, (self._next_txn(conn), "schema", "labels", "set", 0, time.time()))
+            self.log_change(conn, "schema", "labels", "set")
 
     def store_schema(self, conn: sqlite3.Connection, schema: LabelSchema) -> None:
         """Write the schema inside the caller's transaction, without an outbox row (sync applies the server's)."""
@@ -345,7 +349,7 @@ class Workspace:
             cur = conn.execute("UPDATE tasks SET status = ?, error = ? WHERE id = ?", (status.value, error, task_id))
             if cur.rowcount == 0:
                 raise KeyError(f"no task {task_id} in {self.path}")
-            conn.execute(_LOG, (self._next_txn(conn), "task", str(task_id), "status", 0, time.time()))
+            self.log_change(conn, "task", str(task_id), "status")
 
     # -- annotations ---------------------------------------------------------------------------------------------
 

@@ -35,6 +35,12 @@ TABLE = {
     ("PUT", "/api/v1/projects/{project_id}/schema"): REVIEWERS,
     ("POST", "/api/v1/projects/{project_id}/tasks"): IN_PROJECT,  # annotators: of media they uploaded
     ("GET", "/api/v1/projects/{project_id}/tasks"): IN_PROJECT,
+    ("GET", "/api/v1/projects/{project_id}/audit"): REVIEWERS,
+    ("GET", "/api/v1/projects/{project_id}/qa"): REVIEWERS,
+    ("PUT", "/api/v1/projects/{project_id}/qa"): REVIEWERS,
+    ("POST", "/api/v1/projects/{project_id}/qa/sources/{source}/resume"): REVIEWERS,  # 409: not discontinued
+    ("GET", "/api/v1/projects/{project_id}/lots"): REVIEWERS,
+    ("POST", "/api/v1/projects/{project_id}/lots/{lot_id}/close"): REVIEWERS,  # 409 once closed
     ("GET", "/api/v1/tasks/{task_id}"): TASK_OWNER,
     ("GET", "/api/v1/tasks/{task_id}/annotations"): TASK_OWNER,
     ("POST", "/api/v1/tasks/{task_id}/assign"): REVIEWERS,
@@ -68,7 +74,11 @@ def test_every_endpoint_as_every_role(seeded, tmp_path):
                 "stranger": login(server, "ann3")}
     spare = login(server, "ann3")  # a second device, revoked by the revoke calls
     task, project, sha = seeded.task_ids[0], seeded.project_id, seeded.media[0]
-    params = {"task_id": task, "project_id": project, "device_id": spare.device_id, "sha": sha}
+    qa = {"qa": {"plan": {"kind": "iso", "level": "II", "aql": 1.0}}}
+    assert admin.http.put(f"/projects/{project}/qa", json=qa).status_code == 200
+    assert s["ann1"].post(f"/tasks/{task}/submit").status_code == 200  # opens lot 1, for the lot routes
+    params = {"task_id": task, "project_id": project, "device_id": spare.device_id, "sha": sha, "lot_id": 1,
+              "source": "ann1"}
     counter = iter(range(10**6))
 
     def body_for(method, path, caller):
@@ -79,6 +89,8 @@ def test_every_endpoint_as_every_role(seeded, tmp_path):
             return {"json": {"name": f"u{n}", "role": "annotator", "password": PASSWORD}}
         if path.endswith("/projects") and method == "POST":
             return {"json": {"name": f"p{n}", "schema": {"labels": [{"name": "car"}]}}}
+        if path.endswith("/qa") and method == "PUT":
+            return {"json": qa}
         if path.endswith("/schema"):
             return {"json": {"schema": {"labels": [{"name": "car"}, {"name": "person"}]}, "locked": False}}
         if path.endswith("/tasks") and method == "POST":

@@ -429,6 +429,10 @@
         <translation>Trợ &amp;giúp</translation>
     </message>
     <message>
+        <source>&amp;Review</source>
+        <translation>&amp;Duyệt</translation>
+    </message>
+    <message>
         <source>Tools</source>
         <translation>Công cụ</translation>
     </message>
@@ -573,12 +577,361 @@
         <translation>Duyệt</translation>
     </message>
     <message>
+        <source>New comment</source>
+        <translation>Bình luận mới</translation>
+    </message>
+    <message>
+        <source>Comment (pinned {0}):</source>
+        <translation>Bình luận (ghim {0}):</translation>
+    </message>
+    <message>
+        <source>Reply</source>
+        <translation>Trả lời</translation>
+    </message>
+    <message>
+        <source>Reply to {0}: “{1}”</source>
+        <translation>Trả lời {0}: “{1}”</translation>
+    </message>
+    <message>
+        <source>Only a task from a server can have comments</source>
+        <translation>Chỉ tác vụ từ máy chủ mới có bình luận</translation>
+    </message>
+    <message>
+        <source>to the selected shape</source>
+        <translation>vào hình đang chọn</translation>
+    </message>
+    <message>
+        <source>at {0:.2f}–{1:.2f} s</source>
+        <translation>tại {0:.2f}–{1:.2f} giây</translation>
+    </message>
+    <message>
+        <source>where the pointer is</source>
+        <translation>tại vị trí con trỏ</translation>
+    </message>
+    <message>
+        <source>to the task</source>
+        <translation>vào tác vụ</translation>
+    </message>
+    <message>
         <source>Review · Rejected</source>
         <translation>Duyệt · Bị từ chối</translation>
     </message>
     <message>
         <source>That annotation is no longer on this task</source>
         <translation>Chú thích đó không còn trên tác vụ này</translation>
+    </message>
+</context>
+<context>
+    <name>ReviewPanel</name>
+    <message>
+        <source>Rejected</source>
+        <translation>Đã từ chối</translation>
+    </message>
+    <message>
+        <source>Accepted</source>
+        <translation>Đã chấp nhận</translation>
+    </message>
+    <message>
+        <source>Not reviewed</source>
+        <translation>Chưa duyệt</translation>
+    </message>
+    <message>
+        <source>on a shape</source>
+        <translation>trên một hình</translation>
+    </message>
+    <message>
+        <source>area {0:.0f} × {1:.0f} at {2:.0f}, {3:.0f}</source>
+        <translation>vùng {0:.0f} × {1:.0f} tại {2:.0f}, {3:.0f}</translation>
+    </message>
+    <message>
+        <source>at {0:.0f}, {1:.0f}</source>
+        <translation>tại {0:.0f}, {1:.0f}</translation>
+    </message>
+    <message>
+        <source>frame {0}</source>
+        <translation>khung {0}</translation>
+    </message>
+    <message>
+        <source>frames {0}–{1}</source>
+        <translation>khung {0}–{1}</translation>
+    </message>
+    <message>
+        <source>at {0:.2f} s</source>
+        <translation>tại {0:.2f} giây</translation>
+    </message>
+    <message>
+        <source>{0:.2f}–{1:.2f} s</source>
+        <translation>{0:.2f}–{1:.2f} giây</translation>
+    </message>
+    <message>
+        <source>not sent yet</source>
+        <translation>chưa gửi</translation>
+    </message>
+    <message>
+        <source>resolved by {0}</source>
+        <translation>{0} đã giải quyết</translation>
+    </message>
+    <message>
+        <source>resolved</source>
+        <translation>đã giải quyết</translation>
+    </message>
+    <message>
+        <source>by {0} · {1}</source>
+        <translation>bởi {0} · {1}</translation>
+    </message>
+    <message>
+        <source>after fixes, {0}</source>
+        <translation>sau khi sửa, {0}</translation>
+    </message>
+    <message>
+        <source>waiting to sync</source>
+        <translation>chờ đồng bộ</translation>
+    </message>
+    <message>
+        <source>refused by the server: {0}</source>
+        <translation>máy chủ từ chối: {0}</translation>
+    </message>
+    <message>
+        <source>Review decision</source>
+        <translation>Quyết định duyệt</translation>
+    </message>
+    <message>
+        <source>Show comment &amp;pins on the image</source>
+        <translation>Hiện &amp;ghim bình luận trên ảnh</translation>
+    </message>
+    <message>
+        <source>&amp;Hide resolved threads</source>
+        <translation>&amp;Ẩn chuỗi đã giải quyết</translation>
+    </message>
+    <message>
+        <source>&amp;Comment…</source>
+        <translation>&amp;Bình luận…</translation>
+    </message>
+    <message>
+        <source>A new thread, pinned to the selected shape, else where the pointer is (on a video: this frame; on a recording: the selection)</source>
+        <translation>Một chuỗi mới, ghim vào hình đang chọn, nếu không thì tại vị trí con trỏ (trên video: khung này; trên bản ghi âm: đoạn đang chọn)</translation>
+    </message>
+    <message>
+        <source>Re&amp;ply…</source>
+        <translation>Trả &amp;lời…</translation>
+    </message>
+    <message>
+        <source>Re&amp;solve</source>
+        <translation>&amp;Giải quyết</translation>
+    </message>
+    <message>
+        <source>Review comments and refused edits</source>
+        <translation>Bình luận duyệt và chỉnh sửa bị từ chối</translation>
+    </message>
+    <message>
+        <source>Comments</source>
+        <translation>Bình luận</translation>
+    </message>
+    <message>
+        <source>Your refused edits</source>
+        <translation>Chỉnh sửa của bạn bị từ chối</translation>
+    </message>
+    <message>
+        <source>{0}: yours {1} → kept {2}</source>
+        <translation>{0}: của bạn {1} → giữ {2}</translation>
+    </message>
+    <message>
+        <source>Conflicts</source>
+        <translation>Xung đột</translation>
+    </message>
+    <message>
+        <source>{0}: {1} lost to {2}</source>
+        <translation>{0}: {1} thua {2}</translation>
+    </message>
+    <message>
+        <source>This workspace is not synced with a server, so it has no reviews.</source>
+        <translation>Không gian làm việc này không đồng bộ với máy chủ nên không có lượt duyệt.</translation>
+    </message>
+    <message>
+        <source>No comments, refused edits or conflicts on this task.</source>
+        <translation>Tác vụ này không có bình luận, chỉnh sửa bị từ chối hay xung đột.</translation>
+    </message>
+    <message>
+        <source>Re&amp;open</source>
+        <translation>&amp;Mở lại</translation>
+    </message>
+</context>
+<context>
+    <name>ReviewQueueController</name>
+    <message>
+        <source>Wrong label</source>
+        <translation>Sai nhãn</translation>
+    </message>
+    <message>
+        <source>Missing objects</source>
+        <translation>Thiếu đối tượng</translation>
+    </message>
+    <message>
+        <source>Extra objects</source>
+        <translation>Thừa đối tượng</translation>
+    </message>
+    <message>
+        <source>Inaccurate outlines</source>
+        <translation>Đường viền không chính xác</translation>
+    </message>
+    <message>
+        <source>Wrong attributes</source>
+        <translation>Sai thuộc tính</translation>
+    </message>
+    <message>
+        <source>Wrong transcription</source>
+        <translation>Sai phiên âm</translation>
+    </message>
+    <message>
+        <source>Review queue</source>
+        <translation>Hàng đợi duyệt</translation>
+    </message>
+    <message>
+        <source>Reject</source>
+        <translation>Từ chối</translation>
+    </message>
+    <message>
+        <source>Why is it rejected? The annotator sees this.</source>
+        <translation>Vì sao từ chối? Người gán nhãn sẽ thấy lý do này.</translation>
+    </message>
+    <message>
+        <source>Accepted after fixes</source>
+        <translation>Chấp nhận sau khi sửa</translation>
+    </message>
+    <message>
+        <source>Accepted</source>
+        <translation>Đã chấp nhận</translation>
+    </message>
+    <message>
+        <source>Rejected</source>
+        <translation>Đã từ chối</translation>
+    </message>
+    <message>
+        <source>{0}: {1} (sent with the next sync)</source>
+        <translation>{0}: {1} (gửi ở lần đồng bộ tới)</translation>
+    </message>
+    <message>
+        <source>{0}: {1}. The queue is empty.</source>
+        <translation>{0}: {1}. Hàng đợi đã hết.</translation>
+    </message>
+    <message>
+        <source>Only a lead or an admin can accept or reject work</source>
+        <translation>Chỉ trưởng nhóm hoặc quản trị viên mới được chấp nhận hay từ chối</translation>
+    </message>
+    <message>
+        <source>This task is not from a server, so it cannot be reviewed</source>
+        <translation>Tác vụ này không từ máy chủ nên không duyệt được</translation>
+    </message>
+    <message>
+        <source>Only submitted work waiting for review can be accepted or rejected</source>
+        <translation>Chỉ bài đã nộp đang chờ duyệt mới chấp nhận hay từ chối được</translation>
+    </message>
+    <message>
+        <source>No more tasks in the review queue</source>
+        <translation>Hết tác vụ trong hàng đợi duyệt</translation>
+    </message>
+</context>
+<context>
+    <name>ReviewQueuePanel</name>
+    <message>
+        <source>Any time</source>
+        <translation>Mọi lúc</translation>
+    </message>
+    <message>
+        <source>Last 24 hours</source>
+        <translation>24 giờ qua</translation>
+    </message>
+    <message>
+        <source>Last 7 days</source>
+        <translation>7 ngày qua</translation>
+    </message>
+    <message>
+        <source>Only the &amp;samples of closed lots</source>
+        <translation>Chỉ &amp;mẫu của các lô đã đóng</translation>
+    </message>
+    <message>
+        <source>Off: every submitted task, also those outside a lot&apos;s sample</source>
+        <translation>Tắt: mọi tác vụ đã nộp, cả những tác vụ ngoài mẫu của lô</translation>
+    </message>
+    <message>
+        <source>Annotator</source>
+        <translation>Người gán nhãn</translation>
+    </message>
+    <message>
+        <source>Lot</source>
+        <translation>Lô</translation>
+    </message>
+    <message>
+        <source>Label</source>
+        <translation>Nhãn</translation>
+    </message>
+    <message>
+        <source>Submitted</source>
+        <translation>Đã nộp</translation>
+    </message>
+    <message>
+        <source>Task</source>
+        <translation>Tác vụ</translation>
+    </message>
+    <message>
+        <source>Tasks waiting for review</source>
+        <translation>Tác vụ chờ duyệt</translation>
+    </message>
+    <message>
+        <source>All</source>
+        <translation>Tất cả</translation>
+    </message>
+    <message>
+        <source>{0} tasks waiting</source>
+        <translation>{0} tác vụ đang chờ</translation>
+    </message>
+    <message>
+        <source>Nothing waiting for review with these filters.</source>
+        <translation>Không có gì chờ duyệt với các bộ lọc này.</translation>
+    </message>
+    <message>
+        <source>Lot {0}: {1} tasks</source>
+        <translation>Lô {0}: {1} tác vụ</translation>
+    </message>
+    <message>
+        <source>, code letter {0}</source>
+        <translation>, mã chữ {0}</translation>
+    </message>
+    <message>
+        <source>normal inspection</source>
+        <translation>kiểm tra thường</translation>
+    </message>
+    <message>
+        <source>tightened inspection</source>
+        <translation>kiểm tra chặt</translation>
+    </message>
+    <message>
+        <source>reduced inspection</source>
+        <translation>kiểm tra giảm</translation>
+    </message>
+    <message>
+        <source>Open: the sample is drawn when the lot closes.</source>
+        <translation>Đang mở: mẫu được rút khi lô đóng.</translation>
+    </message>
+    <message>
+        <source>Accepted: {0} defects in {1} reviewed.</source>
+        <translation>Đã chấp nhận: {0} lỗi trong {1} đã duyệt.</translation>
+    </message>
+    <message>
+        <source>Rejected: {0} defects in {1} reviewed.</source>
+        <translation>Đã từ chối: {0} lỗi trong {1} đã duyệt.</translation>
+    </message>
+    <message>
+        <source>Every task is reviewed (100 % inspection): {0} done.</source>
+        <translation>Duyệt mọi tác vụ (kiểm tra 100 %): đã xong {0}.</translation>
+    </message>
+    <message>
+        <source>Sample {0} of {1} reviewed, {2} defects; accept with {3} or fewer, reject with {4} or more.</source>
+        <translation>Đã duyệt {0}/{1} mẫu, {2} lỗi; chấp nhận khi có {3} lỗi trở xuống, từ chối khi có {4} lỗi trở lên.</translation>
+    </message>
+    <message>
+        <source>({0} decided here, not synced yet)</source>
+        <translation>({0} quyết định ở đây, chưa đồng bộ)</translation>
     </message>
 </context>
 <context>
@@ -1279,6 +1632,46 @@
     <message>
         <source>Open the Review dock and focus its comments and refused edits (arrow keys move, Enter goes to the shape)</source>
         <translation>Mở bảng Duyệt và chuyển đến các bình luận và chỉnh sửa bị từ chối (phím mũi tên để di chuyển, Enter đến hình)</translation>
+    </message>
+    <message>
+        <source>Review queue</source>
+        <translation>Hàng đợi duyệt</translation>
+    </message>
+    <message>
+        <source>Leads: the submitted work waiting for a decision, a lot&apos;s sample in its drawn order</source>
+        <translation>Trưởng nhóm: bài đã nộp chờ quyết định, mẫu của lô theo thứ tự đã rút</translation>
+    </message>
+    <message>
+        <source>Accept and open the next</source>
+        <translation>Chấp nhận và mở tác vụ kế</translation>
+    </message>
+    <message>
+        <source>Leads: edits made first make it accepted after fixes, a defect of its lot</source>
+        <translation>Trưởng nhóm: nếu sửa trước thì là chấp nhận sau khi sửa, tính là một lỗi của lô</translation>
+    </message>
+    <message>
+        <source>Reject…</source>
+        <translation>Từ chối…</translation>
+    </message>
+    <message>
+        <source>Leads: with a reason the annotator sees; then the next task in the queue opens</source>
+        <translation>Trưởng nhóm: kèm lý do người gán nhãn thấy được; rồi mở tác vụ kế trong hàng đợi</translation>
+    </message>
+    <message>
+        <source>Next in the review queue</source>
+        <translation>Kế tiếp trong hàng đợi duyệt</translation>
+    </message>
+    <message>
+        <source>Previous in the review queue</source>
+        <translation>Trước đó trong hàng đợi duyệt</translation>
+    </message>
+    <message>
+        <source>Comment…</source>
+        <translation>Bình luận…</translation>
+    </message>
+    <message>
+        <source>A new thread pinned to the selected shape, else where the pointer is; on a video also this frame, on a recording the selected range</source>
+        <translation>Một chuỗi mới ghim vào hình đang chọn, nếu không thì tại vị trí con trỏ; trên video kèm khung này, trên bản ghi âm kèm đoạn đang chọn</translation>
     </message>
     <message>
         <source>Pre-label this task</source>

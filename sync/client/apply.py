@@ -14,6 +14,7 @@ from typing import Any
 
 from core.schema import LabelSchema
 from sync import outbox
+from sync.client.review_store import ReviewStore
 from sync.client.store import SyncStore
 
 
@@ -40,7 +41,9 @@ def record_answer(store: SyncStore, seq: int, results: Sequence[dict[str, Any]],
             if op is None:
                 continue
             status, reason = result["status"], result.get("reason") or ""
-            if op["entity"] == "task":
+            if op["entity"] in ("review", "comment"):
+                ReviewStore.answered(conn, op, result)
+            elif op["entity"] == "task":
                 if status != "rejected":
                     conn.execute("UPDATE sync_tasks SET server_status = ?, revision = ? WHERE server_id = ?",
                                  (op["fields"]["status"], result["revision"], op["task_id"]))
@@ -63,6 +66,7 @@ def apply_page(store: SyncStore, items: Sequence[dict[str, Any]], next_cursor: i
                crash: Any = None) -> int:
     """One pull page and its cursor in one transaction; returns how many annotations changed locally."""
     project = int(store.get("project_id", 0))
+    reviews = ReviewStore(store.ws)
     changed = 0
     now = time.time()
     with store.ws.transaction() as conn:
@@ -78,11 +82,11 @@ def apply_page(store: SyncStore, items: Sequence[dict[str, Any]], next_cursor: i
             elif kind == "annotation" and item["task_id"] in local:
                 ann_items.append(item)
             elif kind == "review" and item["task_id"] in local:
-                conn.execute("INSERT OR REPLACE INTO sync_reviews (id, task_id, decision, reviewer, at) VALUES "
-                             "(?, ?, ?, ?, ?)", (item["id"], item["task_id"], item["decision"], item["reviewer"],
-                                                 item["at"]))
+                reviews.put_review(conn, item)
             elif kind == "comment" and item["task_id"] in local:
-                store.put_comment(conn, item)
+                reviews.put_comment(conn, item)
+            elif kind == "lot" and item["project_id"] == project:
+                reviews.put_lot(conn, item)
             elif kind == "conflict" and item["task_id"] in local:
                 store.put_conflict(conn, item)
         changed = apply_annotations(store, conn, ann_items, local, now)

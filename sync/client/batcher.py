@@ -19,6 +19,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from sync.client.review_store import ReviewStore
 from sync.client.store import SyncStore
 from sync.envelope import batch_hash, key_id, raw_public, read_header, seal
 from sync.outbox import OutboxEntry
@@ -65,6 +66,7 @@ class Batcher:
     def __init__(self, store: SyncStore, identity: Identity) -> None:
         self.store = store
         self.ws = store.ws
+        self.reviews = ReviewStore(store.ws)
         self.identity = identity
 
     def seal_next(self) -> StoredBatch | None:
@@ -157,8 +159,9 @@ class Batcher:
         ops: list[dict[str, Any]] = []
         rejected: list[tuple[dict[str, Any], str]] = []
         for e in entries:
-            if e.entity == "task":
-                op = self._task_op(conn, e, tasks, first_id)
+            if e.entity in ("task", "review", "comment"):
+                op = (self._task_op(conn, e, tasks, first_id) if e.entity == "task"
+                      else self.reviews.op(conn, e, first_id))
                 if op is not None:
                     ops.append(op)
                 continue

@@ -109,6 +109,7 @@ class SyncEngine:
                                  b64d(session["server_key"]["public_key"], 32))
         self.http = http or Http(self.server, session["token"])
         self.batcher = Batcher(self.store, self.identity)
+        self.store.put_now(role=str(session.get("role", "")))  # what the app offers: a lead reviews
 
     def close(self) -> None:
         self.http.close()

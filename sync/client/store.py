@@ -225,9 +225,9 @@ class SyncStore:
             ).fetchone()[0]
             conn.execute(
                 "INSERT INTO sync_tasks (local_id, server_id, project_id, media_sha256, server_status, assignee, "
-                "revision) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "revision, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (local, item["id"], item["project_id"], item["media_sha256"], item["status"], item.get("assignee"),
-                 item["revision"]),
+                 item["revision"], item.get("updated_at")),
             )
             conn.execute("INSERT INTO sync_media (sha256, direction) VALUES (?, 'down') ON CONFLICT DO NOTHING",
                          (item["media_sha256"],))
@@ -235,8 +235,9 @@ class SyncStore:
         local = int(row[0])
         conn.execute("UPDATE tasks SET media_path = ?, name = ?, status = ?, error = ?, kind = ?, frames = ? "
                      "WHERE id = ?", (media_path(item), task_name(item), status, error, kind, frames, local))
-        conn.execute("UPDATE sync_tasks SET server_status = ?, assignee = ?, revision = ? WHERE local_id = ?",
-                     (item["status"], item.get("assignee"), item["revision"], local))
+        conn.execute("UPDATE sync_tasks SET server_status = ?, assignee = ?, revision = ?, updated_at = ? "
+                     "WHERE local_id = ?", (item["status"], item.get("assignee"), item["revision"],
+                                            item.get("updated_at"), local))
         return local
 
     # -- annotations ---------------------------------------------------------------------------------------------
@@ -330,7 +331,7 @@ class SyncStore:
             "a.rowid BETWEEN c.first_row AND c.last_row WHERE a.id IN (SELECT value FROM json_each(?))", (doc,))
         return {r[0] for r in named} | {r[0] for r in ranged}
 
-    # -- rejections, reviews, comments ---------------------------------------------------------------------------
+    # -- rejections (reviews and comments: sync/client/review_store.py) -------------------------------------------
 
     def put_rejection(self, conn: sqlite3.Connection, op: dict[str, Any], status: str, reason: str,
                       now: float) -> None:
@@ -350,21 +351,6 @@ class SyncStore:
                                 f"FROM sync_rejections {where}ORDER BY op_id DESC", params).fetchall()
         keys = ("op_id", "entity", "entity_id", "task_id", "status", "reason", "fields", "at")
         return [dict(zip(keys, (*r[:6], self.open(f"rejected:{r[0]}", r[6]), r[7]), strict=True)) for r in rows]
-
-    def put_comment(self, conn: sqlite3.Connection, item: dict[str, Any]) -> None:
-        body = {k: item.get(k) for k in ("text", "annotation_id", "x", "y")}
-        conn.execute("INSERT OR REPLACE INTO sync_comments (id, review_id, task_id, author, at, body) "
-                     "VALUES (?, ?, ?, ?, ?, ?)", (item["id"], item.get("review_id"), item["task_id"],
-                                                   item.get("author", ""), item.get("at", 0.0),
-                                                   self.seal(f"comment:{item['id']}", body)))
-
-    def comments(self, server_task_id: int) -> list[dict[str, Any]]:
-        """A task's review comments, oldest first: id, review_id, author, at, text, annotation_id, x, y."""
-        with self.ws.reading() as conn:
-            rows = conn.execute("SELECT id, review_id, author, at, body FROM sync_comments WHERE task_id = ? "
-                                "ORDER BY id", (server_task_id,)).fetchall()
-        return [{"id": i, "review_id": r, "author": a, "at": at, **self.open(f"comment:{i}", b)}
-                for i, r, a, at, b in rows]
 
     # -- checks --------------------------------------------------------------------------------------------------
 
@@ -396,17 +382,11 @@ class SyncStore:
         return [{**dict(zip(keys, r[:6], strict=True)), **self.open(f"conflict:{r[0]}", r[6])} for r in rows]
 
     def review_state(self, local_task_id: int) -> dict[str, Any] | None:
-        """The server's view of a local task: None for a task that is not synced, else its server id and status and
-        the latest review decision (decision, reviewer, at; None before any review)."""
+        """The server's view of a local task: None for a task that is not synced, else its server id and status."""
         with self.ws.reading() as conn:
             task = conn.execute("SELECT server_id, server_status FROM sync_tasks WHERE local_id = ?",
                                 (local_task_id,)).fetchone()
-            if task is None:
-                return None
-            review = conn.execute("SELECT decision, reviewer, at FROM sync_reviews WHERE task_id = ? "
-                                  "ORDER BY at DESC, id DESC LIMIT 1", (task[0],)).fetchone()
-        decision = dict(zip(("decision", "reviewer", "at"), review, strict=True)) if review else None
-        return {"server_id": task[0], "server_status": task[1], "review": decision}
+        return None if task is None else {"server_id": task[0], "server_status": task[1]}
 
     def current_fields(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
         """id -> protocol fields of the live local annotations among `ids` (the values that stand now, defaults

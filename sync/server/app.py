@@ -1,4 +1,4 @@
-"""The ASGI application: routes under /api/v1, body limits, and errors as {"code", "detail"} JSON."""
+"""The ASGI application: routes under /api/v1, body limits, errors as {"code", "detail"} JSON, and /metrics."""
 
 from __future__ import annotations
 
@@ -9,7 +9,18 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from sync.server import routes_admin, routes_auth, routes_media, routes_projects, routes_sync, routes_tasks
+from sync.server import (
+    metrics,
+    routes_admin,
+    routes_audit,
+    routes_auth,
+    routes_lots,
+    routes_media,
+    routes_projects,
+    routes_sync,
+    routes_tasks,
+    service,
+)
 from sync.server.blobs import BlobStore
 from sync.server.config import ServerConfig
 from sync.server.db import Store
@@ -29,12 +40,14 @@ def create_app(config: ServerConfig, store: Store | None = None) -> FastAPI:
     app = FastAPI(title="Annodesk server", version=API_VERSION, openapi_url="/openapi.json", docs_url=None,
                   redoc_url=None)
     app.state.ctx = Context(config, store, Passwords(config), BlobStore(config.blob_dir))
-    for module in (routes_auth, routes_admin, routes_projects, routes_tasks, routes_sync, routes_media):
+    for module in (routes_auth, routes_admin, routes_projects, routes_audit, routes_lots, routes_tasks, routes_sync,
+                   routes_media):
         app.include_router(module.router, prefix=PREFIX)
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_middleware(BodyLimits, config=config)
+    metrics.install(app, store, config.metrics_token, service.STATUSES)  # last: its middleware is the outermost
     return app
 
 

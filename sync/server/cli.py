@@ -11,6 +11,7 @@ import getpass
 import json
 import sys
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ import sqlalchemy as sa
 from core.media import MediaError, iter_media_files
 from core.media_kinds import all_extensions, probe_media
 from core.names import safe_item_name
-from sync.server import db, service
+from sync.server import db, lots, service
 from sync.server.blobs import BlobStore
 from sync.server.config import ServerConfig, default_data_dir
 from sync.server.errors import ApiError
@@ -54,6 +55,7 @@ def add_server_commands(subparsers: Any) -> argparse.ArgumentParser:
                        parents=[where])
     s.add_argument("project", help="project name or id")
     s.add_argument("paths", nargs="+")
+    s.add_argument("--batch", metavar="NAME", help="the batch these tasks come in (for lots per batch)")
     s.set_defaults(func=_guarded(cmd_add_media))
 
     s = sub.add_parser("assign", help="assign tasks of a project to a user", parents=[where])
@@ -67,7 +69,43 @@ def add_server_commands(subparsers: Any) -> argparse.ArgumentParser:
     s = sub.add_parser("revoke-device", help="revoke a device: its key and tokens stop working", parents=[where])
     s.add_argument("device_id", type=int)
     s.set_defaults(func=_guarded(cmd_revoke_device))
+
+    s = sub.add_parser("audit", help="a project's audit trail (the project and its tasks), oldest first",
+                       parents=[where])
+    s.add_argument("--project", required=True, help="project name or id")
+    s.add_argument("--after", type=int, default=0, help="only rows after this audit id (the last one seen)")
+    s.add_argument("--limit", type=int, default=100, help="at most this many rows (default 100)")
+    s.add_argument("--json", action="store_true", help='print {"items": [...], "next_after": N} like the API')
+    s.set_defaults(func=_guarded(cmd_audit))
+    _add_lot_commands(sub, where)
     return p
+
+
+def _add_lot_commands(sub: Any, where: argparse.ArgumentParser) -> None:
+    s = sub.add_parser("qa", help="a project's spot-review settings (lots, sampling plan); no options: print them",
+                       parents=[where])
+    s.add_argument("project", help="project name or id")
+    s.add_argument("--lots", choices=("annotator-day", "batch"), help="lots per annotator per day, or per batch")
+    plan = s.add_mutually_exclusive_group()
+    plan.add_argument("--iso", metavar="LEVEL:AQL", help="ISO 2859-1 single sampling, e.g. II:1.0")
+    plan.add_argument("--percent", metavar="P[:MIN[:ACCEPT]]", help="review P %% of each lot, at least MIN tasks; "
+                      "accept it with ACCEPT or fewer defects (default 1 and 0)")
+    plan.add_argument("--off", action="store_true", help="no sampling: the lead reviews every submitted task")
+    s.add_argument("--on-reject", choices=("return", "inspect-all"),
+                   help="a rejected lot goes back to its annotator, or is reviewed in full")
+    s.add_argument("--reduced-allowed", action=argparse.BooleanOptionalAction, default=None,
+                   help="allow reduced inspection (ISO 2859-1's switching score)")
+    s.add_argument("--utc-offset", metavar="[+-]HH:MM", help="where an annotator's day ends (default +00:00)")
+    s.add_argument("--resume", metavar="SOURCE", help="sample a discontinued source again (at tightened)")
+    s.add_argument("--json", action="store_true", help="print the settings as the API does")
+    s.set_defaults(func=_guarded(cmd_qa))
+
+    s = sub.add_parser("lots", help="a project's spot-review lots, one line each (lots whose day ended close first)",
+                       parents=[where])
+    s.add_argument("project", help="project name or id")
+    s.add_argument("--close", type=int, metavar="LOT_ID", help="close this open lot now and draw its sample")
+    s.add_argument("--json", action="store_true", help="print the lots as the API does")
+    s.set_defaults(func=_guarded(cmd_lots))
 
 
 def config_from(args: argparse.Namespace) -> ServerConfig:
@@ -133,7 +171,7 @@ def cmd_add_media(args: argparse.Namespace) -> int:
         with store.write() as conn:
             service.register_media(conn, None, sha, size)
             service.create_task(conn, ACTOR, project_id, sha, safe_item_name(path.name), info.width,
-                                info.height, info.kind, info.frames if info.kind != "image" else 1)
+                                info.height, info.kind, info.frames if info.kind != "image" else 1, args.batch)
         added += 1
     print(f"added {added} tasks to project {args.project}, {failed} files skipped")
     return 0 if added or not failed else 2
@@ -163,6 +201,130 @@ def cmd_revoke_device(args: argparse.Namespace) -> int:
         device = service.revoke_device(conn, ACTOR, args.device_id)
     print(f"device {device['id']} ({device['key_id']}) revoked")
     return 0
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    from sync.server.routes_audit import project_audit  # like cmd_run: FastAPI only for the commands that use it
+
+    if args.limit < 1 or args.after < 0:
+        raise ApiError(422, "bad_range", "--limit must be at least 1 and --after at least 0")
+    with _store(config_from(args)).read() as conn:
+        rows = project_audit(conn, _project_id(conn, args.project), args.after, args.limit)
+    if args.json:
+        print(json.dumps({"items": rows, "next_after": rows[-1]["id"] if rows else args.after}))
+        return 0
+    for r in rows:
+        at = datetime.fromtimestamp(r["at"], UTC).isoformat(timespec="seconds")
+        detail = " ".join(f"{k}={_plain(v)}" for k, v in r["detail"].items())
+        print(f"{r['id']}  {at}  {r['user'] or '-'}  {r['action']}  {r['target']}  {detail}".rstrip())
+    if len(rows) == args.limit:
+        print(f"(more: --after {rows[-1]['id']})", file=sys.stderr)
+    return 0
+
+
+def _plain(value: Any) -> str:
+    """A value as is when it is one printable word, else as JSON (quoted, escaped): one row stays one line."""
+    if isinstance(value, str) and value and value.isprintable() and " " not in value:
+        return value
+    return json.dumps(value, ensure_ascii=False)
+
+
+def cmd_qa(args: argparse.Namespace) -> int:
+    from sync.server.qa_settings import describe
+
+    changes: dict[str, Any] = {}
+    if args.lots:
+        changes["lots"] = args.lots.replace("-", "_")
+    if args.iso:
+        level, _, aql = args.iso.partition(":")
+        changes["plan"] = {"kind": "iso", "level": level, "aql": _number(aql, "--iso LEVEL:AQL")}
+    if args.percent:
+        parts = args.percent.split(":")
+        if len(parts) > 3:
+            raise ApiError(422, "bad_qa", "--percent is P, P:MIN or P:MIN:ACCEPT")
+        changes["plan"] = {"kind": "percent", "percent": _number(parts[0], "--percent P")}
+        for name, part in zip(("min", "accept"), parts[1:], strict=False):
+            changes["plan"][name] = int(_number(part, f"--percent {name.upper()}"))
+    if args.on_reject:
+        changes["on_reject"] = args.on_reject.replace("-", "_")
+    if args.reduced_allowed is not None:
+        changes["reduced_allowed"] = args.reduced_allowed
+    if args.utc_offset is not None:
+        changes["utc_offset_minutes"] = _offset(args.utc_offset)
+    with _store(config_from(args)).write() as conn:
+        project_id = _project_id(conn, args.project)
+        if args.resume:
+            lots.resume(conn, ACTOR, project_id, args.resume)
+        if args.off:
+            lots.set_settings(conn, ACTOR, project_id, None)
+        elif changes:
+            lots.set_settings(conn, ACTOR, project_id, {**(lots.project_settings(conn, project_id) or {}), **changes})
+        info = lots.settings_json(conn, project_id)
+    if args.json:
+        print(json.dumps(info))
+        return 0
+    print(f"project {args.project}: {describe(info['qa'])}")
+    for source in info["sources"]:
+        state = source["switching"]
+        rejected = state["recent"].count(False)
+        line = (f"  {source['source']}: {state['severity']} inspection, switching score {state['score']}, "
+                f"{rejected} of the last {len(state['recent'])} lots rejected")
+        if state["discontinued"]:
+            line += f"; discontinued (after corrective action: --resume {source['source']})"
+        print(line)
+    return 0
+
+
+def _number(text: str, what: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise ApiError(422, "bad_qa", f"{what}: {text!r} is not a number") from None
+    return int(value) if value.is_integer() and "." not in text else value
+
+
+def _offset(text: str) -> int:
+    """Minutes east of UTC from "+07:00", "-05:30" or a number of minutes."""
+    sign, hours, _, minutes = text[:1], *text[1:].partition(":")
+    if sign in "+-" and sign and hours.isdigit() and (minutes.isdigit() or not minutes):
+        return (1 if sign == "+" else -1) * (int(hours) * 60 + int(minutes or 0))
+    if text.lstrip("-").isdigit():
+        return int(text)
+    raise ApiError(422, "bad_qa", f"--utc-offset is [+-]HH:MM, such as +07:00 (not {text!r})")
+
+
+def cmd_lots(args: argparse.Namespace) -> int:
+    with _store(config_from(args)).write() as conn:
+        project_id = _project_id(conn, args.project)
+        if args.close is not None:
+            lots.close_lot(conn, ACTOR, lots.get_lot(conn, project_id, args.close)["id"])
+        items, after = [], 0
+        while page := lots.list_lots(conn, project_id, after=after, limit=1000)["items"]:
+            items += page
+            after = page[-1]["id"]
+    if args.json:
+        print(json.dumps({"items": items}))
+        return 0
+    width = max([len(lot["key"]) for lot in items] + [3])
+    print(f"{'id':>5}  {'key':<{width}}  {'status':<10}  {'size':>6}  {'plan':<34}  {'reviewed':>8}  {'defects':>7}")
+    for lot in items:
+        print(f"{lot['id']:>5}  {lot['key']:<{width}}  {lot['status']:<10}  {lot['size']:>6}  {_plan_text(lot):<34}  "
+              f"{lot['reviewed']:>8}  {lot['defects']:>7}{'  resubmitted' if lot['resubmitted'] else ''}")
+    return 0
+
+
+def _plan_text(lot: dict[str, Any]) -> str:
+    """E normal: n 13, Ac 0, Re 1 (with the plan's own letter when an arrow moved it, and 100 %)."""
+    plan = lot["plan"]
+    if plan is None:
+        return "not drawn yet"
+    numbers = f"n {plan['n']}, Ac {plan['ac']}, Re {plan['re']}"
+    if plan["code_letter"] is None:
+        head = "percentage"
+    else:
+        moved = f" (plan {plan['plan_letter']})" if plan["plan_letter"] != plan["code_letter"] else ""
+        head = f"{plan['code_letter']}{moved} {plan['severity']}"
+    return f"{head}: {numbers}{', 100 %' if plan['full_inspection'] else ''}"
 
 
 def _store(config: ServerConfig) -> db.Store:

@@ -17,6 +17,11 @@ def default_data_dir() -> Path:
     return Path(env) if env else Path(platformdirs.user_data_dir("annodesk")) / "server"
 
 
+def default_metrics_token() -> str | None:
+    """ANNODESK_METRICS_TOKEN: an environment variable, not a flag, so the token is not visible in `ps`."""
+    return os.environ.get("ANNODESK_METRICS_TOKEN") or None
+
+
 @dataclass(frozen=True)
 class ServerConfig:
     """Where data lives and the limits the server enforces (the defaults suit a real deployment)."""
@@ -33,6 +38,8 @@ class ServerConfig:
     argon2_memory_kib: int = 64 * 1024
     argon2_parallelism: int = 4
     pull_max_limit: int = 5000
+    # /metrics is served only with a token, and answers only `Authorization: Bearer <token>` (docs/deploy.md)
+    metrics_token: str | None = field(default_factory=default_metrics_token, repr=False)
 
     @property
     def blob_dir(self) -> Path:

@@ -71,6 +71,7 @@ projects = sa.Table(
     sa.Column("schema_version", sa.Integer, nullable=False),
     sa.Column("locked", sa.Boolean, nullable=False),
     sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("qa", sa.JSON),  # spot-review settings (sync/server/lots.py); None: no sampling. Added by _lots
 )
 media = sa.Table(
     "media", metadata,
@@ -95,6 +96,8 @@ tasks = sa.Table(
     sa.Column("assignee_id", sa.ForeignKey("users.id"), index=True),
     sa.Column("revision", sa.Integer, nullable=False),
     sa.Column("updated_at", sa.Float, nullable=False),
+    sa.Column("batch", sa.String(200)),  # the batch it came in, for lots per batch; added by _lots
+    sa.Index("ix_tasks_batch", "project_id", "batch"),
 )
 annotations = sa.Table(
     "annotations", metadata,
@@ -145,11 +148,16 @@ reviews = sa.Table(
     sa.Column("decision", sa.String(16), nullable=False),
     sa.Column("reviewer", sa.String(64), nullable=False),
     sa.Column("at", sa.Float, nullable=False),
+    # added by _review_threads: the id a client chose for a decision made offline (a resend finds it), whether the
+    # lead fixed the work before accepting it (a defect for sampling), and the reason of a rejection
+    sa.Column("uid", sa.String(64), unique=True),
+    sa.Column("fixed", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("reason", sa.Text, nullable=False, server_default=""),
 )
-comments = sa.Table(
+comments = sa.Table(  # threads: a root comment (pinned, resolvable) and its replies (parent = the root's uid)
     "comments", metadata,
     sa.Column("id", _ID, primary_key=True, autoincrement=True),
-    sa.Column("review_id", sa.ForeignKey("reviews.id"), nullable=False),
+    sa.Column("review_id", sa.ForeignKey("reviews.id")),  # None for a comment made outside a review
     sa.Column("task_id", sa.ForeignKey("tasks.id"), nullable=False, index=True),
     sa.Column("text", sa.Text, nullable=False),
     sa.Column("annotation_id", sa.String(64)),
@@ -157,6 +165,12 @@ comments = sa.Table(
     sa.Column("y", sa.Float),
     sa.Column("author", sa.String(64), nullable=False),
     sa.Column("at", sa.Float, nullable=False),
+    sa.Column("uid", sa.String(64), unique=True),  # the client's id; pull names older comments "c<id>"
+    sa.Column("parent", sa.String(64)),
+    sa.Column("pin", sa.JSON),  # sync/server/threads.py: annotation, point, box, frames, times
+    sa.Column("resolved", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("resolved_by", sa.String(64)),
+    sa.Column("updated_at", sa.Float),
 )
 events = sa.Table(  # pointers into the tables above; pull resolves them to the current state
     "events", metadata,
@@ -184,6 +198,47 @@ task_refs = sa.Table(  # client-chosen keys of created tasks: a repeated create 
     sa.Column("task_id", sa.ForeignKey("tasks.id"), nullable=False),
 )
 
+lots = sa.Table(  # spot-review lots (sync/server/lots.py): submitted tasks of a source, sampled when closed
+    "lots", metadata,
+    sa.Column("id", _ID, primary_key=True, autoincrement=True),
+    sa.Column("project_id", sa.ForeignKey("projects.id"), nullable=False),
+    sa.Column("kind", sa.String(8), nullable=False),  # day (one annotator's day) or batch
+    sa.Column("source", sa.String(200), nullable=False),  # the annotator's or the batch's name
+    sa.Column("key", sa.String(300), nullable=False),
+    sa.Column("round", sa.Integer, nullable=False),  # 0, or how many times its tasks were sent back before
+    sa.Column("parent_id", sa.ForeignKey("lots.id")),  # the rejected lot a resubmitted lot's tasks came from
+    sa.Column("resubmitted", sa.Boolean, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("rules", sa.JSON, nullable=False),  # the project's QA settings when the lot opened
+    sa.Column("size", sa.Integer, nullable=False),
+    sa.Column("opened_at", sa.Float, nullable=False),
+    sa.Column("due_at", sa.Float),  # a day lot closes at the end of its day
+    sa.Column("closed_at", sa.Float),
+    sa.Column("decided_at", sa.Float),
+    sa.Column("plan", sa.JSON),  # core.sampling.Plan's fields
+    sa.Column("severity", sa.String(16)),
+    sa.Column("seed", sa.String(64)),
+    sa.Column("sample", sa.JSON),  # server task ids, in the order to review them
+    sa.Column("defects", sa.Integer, nullable=False),
+    sa.Column("reviewed", sa.Integer, nullable=False),
+    sa.UniqueConstraint("project_id", "key", name="uq_lots_key"),
+    sa.Index("ix_lots_status", "project_id", "status"),
+)
+lot_tasks = sa.Table(  # a task is in one lot per submission round; its latest lot is the one with the largest id
+    "lot_tasks", metadata,
+    sa.Column("lot_id", sa.ForeignKey("lots.id"), primary_key=True),
+    sa.Column("task_id", sa.ForeignKey("tasks.id"), primary_key=True, index=True),
+    sa.Column("sampled", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("outcome", sa.String(16)),  # None until decided: ok, defect (first review), lot_accept, returned
+)
+qa_sources = sa.Table(  # the switching state (core.sampling.Switching.to_dict) of each stream of lots
+    "qa_sources", metadata,
+    sa.Column("project_id", sa.ForeignKey("projects.id"), primary_key=True),
+    sa.Column("source", sa.String(200), primary_key=True),
+    sa.Column("switching", sa.JSON, nullable=False),
+    sa.Column("updated_at", sa.Float, nullable=False),
+)
+
 _PG_WRITE_LOCK = 0x414E4E4F  # "ANNO": the one advisory lock all writers take
 _JSON_CODEC: dict[str, Any] = {"json_serializer": fastjson.dumps_str, "json_deserializer": fastjson.loads}
 
@@ -208,6 +263,8 @@ class Store:
             metadata.create_all(conn)
             _ranges_from_op_rows(conn)
             _task_kinds(conn)
+            _review_threads(conn)
+            _lots(conn)
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
@@ -250,6 +307,43 @@ def _task_kinds(conn: Connection) -> None:
         conn.exec_driver_sql("ALTER TABLE tasks ADD COLUMN frames BIGINT DEFAULT 1 NOT NULL")
     elif conn.dialect.name == "postgresql" and not isinstance(have["frames"], sa.BigInteger):
         conn.exec_driver_sql("ALTER TABLE tasks ALTER COLUMN frames TYPE BIGINT")
+
+
+def _review_threads(conn: Connection) -> None:
+    """A store made before offline reviews has reviews without uid, fixed and reason, and comments that always
+    belong to a review: add the columns; SQLite cannot drop NOT NULL, so its comments table is rebuilt."""
+    have = {c["name"] for c in sa.inspect(conn).get_columns("reviews")}
+    for name, ddl in (("uid", "VARCHAR(64)"), ("fixed", "BOOLEAN DEFAULT false NOT NULL"),
+                      ("reason", "TEXT DEFAULT '' NOT NULL")):
+        if name not in have:
+            conn.exec_driver_sql(f"ALTER TABLE reviews ADD COLUMN {name} {ddl}")
+    if "uid" not in have:
+        conn.exec_driver_sql("CREATE UNIQUE INDEX ix_reviews_uid ON reviews (uid)")
+    if "uid" in {c["name"] for c in sa.inspect(conn).get_columns("comments")}:
+        return
+    old = "id, review_id, task_id, text, annotation_id, x, y, author, at"
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("DROP INDEX IF EXISTS ix_comments_task_id")
+        conn.exec_driver_sql("ALTER TABLE comments RENAME TO comments_before_threads")
+        comments.create(conn)
+        conn.exec_driver_sql(f"INSERT INTO comments ({old}) SELECT {old} FROM comments_before_threads")
+        conn.exec_driver_sql("DROP TABLE comments_before_threads")
+        return
+    conn.exec_driver_sql("ALTER TABLE comments ALTER COLUMN review_id DROP NOT NULL")
+    for name, ddl in (("uid", "VARCHAR(64) UNIQUE"), ("parent", "VARCHAR(64)"), ("pin", "JSON"),
+                      ("resolved", "BOOLEAN DEFAULT false NOT NULL"), ("resolved_by", "VARCHAR(64)"),
+                      ("updated_at", "FLOAT")):
+        conn.exec_driver_sql(f"ALTER TABLE comments ADD COLUMN {name} {ddl}")
+
+
+def _lots(conn: Connection) -> None:
+    """A store made before spot-review lots has no QA settings on its projects and no batch on its tasks (the new
+    tables come from create_all)."""
+    if "qa" not in {c["name"] for c in sa.inspect(conn).get_columns("projects")}:
+        conn.exec_driver_sql("ALTER TABLE projects ADD COLUMN qa JSON")
+    if "batch" not in {c["name"] for c in sa.inspect(conn).get_columns("tasks")}:
+        conn.exec_driver_sql("ALTER TABLE tasks ADD COLUMN batch VARCHAR(200)")
+        conn.exec_driver_sql("CREATE INDEX ix_tasks_batch ON tasks (project_id, batch)")
 
 
 def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:

@@ -21,7 +21,7 @@ from core.annotation import video_field_error
 from core.schema import LabelSchema, SchemaError
 from core.shapes import ShapeError, shape_from_json
 from sync.fastjson import dumps_str, loads
-from sync.server import db
+from sync.server import db, threads
 from sync.server.errors import ApiError
 from sync.server.journal import emit_many
 from sync.server.security import Principal
@@ -105,6 +105,8 @@ class BatchApplier:
         self.origin = f"{self.client_id}:{int(op['op_id']) >> 40}"
         try:
             task = self._task_for(op)
+            if op["entity"] in _THREAD_OPS:
+                return self._apply_thread(op, task)
             if op["entity"] == "task":
                 return self._apply_task(op, task)
             if op["op"] == "status":
@@ -137,6 +139,18 @@ class BatchApplier:
             raise OpRejected(f"{exc.code}: {exc.detail}") from exc
         self._load_tasks({task["id"]})
         return _result(op, "applied", None, result["revision"])
+
+    def _apply_thread(self, op: dict[str, Any], task: Any) -> Result:
+        """A review decision or a comment made offline (sync/server/threads.py has the rules)."""
+        name, apply = _THREAD_OPS[op["entity"]]
+        if op["op"] != name or not isinstance(op["fields"], dict):
+            raise OpRejected(f"bad_op: a {op['entity']} op is {name!r} with a fields object")
+        try:
+            apply(self.conn, self.principal, task, str(op["entity_id"]), op["fields"])
+        except ApiError as exc:
+            raise OpRejected(f"{exc.code}: {exc.detail}") from exc
+        self._load_tasks(set(self.tasks))  # a decision that ends a lot moves its other tasks too
+        return _result(op, "applied", None, self.tasks[task["id"]]["revision"])
 
     def _apply_annotation(self, op: dict[str, Any], task: Any) -> Result:
         fields = op["fields"]
@@ -295,6 +309,9 @@ class BatchApplier:
         emit_many(self.conn, events)
         for a in dirty:
             a.dirty = a.is_new = False
+
+
+_THREAD_OPS = {"review": ("decide", threads.decide), "comment": ("upsert", threads.put_comment)}
 
 
 def _result(op: dict[str, Any], status: str, reason: str | None, revision: int) -> Result:

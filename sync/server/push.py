@@ -20,6 +20,7 @@ from sync.server import db
 from sync.server.errors import ApiError
 from sync.server.journal import audit
 from sync.server.merge import BatchApplier
+from sync.server.metrics import count_push_ops
 from sync.server.security import Principal, all_server_keys
 
 _ENVELOPE_STATUS = {"too_large": 413, "unknown_device": 403, "revoked_device": 403}
@@ -92,6 +93,7 @@ def apply_push(conn: Connection, principal: Principal, header: dict[str, Any], o
                                            zstandard.compress(fastjson.dumps(response), 1), time.time())])
     db.bulk(conn, "UPDATE devices SET last_batch_hash = ? WHERE id = ?", [(sealed_hash, principal.device_id)])
     counts = {s: sum(r["status"] == s for r in results) for s in ("applied", "merged", "rejected")}
+    count_push_ops(conn, counts)
     audit(conn, principal.name, "sync.push", f"batch:{batch_id}", client=client_id, first_op=header["first_op"],
           last_op=header["last_op"], **counts)
     return response

@@ -38,6 +38,8 @@ class TaskIn(BaseModel):
     client_ref: str | None = Field(None, pattern=r"^[A-Za-z0-9_.:-]{1,64}$", description=(
         "a key the client chose for this task, unique per user: a repeated create with it returns the task made "
         "the first time (a retry after a lost answer makes no second task)"))
+    batch: str | None = Field(None, min_length=1, max_length=200, description=(
+        "the batch the task came in: a project whose QA settings group lots per batch samples each batch"))
 
 
 def _visible_project(conn: sa.Connection, principal: Principal, project_id: int) -> dict[str, Any]:
@@ -96,7 +98,7 @@ def create_task(project_id: IntId, body: TaskIn, principal: Caller, ctx: Ctx, re
                 raise forbidden(f"media {body.media_sha256} was not uploaded by you; an annotator makes tasks only "
                                 "of media they uploaded")
         task = service.create_task(conn, principal.name, project_id, body.media_sha256, body.name, body.width,
-                                   body.height, body.kind, body.frames)
+                                   body.height, body.kind, body.frames, body.batch)
         if not principal.is_reviewer:
             task = service.assign(conn, principal.name, task["id"], principal.name)
         if body.client_ref is not None:

@@ -29,6 +29,8 @@ class CommentIn(BaseModel):
 
 class ReviewIn(BaseModel):
     decision: Literal["accept", "reject"]
+    fixed: bool = False  # accepted after the lead corrected it
+    reason: str = Field(default="", max_length=10_000)
     comments: list[CommentIn] = Field(default_factory=list, max_length=1000)
 
 
@@ -73,7 +75,8 @@ def submit(task_id: IntId, principal: Caller, ctx: Ctx) -> dict[str, Any]:
 @router.post("/{task_id}/review")
 def review(task_id: IntId, body: ReviewIn, principal: Reviewer, ctx: Ctx) -> dict[str, Any]:
     with ctx.store.write() as conn:
-        return service.review(conn, principal, task_id, body.decision, [c.model_dump() for c in body.comments])
+        return service.review(conn, principal, task_id, body.decision, [c.model_dump() for c in body.comments],
+                              fixed=body.fixed and body.decision == "accept", reason=body.reason)
 
 
 @router.get("/{task_id}/conflicts")

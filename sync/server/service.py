@@ -15,9 +15,10 @@ from sqlalchemy.engine import Connection, RowMapping
 
 from core.names import item_name_problem, label_name_problem
 from core.schema import LabelSchema, SchemaError
-from sync.server import db
+from sync.server import db, lots
 from sync.server.errors import ApiError, forbidden, not_found
 from sync.server.journal import audit, emit, emit_task_snapshot
+from sync.server.metrics import count_task_status
 from sync.server.security import ROLES, Passwords, Principal
 
 _NAME = re.compile(r"[A-Za-z0-9_.@-]{1,64}")
@@ -135,8 +136,10 @@ def register_media(conn: Connection, actor: Principal | None, sha: str, size: in
 
 
 def create_task(conn: Connection, actor: str, project_id: int, media_sha256: str, name: str, width: int,
-                height: int, kind: str = "image", frames: int = 1) -> dict[str, Any]:
+                height: int, kind: str = "image", frames: int = 1, batch: str | None = None) -> dict[str, Any]:
     get_project(conn, project_id)
+    if batch is not None and (not batch.strip() or len(batch) > 200 or not batch.isprintable()):
+        raise ApiError(422, "bad_task", "a batch is named by 1-200 printable characters", field="batch")
     if conn.execute(sa.select(db.media.c.sha256).where(db.media.c.sha256 == media_sha256)).first() is None:
         raise ApiError(422, "unknown_media", f"media {media_sha256} has not been uploaded")
     if not 0 < len(name) <= 500:
@@ -150,7 +153,7 @@ def create_task(conn: Connection, actor: str, project_id: int, media_sha256: str
                        field="name")
     values = {"project_id": project_id, "name": name, "media_sha256": media_sha256, "width": width,
               "height": height, "kind": kind, "frames": frames, "status": "new", "assignee_id": None, "revision": 1,
-              "updated_at": time.time()}
+              "updated_at": time.time(), "batch": batch}
     tid = db.insert_id(conn, db.tasks.insert().values(**values))
     emit(conn, "task", tid, project_id, tid)
     audit(conn, actor, "task.create", f"task:{tid}", project=project_id, media=media_sha256)
@@ -179,8 +182,8 @@ def task_query() -> sa.Select[Any]:
 def task_json(row: Any) -> dict[str, Any]:
     r = dict(row)
     keys = ("id", "project_id", "name", "media_sha256", "width", "height", "kind", "frames", "status", "assignee",
-            "revision")
-    return {k: r[k] for k in keys}
+            "revision", "updated_at")
+    return {**{k: r[k] for k in keys}, "batch": r.get("batch")}
 
 
 def get_task(conn: Connection, principal: Principal | None, task_id: int) -> RowMapping:
@@ -218,22 +221,33 @@ def set_status(conn: Connection, principal: Principal, task: RowMapping, new: st
     values = {"status": new, "revision": task["revision"] + 1, "updated_at": time.time()}
     conn.execute(db.tasks.update().where(db.tasks.c.id == task["id"]).values(**values))
     emit(conn, "task", task["id"], task["project_id"], task["id"])
+    count_task_status(conn, task["project_id"], new)
     audit(conn, principal.name, "task.status", f"task:{task['id']}", old=old, new=new)
+    if new == "submitted":
+        lots.task_submitted(conn, principal, task)
     return task_json({**task, **values})
 
 
-def review(conn: Connection, principal: Principal, task_id: int, decision: str,
-           comments: list[dict[str, Any]]) -> dict[str, Any]:
+def review(conn: Connection, principal: Principal, task_id: int, decision: str, comments: list[dict[str, Any]],
+           *, uid: str | None = None, fixed: bool = False, reason: str = "") -> dict[str, Any]:
+    """Accept (`fixed`: after correcting the work, which counts as a defect) or reject a submitted task."""
     task = get_task(conn, principal, task_id)
+    if not principal.is_reviewer:
+        raise forbidden("only a lead or admin can accept or reject a task")
+    if task["status"] != "submitted":
+        raise ApiError(409, "bad_transition", f"task {task_id} is {task['status']}, not submitted: it cannot be "
+                       f"{decision}ed")
     result = set_status(conn, principal, task, {"accept": "accepted", "reject": "rejected"}[decision])
     now = time.time()
     rid = db.insert_id(conn, db.reviews.insert().values(
-        task_id=task_id, decision=decision, reviewer=principal.name, at=now))
+        task_id=task_id, decision=decision, reviewer=principal.name, at=now, uid=uid, fixed=fixed, reason=reason))
     emit(conn, "review", rid, task["project_id"], task_id)
+    lots.task_reviewed(conn, principal, task, decision, fixed)
     for c in comments:
         cid = db.insert_id(conn, db.comments.insert().values(
             review_id=rid, task_id=task_id, text=c["text"], annotation_id=c.get("annotation_id"), x=c.get("x"),
             y=c.get("y"), author=principal.name, at=now))
         emit(conn, "comment", cid, task["project_id"], task_id)
-    audit(conn, principal.name, "task.review", f"task:{task_id}", decision=decision, comments=len(comments))
+    audit(conn, principal.name, "task.review", f"task:{task_id}", decision=decision, fixed=fixed,
+          comments=len(comments))
     return {"review_id": rid, "task": result}

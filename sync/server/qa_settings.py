@@ -1,0 +1,120 @@
+"""A project's spot-review settings (the `qa` column of projects): how its submitted tasks are grouped in lots and
+which plan samples them. Checked strictly, field by field, so a typo is a clear 422 and never a lot judged by a
+plan nobody chose. None means no sampling: the lead reviews every submitted task."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from core.sampling import AQL_LABELS, AQLS, SamplingError, aql_index, code_letter, percentage_plan
+from sync.server.errors import ApiError
+
+LOT_KINDS = ("annotator_day", "batch")
+ON_REJECT = ("return", "inspect_all")
+FIELDS = ("lots", "plan", "on_reject", "reduced_allowed", "utc_offset_minutes")
+MAX_OFFSET = 14 * 60  # UTC-12:00 .. UTC+14:00
+MAX_MIN_SAMPLE = 10**9
+
+
+def _bad(field: str, detail: str) -> ApiError:
+    return ApiError(422, "bad_qa", f"QA settings: {detail}", field=field)
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _integer(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def parse_settings(value: Any) -> dict[str, Any] | None:
+    """The settings with every default filled in, or None for no sampling; ApiError(422) naming the bad field."""
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise _bad("qa", "an object with lots, plan, on_reject, reduced_allowed and utc_offset_minutes, or null "
+                   "for no sampling")
+    unknown = sorted(str(k) for k in value if k not in FIELDS)
+    if unknown:
+        raise _bad(unknown[0], f"unknown setting {unknown[0]!r:.60}; the settings are {', '.join(FIELDS)}")
+    lots = value.get("lots", "annotator_day")
+    if lots not in LOT_KINDS:
+        raise _bad("lots", "lots is 'annotator_day' (each annotator's work of one day) or 'batch'")
+    if "plan" not in value:
+        raise _bad("plan", 'a plan is needed: {"kind": "iso", "level": "II", "aql": 1.0} or {"kind": "percent", '
+                   '"percent": 10}')
+    on_reject = value.get("on_reject", "return")
+    if on_reject not in ON_REJECT:
+        raise _bad("on_reject", "on_reject is 'return' (send the lot back) or 'inspect_all' (review every task)")
+    reduced = value.get("reduced_allowed", False)
+    if not isinstance(reduced, bool):
+        raise _bad("reduced_allowed", "reduced_allowed is true or false")
+    offset = value.get("utc_offset_minutes", 0)
+    if not _integer(offset) or not -12 * 60 <= offset <= MAX_OFFSET:
+        raise _bad("utc_offset_minutes", "utc_offset_minutes (where a day ends) is a whole number of minutes from "
+                   "-720 to 840")
+    return {"lots": lots, "plan": parse_plan(value["plan"]), "on_reject": on_reject, "reduced_allowed": reduced,
+            "utc_offset_minutes": offset}
+
+
+def parse_plan(plan: Any) -> dict[str, Any]:
+    """An ISO 2859-1 plan (inspection level and AQL) or a plain percentage, checked with core.sampling's rules."""
+    if not isinstance(plan, dict):
+        raise _bad("plan", "the plan is an object whose kind is 'iso' or 'percent'")
+    kind = plan.get("kind")
+    allowed = {"iso": ("kind", "level", "aql"), "percent": ("kind", "percent", "min", "accept")}.get(str(kind))
+    if allowed is None:
+        raise _bad("plan.kind", "plan.kind is 'iso' (ISO 2859-1 single sampling) or 'percent'")
+    unknown = sorted(str(k) for k in plan if k not in allowed)
+    if unknown:
+        raise _bad(f"plan.{unknown[0]:.60}", f"a {kind} plan has no field {unknown[0]!r:.60}; its fields are "
+                   f"{', '.join(allowed)}")
+    if kind == "iso":
+        level, aql = plan.get("level", "II"), plan.get("aql", "")
+        if not isinstance(level, str):
+            raise _bad("plan.level", "plan.level is an inspection level such as 'II'")
+        if not _number(aql):
+            raise _bad("plan.aql", "plan.aql is a number, one of the standard's AQLs such as 1.0")
+        try:
+            code_letter(2, level)
+        except SamplingError as exc:
+            raise _bad("plan.level", str(exc)) from None
+        try:
+            index = aql_index(float(aql))
+        except SamplingError as exc:
+            raise _bad("plan.aql", str(exc)) from None
+        return {"kind": "iso", "level": level, "aql": AQLS[index]}
+    percent, least, accept = plan.get("percent"), plan.get("min", 1), plan.get("accept", 0)
+    if not _number(percent):
+        raise _bad("plan.percent", "plan.percent is a number more than 0 and at most 100")
+    for name, number in (("min", least), ("accept", accept)):
+        if not _integer(number) or not 0 <= number <= MAX_MIN_SAMPLE:
+            raise _bad(f"plan.{name}", f"plan.{name} is a whole number from 0 to {MAX_MIN_SAMPLE:,}")
+    for name, args in (("percent", (percent,)), ("min", (100, least, accept))):
+        try:
+            percentage_plan(1, *args)
+        except SamplingError as exc:
+            raise _bad(f"plan.{name}", str(exc)) from None
+    return {"kind": "percent", "percent": percent, "min": least, "accept": accept}
+
+
+def describe(settings: dict[str, Any] | None) -> str:
+    """The settings in one sentence, for the CLI."""
+    if settings is None:
+        return "no sampling: the lead reviews every submitted task"
+    offset = settings["utc_offset_minutes"]
+    sign = "+" if offset >= 0 else "-"
+    day = f"the day ends at midnight UTC{sign}{abs(offset) // 60:02d}:{abs(offset) % 60:02d}"
+    lots = f"lots per annotator per day ({day})" if settings["lots"] == "annotator_day" else "lots per batch"
+    plan = settings["plan"]
+    if plan["kind"] == "iso":
+        how = f"ISO 2859-1 single sampling, level {plan['level']}, AQL {AQL_LABELS[aql_index(plan['aql'])]}"
+    else:
+        how = (f"review {plan['percent']:g} % of each lot (at least {plan['min']}), accept it with {plan['accept']} "
+               "or fewer defects")
+    rejected = ("a rejected lot goes back to its annotator" if settings["on_reject"] == "return"
+                else "a rejected lot is reviewed in full")
+    reduced = "reduced inspection allowed" if settings["reduced_allowed"] else "no reduced inspection"
+    return f"{lots}; {how}; {rejected}; {reduced}"

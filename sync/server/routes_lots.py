@@ -1,0 +1,64 @@
+"""Spot-review lots over the API, for leads and admins: a project's QA settings, its lots (due ones closed when
+listed), closing a lot early, and resuming sampling for a discontinued source. The rules are in lots.py."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import APIRouter, Path, Query
+from pydantic import BaseModel, Field
+
+from sync.server import lots, service
+from sync.server.deps import Ctx, IntId, Reviewer
+
+router = APIRouter(prefix="/projects")
+
+
+class QaIn(BaseModel):
+    qa: dict[str, Any] | None = Field(description=(
+        'the settings: {"lots": "annotator_day" | "batch", "plan": {"kind": "iso", "level": "II", "aql": 1.0} or '
+        '{"kind": "percent", "percent": 10, "min": 1, "accept": 0}, "on_reject": "return" | "inspect_all", '
+        '"reduced_allowed": false, "utc_offset_minutes": 0}; null for no sampling'))
+
+
+@router.get("/{project_id}/qa")
+def get_qa(project_id: IntId, principal: Reviewer, ctx: Ctx) -> dict[str, Any]:
+    """The project's QA settings and the switching state of each source (annotator, or its batches)."""
+    with ctx.store.read() as conn:
+        service.get_project(conn, project_id)
+        return lots.settings_json(conn, project_id)
+
+
+@router.put("/{project_id}/qa")
+def put_qa(project_id: IntId, body: QaIn, principal: Reviewer, ctx: Ctx) -> dict[str, Any]:
+    """Set the QA settings; lots already open keep the ones they opened with."""
+    with ctx.store.write() as conn:
+        service.get_project(conn, project_id)
+        return lots.set_settings(conn, principal.name, project_id, body.qa)
+
+
+@router.get("/{project_id}/lots")
+def list_lots(project_id: IntId, principal: Reviewer, ctx: Ctx,
+              status: Literal["open", "sampling", "inspecting", "accepted", "rejected"] | None = Query(None),
+              after: int = Query(0, ge=0, le=2**62), limit: int = Query(100, ge=1, le=1000)) -> dict[str, Any]:
+    """The project's lots by id, paged with `after`; lots whose day has ended are closed first."""
+    with ctx.store.write() as conn:
+        service.get_project(conn, project_id)
+        return lots.list_lots(conn, project_id, status, after, limit)
+
+
+@router.post("/{project_id}/lots/{lot_id}/close")
+def close_lot(project_id: IntId, lot_id: IntId, principal: Reviewer, ctx: Ctx) -> dict[str, Any]:
+    """Close an open lot now and draw its sample (409 when it is closed already)."""
+    with ctx.store.write() as conn:
+        lot = lots.get_lot(conn, project_id, lot_id)
+        return lots.close_lot(conn, principal.name, lot["id"])
+
+
+@router.post("/{project_id}/qa/sources/{source}/resume")
+def resume_source(project_id: IntId, principal: Reviewer, ctx: Ctx,
+                  source: str = Path(min_length=1, max_length=200)) -> dict[str, Any]:
+    """Sample a discontinued source again, at tightened inspection (after its corrective action)."""
+    with ctx.store.write() as conn:
+        service.get_project(conn, project_id)
+        return lots.resume(conn, principal.name, project_id, source)

@@ -1,0 +1,115 @@
+"""Review mode in the real app, as a lead uses it: the queue of submitted work, accept and go on by keyboard, reject
+with a reason, comment threads pinned where the lead points; all stored at once and sent by the app's own sync round;
+the annotator's app then shows the rejection, its reason and the thread, and the reply comes back."""
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QInputDialog
+
+from core.annotation import Annotation, TaskStatus, new_id
+from core.shapes import Box
+from desktop.main_window import MainWindow
+from desktop.settings import Settings
+from sync.client.review_store import ReviewStore
+from tests.server_fixtures import PASSWORD
+from tests.sync_client_helpers import add, clone_for, server_task_ids, sync
+
+
+@pytest.fixture
+def submitted(seeded_sqlite, keys, tmp_path):
+    """ann1 submits the first two tasks with a box each; the lead's clone is made after."""
+    ws = clone_for(seeded_sqlite.server.url, "ann1", PASSWORD, tmp_path / "ann1", keys)
+    for server_task in seeded_sqlite.task_ids[:2]:
+        local = {s: t for t, s in server_task_ids(ws).items()}[server_task]
+        add(ws, local, [Annotation(new_id(), local, "car", Box(10, 10, 20, 15))])
+        ws.set_task_status(local, TaskStatus.DONE)
+    assert sync(ws, keys).phase == "up_to_date"
+    ws.close()
+    lead = clone_for(seeded_sqlite.server.url, "lead", PASSWORD, tmp_path / "lead", keys)
+    lead.close()
+    return tmp_path / "lead", tmp_path / "ann1"
+
+
+def _window(qtbot, keys, path):
+    window = MainWindow(Settings(), keys)
+    qtbot.addWidget(window)
+    window.open_workspace(path)
+    window.resize(1400, 900)
+    window.show()
+    qtbot.waitExposed(window)
+    qtbot.waitUntil(lambda: window.session is not None and window.session.task is not None, timeout=10_000)
+    return window
+
+
+def _press(qtbot, window, action_id):
+    """The action's own key, as the user presses it (keys come from the keymap, not from this test)."""
+    sequence = window.actions_by_id[action_id].shortcut()
+    combo = sequence[0]
+    qtbot.keyClick(window.canvas, combo.key(), combo.keyboardModifiers())
+
+
+def test_a_lead_decides_the_queue_by_keyboard_and_the_annotator_sees_it(qtbot, seeded_sqlite, keys, submitted,
+                                                                         monkeypatch):
+    lead_path, ann_path = submitted
+    window = _window(qtbot, keys, lead_path)
+    queue = window.queue
+    _press(qtbot, window, "review.queue")
+    assert queue.dock.isVisible()
+    first, second = (r.task_id for r in queue.rows)
+    assert queue.panel.tree.topLevelItemCount() == 2
+    window.show_task(first)
+    window.canvas.cursor_moved.emit(12.0, 14.0)  # the pointer over the picture: where a new thread is pinned
+    monkeypatch.setattr(QInputDialog, "getMultiLineText", lambda *a, **k: ("wheel not covered", True))
+    _press(qtbot, window, "review.comment")
+    (thread,) = window.review.panel.review.comments
+    assert (thread.text, thread.point, thread.sent) == ("wheel not covered", (12.0, 14.0), False)
+    monkeypatch.setattr(QInputDialog, "getItem", lambda *a, **k: ("Inaccurate outlines", True))
+    _press(qtbot, window, "review.reject")
+    assert window.session.task.id == second  # decided and on to the next without the mouse
+    assert [r.task_id for r in queue.rows] == [second]
+    editor = window.session.editor
+    (box,) = list(editor.doc)
+    editor.select([box.id])
+    qtbot.keyClick(window.canvas, Qt.Key.Key_Right)  # a nudge: the lead fixed it
+    _press(qtbot, window, "review.accept")
+    assert queue.rows == [] and "queue is empty" in window.statusBar().currentMessage()
+    window.sync_status.sync_now()
+    lead = seeded_sqlite.sessions["lead"]
+
+    def statuses():
+        return {t: lead.get(f"/tasks/{t}").json()["status"] for t in seeded_sqlite.task_ids[:2]}
+
+    qtbot.waitUntil(lambda: statuses() == {seeded_sqlite.task_ids[0]: "rejected",
+                                           seeded_sqlite.task_ids[1]: "accepted"}, timeout=20_000)
+    reviews = {i["task_id"]: i for i in lead.pull_all() if i["type"] == "review"}
+    assert reviews[seeded_sqlite.task_ids[0]]["reason"] == "Inaccurate outlines"
+    assert reviews[seeded_sqlite.task_ids[1]]["fixed"] is True
+    window.close()
+
+    window = _window(qtbot, keys, ann_path)
+    window.sync_status.sync_now()
+    server_first = seeded_sqlite.task_ids[0]
+    local = {s: t for t, s in server_task_ids(window.session.writer_ws).items()}[server_first]
+    window.show_task(local)
+    panel = window.review.panel
+    qtbot.waitUntil(lambda: panel.review.rejected, timeout=20_000)
+    assert "Inaccurate outlines" in panel.byline.text()
+    (thread,) = panel.review.comments
+    assert thread.text == "wheel not covered" and thread.author == "lead"
+    pins = {p.number: (p.pos().x(), p.pos().y()) for p in window.review.pins.items}
+    assert pins == {1: (12.0, 14.0)}
+    panel.tree.setCurrentItem(panel.rows()[0])
+    monkeypatch.setattr(QInputDialog, "getMultiLineText", lambda *a, **k: ("done, thanks", True))
+    panel.reply_button.click()
+    panel.tree.setCurrentItem(panel.rows()[0])
+    panel.resolve_button.click()
+    root, reply = panel.review.comments
+    assert root.resolved and reply.parent == root.uid and reply.text == "done, thanks"
+    assert panel.rows()[1].text(0).startswith("    ↳ done, thanks")
+    panel.hide_resolved.setChecked(True)
+    assert panel.rows() == [] and window.review.pins.items == []
+    store = ReviewStore(window.session.reader)
+    assert store.queue() == []  # an annotator has no queue; and cannot decide:
+    window.show_task(local)
+    assert not window.queue.accept() and "lead or an admin" in window.statusBar().currentMessage()
+    window.close()

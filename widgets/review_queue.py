@@ -1,0 +1,145 @@
+"""The Review queue dock: the submitted tasks a lead has to decide, the lot each belongs to, and filters.
+
+Rows are plain tree items in queue order (a lot's sample in its drawn order); Enter or a double-click opens one.
+The lot line above the list says how far the sample of the open task's lot is and what its plan decides.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QLabel,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from sync.client.review_store import QueueFilter, QueueRow
+from widgets.review_panel import when
+from widgets.theme import color
+
+ROW_ROLE = Qt.ItemDataRole.UserRole + 1
+DAY = 86_400.0
+PERIODS = ((0.0, QT_TRANSLATE_NOOP("ReviewQueuePanel", "Any time")),
+           (DAY, QT_TRANSLATE_NOOP("ReviewQueuePanel", "Last 24 hours")),
+           (7 * DAY, QT_TRANSLATE_NOOP("ReviewQueuePanel", "Last 7 days")))
+
+
+class ReviewQueuePanel(QWidget):
+    """Filters, the lot line and the queue; `filters_changed` carries a QueueFilter, `chosen` a local task id."""
+
+    filters_changed = Signal(object)
+    chosen = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.annotator = QComboBox()
+        self.lot = QComboBox()
+        self.label = QComboBox()
+        self.period = QComboBox()
+        for seconds, text in PERIODS:
+            self.period.addItem(self.tr(text), seconds)
+        self.sampled_only = QCheckBox(self.tr("Only the &samples of closed lots"))
+        self.sampled_only.setChecked(True)
+        self.sampled_only.setToolTip(self.tr("Off: every submitted task, also those outside a lot's sample"))
+        form = QFormLayout()
+        form.addRow(self.tr("Annotator"), self.annotator)
+        form.addRow(self.tr("Lot"), self.lot)
+        form.addRow(self.tr("Label"), self.label)
+        form.addRow(self.tr("Submitted"), self.period)
+        for box in (self.annotator, self.lot, self.label, self.period):
+            box.currentIndexChanged.connect(self._changed)
+        self.sampled_only.toggled.connect(self._changed)
+        self.lot_label = QLabel()
+        self.lot_label.setWordWrap(True)
+        self.count_label = QLabel()
+        self.count_label.setStyleSheet(f"color: {color('muted').name()}")
+        self.tree = QTreeWidget()
+        self.tree.setHeaderLabels([self.tr("Task"), self.tr("Annotator"), self.tr("Lot"), self.tr("Submitted")])
+        self.tree.setRootIsDecorated(False)
+        self.tree.setAccessibleName(self.tr("Tasks waiting for review"))
+        self.tree.itemActivated.connect(self._activated)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(form)
+        layout.addWidget(self.sampled_only)
+        layout.addWidget(self.lot_label)
+        layout.addWidget(self.count_label)
+        layout.addWidget(self.tree, 1)
+        self.rows: list[QueueRow] = []
+
+    def set_choices(self, annotators: Sequence[str], lots: Sequence[str], labels: Sequence[str]) -> None:
+        """The filter values on offer; the current ones stay chosen where they still exist."""
+        for box, values in ((self.annotator, annotators), (self.lot, lots), (self.label, labels)):
+            current = box.currentData() or ""
+            box.blockSignals(True)
+            box.clear()
+            box.addItem(self.tr("All"), "")
+            for value in values:
+                box.addItem(value, value)
+            box.setCurrentIndex(max(0, box.findData(current)))
+            box.blockSignals(False)
+
+    def current_filter(self) -> QueueFilter:
+        period = float(self.period.currentData() or 0.0)
+        return QueueFilter(annotator=self.annotator.currentData() or "", lot=self.lot.currentData() or "",
+                           label=self.label.currentData() or "", since=time.time() - period if period else 0.0,
+                           sampled_only=self.sampled_only.isChecked())
+
+    def set_rows(self, rows: Sequence[QueueRow], current: int | None = None) -> None:
+        self.rows = list(rows)
+        self.tree.clear()
+        for row in rows:
+            item = QTreeWidgetItem(self.tree, [row.name, row.annotator, row.lot or "–", when(row.submitted_at)])
+            item.setData(0, ROW_ROLE, row.task_id)
+            if row.task_id == current:
+                self.tree.setCurrentItem(item)
+        self.count_label.setText(self.tr("{0} tasks waiting").format(len(rows)) if rows
+                                 else self.tr("Nothing waiting for review with these filters."))
+        self.tree.resizeColumnToContents(0)
+
+    def set_lot(self, text: str) -> None:
+        self.lot_label.setText(text)
+        self.lot_label.setVisible(bool(text))
+
+    def lot_text(self, lot: dict[str, Any] | None, decided_here: int = 0) -> str:
+        """A lot's state in words: its plan, how much of the sample is done, and the decision once there is one."""
+        if lot is None:
+            return ""
+        plan = lot.get("plan") or {}
+        head = self.tr("Lot {0}: {1} tasks").format(lot.get("key", ""), lot.get("size", 0))
+        if plan.get("code_letter"):
+            head += self.tr(", code letter {0}").format(plan["code_letter"])
+        if lot.get("severity"):
+            head += ", " + {"normal": self.tr("normal inspection"), "tightened": self.tr("tightened inspection"),
+                            "reduced": self.tr("reduced inspection")}.get(str(lot["severity"]), str(lot["severity"]))
+        status, defects, reviewed = lot.get("status"), lot.get("defects", 0), int(lot.get("reviewed", 0))
+        if status == "open":
+            return head + ". " + self.tr("Open: the sample is drawn when the lot closes.")
+        if status == "accepted":
+            return head + ". " + self.tr("Accepted: {0} defects in {1} reviewed.").format(defects, reviewed)
+        if status == "rejected":
+            return head + ". " + self.tr("Rejected: {0} defects in {1} reviewed.").format(defects, reviewed)
+        if status == "inspecting":
+            done = reviewed + decided_here
+            return head + ". " + self.tr("Every task is reviewed (100 % inspection): {0} done.").format(done)
+        text = self.tr("Sample {0} of {1} reviewed, {2} defects; accept with {3} or fewer, reject with {4} or "
+                       "more.").format(reviewed + decided_here, plan.get("n", 0), defects, plan.get("ac", 0),
+                                       plan.get("re", 1))
+        if decided_here:
+            text += " " + self.tr("({0} decided here, not synced yet)").format(decided_here)
+        return head + ". " + text
+
+    def _changed(self, *_args: object) -> None:
+        self.filters_changed.emit(self.current_filter())
+
+    def _activated(self, item: QTreeWidgetItem) -> None:
+        self.chosen.emit(int(item.data(0, ROW_ROLE)))
