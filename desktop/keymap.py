@@ -181,6 +181,10 @@ ACTIONS: tuple[ActionSpec, ...] = (
                "again"),
     ActionSpec("sync.switch_user", "Switch user…", (), "global", tip="Sign out, then sign in as someone else"),
     ActionSpec("help.keys", "Keyboard shortcuts", ("F1",), "global"),
+    ActionSpec("view.guidelines", "Show guidelines", ("Ctrl+Alt+G",), "global", tip="The project's guidelines and "
+               "the current label's, with do and don't examples; they work offline"),
+    ActionSpec("review.schema", "Edit labels and guidelines…", (), "global", tip="Leads: the label schema "
+               "(labels, colours, attributes, keypoints, tiers) and the guidelines, saved on the server"),
     ActionSpec("view.review", "Show review", ("Ctrl+Alt+R",), "global", tip="Open the Review dock and focus its "
                "comments and refused edits (arrow keys move, Enter goes to the shape)"),
     ActionSpec("review.queue", "Review queue", ("Ctrl+Alt+Q",), "global", tip="Leads: the submitted work waiting "
@@ -193,6 +197,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("review.previous", "Previous in the review queue", ("Ctrl+Alt+PgUp",), "global"),
     ActionSpec("review.comment", "Comment…", ("Ctrl+Alt+N",), "global", tip="A new thread pinned to the selected "
                "shape, else where the pointer is; on a video also this frame, on a recording the selected range"),
+    ActionSpec("view.dashboard", "Dashboard", ("Ctrl+Alt+D",), "global", tip="Leads: the project's figures from the "
+               "server (throughput, reviews, corrections, lots, pre-labels), refreshed every 5 seconds while shown"),
     ActionSpec("prelabel.task", "Pre-label this task", ("Ctrl+L",), "edit", tip="Run the model on this task; its "
                "predictions replace this model's pending ones in one undo step"),
     ActionSpec("prelabel.selected", "Pre-label selected tasks", (), "global", tip="The tasks selected in the task "

@@ -29,6 +29,8 @@ from core.media import MediaError, decode_image
 from core.pyramid import PyramidError
 from desktop.audio import AudioController
 from desktop.connect import ConnectController
+from desktop.dashboard import DashboardController
+from desktop.guidelines import GuidelinesController
 from desktop.i18n import language_menu
 from desktop.jobs import Job
 from desktop.keymap import ACTIONS, AUDIO_ACTIONS, KIND_SCOPES, ActionSpec, active, keymap_or_default, tool_keys
@@ -41,6 +43,7 @@ from desktop.sam import SegmentController
 from desktop.session import CachedMedia, Decoder, TaskSession
 from desktop.settings import Settings, save_settings
 from desktop.sync_status import SyncStatus
+from desktop.time_tracking import TimeTracker
 from desktop.transfer import TransferController
 from desktop.unlock import UNLOCKING, Unlocker
 from desktop.video import VideoController
@@ -96,7 +99,10 @@ class MainWindow(QMainWindow):
                                  self._unlock_failed)
         self.review = ReviewController(self)  # the Review dock (decision, comments, refused edits) and comment pins
         self.queue = ReviewQueueController(self)  # leads: the Review queue dock, accept / reject and go on
+        self.dashboard = DashboardController(self)  # leads: the Dashboard dock, the server's figures every 5 s
         self.connector = ConnectController(self)  # File → Connect to a server…, sign out, switch user
+        self.guidelines = GuidelinesController(self)  # the Guidelines dock, label tooltips, leads' schema editor
+        self.active_time = TimeTracker(self)  # active time on the task on show, from input, stored with the task
         self.actions_by_id: dict[str, QAction] = {}
         self.prelabel = PrelabelController(self)
         self.segment = SegmentController(self)
@@ -294,10 +300,12 @@ class MainWindow(QMainWindow):
             **self.segment.handlers(),
             **self.review.handlers(),
             **self.queue.handlers(),
+            **self.dashboard.handlers(),
             **self.video.handlers(),
             **self.audio.handlers(),
             **self.sync_status.handlers(),
             **self.connector.handlers(),
+            **self.guidelines.handlers(),
         }
         for action_id, tool in TOOL_ACTIONS.items():
             handlers[action_id] = functools.partial(self._set_tool, tool)
@@ -348,7 +356,7 @@ class MainWindow(QMainWindow):
                       "edit.paste_previous", "edit.delete", None, "edit.group", "edit.ungroup", "edit.front",
                       "edit.back", None,
                       "edit.hide", "edit.hide_all", "edit.lock", None, "edit.to_mask", "edit.to_polygons"],
-            "&View": ["view.zoom_in", "view.zoom_out", "view.fit", "view.actual_size"],
+            "&View": ["view.zoom_in", "view.zoom_out", "view.fit", "view.actual_size", None, "view.guidelines"],
             "&Task": ["task.next", "task.previous", "task.next_unfinished", "task.previous_unfinished", None,
                       "task.submit"],
             "V&ideo": ["video.play", "video.faster", "video.slower", None, "video.next_task", "video.previous_task",
@@ -359,8 +367,8 @@ class MainWindow(QMainWindow):
                        "track.one_frame", None, "track.split", "track.merge", "track.propagate", None,
                        "track.forward", "track.backward"],
             "A&udio": [a.id for a in AUDIO_ACTIONS],
-            "&Review": ["review.queue", "view.review", None, "review.accept", "review.reject", "review.next",
-                        "review.previous", None, "review.comment"],
+            "&Review": ["review.queue", "view.review", "review.schema", "view.dashboard", None, "review.accept",
+                        "review.reject", "review.next", "review.previous", None, "review.comment"],
             "&Help": ["help.keys"],
         }
         titles = {"&File": self.tr("&File"), "&Edit": self.tr("&Edit"), "&View": self.tr("&View"),
@@ -481,7 +489,7 @@ class MainWindow(QMainWindow):
             return
         reader, task = self.session.reader, self.session.task
         self.task_label.setText(self.tr("Task {0} / {1}").format(reader.task_row(task.id) + 1, reader.task_count())
-                                + f"  ·  {task.name}  ·  {status_text(task.status)}")
+                                + f"  ·  {task.name}  ·  {status_text(task.status)}" + self.active_time.label())
 
     def _show_save_state(self, state: str) -> None:
         text = {"saving": self.tr("Saving…"), "saved": self.tr("All changes saved")}.get(

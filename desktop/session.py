@@ -88,6 +88,7 @@ class TaskSession(QObject):
     task_opened = Signal(object)  # Task
     save_state = Signal(str)  # "saving" | "saved" | "failed: ..."
     tasks_changed = Signal()
+    closing = Signal()  # before the writer stops: the last writes (time tracking's) still go in order
 
     def __init__(self, workspace_dir: Path, parent: QObject | None = None, decode: Decoder = decode_image) -> None:
         super().__init__(parent)
@@ -183,6 +184,7 @@ class TaskSession(QObject):
         self.tasks_changed.emit()
 
     def close(self) -> None:
+        self.closing.emit()
         self.writer.flush()
         self.writer.close()
         self.images.close()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import math
 import os
 import tempfile
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ import platformdirs
 
 SCHEMA_VERSION = 1
 log = logging.getLogger(__name__)
+LIMITS: dict[str, tuple[float, float]] = {"idle_after": (1.0, 3600.0)}  # numbers outside their range: the default
 
 
 @dataclass
@@ -53,6 +55,8 @@ class Settings:
     vad_tier: str = "speech"
     audio_display: str = "waveform"  # what the audio view shows: "waveform", "spectrogram" or "both" (Shift+S)
     spectrogram_scale: str = "linear"  # the spectrogram's frequencies: "linear" or "mel"
+    # Time tracking (docs/review.md): a pause between two input events longer than this many seconds is idle.
+    idle_after: float = 60.0
     window_geometry: str = ""
     window_state: str = ""
 
@@ -83,7 +87,11 @@ def load_settings(path: Path | None = None) -> Settings:
     values: dict[str, Any] = {}
     for f in dataclasses.fields(Settings):
         if f.name in data and _fits(data[f.name], hints[f.name]):
-            values[f.name] = data[f.name]
+            low, high = LIMITS.get(f.name, (-math.inf, math.inf))
+            if f.name not in LIMITS or low <= data[f.name] <= high:
+                values[f.name] = data[f.name]
+            else:
+                log.warning("%s: %s is outside %s..%s, using the default", path, f.name, low, high)
         elif f.name in data:
             log.warning("%s: %s has the wrong type, using the default", path, f.name)
     values["schema_version"] = SCHEMA_VERSION

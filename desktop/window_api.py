@@ -1,4 +1,4 @@
-"""What the window's controllers (review, pre-labeling, video, segmentation, reload) use of the main window.
+"""What the window's controllers (review, pre-labeling, video, segmentation, reload, time) use of the main window.
 
 Each controller is typed against its small Protocol here, not against desktop.main_window.MainWindow, so the window
 imports its controllers and none of them imports the window back. A controller parents its Qt objects to the canvas
@@ -56,6 +56,13 @@ class ReviewWindow(Shell, Protocol):
     def resizeDocks(self, docks: Sequence[QDockWidget], sizes: Sequence[int], orientation: Qt.Orientation) -> None: ...
 
 
+class DashboardWindow(Shell, Protocol):
+    docks: dict[str, QDockWidget]
+    sync_status: SyncStatus
+
+    def add_dock(self, name: str, title: str, widget: QWidget) -> QDockWidget: ...
+
+
 class QueueWindow(Shell, Protocol):
     docks: dict[str, QDockWidget]
     sync_status: SyncStatus
@@ -93,3 +100,20 @@ class ReloadWindow(Shell, Protocol):
 
     def open_workspace(self, path: Path, task_id: int | None = None, frame: int | None = None) -> None: ...
     def show_task(self, task_id: int, keep_view: bool = False) -> None: ...
+
+
+class TimeWindow(Shell, Protocol):
+    settings: Settings
+
+    def isActiveWindow(self) -> bool: ...
+
+
+class GuidelinesWindow(JobHost, Protocol):
+    docks: dict[str, QDockWidget]
+    labels: LabelPalette
+    sync_status: SyncStatus
+
+    def show_task(self, task_id: int, keep_view: bool = False) -> None: ...
+
+    def add_dock(self, name: str, title: str, widget: QWidget) -> QDockWidget: ...
+    def tabifyDockWidget(self, first: QDockWidget, second: QDockWidget) -> None: ...

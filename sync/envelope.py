@@ -40,8 +40,8 @@ MAX_PLAINTEXT_BYTES = 16 * 1024 * 1024
 MAX_OPS = 1000
 WRAP_INFO = b"annodesk-wrap-v1"
 
-ENTITIES = ("annotation", "task", "review", "comment")
-OP_KINDS = ("upsert", "delete", "status", "decide")
+ENTITIES = ("annotation", "task", "review", "comment", "time")
+OP_KINDS = ("upsert", "delete", "status", "decide", "add")
 HEADER_FIELDS = {
     "v": int, "schema_version": int, "client_id": str, "device_key_id": str, "batch_id": str, "first_op": int,
     "last_op": int, "op_count": int, "prev_batch_hash": str, "recipient_key_id": str, "ephemeral_public_key": str,

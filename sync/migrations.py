@@ -213,7 +213,32 @@ _V7: Migration = (
     "CREATE TABLE sync_lots (id INTEGER PRIMARY KEY, project_id INTEGER NOT NULL, body TEXT NOT NULL)",
 )
 
-MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7)
+# Time tracking (core/active_time.py, sync/time_log.py): each stored piece of active time on a task, in seconds, with
+# the times of its first and last input event (seconds since the epoch) and who worked; uid names it on the server,
+# so a resent piece is added once. `answer` is None until the server answers: "applied", or why it was refused.
+_V8: Migration = (
+    """CREATE TABLE task_time (
+        id INTEGER PRIMARY KEY, task_id INTEGER NOT NULL REFERENCES tasks(id), seconds REAL NOT NULL,
+        started REAL NOT NULL, ended REAL NOT NULL, author TEXT NOT NULL, uid TEXT NOT NULL UNIQUE, answer TEXT
+    )""",
+    "CREATE INDEX task_time_by_task ON task_time (task_id)",
+)
+
+# Guidelines (sync/client/guidelines.py): the project's current guidelines as pulled (core.guidelines' JSON), sealed
+# like the other payloads; their example images go into the encrypted media cache like task media (sync_media down).
+_V9: Migration = (
+    "CREATE TABLE sync_guidelines (project_id INTEGER PRIMARY KEY, version INTEGER NOT NULL, body BLOB NOT NULL)",
+)
+
+# What the server tells leads only about consensus and gold tasks (sync/server/replicas.py): `replica` (a task that is
+# a copy of another for consensus or gold), `consensus` (an origin's agreement and whether it needs a lead) and `gold`
+# items, by kind and server task id. A lead's queue puts origins that need a lead first; an export leaves replicas out.
+_V10: Migration = (
+    "CREATE TABLE sync_quality (kind TEXT NOT NULL, task_id INTEGER NOT NULL, body TEXT NOT NULL, "
+    "PRIMARY KEY (kind, task_id)) WITHOUT ROWID",
+)
+
+MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9, _V10)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

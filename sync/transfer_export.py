@@ -24,6 +24,7 @@ from core.formats import Dataset, DatasetAnnotation, DatasetItem, get_format, me
 from core.names import safe_item_name
 from core.tracks import Track, tracks_from_rows
 from core.video import FrameIndex
+from sync.client.review_store import ReviewStore
 from sync.transfer_steps import Progress, Steps
 from sync.workspace import Workspace
 
@@ -36,16 +37,18 @@ def export_dataset(
     progress: Progress | None = None, *, task_ids: Collection[int] | None = None,
     cancelled: Callable[[], bool] | None = None,
 ) -> list[Path]:
-    """Write every task not in error (of `task_ids` when given), with its annotations and all schema labels, into
-    `out_dir`; returns the files written there. Raises transfer_steps.Cancelled when `cancelled()` turns true.
+    """Write every task not in error and not a consensus or gold copy of another (of `task_ids` when given), with its
+    annotations and all schema labels, into `out_dir`; returns the files written there. Raises
+    transfer_steps.Cancelled when `cancelled()` turns true.
 
     What the format could not hold (left out or converted, with counts) is appended to `messages` when given.
     """
     fmt = get_format(format_name)
     kinds = media_kinds_of(fmt)
     steps = Steps(progress, cancelled)
+    copies = ReviewStore(ws).replica_tasks()
     with ws.reading():  # one snapshot, even while edits are saved
-        tasks = [t for t in all_tasks(ws) if t.status is not TaskStatus.ERROR]
+        tasks = [t for t in all_tasks(ws) if t.status is not TaskStatus.ERROR and t.id not in copies]
         if task_ids is not None:
             wanted = set(task_ids)
             tasks = [t for t in tasks if t.id in wanted]
@@ -55,6 +58,9 @@ def export_dataset(
         root = _common_root([t.media_path for t in tasks if os.path.isabs(t.media_path)])
         labels = {label.name: label for label in ws.schema.labels}
         dataset = Dataset(labels=list(labels), media_root=root, label_defs=labels)
+        if copies:
+            dataset.issue(format_name, f"{len(copies)} consensus or gold copies of other tasks left out (their work "
+                                       "is in the tasks they copy)")
         for kind, count in other.items():
             dataset.issue(format_name, f"{count} {kind} tasks left out ({format_name} holds {' and '.join(kinds)} "
                                        "tasks)")

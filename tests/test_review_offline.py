@@ -10,6 +10,7 @@ import pytest
 from core.annotation import Annotation, TaskStatus, new_id
 from core.shapes import Box
 from sync.client.review_store import QueueFilter, ReviewStore
+from sync.transfer import export_dataset
 from tests.server_fixtures import PASSWORD
 from tests.sync_client_helpers import add, clone_for, move, server_task_ids, sync
 
@@ -220,4 +221,32 @@ def test_the_queue_follows_the_lots_sample_and_its_decision_comes_from_the_decis
     assert statuses == dict.fromkeys(seeded.task_ids[:2], "accepted")  # the lot's other task with it
     assert reviews.queue(QueueFilter(sampled_only=False)) == []
     ws1.close()
+    lead.close()
+
+
+def test_a_leads_queue_puts_low_agreement_first_and_an_export_leaves_the_copies_out(seeded_sqlite, keys, tmp_path):
+    """Three annotators on one consensus origin, two of them disagreeing with the third; the lead's clone knows the
+    replicas (lead-only pull items): the origin comes first in the queue with its agreement, and an export of the
+    workspace holds the origin's merged shapes, not the three copies."""
+    from tests.test_server_consensus import add_annotator, box, draw, draw_and_submit, new_tasks, set_settings
+
+    s = seeded_sqlite
+    add_annotator(s, "ann3")
+    set_settings(s, consensus={"share": 1.0, "annotators": 3, "quorum": 2, "min_agreement": 0.9})
+    (origin,) = new_tasks(s, 1, prefix="crossing_")
+    draw(s, ["ann1", "ann2", "ann3"], seed="s")
+    draw_and_submit(s, {origin: {"ann1": [box("car", 5, 5)], "ann2": [box("car", 5, 5)],
+                                 "ann3": [box("person", 30, 20)]}})
+    lead = clone_for(s.server.url, "lead", PASSWORD, tmp_path / "lead", keys)
+    reviews = ReviewStore(lead)
+    first = reviews.queue()[0]
+    assert first.server_id == origin and first.agreement is not None and first.agreement < 0.9
+    copies = reviews.replica_tasks()
+    assert len(copies) == 3 and _local(lead, origin) not in copies
+    messages: list[str] = []
+    (written,) = [p for p in export_dataset(lead, "coco", tmp_path / "out", messages) if p.suffix == ".json"]
+    document = json.loads(written.read_text())
+    crossing = [i for i in document["images"] if i["file_name"].startswith("crossing_")]
+    assert len(crossing) == 1  # the origin only
+    assert any("3 consensus or gold copies of other tasks left out" in m for m in messages)
     lead.close()

@@ -36,22 +36,39 @@ TABLE = {
     ("POST", "/api/v1/projects/{project_id}/tasks"): IN_PROJECT,  # annotators: of media they uploaded
     ("GET", "/api/v1/projects/{project_id}/tasks"): IN_PROJECT,
     ("GET", "/api/v1/projects/{project_id}/audit"): REVIEWERS,
+    ("GET", "/api/v1/projects/{project_id}/dashboard"): REVIEWERS,  # and a dashboard token (tests/test_dashboard.py)
+    ("GET", "/api/v1/projects/{project_id}/dashboard.csv"): REVIEWERS,
     ("GET", "/api/v1/projects/{project_id}/qa"): REVIEWERS,
     ("PUT", "/api/v1/projects/{project_id}/qa"): REVIEWERS,
     ("POST", "/api/v1/projects/{project_id}/qa/sources/{source}/resume"): REVIEWERS,  # 409: not discontinued
     ("GET", "/api/v1/projects/{project_id}/lots"): REVIEWERS,
     ("POST", "/api/v1/projects/{project_id}/lots/{lot_id}/close"): REVIEWERS,  # 409 once closed
+    ("PUT", "/api/v1/projects/{project_id}/guidelines"): REVIEWERS,  # before the reads: makes version 1
+    ("GET", "/api/v1/projects/{project_id}/guidelines"): IN_PROJECT,
+    ("GET", "/api/v1/projects/{project_id}/guidelines/versions/{version}"): IN_PROJECT,
     ("GET", "/api/v1/tasks/{task_id}"): TASK_OWNER,
     ("GET", "/api/v1/tasks/{task_id}/annotations"): TASK_OWNER,
     ("POST", "/api/v1/tasks/{task_id}/assign"): REVIEWERS,
     ("POST", "/api/v1/tasks/{task_id}/submit"): TASK_OWNER,
     ("POST", "/api/v1/tasks/{task_id}/review"): REVIEWERS,
     ("GET", "/api/v1/tasks/{task_id}/conflicts"): REVIEWERS,
+    ("GET", "/api/v1/tasks/{task_id}/time"): TASK_OWNER,
     ("POST", "/api/v1/sync/push"): ANY_USER,
     ("GET", "/api/v1/sync/pull"): ANY_USER,
     ("GET", "/api/v1/media/{sha}"): TASK_OWNER,
     ("HEAD", "/api/v1/media/{sha}"): TASK_OWNER,
     ("PUT", "/api/v1/media/{sha}"): ANY_USER,
+    # consensus and gold (routes_quality.py): leads and admins only; last, so no replica makes a stranger a member
+    ("PUT", "/api/v1/projects/{project_id}/quality/settings"): REVIEWERS,
+    ("GET", "/api/v1/projects/{project_id}/quality/settings"): REVIEWERS,
+    ("POST", "/api/v1/projects/{project_id}/consensus"): REVIEWERS,
+    ("GET", "/api/v1/projects/{project_id}/consensus"): REVIEWERS,
+    ("POST", "/api/v1/projects/{project_id}/gold"): REVIEWERS,  # 409: task 1 is not accepted
+    ("GET", "/api/v1/projects/{project_id}/gold"): REVIEWERS,
+    ("POST", "/api/v1/projects/{project_id}/gold/mix"): REVIEWERS,
+    ("GET", "/api/v1/projects/{project_id}/gold/report"): REVIEWERS,
+    ("GET", "/api/v1/projects/{project_id}/quality"): REVIEWERS,
+    ("GET", "/api/v1/tasks/{task_id}/quality"): REVIEWERS,
 }
 
 
@@ -78,7 +95,7 @@ def test_every_endpoint_as_every_role(seeded, tmp_path):
     assert admin.http.put(f"/projects/{project}/qa", json=qa).status_code == 200
     assert s["ann1"].post(f"/tasks/{task}/submit").status_code == 200  # opens lot 1, for the lot routes
     params = {"task_id": task, "project_id": project, "device_id": spare.device_id, "sha": sha, "lot_id": 1,
-              "source": "ann1"}
+              "source": "ann1", "version": 1}
     counter = iter(range(10**6))
 
     def body_for(method, path, caller):
@@ -91,11 +108,23 @@ def test_every_endpoint_as_every_role(seeded, tmp_path):
             return {"json": {"name": f"p{n}", "schema": {"labels": [{"name": "car"}]}}}
         if path.endswith("/qa") and method == "PUT":
             return {"json": qa}
+        if path.endswith("/guidelines") and method == "PUT":
+            return {"json": {"description": "Box every car", "labels": {"car": {"description": "mirrors in"}}}}
         if path.endswith("/schema"):
             return {"json": {"schema": {"labels": [{"name": "car"}, {"name": "person"}]}, "locked": False}}
         if path.endswith("/tasks") and method == "POST":
             media = sha if caller in ("nobody", "admin", "lead") else upload_as(sessions[caller], n)
             return {"json": {"media_sha256": media, "name": f"t{n}", "width": 64, "height": 48}}
+        if path.endswith("/quality/settings") and method == "PUT":
+            return {"json": {"settings": {"consensus": {"share": 0.5}, "gold": {"rate": 0.5}}}}
+        if path.endswith("/consensus") and method == "POST":
+            return {"json": {"annotators": ["ann1", "ann2", "lead"]}}
+        if path.endswith("/gold") and method == "POST":
+            return {"json": {"task_ids": [task]}}
+        if path.endswith("/gold/mix"):
+            return {"json": {"annotators": ["ann2"]}}
+        if path.endswith("/dashboard.csv"):
+            return {"params": {"chart": "throughput"}}
         if path.endswith("/assign"):
             return {"json": {"user": "ann1"}}
         if path.endswith("/review"):

@@ -136,8 +136,13 @@ def test_yolo_task_is_a_field_and_each_value_is_the_cli_format(qtbot, tmp_path):
     assert export.chooser.combo.currentText() == "YOLO (Ultralytics)"
     assert export.chooser.option_boxes["Task"].currentText() == "obb" and export.request().format == "yolo-obb"
     export.chooser.combo.setCurrentText("COCO JSON, an image per video frame")
-    export.chooser.option_boxes["Frames"].setCurrentText("JSON and JPEG frames")
-    assert export.request().format == "coco-frames-images" and "videos" in export.chooser.about.text()
+    export.chooser.option_boxes["Frames"].setCurrentText("labels and JPEG frames")
+    assert export.request().format == "coco-frames-images" and "video" in export.chooser.about.text()
+    export.chooser.combo.setCurrentText("YOLO (Ultralytics), an image per video frame")
+    export.chooser.option_boxes["Task"].setCurrentText("segment")
+    assert export.request().format == "yolo-frames-segment"
+    export.chooser.option_boxes["Frames"].setCurrentText("labels and JPEG frames")
+    assert export.request().format == "yolo-frames-segment-images"
     (tmp_path / "file").write_text("x")
     export.path.setText(str(tmp_path / "file"))
     assert not export.ok.isEnabled() and "not a folder" in export.status.text()

@@ -22,6 +22,14 @@ from tests.sync_client_helpers import add, agree, clone_for, memory_keys, server
 SCHEMA = LabelSchema((Label("car", "#e69f00", "1"), Label("person", "#56b4e9", "2")))
 BOX = {"label": "car", "kind": "box", "geometry": [1, 2, 30, 40]}
 NEW_COLUMNS = ("frame", "track_id", "outside", "occluded")
+# what the migrations after 6 added (7 reviews, 8 time tracking, 9 guidelines, 10 consensus), undone to make a true
+# version 4 workspace
+UNDO_AFTER_V6 = ("DROP TABLE review_decisions", "DROP TABLE sync_lots", "DROP INDEX sync_comments_by_uid",
+                 "DROP INDEX sync_comments_by_task", *(f"ALTER TABLE sync_comments DROP COLUMN {c}"
+                                                      for c in ("uid", "parent", "resolved", "resolved_by")),
+                 "ALTER TABLE sync_reviews DROP COLUMN fixed", "ALTER TABLE sync_reviews DROP COLUMN body",
+                 "ALTER TABLE sync_tasks DROP COLUMN updated_at", "DROP TABLE task_time", "DROP TABLE sync_guidelines",
+                 "DROP TABLE sync_quality")
 
 
 @pytest.fixture
@@ -123,6 +131,8 @@ def test_an_older_workspace_upgrades_and_its_annotations_read_with_the_defaults(
     conn = sqlite3.connect(ws.path / DB_NAME, isolation_level=None)
     conn.execute("DROP TABLE frame_indexes")
     conn.execute("DROP TABLE audio_peaks")  # migration 6 (audio)
+    for statement in UNDO_AFTER_V6:
+        conn.execute(statement)
     conn.execute("DROP INDEX annotations_by_frame")
     for table, column in [("tasks", "kind"), ("tasks", "frames"), *(("annotations", c) for c in NEW_COLUMNS),
                           *(("sync_annotations", c) for c in NEW_COLUMNS)]:

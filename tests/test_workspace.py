@@ -395,7 +395,8 @@ def test_reading_an_older_workspace_upgrades_it_first(ws):
     db = ws.path / DB_NAME
     conn = sqlite3.connect(db, isolation_level=None)
     tables = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND (name LIKE 'sync_%' "
-                          "OR name IN ('model_runs', 'frame_indexes', 'audio_peaks'))").fetchall()
+                          "OR name IN ('model_runs', 'frame_indexes', 'audio_peaks', 'review_decisions', "
+                          "'task_time'))").fetchall()
     for (name,) in tables:
         conn.execute(f"DROP TABLE {name}")
     conn.execute("ALTER TABLE tasks DROP COLUMN kind")

@@ -98,7 +98,9 @@ class ReviewQueuePanel(QWidget):
         self.rows = list(rows)
         self.tree.clear()
         for row in rows:
-            item = QTreeWidgetItem(self.tree, [row.name, row.annotator, row.lot or "–", when(row.submitted_at)])
+            where = (self.tr("consensus: agreement {0:.2f}").format(row.agreement) if row.agreement is not None
+                     else row.lot or "–")
+            item = QTreeWidgetItem(self.tree, [row.name, row.annotator, where, when(row.submitted_at)])
             item.setData(0, ROW_ROLE, row.task_id)
             if row.task_id == current:
                 self.tree.setCurrentItem(item)

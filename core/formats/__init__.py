@@ -13,7 +13,6 @@ from pathlib import Path
 
 from core.formats.audacity import AUDACITY
 from core.formats.coco import COCO
-from core.formats.coco_frames import COCO_FRAMES, COCO_FRAMES_IMAGES
 from core.formats.cvat import CVAT
 from core.formats.cvat_video import CVAT_VIDEO
 from core.formats.dataset import Dataset, DatasetAnnotation, DatasetItem, Format, FormatError, Issue
@@ -26,6 +25,7 @@ from core.formats.rttm import RTTM
 from core.formats.subtitles import SRT, VTT
 from core.formats.textgrid import TEXTGRID
 from core.formats.untrusted import checked_dataset
+from core.formats.video_frames import FRAMES_FORMATS
 from core.formats.voc import VOC
 from core.formats.yolo import YOLO_FORMATS
 
@@ -76,7 +76,7 @@ def read_dataset(name: str, path: Path) -> Dataset:
     return checked_dataset(get_format(name).read(path))
 
 
-_BUILTIN: tuple[Format, ...] = (COCO, COCO_FRAMES, COCO_FRAMES_IMAGES, CVAT, CVAT_VIDEO, LABELME, MOT, VOC,
+_BUILTIN: tuple[Format, ...] = (COCO, *FRAMES_FORMATS, CVAT, CVAT_VIDEO, LABELME, MOT, VOC,
                                *YOLO_FORMATS, AUDACITY, TEXTGRID, RTTM, VTT, SRT,
                                NEMO, LABELSTUDIO)
 for _fmt in _BUILTIN:

@@ -220,6 +220,195 @@
     </message>
 </context>
 <context>
+    <name>DashboardController</name>
+    <message>
+        <source>Dashboard</source>
+        <translation>Bảng số liệu</translation>
+    </message>
+    <message>
+        <source>Open a workspace to see its project&apos;s dashboard</source>
+        <translation>Mở một không gian làm việc để xem bảng số liệu của dự án</translation>
+    </message>
+    <message>
+        <source>This workspace is not synced: the dashboard shows a server&apos;s figures</source>
+        <translation>Không gian làm việc này không đồng bộ: bảng số liệu hiển thị số liệu của máy chủ</translation>
+    </message>
+    <message>
+        <source>The dashboard is for leads and admins</source>
+        <translation>Bảng số liệu dành cho trưởng nhóm và quản trị viên</translation>
+    </message>
+    <message>
+        <source>Updated {0}</source>
+        <translation>Cập nhật lúc {0}</translation>
+    </message>
+    <message>
+        <source>The server refused: {0}</source>
+        <translation>Máy chủ từ chối: {0}</translation>
+    </message>
+    <message>
+        <source>Offline: no figures yet ({0})</source>
+        <translation>Ngoại tuyến: chưa có số liệu ({0})</translation>
+    </message>
+    <message>
+        <source>Offline: the figures are from {0} ({1})</source>
+        <translation>Ngoại tuyến: số liệu từ lúc {0} ({1})</translation>
+    </message>
+</context>
+<context>
+    <name>DashboardPanel</name>
+    <message>
+        <source>Last 24 hours</source>
+        <translation>24 giờ qua</translation>
+    </message>
+    <message>
+        <source>Last 7 days</source>
+        <translation>7 ngày qua</translation>
+    </message>
+    <message>
+        <source>Last 30 days</source>
+        <translation>30 ngày qua</translation>
+    </message>
+    <message>
+        <source>Tasks submitted per annotator</source>
+        <translation>Tác vụ đã nộp theo người gán nhãn</translation>
+    </message>
+    <message>
+        <source>Active time per annotator</source>
+        <translation>Thời gian làm việc theo người gán nhãn</translation>
+    </message>
+    <message>
+        <source>Longest tasks by active time</source>
+        <translation>Tác vụ tốn nhiều thời gian làm việc nhất</translation>
+    </message>
+    <message>
+        <source>Review decisions per annotator</source>
+        <translation>Quyết định duyệt theo người gán nhãn</translation>
+    </message>
+    <message>
+        <source>Review decisions per label</source>
+        <translation>Quyết định duyệt theo nhãn</translation>
+    </message>
+    <message>
+        <source>Labels corrected into other labels</source>
+        <translation>Nhãn bị sửa thành nhãn khác</translation>
+    </message>
+    <message>
+        <source>Lots accepted and rejected</source>
+        <translation>Lô được chấp nhận và bị từ chối</translation>
+    </message>
+    <message>
+        <source>Pre-label acceptance per model</source>
+        <translation>Tỷ lệ chấp nhận gán nhãn trước theo mô hình</translation>
+    </message>
+    <message>
+        <source>Consensus agreement per annotator</source>
+        <translation>Mức đồng thuận theo người gán nhãn</translation>
+    </message>
+    <message>
+        <source>Gold task accuracy per annotator</source>
+        <translation>Độ chính xác trên tác vụ chuẩn theo người gán nhãn</translation>
+    </message>
+    <message>
+        <source>accepted</source>
+        <translation>chấp nhận</translation>
+    </message>
+    <message>
+        <source>accepted after fixes</source>
+        <translation>chấp nhận sau khi sửa</translation>
+    </message>
+    <message>
+        <source>rejected</source>
+        <translation>từ chối</translation>
+    </message>
+    <message>
+        <source>returned with a lot</source>
+        <translation>trả lại cùng lô</translation>
+    </message>
+    <message>
+        <source>edited</source>
+        <translation>đã sửa</translation>
+    </message>
+    <message>
+        <source>still predictions</source>
+        <translation>vẫn là dự đoán</translation>
+    </message>
+    <message>
+        <source>active time</source>
+        <translation>thời gian làm việc</translation>
+    </message>
+    <message>
+        <source>score</source>
+        <translation>điểm</translation>
+    </message>
+    <message>
+        <source>task id</source>
+        <translation>mã tác vụ</translation>
+    </message>
+    <message>
+        <source>task</source>
+        <translation>tác vụ</translation>
+    </message>
+    <message>
+        <source>annotator</source>
+        <translation>người gán nhãn</translation>
+    </message>
+    <message>
+        <source>Tasks submitted</source>
+        <translation>Tác vụ đã nộp</translation>
+    </message>
+    <message>
+        <source>Accepted</source>
+        <translation>Đã chấp nhận</translation>
+    </message>
+    <message>
+        <source>Rejected</source>
+        <translation>Đã từ chối</translation>
+    </message>
+    <message>
+        <source>Active time</source>
+        <translation>Thời gian làm việc</translation>
+    </message>
+    <message>
+        <source>Lots accepted / rejected</source>
+        <translation>Lô chấp nhận / từ chối</translation>
+    </message>
+    <message>
+        <source>Label corrections</source>
+        <translation>Lượt sửa nhãn</translation>
+    </message>
+    <message>
+        <source>Pre-labels kept unchanged</source>
+        <translation>Nhãn dự đoán giữ nguyên</translation>
+    </message>
+    <message>
+        <source>No data in this window</source>
+        <translation>Không có dữ liệu trong khoảng thời gian này</translation>
+    </message>
+    <message>
+        <source>hours</source>
+        <translation>giờ</translation>
+    </message>
+    <message>
+        <source>No corrections in this window</source>
+        <translation>Không có lượt sửa nhãn trong khoảng thời gian này</translation>
+    </message>
+    <message>
+        <source>Rows: the annotator&apos;s label; columns: the reviewer&apos;s</source>
+        <translation>Hàng: nhãn của người gán nhãn; cột: nhãn của người duyệt</translation>
+    </message>
+</context>
+<context>
+    <name>ExampleThumb</name>
+    <message>
+        <source>✓ Do</source>
+        <translation>✓ Nên làm</translation>
+    </message>
+    <message>
+        <source>✗ Don&apos;t</source>
+        <translation>✗ Không nên</translation>
+    </message>
+</context>
+<context>
     <name>ExportDialog</name>
     <message>
         <source>Export annotations</source>
@@ -267,6 +456,115 @@
     <message>
         <source>Holds {0} · command line: --format {1}</source>
         <translation>Chứa {0} · dòng lệnh: --format {1}</translation>
+    </message>
+</context>
+<context>
+    <name>GuideForm</name>
+    <message>
+        <source>What to mark and how; plain text or simple Markdown (*, **, - lists)</source>
+        <translation>Gán nhãn gì và gán thế nào; văn bản thường hoặc Markdown đơn giản (*, **, danh sách -)</translation>
+    </message>
+    <message>
+        <source>Add images…</source>
+        <translation>Thêm hình ảnh…</translation>
+    </message>
+    <message>
+        <source>Remove image</source>
+        <translation>Bỏ hình ảnh</translation>
+    </message>
+    <message>
+        <source>Example images</source>
+        <translation>Hình ảnh ví dụ</translation>
+    </message>
+    <message>
+        <source>Images ({0})</source>
+        <translation>Hình ảnh ({0})</translation>
+    </message>
+</context>
+<context>
+    <name>GuidelinesController</name>
+    <message>
+        <source>Guidelines</source>
+        <translation>Hướng dẫn</translation>
+    </message>
+    <message>
+        <source>This workspace is not from a server: guidelines come with a project cloned from one</source>
+        <translation>Không gian làm việc này không lấy từ máy chủ: hướng dẫn đi kèm dự án được sao về từ máy chủ</translation>
+    </message>
+    <message>
+        <source>Saving needs the server; the changes reach everyone&apos;s workspace with their next sync</source>
+        <translation>Cần có máy chủ để lưu; thay đổi sẽ đến không gian làm việc của mọi người ở lần đồng bộ tới của họ</translation>
+    </message>
+    <message>
+        <source>Open a workspace first</source>
+        <translation>Hãy mở một không gian làm việc trước</translation>
+    </message>
+    <message>
+        <source>Only the schema of a project cloned from a server can be edited here</source>
+        <translation>Ở đây chỉ sửa được lược đồ của dự án sao về từ máy chủ</translation>
+    </message>
+    <message>
+        <source>Only a lead or an admin can edit the label schema and the guidelines</source>
+        <translation>Chỉ trưởng nhóm hoặc quản trị viên mới được sửa lược đồ nhãn và hướng dẫn</translation>
+    </message>
+    <message>
+        <source>Saving needs the server, and {0} cannot be reached. Nothing was saved: keep this window open and save again when you are online.</source>
+        <translation>Cần có máy chủ để lưu, nhưng không kết nối được tới {0}. Chưa có gì được lưu: hãy giữ cửa sổ này mở và lưu lại khi có mạng.</translation>
+    </message>
+    <message>
+        <source> (field {0})</source>
+        <translation> (trường {0})</translation>
+    </message>
+    <message>
+        <source>The server refused it{0}: {1}</source>
+        <translation>Máy chủ từ chối{0}: {1}</translation>
+    </message>
+    <message>
+        <source>Saving the schema</source>
+        <translation>Đang lưu lược đồ</translation>
+    </message>
+    <message>
+        <source>schema version {0}</source>
+        <translation>lược đồ phiên bản {0}</translation>
+    </message>
+    <message>
+        <source>guidelines version {0}</source>
+        <translation>hướng dẫn phiên bản {0}</translation>
+    </message>
+    <message>
+        <source>Saved on the server: {0}. Syncing to bring it here…</source>
+        <translation>Đã lưu trên máy chủ: {0}. Đang đồng bộ để đưa về đây…</translation>
+    </message>
+</context>
+<context>
+    <name>GuidelinesPanel</name>
+    <message>
+        <source>No guidelines for this project yet</source>
+        <translation>Dự án này chưa có hướng dẫn</translation>
+    </message>
+    <message>
+        <source>No guideline for this label</source>
+        <translation>Nhãn này chưa có hướng dẫn</translation>
+    </message>
+    <message>
+        <source>The whole project</source>
+        <translation>Toàn bộ dự án</translation>
+    </message>
+    <message>
+        <source>No general guidelines</source>
+        <translation>Chưa có hướng dẫn chung</translation>
+    </message>
+    <message>
+        <source>Version {0}, by {1}</source>
+        <translation>Phiên bản {0}, do {1} viết</translation>
+    </message>
+    <message>
+        <source>Image not downloaded yet: it comes with the next sync</source>
+        <translation>Hình ảnh chưa được tải về: sẽ có ở lần đồng bộ tới</translation>
+    </message>
+    <message>
+        <source>This example is not an image Annodesk can show</source>
+        <translation>Ví dụ này không phải hình ảnh mà Annodesk hiển thị được</translation>
     </message>
 </context>
 <context>
@@ -328,10 +626,93 @@
     </message>
 </context>
 <context>
+    <name>LabelForm</name>
+    <message>
+        <source>none</source>
+        <translation>không có</translation>
+    </message>
+    <message>
+        <source>None ticked: any shape</source>
+        <translation>Không đánh dấu ô nào: mọi loại hình</translation>
+    </message>
+    <message>
+        <source>beside others (multi)</source>
+        <translation>cùng với các thẻ khác (nhiều)</translation>
+    </message>
+    <message>
+        <source>one of the single-choice labels (single)</source>
+        <translation>một trong các nhãn chọn một (đơn)</translation>
+    </message>
+    <message>
+        <source>Add attribute</source>
+        <translation>Thêm thuộc tính</translation>
+    </message>
+    <message>
+        <source>Remove attribute</source>
+        <translation>Bỏ thuộc tính</translation>
+    </message>
+    <message>
+        <source>point names in placing order, separated by commas</source>
+        <translation>tên các điểm theo thứ tự đặt, cách nhau bằng dấu phẩy</translation>
+    </message>
+    <message>
+        <source>edges as point numbers from 1: 1-2, 2-3</source>
+        <translation>các cạnh theo số thứ tự điểm, đếm từ 1: 1-2, 2-3</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Tên</translation>
+    </message>
+    <message>
+        <source>Colour</source>
+        <translation>Màu</translation>
+    </message>
+    <message>
+        <source>Key</source>
+        <translation>Phím</translation>
+    </message>
+    <message>
+        <source>Shapes</source>
+        <translation>Hình</translation>
+    </message>
+    <message>
+        <source>As a whole-image tag</source>
+        <translation>Khi là thẻ cho cả ảnh</translation>
+    </message>
+    <message>
+        <source>Attributes</source>
+        <translation>Thuộc tính</translation>
+    </message>
+    <message>
+        <source>Keypoints</source>
+        <translation>Điểm mốc</translation>
+    </message>
+    <message>
+        <source>Skeleton</source>
+        <translation>Khung xương</translation>
+    </message>
+    <message>
+        <source>Guideline</source>
+        <translation>Hướng dẫn</translation>
+    </message>
+    <message>
+        <source>Label colour</source>
+        <translation>Màu nhãn</translation>
+    </message>
+    <message>
+        <source>Label {0}, skeleton: {1} is not two point numbers such as 1-2</source>
+        <translation>Nhãn {0}, khung xương: {1} không phải hai số thứ tự điểm như 1-2</translation>
+    </message>
+</context>
+<context>
     <name>LabelPalette</name>
     <message>
         <source>{0} (key {1})</source>
         <translation>{0} (phím {1})</translation>
+    </message>
+    <message>
+        <source>More in the Guidelines dock</source>
+        <translation>Xem thêm trong bảng Hướng dẫn</translation>
     </message>
 </context>
 <context>
@@ -882,6 +1263,10 @@
         <translation>Tất cả</translation>
     </message>
     <message>
+        <source>consensus: agreement {0:.2f}</source>
+        <translation>đồng thuận: mức nhất trí {0:.2f}</translation>
+    </message>
+    <message>
         <source>{0} tasks waiting</source>
         <translation>{0} tác vụ đang chờ</translation>
     </message>
@@ -932,6 +1317,201 @@
     <message>
         <source>({0} decided here, not synced yet)</source>
         <translation>({0} quyết định ở đây, chưa đồng bộ)</translation>
+    </message>
+</context>
+<context>
+    <name>SchemaEditor</name>
+    <message>
+        <source>Label schema and guidelines</source>
+        <translation>Lược đồ nhãn và hướng dẫn</translation>
+    </message>
+    <message>
+        <source>Labels</source>
+        <translation>Nhãn</translation>
+    </message>
+    <message>
+        <source>Audio tiers</source>
+        <translation>Tầng âm thanh</translation>
+    </message>
+    <message>
+        <source>Guidelines</source>
+        <translation>Hướng dẫn</translation>
+    </message>
+    <message>
+        <source>Save to the server</source>
+        <translation>Lưu lên máy chủ</translation>
+    </message>
+    <message>
+        <source>Add label</source>
+        <translation>Thêm nhãn</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>Bỏ</translation>
+    </message>
+    <message>
+        <source>Up</source>
+        <translation>Lên</translation>
+    </message>
+    <message>
+        <source>Down</source>
+        <translation>Xuống</translation>
+    </message>
+    <message>
+        <source>Add tier</source>
+        <translation>Thêm tầng</translation>
+    </message>
+    <message>
+        <source>Remove tier</source>
+        <translation>Bỏ tầng</translation>
+    </message>
+    <message>
+        <source>Layers of segments on recordings (speaker, words, events…), in order</source>
+        <translation>Các lớp phân đoạn trên bản ghi âm (người nói, từ, sự kiện…), theo thứ tự</translation>
+    </message>
+    <message>
+        <source>The guidelines of the whole project (each label&apos;s are on its page)</source>
+        <translation>Hướng dẫn cho toàn bộ dự án (hướng dẫn của từng nhãn nằm ở trang của nhãn đó)</translation>
+    </message>
+    <message>
+        <source>label {0}</source>
+        <translation>nhãn {0}</translation>
+    </message>
+    <message>
+        <source>(no name)</source>
+        <translation>(chưa có tên)</translation>
+    </message>
+    <message>
+        <source>name</source>
+        <translation>tên</translation>
+    </message>
+    <message>
+        <source>attribute name</source>
+        <translation>tên thuộc tính</translation>
+    </message>
+    <message>
+        <source>keypoint name</source>
+        <translation>tên điểm mốc</translation>
+    </message>
+    <message>
+        <source>Label #{0}: {1} {2}: {3}</source>
+        <translation>Nhãn #{0}: {1} {2}: {3}</translation>
+    </message>
+    <message>
+        <source>Guidelines: {0}</source>
+        <translation>Hướng dẫn: {0}</translation>
+    </message>
+    <message>
+        <source>Label {0} ({1})</source>
+        <translation>Nhãn {0} ({1})</translation>
+    </message>
+    <message>
+        <source>Label #{0}: {1}</source>
+        <translation>Nhãn #{0}: {1}</translation>
+    </message>
+    <message>
+        <source>Audio tiers: {0}</source>
+        <translation>Tầng âm thanh: {0}</translation>
+    </message>
+    <message>
+        <source>Nothing has changed</source>
+        <translation>Chưa có gì thay đổi</translation>
+    </message>
+    <message>
+        <source>Saving to the server…</source>
+        <translation>Đang lưu lên máy chủ…</translation>
+    </message>
+    <message>
+        <source>{0}: {1} is not a number</source>
+        <translation>{0}: {1} không phải là số</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Tên</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>Kiểu</translation>
+    </message>
+    <message>
+        <source>Values</source>
+        <translation>Giá trị</translation>
+    </message>
+    <message>
+        <source>Default</source>
+        <translation>Mặc định</translation>
+    </message>
+    <message>
+        <source>Min</source>
+        <translation>Nhỏ nhất</translation>
+    </message>
+    <message>
+        <source>Max</source>
+        <translation>Lớn nhất</translation>
+    </message>
+    <message>
+        <source>Per frame</source>
+        <translation>Theo khung hình</translation>
+    </message>
+    <message>
+        <source>The choices of a select, separated by commas</source>
+        <translation>Các lựa chọn của kiểu chọn, cách nhau bằng dấu phẩy</translation>
+    </message>
+    <message>
+        <source>On a video track: may change from keyframe to keyframe</source>
+        <translation>Trên một track video: có thể đổi từ khung hình khóa này sang khung hình khóa khác</translation>
+    </message>
+    <message>
+        <source>Label {0}, attribute {1}</source>
+        <translation>Nhãn {0}, thuộc tính {1}</translation>
+    </message>
+    <message>
+        <source>{0}: values are the choices of a select; a {1} has none</source>
+        <translation>{0}: giá trị là các lựa chọn của kiểu chọn; kiểu {1} không có</translation>
+    </message>
+    <message>
+        <source>{0}: only a number has a min and a max</source>
+        <translation>{0}: chỉ kiểu số mới có giá trị nhỏ nhất và lớn nhất</translation>
+    </message>
+    <message>
+        <source>{0}: the default of a checkbox is true or false, not {1}</source>
+        <translation>{0}: mặc định của ô đánh dấu là true hoặc false, không phải {1}</translation>
+    </message>
+    <message>
+        <source>Overlap</source>
+        <translation>Chồng lấn</translation>
+    </message>
+    <message>
+        <source>Points</source>
+        <translation>Điểm</translation>
+    </message>
+    <message>
+        <source>Label names separated by commas; empty: any label</source>
+        <translation>Tên nhãn cách nhau bằng dấu phẩy; để trống: mọi nhãn</translation>
+    </message>
+    <message>
+        <source>Segments of this tier may share time (overlapping speech)</source>
+        <translation>Các phân đoạn của tầng này có thể trùng thời gian (lời nói chồng lên nhau)</translation>
+    </message>
+    <message>
+        <source>Instants, not segments (a TextGrid point tier)</source>
+        <translation>Các thời điểm, không phải phân đoạn (tầng điểm của TextGrid)</translation>
+    </message>
+    <message>
+        <source>Image</source>
+        <translation>Hình ảnh</translation>
+    </message>
+    <message>
+        <source>Caption</source>
+        <translation>Chú thích</translation>
+    </message>
+    <message>
+        <source>Do</source>
+        <translation>Nên làm</translation>
+    </message>
+    <message>
+        <source>Ticked: do it like this (green); not ticked: don&apos;t (red)</source>
+        <translation>Đánh dấu: nên làm như thế này (xanh lá); không đánh dấu: không nên (đỏ)</translation>
     </message>
 </context>
 <context>
@@ -1626,6 +2206,22 @@
         <translation>Phím tắt</translation>
     </message>
     <message>
+        <source>Show guidelines</source>
+        <translation>Hiện hướng dẫn</translation>
+    </message>
+    <message>
+        <source>The project&apos;s guidelines and the current label&apos;s, with do and don&apos;t examples; they work offline</source>
+        <translation>Hướng dẫn của dự án và của nhãn hiện tại, kèm ví dụ nên làm và không nên; dùng được cả khi ngoại tuyến</translation>
+    </message>
+    <message>
+        <source>Edit labels and guidelines…</source>
+        <translation>Sửa nhãn và hướng dẫn…</translation>
+    </message>
+    <message>
+        <source>Leads: the label schema (labels, colours, attributes, keypoints, tiers) and the guidelines, saved on the server</source>
+        <translation>Trưởng nhóm: lược đồ nhãn (nhãn, màu, thuộc tính, điểm mốc, tầng) và hướng dẫn, lưu trên máy chủ</translation>
+    </message>
+    <message>
         <source>Show review</source>
         <translation>Hiện phần duyệt</translation>
     </message>
@@ -1672,6 +2268,14 @@
     <message>
         <source>A new thread pinned to the selected shape, else where the pointer is; on a video also this frame, on a recording the selected range</source>
         <translation>Một chuỗi mới ghim vào hình đang chọn, nếu không thì tại vị trí con trỏ; trên video kèm khung này, trên bản ghi âm kèm đoạn đang chọn</translation>
+    </message>
+    <message>
+        <source>Dashboard</source>
+        <translation>Bảng số liệu</translation>
+    </message>
+    <message>
+        <source>Leads: the project&apos;s figures from the server (throughput, reviews, corrections, lots, pre-labels), refreshed every 5 seconds while shown</source>
+        <translation>Trưởng nhóm: số liệu của dự án từ máy chủ (năng suất, lượt duyệt, lượt sửa nhãn, lô, gán nhãn trước), làm mới mỗi 5 giây khi đang hiển thị</translation>
     </message>
     <message>
         <source>Pre-label this task</source>

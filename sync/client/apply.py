@@ -14,7 +14,9 @@ from typing import Any
 
 from core.schema import LabelSchema
 from sync import outbox
-from sync.client.review_store import ReviewStore
+from sync.client import time_ops
+from sync.client.guidelines import GuidelineStore
+from sync.client.review_store import QUALITY_KINDS, ReviewStore
 from sync.client.store import SyncStore
 
 
@@ -41,6 +43,9 @@ def record_answer(store: SyncStore, seq: int, results: Sequence[dict[str, Any]],
             if op is None:
                 continue
             status, reason = result["status"], result.get("reason") or ""
+            if op["entity"] == "time":  # not an annotation revision, and a refused piece refreshes no task
+                time_ops.answered(conn, op, result)
+                continue
             if op["entity"] in ("review", "comment"):
                 ReviewStore.answered(conn, op, result)
             elif op["entity"] == "task":
@@ -67,6 +72,7 @@ def apply_page(store: SyncStore, items: Sequence[dict[str, Any]], next_cursor: i
     """One pull page and its cursor in one transaction; returns how many annotations changed locally."""
     project = int(store.get("project_id", 0))
     reviews = ReviewStore(store.ws)
+    guides = GuidelineStore(store.ws)
     changed = 0
     now = time.time()
     with store.ws.transaction() as conn:
@@ -87,6 +93,10 @@ def apply_page(store: SyncStore, items: Sequence[dict[str, Any]], next_cursor: i
                 reviews.put_comment(conn, item)
             elif kind == "lot" and item["project_id"] == project:
                 reviews.put_lot(conn, item)
+            elif kind in QUALITY_KINDS:
+                reviews.put_quality(conn, kind, item)
+            elif kind == "guidelines" and item["project_id"] == project:
+                guides.put(conn, item)
             elif kind == "conflict" and item["task_id"] in local:
                 store.put_conflict(conn, item)
         changed = apply_annotations(store, conn, ann_items, local, now)

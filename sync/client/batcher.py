@@ -19,6 +19,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from sync.client import time_ops
 from sync.client.review_store import ReviewStore
 from sync.client.store import SyncStore
 from sync.envelope import batch_hash, key_id, raw_public, read_header, seal
@@ -159,8 +160,9 @@ class Batcher:
         ops: list[dict[str, Any]] = []
         rejected: list[tuple[dict[str, Any], str]] = []
         for e in entries:
-            if e.entity in ("task", "review", "comment"):
+            if e.entity in ("task", "review", "comment", "time"):
                 op = (self._task_op(conn, e, tasks, first_id) if e.entity == "task"
+                      else time_ops.op(conn, e, tasks, first_id) if e.entity == "time"
                       else self.reviews.op(conn, e, first_id))
                 if op is not None:
                     ops.append(op)

@@ -10,6 +10,7 @@ import random
 import time
 from collections.abc import Callable, Iterable
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 
@@ -49,24 +50,37 @@ class Http:
         self.session.trust_env = False  # no proxy or .netrc surprises for a loopback or LAN server
         if token:
             self.session.headers["Authorization"] = f"Bearer {token}"
+        self.bare = requests.Session()  # for URLs the server hands out (presigned media): never our token
+        self.bare.trust_env = False
         self.timeout, self.attempts = timeout, attempts
         self.base_delay, self.max_delay, self.sleep = base_delay, max_delay, sleep
         self.rng = random.Random()
 
     def close(self) -> None:
         self.session.close()
+        self.bare.close()
 
     def request(self, method: str, path: str, *, ok: Iterable[int] = (200,), retry: bool = True,
                 **kw: Any) -> requests.Response:
         """The response when its status is in `ok`; ServerError for other answers, OfflineError when unreachable."""
-        url = self.server + API + path
+        return self._send(self.session, method, self.server + API + path, self.server, ok, retry, kw)
+
+    def fetch(self, url: str, *, ok: Iterable[int] = (200,), **kw: Any) -> requests.Response:
+        """GET a URL the server handed out (a presigned media URL on the object store): no bearer token, no
+        redirects, the same retries."""
+        host = urlsplit(url)
+        return self._send(self.bare, "GET", url, f"{host.scheme}://{host.netloc}", ok, True,
+                          {**kw, "allow_redirects": False})
+
+    def _send(self, session: requests.Session, method: str, url: str, where: str, ok: Iterable[int], retry: bool,
+              kw: dict[str, Any]) -> requests.Response:
         delays = backoff_delays(self.attempts if retry else 1, self.base_delay, self.max_delay, self.rng)
         for attempt in range(len(delays) + 1):
             try:
-                response = self.session.request(method, url, timeout=self.timeout, **kw)
+                response = session.request(method, url, timeout=self.timeout, **kw)
             except (requests.ConnectionError, requests.Timeout) as exc:
                 if attempt == len(delays):
-                    raise OfflineError(f"cannot reach {self.server}: {type(exc).__name__}") from exc
+                    raise OfflineError(f"cannot reach {where}: {type(exc).__name__}") from exc
                 self.sleep(delays[attempt])
                 continue
             if response.status_code in ok:

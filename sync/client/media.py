@@ -10,7 +10,7 @@ from pathlib import Path
 from core.annotation import Task
 from core.media import MediaError
 from sync.client.at_rest import CHUNK, MediaCache
-from sync.client.http import Http, ServerError, SyncError
+from sync.client.http import Http, OfflineError, ServerError, SyncError
 from sync.client.store import SyncStore
 from sync.database import WorkspaceError
 
@@ -21,6 +21,10 @@ NOT_DOWNLOADED = "image not downloaded yet; run annodesk sync"
 
 class MediaMismatch(SyncError):
     """Downloaded bytes that do not hash to the name they were asked by (discarded, fetched again next round)."""
+
+
+class MediaUnreachable(SyncError):
+    """The object store a presigned media URL points to could not be reached (the server could)."""
 
 
 class MediaPending(MediaError):
@@ -55,10 +59,22 @@ def cached_media_bytes(cache: MediaCache, media_path: str, pending: str = NOT_DO
 
 
 def download(http: Http, cache: MediaCache, sha: str) -> int:
-    """Fetch one blob into the cache, resuming a partial download with a Range request; returns bytes fetched."""
+    """Fetch one blob into the cache, resuming a partial download with a Range request; returns bytes fetched.
+    A server with media in object storage may answer 307 with a short-lived presigned URL: the same Range goes
+    there, without the bearer token (Http.fetch)."""
     offset, digest = cache.resume_point(sha)
     headers = {"Range": f"bytes={offset}-"} if offset else {}
-    response = http.request("GET", f"/media/{sha}", ok=(200, 206), headers=headers, stream=True)
+    response = http.request("GET", f"/media/{sha}", ok=(200, 206, 307), headers=headers, stream=True,
+                            allow_redirects=False)
+    if response.status_code == 307:
+        location = response.headers.get("Location", "")
+        response.close()
+        if not location.startswith(("https://", "http://")):
+            raise MediaMismatch(f"media {sha}: the server redirected to {location[:80]!r}, not an http(s) URL")
+        try:
+            response = http.fetch(location, ok=(200, 206), headers=headers, stream=True)
+        except OfflineError as exc:  # the object store, not the server: a media error, not "offline"
+            raise MediaUnreachable(f"media {sha}: {exc}") from exc
     with response:
         if offset and response.status_code == 200:  # the server sent it whole: start over
             cache.discard(sha)
@@ -139,7 +155,7 @@ def transfer_all(store: SyncStore, http: Http, cache: MediaCache) -> tuple[int, 
             elif direction == "up":
                 upload(http, Path(path), sha)
             error, finished = "", 1
-        except (ServerError, MediaMismatch, OSError, WorkspaceError) as exc:
+        except (ServerError, MediaMismatch, MediaUnreachable, OSError, WorkspaceError) as exc:
             error, finished = str(exc), 0  # one bad file does not stop the others; offline does
             errors.append(f"media {sha[:12]}: {exc}")
         with store.ws.transaction() as conn:

@@ -23,6 +23,7 @@ from sync.workspace import Workspace
 
 DECISIONS = {"accept": "accepted", "reject": "rejected"}
 SAMPLED = ("sampling", "inspecting")  # lot states whose sample waits for review
+QUALITY_KINDS = ("replica", "consensus", "gold")  # leads' news of consensus and gold tasks (sync/server/replicas.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +37,7 @@ class QueueRow:
     submitted_at: float
     lot: str  # the lot's key, "" outside any lot
     rank: int  # the place in the lot's sample (the draw's order), or -1 when not sampled
+    agreement: float | None = None  # a consensus origin's agreement when it is below the project's minimum
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +84,11 @@ class ReviewStore:
                      (cid, uid, item.get("review_id"), item["task_id"], item.get("author", ""), item.get("at", 0.0),
                       item.get("parent"), bool(item.get("resolved")), item.get("resolved_by"),
                       self.sync.seal(f"comment:{cid}", {"text": item.get("text", ""), "pin": pin})))
+
+    @staticmethod
+    def put_quality(conn: sqlite3.Connection, kind: str, item: dict[str, Any]) -> None:
+        conn.execute("INSERT OR REPLACE INTO sync_quality (kind, task_id, body) VALUES (?, ?, ?)",
+                     (kind, item["task_id"], json.dumps(item)))
 
     @staticmethod
     def put_lot(conn: sqlite3.Connection, item: dict[str, Any]) -> None:
@@ -232,14 +239,27 @@ class ReviewStore:
                                     "task_id IN (SELECT value FROM json_each(?))",
                                     (json.dumps(list(server_task_ids)),)).fetchone()[0])
 
+    def replica_tasks(self) -> set[int]:
+        """Local ids of the tasks that are consensus or gold copies of others (an export leaves them out)."""
+        with self.ws.reading() as conn:
+            return {r[0] for r in conn.execute("SELECT s.local_id FROM sync_quality q JOIN sync_tasks s ON "
+                                               "s.server_id = q.task_id WHERE q.kind = 'replica'")}
+
+    def _needs_lead(self) -> dict[int, float]:
+        """Server ids of consensus origins whose agreement is below the minimum -> that agreement."""
+        with self.ws.reading() as conn:
+            items = [json.loads(r[0]) for r in conn.execute("SELECT body FROM sync_quality WHERE kind = 'consensus'")]
+        return {i["task_id"]: float(i.get("agreement") or 0.0) for i in items if i.get("needs_lead")}
+
     def lots(self) -> list[dict[str, Any]]:
         with self.ws.reading() as conn:
             return [json.loads(r[0]) for r in conn.execute("SELECT body FROM sync_lots ORDER BY id")]
 
     def queue(self, where: QueueFilter = QueueFilter()) -> list[QueueRow]:
-        """Submitted tasks waiting for a decision: a closed lot's sample in its drawn order (lots oldest first),
-        then the others (in no lot, or in a decided lot) by submission time; a task decided here and not yet answered
-        is left out, and with `sampled_only` the tasks waiting on their lot's sample."""
+        """Submitted tasks waiting for a decision: consensus origins whose agreement is too low first, then a closed
+        lot's sample in its drawn order (lots oldest first), then the others (in no lot, or in a decided lot) by
+        submission time; a task decided here and not yet answered is left out, and with `sampled_only` the tasks
+        waiting on their lot's sample."""
         lot_of: dict[int, tuple[str, int, int, str]] = {}  # server task id -> its latest lot: key, rank, order, status
         for order, lot in enumerate(self.lots()):
             sample = {t: i for i, t in enumerate(lot.get("sample") or ())}
@@ -261,6 +281,7 @@ class ReviewStore:
             params.append(codec.encode_label(where.label) if codec else where.label)
         with self.ws.reading() as conn:
             rows = conn.execute(sql, params).fetchall()
+        needs_lead = self._needs_lead()
         out = []
         for local, server, name, annotator, at in rows:
             key, rank, _order, status = lot_of.get(server, ("", -1, -1, ""))
@@ -270,9 +291,11 @@ class ReviewStore:
             # decided lot (resubmitted, or reviewed apart) waits for the lead directly
             if where.sampled_only and (status == "open" or (status in SAMPLED and rank < 0)):
                 continue
-            out.append(QueueRow(local, server, name, annotator, at, key, rank if status in SAMPLED else -1))
+            out.append(QueueRow(local, server, name, annotator, at, key, rank if status in SAMPLED else -1,
+                                needs_lead.get(server)))
         far = len(lot_of) + 1
-        out.sort(key=lambda r: (lot_of[r.server_id][2] if r.rank >= 0 else far, r.rank, r.submitted_at, r.task_id))
+        out.sort(key=lambda r: (r.agreement is None, lot_of[r.server_id][2] if r.rank >= 0 else far, r.rank,
+                                r.submitted_at, r.task_id))
         return out
 
 

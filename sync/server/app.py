@@ -14,35 +14,40 @@ from sync.server import (
     routes_admin,
     routes_audit,
     routes_auth,
+    routes_dashboard,
+    routes_guidelines,
     routes_lots,
     routes_media,
     routes_projects,
+    routes_quality,
     routes_sync,
     routes_tasks,
     service,
 )
-from sync.server.blobs import BlobStore
 from sync.server.config import ServerConfig
 from sync.server.db import Store
 from sync.server.deps import Context
 from sync.server.errors import ApiError
 from sync.server.limits import PREFIX, BodyLimits
+from sync.server.media_store import media_for
 from sync.server.security import Passwords, server_key
 
 API_VERSION = "1"
 
 
 def create_app(config: ServerConfig, store: Store | None = None) -> FastAPI:
-    """Build the app; the first start creates the data folder, the database and the server key."""
+    """Build the app; the first start creates the data folder, the database and the server key. A media store
+    that cannot be used (a wrong bucket, an unreachable endpoint) fails here, by name (ApiError)."""
     store = store or Store(config)
     with store.write() as conn:
         server_key(conn)
     app = FastAPI(title="Annodesk server", version=API_VERSION, openapi_url="/openapi.json", docs_url=None,
                   redoc_url=None)
-    app.state.ctx = Context(config, store, Passwords(config), BlobStore(config.blob_dir))
-    for module in (routes_auth, routes_admin, routes_projects, routes_audit, routes_lots, routes_tasks, routes_sync,
-                   routes_media):
+    app.state.ctx = Context(config, store, Passwords(config), media_for(config, store))
+    for module in (routes_auth, routes_admin, routes_projects, routes_audit, routes_lots, routes_guidelines,
+                   routes_dashboard, routes_quality, routes_tasks, routes_sync, routes_media):
         app.include_router(module.router, prefix=PREFIX)
+    app.include_router(routes_dashboard.pages)  # /dashboard/{project_id}: the web page, outside the API
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)

@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from sync.server.errors import ApiError
@@ -30,7 +31,8 @@ def file_sha256(path: Path) -> str:
 
 
 class BlobStore:
-    """blobs/ab/cdef... for complete media, blobs/partial/<sha> for uploads in progress."""
+    """blobs/ab/cdef... for complete media, blobs/partial/<sha> for uploads in progress (a MediaStore,
+    sync/server/media_store.py)."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -42,8 +44,32 @@ class BlobStore:
     def partial(self, sha: str) -> Path:
         return self.root / "partial" / check_sha(sha)
 
+    def describe(self) -> str:
+        return f"folder {self.root}"
+
+    def check(self) -> None:
+        """Nothing to check: the folder was made above."""
+
     def exists(self, sha: str) -> bool:
         return self.path(sha).is_file()
+
+    def size(self, sha: str) -> int | None:
+        path = self.path(sha)
+        return path.stat().st_size if path.is_file() else None
+
+    def local_path(self, sha: str) -> Path | None:
+        return self.path(sha)
+
+    def presigned_url(self, sha: str) -> str | None:
+        return None
+
+    def read(self, sha: str, start: int, end: int) -> Iterator[bytes]:
+        with open(self.path(sha), "rb") as fh:
+            fh.seek(start)
+            left = end - start
+            while left > 0 and (chunk := fh.read(min(_CHUNK, left))):
+                left -= len(chunk)
+                yield chunk
 
     def offset(self, sha: str) -> int:
         """Bytes already received of an unfinished upload (0 when none)."""

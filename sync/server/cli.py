@@ -20,10 +20,10 @@ import sqlalchemy as sa
 from core.media import MediaError, iter_media_files
 from core.media_kinds import all_extensions, probe_media
 from core.names import safe_item_name
-from sync.server import db, lots, service
-from sync.server.blobs import BlobStore
+from sync.server import cli_quality, dashboard_cli, db, lots, replicas, service
 from sync.server.config import ServerConfig, default_data_dir
 from sync.server.errors import ApiError
+from sync.server.media_store import media_for
 from sync.server.security import ROLES, Passwords
 
 ACTOR = "cli"
@@ -34,9 +34,19 @@ def add_server_commands(subparsers: Any) -> argparse.ArgumentParser:
     where = argparse.ArgumentParser(add_help=False)
     where.add_argument("--data", default=argparse.SUPPRESS, help="server data folder (default: user data folder)")
     where.add_argument("--db", default=argparse.SUPPRESS, help="database URL, e.g. postgresql://user@host/annodesk")
+    where.add_argument("--media", default=argparse.SUPPRESS, metavar="s3://BUCKET/PREFIX",
+                       help="media in S3-compatible storage (default: $ANNODESK_MEDIA, else the data folder's blobs/)")
+    where.add_argument("--s3-endpoint", default=argparse.SUPPRESS, metavar="URL",
+                       help="S3 endpoint for MinIO, Ceph RGW... (default: $ANNODESK_S3_ENDPOINT, else AWS)")
+    where.add_argument("--seal-media", action="store_true", default=argparse.SUPPRESS,
+                       help="encrypt media at rest in the bucket with a key the server keeps (docs/deploy.md)")
     p = subparsers.add_parser("server", help="run the Annodesk server, or administer it", parents=[where])
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8700)
+    p.add_argument("--media-download", choices=("server", "presigned"), default=argparse.SUPPRESS,
+                   help="with --media: stream media through the server (default), or redirect to presigned URLs")
+    p.add_argument("--presign-ttl", dest="presign_ttl_s", type=int, default=argparse.SUPPRESS, metavar="SECONDS",
+                   help="how long a presigned URL is valid (default 300)")
     p.set_defaults(func=_guarded(cmd_run))
     sub = p.add_subparsers(dest="server_command")
 
@@ -77,7 +87,18 @@ def add_server_commands(subparsers: Any) -> argparse.ArgumentParser:
     s.add_argument("--limit", type=int, default=100, help="at most this many rows (default 100)")
     s.add_argument("--json", action="store_true", help='print {"items": [...], "next_after": N} like the API')
     s.set_defaults(func=_guarded(cmd_audit))
+    s = sub.add_parser("guidelines", help="a project's guidelines: show them (JSON) or save a new version",
+                       parents=[where])
+    s.add_argument("project", help="project name or id")
+    action = s.add_mutually_exclusive_group(required=True)
+    action.add_argument("--set", metavar="FILE.json", help='save a new version from a file like --show prints; an '
+                        'example may name an image "file" (relative to FILE.json) instead of its "sha256"')
+    action.add_argument("--show", action="store_true", help="print the current version (or --version N) as JSON")
+    s.add_argument("--version", type=int, metavar="N", help="with --show: this saved version")
+    s.set_defaults(func=_guarded(cmd_guidelines))
     _add_lot_commands(sub, where)
+    dashboard_cli.add_command(sub, where, _guarded)
+    cli_quality.add_quality_commands(sub, where, _guarded)  # consensus, gold, quality
     return p
 
 
@@ -110,7 +131,10 @@ def _add_lot_commands(sub: Any, where: argparse.ArgumentParser) -> None:
 
 def config_from(args: argparse.Namespace) -> ServerConfig:
     data = getattr(args, "data", None)
-    return ServerConfig(data_dir=Path(data) if data else default_data_dir(), db_url=getattr(args, "db", None))
+    media = {name: getattr(args, name) for name in ("media", "s3_endpoint", "seal_media", "media_download",
+                                                     "presign_ttl_s") if hasattr(args, name)}
+    return ServerConfig(data_dir=Path(data) if data else default_data_dir(), db_url=getattr(args, "db", None),
+                        **media)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -120,7 +144,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     config = config_from(args)
     app = create_app(config)
-    print(f"Annodesk server on http://{args.host}:{args.port} (data: {config.data_dir})", flush=True)
+    print(f"Annodesk server on http://{args.host}:{args.port} (data: {config.data_dir}; media: "
+          f"{app.state.ctx.blobs.describe()})", flush=True)
     gc.collect()
     gc.freeze()  # start-up objects live as long as the process: the collector need not re-scan them every push
     gc.set_threshold(50_000, 20, 10)  # a push allocates ~10^5 short-lived containers: collect far less often
@@ -156,7 +181,8 @@ def cmd_create_project(args: argparse.Namespace) -> int:
 
 def cmd_add_media(args: argparse.Namespace) -> int:
     config = config_from(args)
-    store, blobs = _store(config), BlobStore(config.blob_dir)
+    store = _store(config)
+    blobs = media_for(config, store)
     with store.read() as conn:
         project_id = _project_id(conn, args.project)
     added = failed = 0
@@ -188,7 +214,8 @@ def cmd_assign(args: argparse.Namespace) -> int:
             if missing := sorted(set(ids) - found):
                 raise ApiError(404, "not_found", f"tasks {missing} are not in project {args.project}")
         else:
-            ids = list(conn.execute(sa.select(t.c.id).where(t.c.project_id == project_id, t.c.status == "new")
+            ids = list(conn.execute(sa.select(t.c.id).where(t.c.project_id == project_id, t.c.status == "new",
+                                                            ~replicas.outside_lots(t.c.id))  # not a consensus origin
                                     .order_by(t.c.id).limit(args.count)).scalars())
         for task_id in ids:
             service.assign(conn, ACTOR, task_id, args.user)
@@ -219,6 +246,36 @@ def cmd_audit(args: argparse.Namespace) -> int:
         print(f"{r['id']}  {at}  {r['user'] or '-'}  {r['action']}  {r['target']}  {detail}".rstrip())
     if len(rows) == args.limit:
         print(f"(more: --after {rows[-1]['id']})", file=sys.stderr)
+    return 0
+
+
+def cmd_guidelines(args: argparse.Namespace) -> int:
+    from sync.server import guidelines
+
+    config = config_from(args)
+    if args.show:
+        with _store(config).read() as conn:
+            project_id = _project_id(conn, args.project)
+            shown = (guidelines.current(conn, project_id) if args.version is None
+                     else guidelines.version(conn, project_id, args.version))
+        print(json.dumps(shown, ensure_ascii=False, indent=2))
+        return 0
+    if args.version is not None:
+        raise ApiError(422, "bad_arguments", "--version goes with --show (a save always makes the next version)")
+    path = Path(args.set)
+    try:
+        body = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ApiError(422, "bad_guidelines", f"{path}: {exc}") from exc
+    store = _store(config)
+    media = media_for(config, store)  # before the write: with --seal-media it writes the key on first use
+    with store.write() as conn:
+        project_id = _project_id(conn, args.project)
+        body = guidelines.with_files(conn, media, body, path.parent)
+        saved = guidelines.save(conn, ACTOR, project_id, body)
+    images = {e["sha256"] for guide in (saved, *saved["labels"].values()) for e in guide["examples"]}
+    print(f"project {args.project}: guidelines version {saved['version']} saved ({len(saved['labels'])} labels with "
+          f"guidelines, {len(images)} example images)")
     return 0
 
 

@@ -17,6 +17,10 @@ def default_data_dir() -> Path:
     return Path(env) if env else Path(platformdirs.user_data_dir("annodesk")) / "server"
 
 
+def _env(name: str) -> str | None:
+    return os.environ.get(name) or None
+
+
 def default_metrics_token() -> str | None:
     """ANNODESK_METRICS_TOKEN: an environment variable, not a flag, so the token is not visible in `ps`."""
     return os.environ.get("ANNODESK_METRICS_TOKEN") or None
@@ -40,6 +44,12 @@ class ServerConfig:
     pull_max_limit: int = 5000
     # /metrics is served only with a token, and answers only `Authorization: Bearer <token>` (docs/deploy.md)
     metrics_token: str | None = field(default_factory=default_metrics_token, repr=False)
+    # media in S3-compatible storage (docs/deploy.md "Media in object storage"); None: the blob folder in data_dir
+    media: str | None = field(default_factory=lambda: _env("ANNODESK_MEDIA"))  # s3://bucket/prefix
+    s3_endpoint: str | None = field(default_factory=lambda: _env("ANNODESK_S3_ENDPOINT"))  # MinIO, Ceph RGW...
+    media_download: str = "server"  # "server": streamed by the server; "presigned": a 307 to a short-lived URL
+    presign_ttl_s: int = 300
+    seal_media: bool = False  # AES-GCM at rest in the bucket with a server-held key (sync/server/media_seal.py)
 
     @property
     def blob_dir(self) -> Path:

@@ -63,6 +63,12 @@ server_keys = sa.Table(
     sa.Column("public_key", sa.LargeBinary, nullable=False),
     sa.Column("created_at", sa.Float, nullable=False),
 )
+media_keys = sa.Table(  # secrets that seal media at rest in object storage (sync/server/media_seal.py)
+    "media_keys", metadata,
+    sa.Column("key_id", sa.String(16), primary_key=True),
+    sa.Column("secret", sa.LargeBinary, nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+)
 projects = sa.Table(
     "projects", metadata,
     sa.Column("id", _ID, primary_key=True, autoincrement=True),
@@ -238,6 +244,136 @@ qa_sources = sa.Table(  # the switching state (core.sampling.Switching.to_dict) 
     sa.Column("switching", sa.JSON, nullable=False),
     sa.Column("updated_at", sa.Float, nullable=False),
 )
+task_time = sa.Table(  # active time pushed by clients (sync/server/time_log.py): one row per piece, added once by uid
+    "task_time", metadata,
+    sa.Column("id", _ID, primary_key=True, autoincrement=True),
+    sa.Column("task_id", sa.ForeignKey("tasks.id"), nullable=False, index=True),
+    sa.Column("username", sa.String(64), nullable=False, index=True),  # who worked ("user" is reserved in SQL)
+    sa.Column("seconds", sa.Float, nullable=False),
+    sa.Column("started", sa.Float, nullable=False),  # the piece's first and last input event, client clock
+    sa.Column("ended", sa.Float, nullable=False),
+    sa.Column("uid", sa.String(64), nullable=False, unique=True),
+    sa.Column("at", sa.Float, nullable=False),  # when the server stored it
+    sa.Column("project_id", _ID, nullable=False),  # the task's: the dashboard sums a project's time without a join
+)
+
+guidelines = sa.Table(  # every saved version of a project's guidelines (core.guidelines JSON; guidelines.py)
+    "guidelines", metadata,
+    sa.Column("project_id", sa.ForeignKey("projects.id"), primary_key=True),
+    sa.Column("version", sa.Integer, primary_key=True),
+    sa.Column("body", sa.JSON, nullable=False),
+    sa.Column("author", sa.String(64), nullable=False),
+    sa.Column("at", sa.Float, nullable=False),
+)
+guideline_media = sa.Table(  # media that a version of a project's guidelines shows: its members may download it
+    "guideline_media", metadata,
+    sa.Column("project_id", sa.ForeignKey("projects.id"), primary_key=True),
+    sa.Column("sha256", sa.String(64), sa.ForeignKey("media.sha256"), primary_key=True, index=True),
+)
+
+# Consensus and gold tasks (sync/server/replicas.py). A replica is a task of its own, on its origin's media, for one
+# annotator; these rows say which tasks are replicas and what they scored, and only leads and admins read them.
+replicas = sa.Table(
+    "replicas", metadata,
+    sa.Column("task_id", sa.ForeignKey("tasks.id"), primary_key=True),
+    sa.Column("origin_id", sa.ForeignKey("tasks.id"), nullable=False, index=True),
+    sa.Column("project_id", sa.ForeignKey("projects.id"), nullable=False),
+    sa.Column("purpose", sa.String(16), nullable=False),  # consensus or gold
+    sa.Column("annotator", sa.String(64), nullable=False),  # the assignee; who submitted it, once submitted
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("submitted_at", sa.Float),
+    sa.Column("score", sa.Float),  # consensus: mean agreement with the other replicas; gold: with the answer
+    sa.Column("result", sa.JSON),  # pairs, or per-label counts and confusions against the gold answer
+    sa.Index("ix_replicas_annotator", "project_id", "annotator", "purpose"),
+)
+consensus_origins = sa.Table(  # a task given to N annotators as replicas, merged by quorum once all are submitted
+    "consensus_origins", metadata,
+    sa.Column("task_id", sa.ForeignKey("tasks.id"), primary_key=True),
+    sa.Column("project_id", sa.ForeignKey("projects.id"), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),  # open, merged
+    sa.Column("rules", sa.JSON, nullable=False),  # the consensus settings when it was assigned
+    sa.Column("seed", sa.String(64), nullable=False),
+    sa.Column("agreement", sa.Float),
+    sa.Column("needs_lead", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("result", sa.JSON),  # pairs, per annotator, kept and dropped, per label, confusions
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("merged_at", sa.Float),
+    sa.Index("ix_consensus_status", "project_id", "status"),
+)
+gold_answers = sa.Table(  # a gold task's known answer, copied each time a lead marks it (the latest version holds)
+    "gold_answers", metadata,
+    sa.Column("task_id", sa.ForeignKey("tasks.id"), primary_key=True),
+    sa.Column("version", sa.Integer, primary_key=True),
+    sa.Column("project_id", sa.ForeignKey("projects.id"), nullable=False, index=True),
+    sa.Column("answer", sa.JSON, nullable=False),  # [{"id", "fields"}]: the accepted annotations, predictions aside
+    sa.Column("author", sa.String(64), nullable=False),
+    sa.Column("at", sa.Float, nullable=False),
+)
+quality_settings = sa.Table(  # a project's consensus and gold settings (qa_settings.parse_quality)
+    "quality_settings", metadata,
+    sa.Column("project_id", sa.ForeignKey("projects.id"), primary_key=True),
+    sa.Column("settings", sa.JSON, nullable=False),
+    sa.Column("updated_at", sa.Float, nullable=False),
+)
+
+# The dashboard's figures (sync/server/dashboard.py), written where the work happens (dashboard_facts.py), so no
+# chart has to read the annotations' JSON: every submission; the labels and the pre-labels of a task as submitted last;
+# reviewers' label corrections; and the read-only tokens of wall screens (only their hash).
+submissions = sa.Table(
+    "submissions", metadata,
+    sa.Column("id", _ID, primary_key=True, autoincrement=True),
+    sa.Column("project_id", _ID, nullable=False),
+    sa.Column("task_id", sa.ForeignKey("tasks.id"), nullable=False, index=True),
+    sa.Column("username", sa.String(64), nullable=False),
+    sa.Column("at", sa.Float, nullable=False),
+    sa.Column("resubmitted", sa.Boolean, nullable=False),  # the task had been submitted before
+    sa.Index("ix_submissions_at", "project_id", "at", "username", "resubmitted"),
+)
+submitted_labels = sa.Table(
+    "submitted_labels", metadata,
+    sa.Column("task_id", sa.ForeignKey("tasks.id"), primary_key=True),
+    sa.Column("label", sa.Text, primary_key=True),
+    sa.Column("shapes", sa.Integer, nullable=False),
+    sa.Column("project_id", _ID, nullable=False),
+)
+submitted_models = sa.Table(  # per model: its predictions still pending, accepted unchanged, edited, deleted
+    "submitted_models", metadata,
+    sa.Column("task_id", sa.ForeignKey("tasks.id"), primary_key=True),
+    sa.Column("model", sa.Text, primary_key=True),
+    sa.Column("project_id", _ID, nullable=False),
+    sa.Column("at", sa.Float, nullable=False),
+    *(sa.Column(name, sa.Integer, nullable=False) for name in ("pending", "accepted", "edited", "rejected")),
+    sa.Index("ix_submitted_models_at", "project_id", "at", "model", "pending", "accepted", "edited", "rejected"),
+)
+corrections = sa.Table(  # a reviewer changed the label that an annotator gave a shape (merge.py)
+    "corrections", metadata,
+    sa.Column("id", _ID, primary_key=True, autoincrement=True),
+    sa.Column("task_id", sa.ForeignKey("tasks.id"), nullable=False, index=True),
+    sa.Column("annotation_id", sa.String(64), nullable=False),
+    sa.Column("label_from", sa.Text, nullable=False),
+    sa.Column("label_to", sa.Text, nullable=False),
+    sa.Column("annotator", sa.String(64), nullable=False),
+    sa.Column("reviewer", sa.String(64), nullable=False),
+    sa.Column("at", sa.Float, nullable=False, index=True),
+)
+dashboard_tokens = sa.Table(
+    "dashboard_tokens", metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column("project_id", sa.ForeignKey("projects.id"), nullable=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("created_by", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("revoked_at", sa.Float),
+)
+DASHBOARD_INDEXES = (  # on tables older than the dashboard: Store() adds them to existing stores too
+    sa.Index("ix_reviews_at", reviews.c.at, reviews.c.task_id, reviews.c.decision, reviews.c.fixed, reviews.c.reason),
+    sa.Index("ix_conflicts_at", conflicts.c.field, conflicts.c.at),
+    sa.Index("ix_task_time_started", task_time.c.project_id, task_time.c.started, task_time.c.username,
+             task_time.c.task_id, task_time.c.seconds),
+    sa.Index("ix_replicas_submitted", replicas.c.project_id, replicas.c.purpose, replicas.c.submitted_at,
+             replicas.c.annotator, replicas.c.score),
+    sa.Index("ix_lots_decided", lots.c.project_id, lots.c.decided_at, lots.c.status, lots.c.source),
+)
 
 _PG_WRITE_LOCK = 0x414E4E4F  # "ANNO": the one advisory lock all writers take
 _JSON_CODEC: dict[str, Any] = {"json_serializer": fastjson.dumps_str, "json_deserializer": fastjson.loads}
@@ -265,6 +401,8 @@ class Store:
             _task_kinds(conn)
             _review_threads(conn)
             _lots(conn)
+            for index in DASHBOARD_INDEXES:
+                index.create(conn, checkfirst=True)
 
     @contextmanager
     def read(self) -> Iterator[Connection]:

@@ -8,10 +8,10 @@ from typing import Annotated
 
 from fastapi import Depends, Path, Request
 
-from sync.server.blobs import BlobStore
 from sync.server.config import ServerConfig
 from sync.server.db import Store
 from sync.server.errors import ApiError
+from sync.server.media_store import MediaStore
 from sync.server.security import Passwords, Principal, device_revoked, principal_for
 
 
@@ -22,7 +22,7 @@ class Context:
     config: ServerConfig
     store: Store
     passwords: Passwords
-    blobs: BlobStore
+    blobs: MediaStore  # the blob folder or S3-compatible storage (sync/server/media_store.py)
 
 
 def context(request: Request) -> Context:

@@ -30,6 +30,9 @@ def emit_task_snapshot(conn: Connection, task_id: int, project_id: int) -> None:
     rows: list[tuple[str, str, int, int | None]] = [("project", str(project_id), project_id, None),
                                                     ("schema", str(project_id), project_id, None),
                                                     ("task", str(task_id), project_id, task_id)]
+    g = db.guidelines
+    if conn.execute(sa.select(g.c.version).where(g.c.project_id == project_id).limit(1)).first() is not None:
+        rows.append(("guidelines", str(project_id), project_id, None))
     for kind, table in (("annotation", db.annotations), ("review", db.reviews), ("comment", db.comments)):
         ids = conn.execute(sa.select(table.c.id).where(table.c.task_id == task_id).order_by(table.c.id)).scalars()
         rows += [(kind, str(i), project_id, task_id) for i in ids]

@@ -27,7 +27,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, RowMapping
 
 from core.sampling import Plan, SamplingError, Switching, draw_sample, lot_decision, percentage_plan, single_plan
-from sync.server import db
+from sync.server import db, replicas
 from sync.server.errors import ApiError, not_found
 from sync.server.journal import audit, emit, emit_many
 from sync.server.qa_settings import parse_settings
@@ -46,6 +46,8 @@ def task_submitted(conn: Connection, principal: Principal, task: RowMapping) -> 
     """A task just moved to submitted: the project's due lots close first (the day may have ended), then the task
     joins its lot. A task sent back by a rejected lot joins that lot's resubmission; one still in an undecided lot
     stays there; one sent back from an accepted lot (a defect of its sample) joins none: the lead reviews it."""
+    if replicas.is_outside_lots(conn, task["id"]):  # consensus and gold replicas, consensus origins: never sampled
+        return
     now = clock()
     close_due(conn, None, task["project_id"], now)
     last = _latest_lot(conn, task["id"])
@@ -158,7 +160,8 @@ def _still_waiting(conn: Connection, lot: RowMapping) -> bool:
     elif lot["kind"] == "batch":  # a task of the batch that was never submitted
         query = sa.select(t.c.id).where(t.c.project_id == lot["project_id"], t.c.batch == lot["source"],
                                         t.c.status.in_(("new", "assigned", "in_progress")),
-                                        ~sa.exists(sa.select(LT.c.task_id).where(LT.c.task_id == t.c.id)))
+                                        ~sa.exists(sa.select(LT.c.task_id).where(LT.c.task_id == t.c.id)),
+                                        ~replicas.outside_lots(t.c.id))
     else:
         return True
     return conn.execute(query.limit(1)).first() is not None

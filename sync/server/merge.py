@@ -21,7 +21,7 @@ from core.annotation import video_field_error
 from core.schema import LabelSchema, SchemaError
 from core.shapes import ShapeError, shape_from_json
 from sync.fastjson import dumps_str, loads
-from sync.server import db, threads
+from sync.server import dashboard_facts, db, threads, time_log
 from sync.server.errors import ApiError
 from sync.server.journal import emit_many
 from sync.server.security import Principal
@@ -74,6 +74,7 @@ class BatchApplier:
     schemas: dict[int, LabelSchema | None] = field(default_factory=dict)
     conflicts: list[dict[str, Any]] = field(default_factory=list)
     pending: list[dict[str, Any]] = field(default_factory=list)  # conflicts of the op being applied
+    corrections: list[dict[str, Any]] = field(default_factory=list)  # reviewers' label changes (dashboard_facts)
     origin: str = ""  # the workspace of the op being applied: its client id and op-id range (OP_SPACE)
 
     def load(self, ops: list[dict[str, Any]]) -> None:
@@ -109,8 +110,8 @@ class BatchApplier:
                 return self._apply_thread(op, task)
             if op["entity"] == "task":
                 return self._apply_task(op, task)
-            if op["op"] == "status":
-                raise OpRejected("bad_op: status applies to tasks only")
+            if op["op"] not in ("upsert", "delete"):
+                raise OpRejected(f"bad_op: an annotation op is upsert or delete, not {op['op']!r}")
             result = self._apply_annotation(op, task)
             self.conflicts += self.pending
             return result
@@ -133,6 +134,8 @@ class BatchApplier:
         status = op["fields"].get("status")
         if op["op"] != "status" or op["entity_id"] != str(op["task_id"]) or set(op["fields"]) != {"status"}:
             raise OpRejected("bad_op: a task op is 'status' with fields {'status'} on its own task id")
+        if status == "submitted":
+            self.flush()  # a submitted replica is scored at once (replicas.py): its shapes must be written first
         try:
             result = set_status(self.conn, self.principal, task, str(status))
         except ApiError as exc:
@@ -141,7 +144,8 @@ class BatchApplier:
         return _result(op, "applied", None, result["revision"])
 
     def _apply_thread(self, op: dict[str, Any], task: Any) -> Result:
-        """A review decision or a comment made offline (sync/server/threads.py has the rules)."""
+        """A review decision, a comment or a piece of active time made offline (sync/server/threads.py and
+        time_log.py have the rules)."""
         name, apply = _THREAD_OPS[op["entity"]]
         if op["op"] != name or not isinstance(op["fields"], dict):
             raise OpRejected(f"bad_op: a {op['entity']} op is {name!r} with a fields object")
@@ -271,6 +275,7 @@ class BatchApplier:
                    or k not in ann.meta}
         if not changed and not ann.is_new:
             return
+        self.corrections += dashboard_facts.label_corrections(ann, changed, self.principal)
         ann.revision += 1
         meta = [ann.revision, self.principal.name, self.principal.is_reviewer, self.origin]
         for name, value in changed.items():
@@ -288,7 +293,7 @@ class BatchApplier:
                                "at": time.time()})
 
     def flush(self) -> None:
-        """Write every touched annotation once, its pull event, and the conflicts."""
+        """Write every touched annotation, its pull event, and the conflicts, since the last flush."""
         now = time.time()
         dirty = [a for a in self.anns.values() if a.dirty]
         db.bulk(self.conn, "INSERT INTO annotations (id, task_id, revision, deleted, fields, field_meta, author, "
@@ -307,11 +312,14 @@ class BatchApplier:
                      if not self.anns[c["annotation_id"]].dirty}
             events += [("conflict", i, self.tasks[t]["project_id"], t) for i, t in quiet.items()]
         emit_many(self.conn, events)
+        dashboard_facts.flush(self.conn, self.corrections)
         for a in dirty:
             a.dirty = a.is_new = False
+        self.conflicts, self.corrections = [], []  # written: a flush before a submit (_apply_task) is not the last
 
 
-_THREAD_OPS = {"review": ("decide", threads.decide), "comment": ("upsert", threads.put_comment)}
+_THREAD_OPS = {"review": ("decide", threads.decide), "comment": ("upsert", threads.put_comment),
+               "time": ("add", time_log.add_time)}
 
 
 def _result(op: dict[str, Any], status: str, reason: str | None, revision: int) -> Result:

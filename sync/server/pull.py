@@ -15,7 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from sync.server import db, lots
+from sync.server import db, guidelines, lots, replicas
 from sync.server.security import Principal
 from sync.server.service import project_json, task_json, task_query
 from sync.server.threads import comment_json
@@ -23,13 +23,14 @@ from sync.server.threads import comment_json
 
 def visible_events(principal: Principal) -> sa.ColumnElement[bool]:
     """Reviewers see everything; annotators the events of their tasks and of the projects those are in, but never
-    conflicts or lots (which of their tasks a lead samples is not theirs to know)."""
+    conflicts, lots or replicas (which of their tasks a lead samples, or made for consensus or gold, is not theirs
+    to know)."""
     if principal.is_reviewer:
         return sa.true()
     e = db.events
     mine = sa.select(db.tasks.c.id).where(db.tasks.c.assignee_id == principal.user_id)
     my_projects = sa.select(db.tasks.c.project_id).where(db.tasks.c.assignee_id == principal.user_id)
-    return sa.and_(e.c.type.not_in(("conflict", "lot")),
+    return sa.and_(e.c.type.not_in(("conflict", "lot", *replicas.LEAD_ONLY_EVENTS)),
                    sa.or_(e.c.task_id.in_(mine), sa.and_(e.c.task_id.is_(None), e.c.project_id.in_(my_projects))))
 
 
@@ -122,4 +123,6 @@ _RESOLVERS: dict[str, Callable[[Connection, list[str]], dict[str, dict[str, Any]
     "review": _by_int_id(lambda ids: sa.select(db.reviews).where(db.reviews.c.id.in_(ids)), _plain),
     "comment": _by_int_id(lambda ids: sa.select(db.comments).where(db.comments.c.id.in_(ids)), comment_json),
     "lot": lots.resolve,
+    "guidelines": guidelines.resolve,
+    **replicas.RESOLVERS,
 }

@@ -118,3 +118,90 @@ def describe(settings: dict[str, Any] | None) -> str:
                 else "a rejected lot is reviewed in full")
     reduced = "reduced inspection allowed" if settings["reduced_allowed"] else "no reduced inspection"
     return f"{lots}; {how}; {rejected}; {reduced}"
+
+
+# --- consensus and gold (sync/server/replicas.py) --------------------------------------------------------------
+
+QUALITY_FIELDS = ("consensus", "gold")
+CONSENSUS_FIELDS = ("share", "annotators", "quorum", "min_agreement", "threshold")
+GOLD_FIELDS = ("rate", "threshold")
+MAX_ANNOTATORS = 20
+DEFAULT_CONSENSUS: dict[str, Any] = {"share": 0.1, "annotators": 3, "min_agreement": 0.6, "threshold": 0.5}
+DEFAULT_GOLD: dict[str, Any] = {"rate": 0.05, "threshold": 0.5}
+
+
+def _bad_quality(field: str, detail: str) -> ApiError:
+    return ApiError(422, "bad_quality", f"quality settings: {detail}", field=field)
+
+
+def _fraction(section: str, name: str, value: Any, *, above_zero: bool = False) -> float:
+    low = "more than 0" if above_zero else "from 0"
+    if not _number(value) or not (0 < value <= 1 if above_zero else 0 <= value <= 1):
+        raise _bad_quality(f"{section}.{name}", f"{section}.{name} is a number {low} to 1, not {value!r:.40}")
+    return float(value)
+
+
+def _fields(section: str, value: Any, allowed: tuple[str, ...]) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise _bad_quality(section, f"{section} is an object with {', '.join(allowed)}, or null (off)")
+    unknown = sorted(str(k) for k in value if k not in allowed)
+    if unknown:
+        raise _bad_quality(f"{section}.{unknown[0]:.60}", f"{section} has no setting {unknown[0]!r:.60}; its "
+                           f"settings are {', '.join(allowed)}")
+    return value
+
+
+def parse_consensus(value: Any) -> dict[str, Any] | None:
+    """Consensus settings with their defaults: the share of tasks drawn, annotators per task, the quorum that keeps
+    a shape (default: a majority), the least agreement before a lead must look, and the least similarity of one
+    object (core.agreement)."""
+    if value is None:
+        return None
+    given = {**DEFAULT_CONSENSUS, **_fields("consensus", value, CONSENSUS_FIELDS)}
+    count = given["annotators"]
+    if not _integer(count) or not 2 <= count <= MAX_ANNOTATORS:
+        raise _bad_quality("consensus.annotators", f"consensus.annotators (per task) is a whole number from 2 to "
+                           f"{MAX_ANNOTATORS}, not {count!r:.40}")
+    quorum = given.get("quorum", count // 2 + 1)
+    if not _integer(quorum) or not 1 <= quorum <= count:
+        raise _bad_quality("consensus.quorum", f"consensus.quorum is a whole number from 1 to the {count} annotators "
+                           f"per task, not {quorum!r:.40}")
+    return {"share": _fraction("consensus", "share", given["share"], above_zero=True), "annotators": count,
+            "quorum": quorum, "min_agreement": _fraction("consensus", "min_agreement", given["min_agreement"]),
+            "threshold": _fraction("consensus", "threshold", given["threshold"], above_zero=True)}
+
+
+def parse_gold(value: Any) -> dict[str, Any] | None:
+    """Gold settings with their defaults: gold replicas per real task of an annotator, and the least similarity of
+    one object when a replica is scored against the answer."""
+    if value is None:
+        return None
+    given = {**DEFAULT_GOLD, **_fields("gold", value, GOLD_FIELDS)}
+    return {"rate": _fraction("gold", "rate", given["rate"], above_zero=True),
+            "threshold": _fraction("gold", "threshold", given["threshold"], above_zero=True)}
+
+
+def parse_quality(value: Any) -> dict[str, Any]:
+    """A project's consensus and gold settings, each null (off) or an object checked field by field; ApiError(422)
+    naming the bad field."""
+    if value is None:
+        value = {}
+    if not isinstance(value, dict):
+        raise _bad_quality("settings", 'the settings are an object: {"consensus": {...} or null, "gold": {...} or '
+                           "null}")
+    unknown = sorted(str(k) for k in value if k not in QUALITY_FIELDS)
+    if unknown:
+        raise _bad_quality(unknown[0][:60], f"unknown setting {unknown[0]!r:.60}; the settings are "
+                           f"{', '.join(QUALITY_FIELDS)}")
+    return {"consensus": parse_consensus(value.get("consensus")), "gold": parse_gold(value.get("gold"))}
+
+
+def describe_quality(settings: dict[str, Any]) -> str:
+    """The consensus and gold settings in one sentence, for the CLI."""
+    c, g = settings["consensus"], settings["gold"]
+    parts = [f"consensus: {c['share'] * 100:g} % of new tasks to {c['annotators']} annotators each, a shape kept by "
+             f"{c['quorum']} or more, below agreement {c['min_agreement']:g} to a lead (objects match at "
+             f"{c['threshold']:g})" if c else "consensus: off",
+             f"gold: {g['rate']:g} gold replicas per real task, objects match at {g['threshold']:g}" if g
+             else "gold: not set (mixing takes --mix RATE)"]
+    return "; ".join(parts)

@@ -11,10 +11,11 @@ from fastapi.responses import FileResponse, JSONResponse
 from sqlalchemy.engine import Connection
 from starlette.concurrency import run_in_threadpool
 
-from sync.server import db, service
+from sync.server import db, guidelines, service
 from sync.server.blobs import check_sha
 from sync.server.deps import Caller, Context, Ctx
 from sync.server.errors import ApiError, not_found
+from sync.server.media_http import media_response
 from sync.server.security import Principal
 
 router = APIRouter(prefix="/media")
@@ -25,7 +26,8 @@ _OCTET_BODY = {"requestBody": {"required": True, "content": {"application/octet-
 
 
 def visible(conn: Connection, principal: Principal, sha: str) -> bool:
-    """Reviewers see all media; annotators the media of their tasks and what they uploaded themselves."""
+    """Reviewers see all media; annotators the media of their tasks, what they uploaded themselves, and the example
+    images of the guidelines of projects they have a task in."""
     m, t = db.media, db.tasks
     row = conn.execute(sa.select(m.c.uploaded_by).where(m.c.sha256 == sha)).first()
     if row is None:
@@ -33,31 +35,34 @@ def visible(conn: Connection, principal: Principal, sha: str) -> bool:
     if principal.is_reviewer or row.uploaded_by == principal.user_id:
         return True
     return conn.execute(sa.select(t.c.id).where(t.c.media_sha256 == sha, t.c.assignee_id == principal.user_id)
-                        .limit(1)).first() is not None
+                        .limit(1)).first() is not None or guidelines.member_media(conn, principal, sha)
 
 
-@router.get("/{sha}", response_class=FileResponse)
-def download(sha: Sha, principal: Caller, ctx: Ctx) -> FileResponse:
-    """The blob; send `Range: bytes=N-` to resume an interrupted download."""
+@router.get("/{sha}", response_class=FileResponse, responses={206: {}, 307: {"description": "presigned URL"}})
+def download(sha: Sha, request: Request, principal: Caller, ctx: Ctx) -> Response:
+    """The blob; send `Range: bytes=N-` to resume an interrupted download. With media in object storage and
+    presigned downloads, a 307 to a short-lived URL of the object store (send the Range there, not the token)."""
     with ctx.store.read() as conn:
         if not visible(conn, principal, sha):
             raise not_found("media", sha)
-    return FileResponse(ctx.blobs.path(sha), media_type="application/octet-stream")
+    return media_response(ctx.blobs, sha, request.headers.get("range"))
 
 
 @router.head("/{sha}")
 def head(sha: Sha, principal: Caller, ctx: Ctx) -> Response:
     """200 with the size when stored; 404 otherwise, with Upload-Offset when an upload of it is under way."""
     with ctx.store.read() as conn:
-        if visible(conn, principal, sha):
-            return Response(headers={"Content-Length": str(ctx.blobs.path(sha).stat().st_size)})
+        seen = visible(conn, principal, sha)
+    if seen and (size := ctx.blobs.size(sha)) is not None:  # the store is asked outside the transaction
+        return Response(headers={"Content-Length": str(size)})
     return Response(status_code=404, headers={"Upload-Offset": str(ctx.blobs.offset(sha))})
 
 
 def _upload(ctx: Context, principal: Principal, sha: str, body: bytes, content_range: str | None) -> JSONResponse:
     with ctx.store.read() as conn:
-        if visible(conn, principal, sha):
-            return JSONResponse({"sha256": sha, "complete": True, "offset": ctx.blobs.path(sha).stat().st_size})
+        seen = visible(conn, principal, sha)
+    if seen and (size := ctx.blobs.size(sha)) is not None:
+        return JSONResponse({"sha256": sha, "complete": True, "offset": size})
     if content_range is None:
         start, total = 0, len(body)
     else:

@@ -1,4 +1,5 @@
-"""One task: read it and its annotations, assign, submit, review (with pinned comments), and its conflicts."""
+"""One task: read it and its annotations, assign, submit, review (with pinned comments), its conflicts and its
+active time."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from sync.envelope import canonical_json
-from sync.server import db, service
+from sync.server import db, service, time_log
 from sync.server.deps import Caller, Ctx, IntId, Reviewer
 
 router = APIRouter(prefix="/tasks")
@@ -87,3 +88,10 @@ def task_conflicts(task_id: IntId, principal: Reviewer, ctx: Ctx) -> list[dict[s
         service.get_task(conn, principal, task_id)
         return [dict(r) for r in conn.execute(sa.select(c).where(c.c.task_id == task_id).order_by(c.c.id))
                 .mappings()]
+
+
+@router.get("/{task_id}/time")
+def task_time(task_id: IntId, principal: Caller, ctx: Ctx) -> dict[str, Any]:
+    """Active time on the task (sync/server/time_log.py): leads and admins see everyone's, the assignee their own."""
+    with ctx.store.read() as conn:
+        return time_log.task_time(conn, principal, task_id)

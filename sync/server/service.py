@@ -15,7 +15,7 @@ from sqlalchemy.engine import Connection, RowMapping
 
 from core.names import item_name_problem, label_name_problem
 from core.schema import LabelSchema, SchemaError
-from sync.server import db, lots
+from sync.server import dashboard_facts, db, lots, replicas
 from sync.server.errors import ApiError, forbidden, not_found
 from sync.server.journal import audit, emit, emit_task_snapshot
 from sync.server.metrics import count_task_status
@@ -198,6 +198,7 @@ def get_task(conn: Connection, principal: Principal | None, task_id: int) -> Row
 def assign(conn: Connection, actor: str, task_id: int, username: str) -> dict[str, Any]:
     task = get_task(conn, None, task_id)
     user = user_by_name(conn, username)
+    replicas.check_assign(conn, task, username)
     status = "assigned" if task["status"] == "new" else task["status"]
     values = {"assignee_id": user["id"], "status": status, "revision": task["revision"] + 1,
               "updated_at": time.time()}
@@ -225,6 +226,8 @@ def set_status(conn: Connection, principal: Principal, task: RowMapping, new: st
     audit(conn, principal.name, "task.status", f"task:{task['id']}", old=old, new=new)
     if new == "submitted":
         lots.task_submitted(conn, principal, task)
+        dashboard_facts.task_submitted(conn, task, principal.name)
+        replicas.task_submitted(conn, principal, task)  # a replica is accepted at once (and scored or merged)
     return task_json({**task, **values})
 
 

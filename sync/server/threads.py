@@ -47,8 +47,8 @@ def pin_problem(pin: Any, task: RowMapping) -> str | None:
                 or not all(isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
                            for v in value)):
             return f"pin.{key} must be {PIN_KINDS[key]} finite numbers"
-        if key in ("box", "frames", "times") and (value[0] > value[-2 if key == "box" else 1]
-                                                  or (key == "box" and value[1] > value[3])):
+        backwards = value[0] > value[2] or value[1] > value[3] if key == "box" else value[0] > value[-1]
+        if key != "point" and backwards:
             return f"pin.{key} must go from its start to its end"
         if key == "frames" and (task["kind"] != "video" or not all(isinstance(v, int) for v in value)
                                 or value[0] < 0 or value[1] >= task["frames"]):

@@ -1,43 +1,51 @@
-"""COCO of a video, frame by frame (as CVAT exports a video task to COCO): every frame an image entry, every shape
+"""A video exported frame by frame (as CVAT exports a video task to COCO or YOLO): every frame an image, every shape
 a track shows on it (interpolated between keyframes, none while outside) an annotation of that image.
 
-Two rows in the format table: `coco-frames` writes the JSON only; `coco-frames-images` also decodes the frames and
-writes them as JPEG files under images/ (minutes for a long video, so only when asked). Image names are
+Each writer is two rows: `<writer>-frames` writes the labels only; `<writer>-frames-images` also decodes the frames
+and writes them as JPEG files under images/ (minutes for a long video, so only when asked). Image names are
 `<video>/frame_000010.jpg` (the video's file name without extension, the 0-based frame), so several videos stay
 apart. Each annotation's attributes carry, as CVAT's do, `occluded`, `track_id` (1, 2, ... per video; absent on a
-shape of one frame) and `keyframe`. Everything else is the COCO writer's (coco_export).
+shape of one frame) and `keyframe` (COCO keeps them; YOLO has no place for attributes). Everything else is the image
+writer's (coco_export, yolo_export): a new writer is one more pair of rows in `FRAMES_FORMATS`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path, PurePath
 
 from core.formats.coco_export import write_coco
 from core.formats.dataset import Dataset, DatasetAnnotation, DatasetItem, FormatError
 from core.formats.video_common import last_frame, track_states, video_items
+from core.formats.yolo_export import TASKS, write_yolo
 from core.names import safe_item_name
 
+Writer = Callable[[Dataset, Path], list[Path]]
 
-class CocoFramesFormat:
+
+class FramesFormat:
+    """One writer of images applied to every frame of the videos, with or without the frames themselves."""
+
     media_kinds = ("video",)
-    title = "COCO JSON, an image per video frame"
     reads = False
 
-    def __init__(self, name: str, images: bool) -> None:
+    def __init__(self, name: str, title: str, writer: Writer, images: bool, options: dict[str, str]) -> None:
         self.name = name
+        self.title = title
+        self.writer = writer
         self.images = images
-        self.options = {"Frames": "JSON and JPEG frames" if images else "JSON only"}
-        what = "and the frames as JPEG images" if images else "(JSON only; coco-frames-images writes the frames too)"
-        self.description = f"COCO JSON of video tasks, one image entry per frame {what}"
+        self.options = {**options, "Frames": "labels and JPEG frames" if images else "labels only"}
+        what = "and the frames as JPEG images" if images else f"(labels only; {name}-images writes the frames too)"
+        self.description = f"{title}: one image per frame of each video {what}"
 
     def read(self, path: Path) -> Dataset:
-        raise FormatError(f"{path}: {self.name} is an export format; read per-frame COCO with --format coco")
+        raise FormatError(f"{path}: {self.name} is an export format; read the frames back as images (coco, yolo)")
 
     def write(self, dataset: Dataset, out_dir: Path) -> list[Path]:
         out_dir = Path(out_dir)
-        final = dataset.destination or out_dir  # the JSON names where its frames end up
+        final = dataset.destination or out_dir  # the labels name where their frames end up
         frames = Dataset(labels=list(dataset.labels), issues=dataset.issues, label_defs=dataset.label_defs,
-                         media_root=final / "images" if self.images else None)
+                         media_root=final / "images" if self.images else None, destination=dataset.destination)
         written: list[Path] = []
         for item in video_items(dataset, self.name):
             stem = safe_item_name(PurePath(item.file_name).stem, "video")
@@ -46,11 +54,24 @@ class CocoFramesFormat:
             if self.images:
                 written += write_frames(dataset, item, [(f, out_dir / "images" / i.file_name)
                                                         for f, i in enumerate(items)])
-        return write_coco(frames, out_dir) + written
+        return self.writer(frames, out_dir) + written
 
 
-COCO_FRAMES = CocoFramesFormat("coco-frames", images=False)
-COCO_FRAMES_IMAGES = CocoFramesFormat("coco-frames-images", images=True)
+def _pair(name: str, title: str, writer: Writer, options: dict[str, str]) -> tuple[FramesFormat, FramesFormat]:
+    return (FramesFormat(name, title, writer, False, options), FramesFormat(f"{name}-images", title, writer, True,
+                                                                            options))
+
+
+def _yolo(task: str | None) -> Writer:
+    return lambda dataset, out_dir: write_yolo(dataset, out_dir, task)
+
+
+FRAMES_FORMATS: tuple[FramesFormat, ...] = (
+    *_pair("coco-frames", "COCO JSON, an image per video frame", write_coco, {}),
+    *(row for task in (None, *TASKS) for row in _pair("yolo-frames" + (f"-{task}" if task else ""),
+                                                      "YOLO (Ultralytics), an image per video frame", _yolo(task),
+                                                      {"Task": task or "auto"})),
+)
 
 
 def frame_items(item: DatasetItem, stem: str) -> list[DatasetItem]:

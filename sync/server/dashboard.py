@@ -1,0 +1,330 @@
+"""The lead's dashboard: one registry of charts, each a SQL query over a time window and the JSON it turns into.
+
+A chart is a row of CHARTS: its name, its title, the CSV columns, the query `(conn, Query) -> records` and the shape
+`(records, Query) -> JSON`. The API (routes_dashboard.py), its CSV export, `annodesk server dashboard` and both views
+(the web page in dashboard_web/, the app's Dashboard dock) read the same JSON; adding a chart is adding a row here.
+A shape is one of four kinds, which both views draw without knowing the chart:
+
+- timeseries: `buckets` (start of each hour or day, epoch seconds) and `series` [{name, values}], drawn stacked;
+- bars: `categories` and `series` [{name, values}] per category, `scale` "count", "share" (stacked to 100 %; `good`
+  names the series whose share is written beside each bar) or "percent" (values are fractions), and an optional
+  `note` {name, values, unit} written at the end of each bar;
+- matrix: `rows`, `columns` and `values` (rows x columns counts);
+- table: `columns` and `rows`.
+
+Every chart carries `total`, its headline figures. Series and categories past the largest `top` are summed into one
+"others" entry in the JSON (the CSV has every row); dashboard_shapes.py makes the four kinds. The queries read only
+narrow tables and indexes (db.py's dashboard tables, written by dashboard_facts.py), never the annotations' JSON;
+tests/benchmarks/bench_dashboard.py times them at scale.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from sync.server import db
+from sync.server.dashboard_facts import PRELABEL_STATES
+from sync.server.dashboard_shapes import Records, bars, lots_shape, matrix, number, per_task, table, timeseries
+from sync.server.errors import ApiError
+
+BUCKETS = {"hour": 3600, "day": 86400}
+MAX_BUCKETS = 1000
+MAX_WINDOW_S = 400 * 86400
+DEFAULT_TOP = 12
+
+
+@dataclass(frozen=True)
+class Query:
+    """What every chart is asked for: a project, a window [since, until) and its buckets."""
+
+    project_id: int
+    since: float
+    until: float
+    bucket: str = "hour"
+    utc_offset_minutes: int = 0  # where a day starts, as in the project's lots (qa utc_offset_minutes)
+    top: int = DEFAULT_TOP
+    dialect: str = "sqlite"
+    full: bool = False  # the CSV: every row of a table chart, not its first ones
+
+    @property
+    def size(self) -> int:
+        return BUCKETS[self.bucket]
+
+    def params(self) -> dict[str, Any]:
+        return {"project": self.project_id, "since": self.since, "until": self.until, "size": self.size,
+                "offset": self.utc_offset_minutes * 60}
+
+    def start(self, at: float) -> float:
+        """The start of the bucket that holds `at`."""
+        offset = self.utc_offset_minutes * 60
+        return float(math.floor((at + offset) / self.size) * self.size - offset)
+
+    def buckets(self) -> list[float]:
+        first, out = self.start(self.since), []
+        while first < self.until:
+            out.append(first)
+            first += self.size
+        return out
+
+    def bucket_sql(self, column: str) -> str:
+        """SQL for the start of the bucket of `column` (a float of epoch seconds, never negative)."""
+        inner = f"({column} + :offset) / :size"
+        whole = f"CAST({inner} AS INTEGER)" if self.dialect == "sqlite" else f"floor({inner})"
+        return f"({whole} * :size - :offset)"
+
+
+@dataclass(frozen=True)
+class Chart:
+    name: str
+    title: str
+    columns: tuple[str, ...]  # of its records, in CSV order
+    query: Callable[[Connection, Query], Records]
+    shape: Callable[[Records, Query], dict[str, Any]]
+    needs: tuple[str, ...] = field(default=())  # tables it reads that another part of the server adds
+
+
+def _rows(conn: Connection, sql: str, q: Query, **extra: Any) -> Records:
+    return [dict(r) for r in conn.execute(sa.text(sql), {**q.params(), **extra}).mappings()]
+
+
+# -- the queries -----------------------------------------------------------------------------------------------------
+
+def q_throughput(conn: Connection, q: Query) -> Records:
+    return _rows(conn, f"""
+        SELECT {q.bucket_sql('s.at')} AS bucket, s.username AS annotator, count(*) AS submitted,
+               sum(CASE WHEN s.resubmitted THEN 1 ELSE 0 END) AS resubmitted
+        FROM submissions s WHERE s.project_id = :project AND s.at >= :since AND s.at < :until
+        GROUP BY 1, 2 ORDER BY 1, 2""", q)
+
+
+def q_active_time(conn: Connection, q: Query) -> Records:
+    rows = _rows(conn, """
+        SELECT tt.username AS annotator, count(DISTINCT tt.task_id) AS tasks, sum(tt.seconds) AS seconds
+        FROM task_time tt WHERE tt.project_id = :project AND tt.started >= :since AND tt.started < :until
+        GROUP BY tt.username ORDER BY tt.username""", q)
+    for r in rows:
+        per_task(r)
+    return rows
+
+
+def q_task_time(conn: Connection, q: Query) -> Records:
+    limit = "" if q.full else "LIMIT :limit"
+    return _rows(conn, f"""
+        SELECT x.task_id AS task_id, t.name AS task, x.annotator AS annotator, x.seconds AS seconds,
+               x.pieces AS pieces
+        FROM (SELECT tt.task_id AS task_id, tt.username AS annotator, sum(tt.seconds) AS seconds, count(*) AS pieces
+              FROM task_time tt WHERE tt.project_id = :project AND tt.started >= :since AND tt.started < :until
+              GROUP BY tt.task_id, tt.username ORDER BY 3 DESC, 1 {limit}) x
+        JOIN tasks t ON t.id = x.task_id ORDER BY x.seconds DESC, x.task_id""", q, limit=q.top)
+
+
+_DECISIONS = """count(*) AS reviewed,
+        sum(CASE WHEN r.decision = 'accept' AND NOT r.fixed THEN 1 ELSE 0 END) AS accepted,
+        sum(CASE WHEN r.decision = 'accept' AND r.fixed THEN 1 ELSE 0 END) AS fixed,
+        sum(CASE WHEN r.decision = 'reject' AND r.reason NOT LIKE 'lot % rejected: %' THEN 1 ELSE 0 END) AS rejected,
+        sum(CASE WHEN r.decision = 'reject' AND r.reason LIKE 'lot % rejected: %' THEN 1 ELSE 0 END) AS returned"""
+
+
+def q_reviews_by_annotator(conn: Connection, q: Query) -> Records:
+    return _rows(conn, f"""
+        SELECT coalesce(u.name, '') AS annotator, {_DECISIONS}
+        FROM reviews r JOIN tasks t ON t.id = r.task_id LEFT JOIN users u ON u.id = t.assignee_id
+        WHERE t.project_id = :project AND r.at >= :since AND r.at < :until
+        GROUP BY u.name ORDER BY 1""", q)
+
+
+def q_reviews_by_label(conn: Connection, q: Query) -> Records:
+    return _rows(conn, f"""
+        SELECT sl.label AS label, {_DECISIONS}
+        FROM reviews r JOIN submitted_labels sl ON sl.task_id = r.task_id
+        WHERE sl.project_id = :project AND r.at >= :since AND r.at < :until
+        GROUP BY sl.label ORDER BY 1""", q)
+
+
+def q_corrections(conn: Connection, q: Query) -> Records:
+    """Reviewers' label changes (corrections) and annotators' label edits that lost to a reviewer's (conflicts);
+    UNION drops the conflict a reviewer's later edit leaves beside its correction."""
+    if q.dialect == "sqlite":
+        lose, win = "json_extract(f.losing_value, '$')", "json_extract(f.winning_value, '$')"
+        strings = "json_type(f.losing_value) = 'text' AND json_type(f.winning_value) = 'text'"
+    else:
+        lose, win = "(f.losing_value #>> '{}')", "(f.winning_value #>> '{}')"
+        strings = "json_typeof(f.losing_value) = 'string' AND json_typeof(f.winning_value) = 'string'"
+    return _rows(conn, f"""
+        SELECT annotator, label_from, label_to, count(*) AS corrections FROM (
+            SELECT c.annotation_id, c.annotator, c.label_from, c.label_to
+            FROM corrections c JOIN tasks t ON t.id = c.task_id
+            WHERE t.project_id = :project AND c.at >= :since AND c.at < :until
+          UNION
+            SELECT f.annotation_id, f.loser, {lose}, {win}
+            FROM conflicts f JOIN tasks t ON t.id = f.task_id JOIN users w ON w.name = f.winner
+                 JOIN users a ON a.name = f.loser
+            WHERE f.field = 'label' AND f.at >= :since AND f.at < :until AND t.project_id = :project
+                  AND w.role IN ('lead', 'admin') AND a.role = 'annotator' AND {strings} AND {lose} <> {win}
+        ) x GROUP BY annotator, label_from, label_to ORDER BY 1, 2, 3""", q)
+
+
+def q_lots(conn: Connection, q: Query) -> Records:
+    return _rows(conn, f"""
+        SELECT {q.bucket_sql('l.decided_at')} AS bucket, l.source AS source, l.status AS status, count(*) AS lots
+        FROM lots l WHERE l.project_id = :project AND l.decided_at >= :since AND l.decided_at < :until
+              AND l.status IN ('accepted', 'rejected')
+        GROUP BY 1, 2, 3 ORDER BY 1, 2, 3""", q)
+
+
+def q_prelabels(conn: Connection, q: Query) -> Records:
+    sums = ", ".join(f"sum(m.{s}) AS {s}" for s in PRELABEL_STATES)
+    return _rows(conn, f"""
+        SELECT m.model AS model, count(*) AS tasks, {sums}
+        FROM submitted_models m WHERE m.project_id = :project AND m.at >= :since AND m.at < :until
+        GROUP BY m.model ORDER BY 1""", q)
+
+
+def _replica_scores(purpose: str) -> Callable[[Connection, Query], Records]:
+    def query(conn: Connection, q: Query) -> Records:
+        return _rows(conn, """
+            SELECT r.annotator AS annotator, count(*) AS tasks, avg(r.score) AS score
+            FROM replicas r WHERE r.project_id = :project AND r.purpose = :purpose AND r.score IS NOT NULL
+                 AND r.submitted_at >= :since AND r.submitted_at < :until
+            GROUP BY r.annotator ORDER BY 1""", q, purpose=purpose)
+    return query
+
+
+_REVIEW_COLUMNS = ("reviewed", "accepted", "fixed", "rejected", "returned")
+CHARTS: tuple[Chart, ...] = (
+    Chart("throughput", "Tasks submitted per annotator", ("bucket", "annotator", "submitted", "resubmitted"),
+          q_throughput, timeseries("annotator", "submitted", "tasks", ("submitted", "resubmitted"))),
+    Chart("active_time", "Active time per annotator", ("annotator", "tasks", "seconds", "seconds_per_task"),
+          q_active_time, bars("annotator", ("seconds",), "count", "seconds",
+                              ("seconds_per_task", "per task", "seconds"), per_task)),
+    Chart("task_time", "Longest tasks by active time", ("task_id", "task", "annotator", "seconds", "pieces"),
+          q_task_time, table(("task_id", "task", "annotator", "seconds"), "seconds")),
+    Chart("reviews_by_annotator", "Review decisions per annotator", ("annotator", *_REVIEW_COLUMNS),
+          q_reviews_by_annotator, bars("annotator", _REVIEW_COLUMNS[1:], "share", "reviews",
+                                       ("reviewed", "reviewed", "reviews"), good=("accepted", "fixed"))),
+    Chart("reviews_by_label", "Review decisions per label", ("label", *_REVIEW_COLUMNS),
+          q_reviews_by_label, bars("label", _REVIEW_COLUMNS[1:], "share", "reviews",
+                                   ("reviewed", "reviewed", "reviews"), good=("accepted", "fixed"))),
+    Chart("corrections", "Labels corrected into other labels", ("annotator", "label_from", "label_to",
+                                                                "corrections"),
+          q_corrections, matrix("label_from", "label_to", "corrections")),
+    Chart("lots", "Lots accepted and rejected", ("bucket", "source", "status", "lots"), q_lots, lots_shape),
+    Chart("prelabels", "Pre-label acceptance per model", ("model", "tasks", *PRELABEL_STATES), q_prelabels,
+          bars("model", ("accepted", "edited", "rejected", "pending"), "share", "predictions",
+               ("tasks", "tasks", "tasks"))),
+    Chart("agreement", "Consensus agreement per annotator", ("annotator", "tasks", "score"),
+          _replica_scores("consensus"), bars("annotator", ("score",), "percent", "agreement",
+                                             ("tasks", "tasks", "tasks")), needs=("replicas",)),
+    Chart("gold_accuracy", "Gold task accuracy per annotator", ("annotator", "tasks", "score"),
+          _replica_scores("gold"), bars("annotator", ("score",), "percent", "accuracy",
+                                        ("tasks", "tasks", "tasks")), needs=("replicas",)),
+)
+CHARTS = tuple(c for c in CHARTS if all(t in db.metadata.tables for t in c.needs))
+BY_NAME = {c.name: c for c in CHARTS}
+
+
+# -- the window and the answers --------------------------------------------------------------------------------------
+
+_RELATIVE = re.compile(r"-?(\d{1,5})([hd])")
+
+
+def parse_time(text: str, what: str, now: float) -> float:
+    """Epoch seconds, an ISO 8601 date or time (UTC unless it names its offset), or -<n>h / -<n>d (the minus may
+    be left out) before `now`."""
+    text = text.strip()
+    if m := _RELATIVE.fullmatch(text):
+        return now - int(m.group(1)) * (3600 if m.group(2) == "h" else 86400)
+    try:
+        value = float(text)
+    except ValueError:
+        try:
+            parsed = datetime.fromisoformat(text)
+        except ValueError:
+            raise ApiError(422, "bad_window", f"{what}: {text[:40]!r} is not epoch seconds, an ISO 8601 time or "
+                           "-<n>h / -<n>d") from None
+        value = (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).timestamp()
+    if not math.isfinite(value) or not 0 <= value < 2**40:
+        raise ApiError(422, "bad_window", f"{what} is out of range")
+    return value
+
+
+def make_query(project_id: int, since: str | None = None, until: str | None = None, bucket: str | None = None,
+               utc_offset_minutes: int = 0, top: int = DEFAULT_TOP, dialect: str = "sqlite",
+               now: float | None = None) -> Query:
+    """The window asked for: `until` defaults to now, `since` to a day before it; the bucket to hours for windows
+    of up to two days, else days. 422 for a window backwards, longer than 400 days or of more than 1,000 buckets."""
+    now = time.time() if now is None else now
+    end = parse_time(until, "until", now) if until else now
+    start = parse_time(since, "since", end) if since else end - 86400
+    if bucket is None:
+        bucket = "hour" if end - start <= 2 * 86400 else "day"
+    if bucket not in BUCKETS:
+        raise ApiError(422, "bad_window", f"bucket is hour or day, not {bucket[:20]!r}")
+    if not start < end or end - start > MAX_WINDOW_S:
+        raise ApiError(422, "bad_window", "since must be before until, and the window at most 400 days")
+    q = Query(project_id, start, end, bucket, utc_offset_minutes, top, dialect)
+    if len(q.buckets()) > MAX_BUCKETS:
+        raise ApiError(422, "bad_window", f"{len(q.buckets())} buckets of an {bucket}: at most {MAX_BUCKETS}; "
+                       "ask for days")
+    return q
+
+
+def chart_json(conn: Connection, chart: Chart, q: Query) -> dict[str, Any]:
+    return {"name": chart.name, "title": chart.title, **chart.shape(chart.query(conn, q), q)}
+
+
+def figures(conn: Connection, q: Query, names: Sequence[str] | None = None) -> dict[str, Any]:
+    """The dashboard's JSON: the window and every chart (or the ones named), in registry order."""
+    p = db.projects
+    project = conn.execute(sa.select(p.c.id, p.c.name).where(p.c.id == q.project_id)).mappings().one()
+    chosen = [chart_for(n) for n in names] if names else list(CHARTS)
+    return {"project": dict(project), "since": q.since, "until": q.until, "bucket": q.bucket,
+            "utc_offset_minutes": q.utc_offset_minutes, "generated_at": time.time(),
+            "charts": [chart_json(conn, c, q) for c in chosen]}
+
+
+def chart_for(name: str) -> Chart:
+    chart = BY_NAME.get(name)
+    if chart is None:
+        raise ApiError(422, "unknown_chart", f"no chart {name[:60]!r}; the charts are {', '.join(BY_NAME)}")
+    return chart
+
+
+def csv_text(conn: Connection, q: Query, name: str) -> str:
+    """One chart's records as CSV (every row: no `top`, no limit); buckets as ISO 8601 times at the window's
+    UTC offset."""
+    chart = chart_for(name)
+    records = chart.query(conn, replace(q, full=True))
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(chart.columns)
+    zone = timezone(timedelta(minutes=q.utc_offset_minutes))
+    for r in records:
+        writer.writerow([_csv_value(c, r[c], zone) for c in chart.columns])
+    return out.getvalue()
+
+
+def _csv_value(column: str, value: Any, zone: tzinfo) -> Any:
+    if column == "bucket":
+        return datetime.fromtimestamp(float(value), zone).isoformat(timespec="minutes")
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):  # a name a spreadsheet would run as a formula
+        return "'" + value
+    return number(value)
+
+
+def default_offset(conn: Connection, project_id: int) -> int:
+    """The project's day boundary (its QA settings' utc_offset_minutes), 0 without settings."""
+    qa = conn.execute(sa.select(db.projects.c.qa).where(db.projects.c.id == project_id)).scalar()
+    offset = qa.get("utc_offset_minutes", 0) if isinstance(qa, dict) else 0
+    return int(offset) if isinstance(offset, int) else 0

@@ -1,0 +1,88 @@
+"""The Dashboard dock in the real app: a lead's synced workspace on a real server on loopback shows the server's
+figures (Ctrl+Alt+D), follows new work within a refresh, keeps the figures and says when they are from once the
+server is gone; an annotator is told the dashboard is for leads."""
+
+import time
+
+from PySide6.QtCharts import QChartView
+from PySide6.QtWidgets import QMenu, QTableWidget
+
+from desktop.main_window import MainWindow
+from desktop.settings import Settings
+from tests.server_fixtures import PASSWORD
+from tests.sync_client_helpers import clone_for
+from tests.test_dashboard import box, do_work, submit_op, uid
+
+
+def _window(qtbot, keys, path):
+    window = MainWindow(Settings(), keys)
+    qtbot.addWidget(window)
+    window.open_workspace(path)
+    window.resize(1400, 900)
+    window.show()
+    qtbot.waitExposed(window)
+    qtbot.waitUntil(lambda: window.session is not None and window.session.task is not None, timeout=10_000)
+    return window
+
+
+def _press(qtbot, window, action_id):
+    combo = window.actions_by_id[action_id].shortcut()[0]
+    qtbot.keyClick(window.canvas, combo.key(), combo.keyboardModifiers())
+
+
+def test_the_dock_shows_the_servers_figures_live_and_offline(qtbot, seeded_sqlite, keys, tmp_path):
+    do_work(seeded_sqlite)
+    clone_for(seeded_sqlite.server.url, "lead", PASSWORD, tmp_path / "lead", keys).close()
+    window = _window(qtbot, keys, tmp_path / "lead")
+    controller, panel = window.dashboard, window.dashboard.panel
+    assert window.actions_by_id["view.dashboard"].shortcut().toString() == "Ctrl+Alt+D"
+    review_menu = window.menuBar().findChild(QMenu, "review")
+    assert window.actions_by_id["view.dashboard"] in review_menu.actions()
+    _press(qtbot, window, "view.dashboard")
+    assert controller.dock.isVisible()
+    qtbot.waitUntil(lambda: panel.state.text().startswith("Updated"), timeout=10_000)
+    tiles = {k: v.property("value") for k, v in panel.tile_values.items()}
+    assert tiles["submitted"] == "3" and tiles["lots"] == "1 / 1" and tiles["corrections"] == "2"
+    assert tiles["active"] == "1 min 35 s" and tiles["prelabels"] == "33.3 %"
+    assert panel.boxes["throughput"].title() == "Tasks submitted per annotator"
+    view = panel.boxes["throughput"].findChild(QChartView)
+    (series,) = view.chart().series()
+    assert sorted(s.label() for s in series.barSets()) == ["ann1", "ann2"]
+    assert sum(sum(s.at(i) for i in range(s.count())) for s in series.barSets()) == 3
+    matrix = panel.boxes["corrections"].findChild(QTableWidget)
+    cells = {(matrix.verticalHeaderItem(i).text(), matrix.horizontalHeaderItem(j).text()): matrix.item(i, j).text()
+             for i in range(matrix.rowCount()) for j in range(matrix.columnCount()) if matrix.item(i, j).text()}
+    assert cells == {("car", "person"): "1", ("truck", "person"): "1"}
+    longest = panel.boxes["task_time"].findChild(QTableWidget)
+    assert longest.item(0, 1).text() == "img0.png" and longest.item(0, 3).text() == "1 min 35 s"
+    window.grab().save(str(tmp_path / "dock.png"))
+    # new work: the next refresh (every 5 s while the dock is on show) has it
+    s, p = seeded_sqlite.sessions, seeded_sqlite.project_id
+    task = s["admin"].post(f"/projects/{p}/tasks", json={"media_sha256": seeded_sqlite.media[2], "name": "more.png",
+                                                         "width": 64, "height": 48}).json()["id"]
+    assert s["lead"].post(f"/tasks/{task}/assign", json={"user": "ann2"}).status_code == 200
+    s["ann2"].push([s["ann2"].op(task, uid(), box("car")), submit_op(s["ann2"], task)])
+    arrived = time.monotonic()
+    qtbot.waitUntil(lambda: panel.tile_values["submitted"].property("value") == "4", timeout=7_000)
+    assert time.monotonic() - arrived <= 6.0
+    fetched = controller.fetched_at
+    # the server goes away: the figures stay, and the dock says what time they are from
+    server = seeded_sqlite.server
+    server._server.should_exit = True
+    server._thread.join(timeout=20)
+    qtbot.waitUntil(lambda: panel.state.text().startswith("Offline"), timeout=15_000)
+    assert time.strftime("%H:%M:%S", time.localtime(fetched)) in panel.state.text()
+    assert panel.tile_values["submitted"].property("value") == "4" and panel.state.property("warn")
+    controller.dock.hide()
+    assert not controller.timer.isActive()
+    controller.wait(15)
+    window.close()
+
+
+def test_an_annotator_is_told_the_dashboard_is_for_leads(qtbot, seeded_sqlite, keys, tmp_path):
+    clone_for(seeded_sqlite.server.url, "ann1", PASSWORD, tmp_path / "ann1", keys).close()
+    window = _window(qtbot, keys, tmp_path / "ann1")
+    _press(qtbot, window, "view.dashboard")
+    assert window.dashboard.panel.state.text() == "The dashboard is for leads and admins"
+    assert window.dashboard.job is None and window.dashboard.panel.boxes == {}
+    window.close()
