@@ -212,6 +212,7 @@ def seed(server: LiveServer, tmp: Path) -> Seeded:
         sessions[name] = login(server, name)
     admin = sessions["admin"]
     project = admin.post("/projects", json={"name": "streets", "schema": SCHEMA}).json()
+    assert admin.post(f"/projects/{project['id']}/leads", json={"user": "lead"}).json() == ["lead"]
     media, task_ids = [], []
     for i, owner in enumerate(("ann1", "ann1", "ann2")):
         png = write_png(tmp / f"img{i}.png", seed=i)

@@ -117,7 +117,7 @@ def test_a_decision_the_server_refuses_comes_back_with_its_reason(seeded_sqlite,
     theirs.decide(_local(ws1, server_task), "accept")
     assert sync(ws1, keys).phase == "up_to_date"
     (refused,) = [r for r in theirs.sync.rejections(server_task) if r["entity"] == "review"]
-    assert "lead or admin" in refused["reason"]
+    assert "lead of the project or an admin" in refused["reason"]
     ws1.close()
     lead.close()
 

@@ -143,9 +143,11 @@ def test_metrics_need_the_token_and_without_one_do_not_exist(server_factory):
 
 
 def _second_project(s):
-    """A project 'fields' with one task (on media already uploaded), assigned to ann2 by the lead."""
+    """A project 'fields' (the lead leads it too) with one task (on media already uploaded), assigned to ann2 by the
+    lead."""
     admin, lead = s.sessions["admin"], s.sessions["lead"]
     project = admin.post("/projects", json={"name": "fields", "schema": SCHEMA}).json()
+    assert admin.post(f"/projects/{project['id']}/leads", json={"user": "lead"}).status_code == 200
     task = admin.post(f"/projects/{project['id']}/tasks",
                       json={"media_sha256": s.media[0], "name": "other.png", "width": 64, "height": 48}).json()
     assert lead.post(f"/tasks/{task['id']}/assign", json={"user": "ann2"}).status_code == 200

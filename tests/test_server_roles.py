@@ -7,16 +7,20 @@ or an entry for an endpoint that no longer exists, fails this test.
 from sync.server.blobs import file_sha256
 from tests.server_fixtures import PASSWORD, http_client, login, write_png
 
-CALLERS = ("nobody", "admin", "lead", "owner", "other", "stranger")
-# owner: the annotator task 1 is assigned to; other: an annotator with a task in the same project but not task 1;
-# stranger: an annotator with no task at all. "ok": 2xx (or 409 for a lifecycle step out of order).
+CALLERS = ("nobody", "admin", "lead", "outsider", "owner", "other", "stranger")
+# lead: a lead of the project; outsider: a lead of another project only; owner: the annotator task 1 is assigned to;
+# other: an annotator with a task in the same project but not task 1; stranger: an annotator with no task at all.
+# "ok": 2xx (or 409 for a lifecycle step out of order).
 OK, DENY, HIDDEN, ANON = "ok", 403, 404, 401
 PUBLIC = dict.fromkeys(CALLERS, OK)
-ANY_USER = {"nobody": ANON, "admin": OK, "lead": OK, "owner": OK, "other": OK, "stranger": OK}
-ADMIN_ONLY = {"nobody": ANON, "admin": OK, "lead": DENY, "owner": DENY, "other": DENY, "stranger": DENY}
-REVIEWERS = {"nobody": ANON, "admin": OK, "lead": OK, "owner": DENY, "other": DENY, "stranger": DENY}
-TASK_OWNER = {"nobody": ANON, "admin": OK, "lead": OK, "owner": OK, "other": HIDDEN, "stranger": HIDDEN}
-IN_PROJECT = {"nobody": ANON, "admin": OK, "lead": OK, "owner": OK, "other": OK, "stranger": HIDDEN}
+ANY_USER = {**dict.fromkeys(CALLERS, OK), "nobody": ANON}
+ADMIN_ONLY = {**dict.fromkeys(CALLERS, DENY), "nobody": ANON, "admin": OK}
+ANY_REVIEWER = {"nobody": ANON, "admin": OK, "lead": OK, "outsider": OK, "owner": DENY, "other": DENY,
+                "stranger": DENY}
+REVIEWERS = {**ANY_REVIEWER, "outsider": HIDDEN}  # of this project: another project's lead does not see it
+TASK_OWNER = {"nobody": ANON, "admin": OK, "lead": OK, "outsider": HIDDEN, "owner": OK, "other": HIDDEN,
+              "stranger": HIDDEN}
+IN_PROJECT = {**TASK_OWNER, "other": OK}
 
 TABLE = {
     ("POST", "/api/v1/auth/login"): PUBLIC,
@@ -25,11 +29,14 @@ TABLE = {
     ("GET", "/api/v1/server-key"): PUBLIC,
     ("GET", "/api/v1/health"): PUBLIC,
     ("POST", "/api/v1/admin/users"): ADMIN_ONLY,
-    ("GET", "/api/v1/admin/users"): REVIEWERS,
+    ("GET", "/api/v1/admin/users"): ANY_REVIEWER,
     ("GET", "/api/v1/admin/devices"): ADMIN_ONLY,
     ("POST", "/api/v1/admin/devices/{device_id}/revoke"): ADMIN_ONLY,
     ("GET", "/api/v1/admin/audit"): ADMIN_ONLY,
     ("POST", "/api/v1/projects"): ADMIN_ONLY,
+    ("GET", "/api/v1/projects/{project_id}/leads"): REVIEWERS,
+    ("POST", "/api/v1/projects/{project_id}/leads"): ADMIN_ONLY,
+    ("DELETE", "/api/v1/projects/{project_id}/leads/{user}"): ADMIN_ONLY,
     ("GET", "/api/v1/projects"): ANY_USER,
     ("GET", "/api/v1/projects/{project_id}"): IN_PROJECT,
     ("PUT", "/api/v1/projects/{project_id}/schema"): REVIEWERS,
@@ -85,17 +92,20 @@ def test_table_covers_every_route_and_nothing_else(seeded):
 def test_every_endpoint_as_every_role(seeded, tmp_path):
     server, s = seeded.server, seeded.sessions
     admin = s["admin"]
-    r = admin.post("/admin/users", json={"name": "ann3", "role": "annotator", "password": PASSWORD})
-    assert r.status_code == 201
-    sessions = {"admin": admin, "lead": s["lead"], "owner": s["ann1"], "other": s["ann2"],
-                "stranger": login(server, "ann3")}
+    for name, role in (("ann3", "annotator"), ("lead2", "lead")):
+        r = admin.post("/admin/users", json={"name": name, "role": role, "password": PASSWORD})
+        assert r.status_code == 201
+    elsewhere = admin.post("/projects", json={"name": "elsewhere", "schema": {"labels": [{"name": "car"}]}}).json()
+    assert admin.post(f"/projects/{elsewhere['id']}/leads", json={"user": "lead2"}).status_code == 200
+    sessions = {"admin": admin, "lead": s["lead"], "outsider": login(server, "lead2"), "owner": s["ann1"],
+                "other": s["ann2"], "stranger": login(server, "ann3")}
     spare = login(server, "ann3")  # a second device, revoked by the revoke calls
     task, project, sha = seeded.task_ids[0], seeded.project_id, seeded.media[0]
     qa = {"qa": {"plan": {"kind": "iso", "level": "II", "aql": 1.0}}}
     assert admin.http.put(f"/projects/{project}/qa", json=qa).status_code == 200
     assert s["ann1"].post(f"/tasks/{task}/submit").status_code == 200  # opens lot 1, for the lot routes
     params = {"task_id": task, "project_id": project, "device_id": spare.device_id, "sha": sha, "lot_id": 1,
-              "source": "ann1", "version": 1}
+              "source": "ann1", "version": 1, "user": "lead"}
     counter = iter(range(10**6))
 
     def body_for(method, path, caller):
@@ -127,6 +137,8 @@ def test_every_endpoint_as_every_role(seeded, tmp_path):
             return {"params": {"chart": "throughput"}}
         if path.endswith("/assign"):
             return {"json": {"user": "ann1"}}
+        if path.endswith("/leads") and method == "POST":
+            return {"json": {"user": "lead"}}
         if path.endswith("/review"):
             return {"json": {"decision": "reject", "comments": [{"text": "fix the wheel", "x": 3, "y": 4}]}}
         if path.endswith("/push"):
@@ -151,7 +163,9 @@ def test_every_endpoint_as_every_role(seeded, tmp_path):
     failures = []
     client = http_client()
     # submit before review so that the review finds a submitted task; logout last (it ends the token)
-    order = sorted(TABLE, key=lambda k: (k[1].endswith("/logout"), k[1].endswith("/review")))
+    # and the lead is unmade and made a lead again after every other route
+    order = sorted(TABLE, key=lambda k: (k[1].endswith("/logout"), k[1].endswith("/leads") and k[0] == "POST",
+                                         k[1].endswith("/leads/{user}"), k[1].endswith("/review")))
     for method, template in order:
         for caller in CALLERS:
             kwargs = body_for(method, template, caller)

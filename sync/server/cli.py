@@ -59,7 +59,16 @@ def add_server_commands(subparsers: Any) -> argparse.ArgumentParser:
     s = sub.add_parser("create-project", help="create a project with a label schema", parents=[where])
     s.add_argument("name")
     s.add_argument("--schema", required=True, help="label schema JSON file")
+    s.add_argument("--lead", action="append", default=[], metavar="USER",
+                   help="a lead of the project (repeat for several); a lead sees and manages only the projects "
+                        "they lead")
     s.set_defaults(func=_guarded(cmd_create_project))
+
+    s = sub.add_parser("lead", help="make a lead a lead of a project, or (--remove) no longer", parents=[where])
+    s.add_argument("project", help="project name or id")
+    s.add_argument("user")
+    s.add_argument("--remove", action="store_true")
+    s.set_defaults(func=_guarded(cmd_lead))
 
     s = sub.add_parser("add-media", help="upload image, video and audio files or folders as tasks of a project",
                        parents=[where])
@@ -175,7 +184,17 @@ def cmd_create_project(args: argparse.Namespace) -> int:
         raise ApiError(422, "bad_schema", f"{args.schema}: {exc}") from exc
     with _store(config_from(args)).write() as conn:
         project = service.create_project(conn, ACTOR, args.name, schema)
-    print(f"project {project['name']} created, id {project['id']}, {len(project['schema']['labels'])} labels")
+        leads = [service.set_lead(conn, ACTOR, project["id"], user, True) for user in args.lead][-1:]
+    print(f"project {project['name']} created, id {project['id']}, {len(project['schema']['labels'])} labels"
+          + (f"; leads: {', '.join(leads[0])}" if leads else ""))
+    return 0
+
+
+def cmd_lead(args: argparse.Namespace) -> int:
+    with _store(config_from(args)).write() as conn:
+        project_id = _project_id(conn, args.project)
+        leads = service.set_lead(conn, ACTOR, project_id, args.user, not args.remove)
+    print(f"project {args.project}: leads {', '.join(leads) or 'none (admins only)'}")
     return 0
 
 

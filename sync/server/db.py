@@ -79,6 +79,11 @@ projects = sa.Table(
     sa.Column("created_at", sa.Float, nullable=False),
     sa.Column("qa", sa.JSON),  # spot-review settings (sync/server/lots.py); None: no sampling. Added by _lots
 )
+project_leads = sa.Table(  # who leads which project: a lead sees and manages those only (admins lead every project)
+    "project_leads", metadata,
+    sa.Column("project_id", sa.ForeignKey("projects.id"), primary_key=True),
+    sa.Column("user_id", sa.ForeignKey("users.id"), primary_key=True, index=True),
+)
 media = sa.Table(
     "media", metadata,
     sa.Column("sha256", sa.String(64), primary_key=True),
@@ -396,7 +401,10 @@ class Store:
             self.engine = sa.create_engine(url, pool_size=8, max_overflow=8, pool_pre_ping=True, **_JSON_CODEC)
         config.blob_dir.mkdir(parents=True, exist_ok=True)
         with self.write() as conn:
+            before_leads = not sa.inspect(conn).has_table("project_leads")
             metadata.create_all(conn)
+            if before_leads:
+                _leads_of_everything(conn)
             _ranges_from_op_rows(conn)
             _task_kinds(conn)
             _review_threads(conn)
@@ -445,6 +453,13 @@ def _task_kinds(conn: Connection) -> None:
         conn.exec_driver_sql("ALTER TABLE tasks ADD COLUMN frames BIGINT DEFAULT 1 NOT NULL")
     elif conn.dialect.name == "postgresql" and not isinstance(have["frames"], sa.BigInteger):
         conn.exec_driver_sql("ALTER TABLE tasks ALTER COLUMN frames TYPE BIGINT")
+
+
+def _leads_of_everything(conn: Connection) -> None:
+    """A store made before project leads let every lead see every project: each lead leads each existing project,
+    so an upgrade takes no access away; projects made from now on have only the leads an admin names."""
+    pairs = sa.select(projects.c.id, users.c.id).select_from(projects.join(users, users.c.role == "lead"))
+    conn.execute(project_leads.insert().from_select(["project_id", "user_id"], pairs))
 
 
 def _review_threads(conn: Connection) -> None:

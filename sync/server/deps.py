@@ -10,7 +10,7 @@ from fastapi import Depends, Path, Request
 
 from sync.server.config import ServerConfig
 from sync.server.db import Store
-from sync.server.errors import ApiError
+from sync.server.errors import ApiError, not_found
 from sync.server.media_store import MediaStore
 from sync.server.security import Passwords, Principal, device_revoked, principal_for
 
@@ -68,3 +68,14 @@ Admin = Annotated[Principal, Depends(require("admin"))]
 Reviewer = Annotated[Principal, Depends(require("admin", "lead"))]
 
 IntId = Annotated[int, Path(ge=1, le=2**53)]  # bounded so no database integer overflows on odd input
+
+
+def project_lead(project_id: IntId, principal: Reviewer) -> Principal:
+    """A route of one project for its leads: an admin, or a lead of that project (404 for other leads, as for a
+    project they cannot see)."""
+    if not principal.leads(project_id):
+        raise not_found("project", project_id)
+    return principal
+
+
+ProjectLead = Annotated[Principal, Depends(project_lead)]

@@ -30,7 +30,7 @@ def check_member(conn: Connection, principal: Principal, project_id: int) -> Non
     """404 unless the project exists and the caller may see it: leads and admins, or an annotator with a task in
     it (as GET /projects/{id})."""
     service.get_project(conn, project_id)
-    if principal.is_reviewer:
+    if principal.leads(project_id):
         return
     t = db.tasks
     if conn.execute(sa.select(t.c.id).where(t.c.project_id == project_id, t.c.assignee_id == principal.user_id)
@@ -151,11 +151,12 @@ def resolve(conn: Connection, ids: list[str]) -> dict[str, dict[str, Any]]:
 
 
 def member_media(conn: Connection, principal: Principal, sha: str) -> bool:
-    """Whether `sha` is an example image of the guidelines of a project the caller has a task in."""
+    """Whether `sha` is an example image of the guidelines of a project the caller leads or has a task in."""
     gm, t = db.guideline_media, db.tasks
     mine = sa.select(t.c.project_id).where(t.c.assignee_id == principal.user_id)
-    return conn.execute(sa.select(gm.c.project_id).where(gm.c.sha256 == sha, gm.c.project_id.in_(mine))
-                        .limit(1)).first() is not None
+    return conn.execute(sa.select(gm.c.project_id).where(
+        gm.c.sha256 == sha, sa.or_(gm.c.project_id.in_(mine), gm.c.project_id.in_(principal.led)))
+        .limit(1)).first() is not None
 
 
 def _row_json(row: Any) -> dict[str, Any]:

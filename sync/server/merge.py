@@ -76,6 +76,7 @@ class BatchApplier:
     pending: list[dict[str, Any]] = field(default_factory=list)  # conflicts of the op being applied
     corrections: list[dict[str, Any]] = field(default_factory=list)  # reviewers' label changes (dashboard_facts)
     origin: str = ""  # the workspace of the op being applied: its client id and op-id range (OP_SPACE)
+    reviewing: bool = False  # the caller leads the project of the op being applied (a lead's value wins merges)
 
     def load(self, ops: list[dict[str, Any]]) -> None:
         """Read every annotation and task the batch touches: one query each (a batch has at most 1,000 ops)."""
@@ -123,7 +124,8 @@ class BatchApplier:
         task = self.tasks.get(op["task_id"])
         if task is None:
             raise OpRejected(f"unknown_task: {op['task_id']}")
-        if not self.principal.is_reviewer:
+        self.reviewing = self.principal.leads(task["project_id"])
+        if not self.reviewing:
             if task["assignee_id"] != self.principal.user_id:
                 raise OpRejected(f"not_assigned: task {op['task_id']}")
             if op["entity"] == "annotation" and task["status"] in ("submitted", "accepted"):
@@ -172,7 +174,7 @@ class BatchApplier:
                     raise OpRejected(f"incomplete: a new annotation needs {', '.join(missing)}")
         outcome = self._delete(op, ann) if op["op"] == "delete" else self._upsert(op, ann, task)
         self.anns[ann.id] = ann
-        if outcome[0] != "rejected" and not self.principal.is_reviewer and task["status"] in ("assigned", "rejected"):
+        if outcome[0] != "rejected" and not self.reviewing and task["status"] in ("assigned", "rejected"):
             set_status(self.conn, self.principal, task, "in_progress")
             self._load_tasks({task["id"]})
         return _result(op, outcome[0], outcome[1], ann.revision)
@@ -184,7 +186,7 @@ class BatchApplier:
         return meta is not None and meta[0] > base and meta[3] != self.origin
 
     def _reviewer_beats_me(self, ann: Ann, name: str) -> bool:
-        return bool(ann.meta[name][2]) and not self.principal.is_reviewer
+        return bool(ann.meta[name][2]) and not self.reviewing
 
     def _delete(self, op: dict[str, Any], ann: Ann) -> tuple[str, str | None]:
         if ann.is_new:
@@ -277,7 +279,7 @@ class BatchApplier:
             return
         self.corrections += dashboard_facts.label_corrections(ann, changed, self.principal)
         ann.revision += 1
-        meta = [ann.revision, self.principal.name, self.principal.is_reviewer, self.origin]
+        meta = [ann.revision, self.principal.name, self.reviewing, self.origin]
         for name, value in changed.items():
             if name == DELETED:
                 ann.deleted = bool(value)

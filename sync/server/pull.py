@@ -22,12 +22,14 @@ from sync.server.threads import comment_json
 
 
 def visible_events(principal: Principal) -> sa.ColumnElement[bool]:
-    """Reviewers see everything; annotators the events of their tasks and of the projects those are in, but never
-    conflicts, lots or replicas (which of their tasks a lead samples, or made for consensus or gold, is not theirs
-    to know)."""
-    if principal.is_reviewer:
-        return sa.true()
+    """Admins see everything, leads everything of the projects they lead; annotators the events of their tasks and
+    of the projects those are in, but never conflicts, lots or replicas (which of their tasks a lead samples, or made
+    for consensus or gold, is not theirs to know)."""
     e = db.events
+    if principal.role == "admin":
+        return sa.true()
+    if principal.role == "lead":
+        return e.c.project_id.in_(principal.led)
     mine = sa.select(db.tasks.c.id).where(db.tasks.c.assignee_id == principal.user_id)
     my_projects = sa.select(db.tasks.c.project_id).where(db.tasks.c.assignee_id == principal.user_id)
     return sa.and_(e.c.type.not_in(("conflict", "lot", *replicas.LEAD_ONLY_EVENTS)),

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from fastapi import APIRouter, Query
 
 from sync.server import db, service
-from sync.server.deps import Ctx, IntId, Reviewer
+from sync.server.deps import Ctx, IntId, ProjectLead
 
 router = APIRouter(prefix="/projects")
 
@@ -28,7 +28,7 @@ def project_audit(conn: sa.Connection, project_id: int, after: int = 0, limit: i
 
 
 @router.get("/{project_id}/audit")
-def audit_log(project_id: IntId, principal: Reviewer, ctx: Ctx, after: int = Query(0, ge=0, le=2**62),
+def audit_log(project_id: IntId, principal: ProjectLead, ctx: Ctx, after: int = Query(0, ge=0, le=2**62),
               limit: int = Query(100, ge=1, le=1000)) -> dict[str, Any]:
     """Who changed what in this project and when; page with `after` = the last id seen (next_after)."""
     with ctx.store.read() as conn:

@@ -16,7 +16,7 @@ from fastapi.responses import FileResponse, PlainTextResponse
 
 from sync.server import dashboard, dashboard_tokens, service
 from sync.server.deps import Ctx, IntId, caller
-from sync.server.errors import ApiError, forbidden
+from sync.server.errors import ApiError, forbidden, not_found
 
 router = APIRouter(prefix="/projects")
 pages = APIRouter()
@@ -47,6 +47,8 @@ def reader(project_id: IntId, request: Request, ctx: Ctx) -> str:
     principal = caller(request, ctx)
     if not principal.is_reviewer:
         raise forbidden(f"the dashboard is for leads and admins; you are {principal.role}")
+    if not principal.leads(project_id):
+        raise not_found("project", project_id)
     return principal.name
 
 

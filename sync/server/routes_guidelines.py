@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from sync.server import guidelines
-from sync.server.deps import Caller, Ctx, IntId, Reviewer
+from sync.server.deps import Caller, Ctx, IntId, ProjectLead
 
 router = APIRouter(prefix="/projects")
 
@@ -38,7 +38,7 @@ def get_guidelines(project_id: IntId, principal: Caller, ctx: Ctx) -> dict[str, 
 
 
 @router.put("/{project_id}/guidelines")
-def put_guidelines(project_id: IntId, body: GuidelinesIn, principal: Reviewer, ctx: Ctx) -> dict[str, Any]:
+def put_guidelines(project_id: IntId, body: GuidelinesIn, principal: ProjectLead, ctx: Ctx) -> dict[str, Any]:
     """Save the guidelines as a new version; clients get it with their next pull."""
     document = {"description": body.description, "examples": body.examples, "labels": body.labels}
     with ctx.store.write() as conn:

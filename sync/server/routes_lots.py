@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
 
 from sync.server import lots, service
-from sync.server.deps import Ctx, IntId, Reviewer
+from sync.server.deps import Ctx, IntId, ProjectLead
 
 router = APIRouter(prefix="/projects")
 
@@ -22,7 +22,7 @@ class QaIn(BaseModel):
 
 
 @router.get("/{project_id}/qa")
-def get_qa(project_id: IntId, principal: Reviewer, ctx: Ctx) -> dict[str, Any]:
+def get_qa(project_id: IntId, principal: ProjectLead, ctx: Ctx) -> dict[str, Any]:
     """The project's QA settings and the switching state of each source (annotator, or its batches)."""
     with ctx.store.read() as conn:
         service.get_project(conn, project_id)
@@ -30,7 +30,7 @@ def get_qa(project_id: IntId, principal: Reviewer, ctx: Ctx) -> dict[str, Any]:
 
 
 @router.put("/{project_id}/qa")
-def put_qa(project_id: IntId, body: QaIn, principal: Reviewer, ctx: Ctx) -> dict[str, Any]:
+def put_qa(project_id: IntId, body: QaIn, principal: ProjectLead, ctx: Ctx) -> dict[str, Any]:
     """Set the QA settings; lots already open keep the ones they opened with."""
     with ctx.store.write() as conn:
         service.get_project(conn, project_id)
@@ -38,7 +38,7 @@ def put_qa(project_id: IntId, body: QaIn, principal: Reviewer, ctx: Ctx) -> dict
 
 
 @router.get("/{project_id}/lots")
-def list_lots(project_id: IntId, principal: Reviewer, ctx: Ctx,
+def list_lots(project_id: IntId, principal: ProjectLead, ctx: Ctx,
               status: Literal["open", "sampling", "inspecting", "accepted", "rejected"] | None = Query(None),
               after: int = Query(0, ge=0, le=2**62), limit: int = Query(100, ge=1, le=1000)) -> dict[str, Any]:
     """The project's lots by id, paged with `after`; lots whose day has ended are closed first."""
@@ -48,7 +48,7 @@ def list_lots(project_id: IntId, principal: Reviewer, ctx: Ctx,
 
 
 @router.post("/{project_id}/lots/{lot_id}/close")
-def close_lot(project_id: IntId, lot_id: IntId, principal: Reviewer, ctx: Ctx) -> dict[str, Any]:
+def close_lot(project_id: IntId, lot_id: IntId, principal: ProjectLead, ctx: Ctx) -> dict[str, Any]:
     """Close an open lot now and draw its sample (409 when it is closed already)."""
     with ctx.store.write() as conn:
         lot = lots.get_lot(conn, project_id, lot_id)
@@ -56,7 +56,7 @@ def close_lot(project_id: IntId, lot_id: IntId, principal: Reviewer, ctx: Ctx) -
 
 
 @router.post("/{project_id}/qa/sources/{source}/resume")
-def resume_source(project_id: IntId, principal: Reviewer, ctx: Ctx,
+def resume_source(project_id: IntId, principal: ProjectLead, ctx: Ctx,
                   source: str = Path(min_length=1, max_length=200)) -> dict[str, Any]:
     """Sample a discontinued source again, at tightened inspection (after its corrective action)."""
     with ctx.store.write() as conn:

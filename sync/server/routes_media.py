@@ -26,15 +26,16 @@ _OCTET_BODY = {"requestBody": {"required": True, "content": {"application/octet-
 
 
 def visible(conn: Connection, principal: Principal, sha: str) -> bool:
-    """Reviewers see all media; annotators the media of their tasks, what they uploaded themselves, and the example
-    images of the guidelines of projects they have a task in."""
+    """Admins see all media; leads the media of the projects they lead; everyone the media of their tasks, what they
+    uploaded themselves, and the example images of the guidelines of projects they lead or have a task in."""
     m, t = db.media, db.tasks
     row = conn.execute(sa.select(m.c.uploaded_by).where(m.c.sha256 == sha)).first()
     if row is None:
         return False
-    if principal.is_reviewer or row.uploaded_by == principal.user_id:
+    if principal.role == "admin" or row.uploaded_by == principal.user_id:
         return True
-    return conn.execute(sa.select(t.c.id).where(t.c.media_sha256 == sha, t.c.assignee_id == principal.user_id)
+    theirs = sa.or_(t.c.assignee_id == principal.user_id, t.c.project_id.in_(principal.led))
+    return conn.execute(sa.select(t.c.id).where(t.c.media_sha256 == sha, theirs)
                         .limit(1)).first() is not None or guidelines.member_media(conn, principal, sha)
 
 

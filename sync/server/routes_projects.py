@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Query, Response
+from fastapi import Path as PathParam
 from pydantic import BaseModel, Field
 
 from sync.server import db, service
-from sync.server.deps import Admin, Caller, Ctx, IntId, Reviewer
+from sync.server.deps import Admin, Caller, Ctx, IntId, ProjectLead
 from sync.server.errors import ApiError, forbidden, not_found
 from sync.server.security import Principal
 
@@ -44,7 +45,7 @@ class TaskIn(BaseModel):
 
 def _visible_project(conn: sa.Connection, principal: Principal, project_id: int) -> dict[str, Any]:
     row = service.get_project(conn, project_id)
-    if not principal.is_reviewer and conn.execute(sa.select(db.tasks.c.id).where(
+    if not principal.leads(project_id) and conn.execute(sa.select(db.tasks.c.id).where(
             db.tasks.c.project_id == project_id, db.tasks.c.assignee_id == principal.user_id).limit(1)).first() is None:
         raise not_found("project", project_id)
     return service.project_json(row)
@@ -58,12 +59,12 @@ def create_project(body: ProjectIn, principal: Admin, ctx: Ctx) -> dict[str, Any
 
 @router.get("")
 def list_projects(principal: Caller, ctx: Ctx) -> list[dict[str, Any]]:
-    """Reviewers see all projects; annotators the ones they have tasks in."""
+    """Admins see all projects, leads the ones they lead, everyone the ones they have tasks in."""
     p = db.projects
     query = sa.select(p).order_by(p.c.id)
-    if not principal.is_reviewer:
-        query = query.where(p.c.id.in_(sa.select(db.tasks.c.project_id)
-                                       .where(db.tasks.c.assignee_id == principal.user_id)))
+    if principal.role != "admin":
+        query = query.where(sa.or_(p.c.id.in_(principal.led), p.c.id.in_(
+            sa.select(db.tasks.c.project_id).where(db.tasks.c.assignee_id == principal.user_id))))
     with ctx.store.read() as conn:
         return [service.project_json(r) for r in conn.execute(query).mappings()]
 
@@ -75,9 +76,32 @@ def get_project(project_id: IntId, principal: Caller, ctx: Ctx) -> dict[str, Any
 
 
 @router.put("/{project_id}/schema")
-def put_schema(project_id: IntId, body: SchemaIn, principal: Reviewer, ctx: Ctx) -> dict[str, Any]:
+def put_schema(project_id: IntId, body: SchemaIn, principal: ProjectLead, ctx: Ctx) -> dict[str, Any]:
     with ctx.store.write() as conn:
         return service.update_schema(conn, principal.name, project_id, body.schema_, body.locked)
+
+
+class LeadIn(BaseModel):
+    user: str = Field(min_length=1, max_length=64)
+
+
+@router.get("/{project_id}/leads")
+def list_leads(project_id: IntId, principal: ProjectLead, ctx: Ctx) -> list[str]:
+    with ctx.store.read() as conn:
+        return service.project_leads(conn, project_id)
+
+
+@router.post("/{project_id}/leads")
+def add_lead(project_id: IntId, body: LeadIn, principal: Admin, ctx: Ctx) -> list[str]:
+    with ctx.store.write() as conn:
+        return service.set_lead(conn, principal.name, project_id, body.user, True)
+
+
+@router.delete("/{project_id}/leads/{user}")
+def remove_lead(project_id: IntId, user: Annotated[str, PathParam(min_length=1, max_length=64)], principal: Admin,
+                ctx: Ctx) -> list[str]:
+    with ctx.store.write() as conn:
+        return service.set_lead(conn, principal.name, project_id, user, False)
 
 
 @router.post("/{project_id}/tasks", status_code=201, responses={200: {"description": "a repeat (client_ref)"}})
@@ -90,7 +114,7 @@ def create_task(project_id: IntId, body: TaskIn, principal: Caller, ctx: Ctx, re
             if done is not None:
                 response.status_code = 200
                 return done
-        if not principal.is_reviewer:
+        if not principal.leads(project_id):
             _visible_project(conn, principal, project_id)
             uploader = conn.execute(sa.select(db.media.c.uploaded_by).where(
                 db.media.c.sha256 == body.media_sha256)).first()
@@ -99,7 +123,7 @@ def create_task(project_id: IntId, body: TaskIn, principal: Caller, ctx: Ctx, re
                                 "of media they uploaded")
         task = service.create_task(conn, principal.name, project_id, body.media_sha256, body.name, body.width,
                                    body.height, body.kind, body.frames, body.batch)
-        if not principal.is_reviewer:
+        if not principal.leads(project_id):
             task = service.assign(conn, principal.name, task["id"], principal.name)
         if body.client_ref is not None:
             conn.execute(db.task_refs.insert().values(user_id=principal.user_id, client_ref=body.client_ref,
@@ -128,7 +152,7 @@ def list_tasks(project_id: IntId, principal: Caller, ctx: Ctx, after: int = Quer
     """Tasks by id, paged with `after`; annotators get only theirs."""
     t = db.tasks
     query = service.task_query().where(t.c.project_id == project_id, t.c.id > after).order_by(t.c.id).limit(limit)
-    if not principal.is_reviewer:
+    if not principal.leads(project_id):
         query = query.where(t.c.assignee_id == principal.user_id)
     with ctx.store.read() as conn:
         _visible_project(conn, principal, project_id)

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from sync.server import consensus_tasks, gold_tasks, quality_report, replicas, service
-from sync.server.deps import Ctx, IntId, Reviewer
+from sync.server.deps import Ctx, IntId, ProjectLead, Reviewer
 
 router = APIRouter()
 
@@ -39,14 +39,14 @@ class GoldMixIn(BaseModel):
 
 
 @router.get("/projects/{project_id}/quality/settings")
-def get_settings(project_id: IntId, principal: Reviewer, ctx: Ctx) -> dict[str, Any]:
+def get_settings(project_id: IntId, principal: ProjectLead, ctx: Ctx) -> dict[str, Any]:
     with ctx.store.read() as conn:
         service.get_project(conn, project_id)
         return {"project_id": project_id, **replicas.quality_settings(conn, project_id)}
 
 
 @router.put("/projects/{project_id}/quality/settings")
-def put_settings(project_id: IntId, body: SettingsIn, principal: Reviewer, ctx: Ctx) -> dict[str, Any]:
+def put_settings(project_id: IntId, body: SettingsIn, principal: ProjectLead, ctx: Ctx) -> dict[str, Any]:
     """Set the consensus and gold settings; origins already drawn keep the settings they were drawn with."""
     with ctx.store.write() as conn:
         service.get_project(conn, project_id)
@@ -54,7 +54,7 @@ def put_settings(project_id: IntId, body: SettingsIn, principal: Reviewer, ctx: 
 
 
 @router.post("/projects/{project_id}/consensus")
-def assign_consensus(project_id: IntId, body: ConsensusIn, principal: Reviewer, ctx: Ctx) -> dict[str, Any]:
+def assign_consensus(project_id: IntId, body: ConsensusIn, principal: ProjectLead, ctx: Ctx) -> dict[str, Any]:
     """Draw a share of the new tasks (seeded, audited) and give each to N of the annotators as N replicas."""
     with ctx.store.write() as conn:
         service.get_project(conn, project_id)
@@ -62,7 +62,7 @@ def assign_consensus(project_id: IntId, body: ConsensusIn, principal: Reviewer, 
 
 
 @router.get("/projects/{project_id}/consensus")
-def list_consensus(project_id: IntId, principal: Reviewer, ctx: Ctx,
+def list_consensus(project_id: IntId, principal: ProjectLead, ctx: Ctx,
                    status: Literal["open", "merged"] | None = Query(None), needs_lead: bool | None = Query(None),
                    after: int = Query(0, ge=0, le=2**62), limit: int = Query(100, ge=1, le=1000)) -> dict[str, Any]:
     """The consensus origins by task id: replicas, agreement, pairs, per annotator, needs_lead."""
@@ -73,14 +73,14 @@ def list_consensus(project_id: IntId, principal: Reviewer, ctx: Ctx,
 
 
 @router.post("/projects/{project_id}/gold")
-def mark_gold(project_id: IntId, body: GoldMarkIn, principal: Reviewer, ctx: Ctx) -> dict[str, Any]:
+def mark_gold(project_id: IntId, body: GoldMarkIn, principal: ProjectLead, ctx: Ctx) -> dict[str, Any]:
     """Make accepted tasks gold: their answers are copied as a new version (409 for a task not accepted)."""
     with ctx.store.write() as conn:
         return {"items": gold_tasks.mark(conn, principal.name, project_id, body.task_ids)}
 
 
 @router.get("/projects/{project_id}/gold")
-def list_gold(project_id: IntId, principal: Reviewer, ctx: Ctx,
+def list_gold(project_id: IntId, principal: ProjectLead, ctx: Ctx,
               answers: bool = Query(False, description="include each answer")) -> dict[str, Any]:
     with ctx.store.read() as conn:
         service.get_project(conn, project_id)
@@ -88,14 +88,14 @@ def list_gold(project_id: IntId, principal: Reviewer, ctx: Ctx,
 
 
 @router.post("/projects/{project_id}/gold/mix")
-def mix_gold(project_id: IntId, body: GoldMixIn, principal: Reviewer, ctx: Ctx) -> dict[str, Any]:
+def mix_gold(project_id: IntId, body: GoldMixIn, principal: ProjectLead, ctx: Ctx) -> dict[str, Any]:
     """Give the annotators gold replicas, unannounced, up to the rate per real task (seeded, audited)."""
     with ctx.store.write() as conn:
         return gold_tasks.mix(conn, principal.name, project_id, body.annotators, body.rate, body.seed, body.assign)
 
 
 @router.get("/projects/{project_id}/gold/report")
-def gold_report(project_id: IntId, principal: Reviewer, ctx: Ctx) -> dict[str, Any]:
+def gold_report(project_id: IntId, principal: ProjectLead, ctx: Ctx) -> dict[str, Any]:
     """Per annotator: accuracy against gold, pooled precision, recall and F1, label confusions."""
     with ctx.store.read() as conn:
         service.get_project(conn, project_id)
@@ -103,7 +103,7 @@ def gold_report(project_id: IntId, principal: Reviewer, ctx: Ctx) -> dict[str, A
 
 
 @router.get("/projects/{project_id}/quality")
-def quality(project_id: IntId, principal: Reviewer, ctx: Ctx) -> dict[str, Any]:
+def quality(project_id: IntId, principal: ProjectLead, ctx: Ctx) -> dict[str, Any]:
     """Per annotator: consensus agreement, gold accuracy, and tasks reviewed, accepted, rejected and fixed."""
     with ctx.store.read() as conn:
         service.get_project(conn, project_id)
@@ -114,5 +114,5 @@ def quality(project_id: IntId, principal: Reviewer, ctx: Ctx) -> dict[str, Any]:
 def task_quality(task_id: IntId, principal: Reviewer, ctx: Ctx) -> dict[str, Any]:
     """The task's lead-only record: the replica it is, the replicas made of it, its consensus and its gold answer."""
     with ctx.store.read() as conn:
-        service.get_task(conn, principal, task_id)
+        service.led_task(conn, principal, task_id)
         return replicas.task_info(conn, task_id)

@@ -64,6 +64,7 @@ def annotations_digest(items: list[dict[str, Any]]) -> str:
 @router.post("/{task_id}/assign")
 def assign(task_id: IntId, body: AssignIn, principal: Reviewer, ctx: Ctx) -> dict[str, Any]:
     with ctx.store.write() as conn:
+        service.led_task(conn, principal, task_id)
         return service.assign(conn, principal.name, task_id, body.user)
 
 
@@ -85,7 +86,7 @@ def task_conflicts(task_id: IntId, principal: Reviewer, ctx: Ctx) -> list[dict[s
     """Every value that lost a merge on this task, for the lead to restore if the merge chose wrong."""
     c = db.conflicts
     with ctx.store.read() as conn:
-        service.get_task(conn, principal, task_id)
+        service.led_task(conn, principal, task_id)
         return [dict(r) for r in conn.execute(sa.select(c).where(c.c.task_id == task_id).order_by(c.c.id))
                 .mappings()]
 

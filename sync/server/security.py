@@ -34,10 +34,15 @@ class Principal:
     role: str
     device_id: int | None
     client_id: str | None
+    led: frozenset[int] = frozenset()  # the projects a lead leads (an admin leads every project)
 
     @property
     def is_reviewer(self) -> bool:
         return self.role in REVIEWER_ROLES
+
+    def leads(self, project_id: int) -> bool:
+        """May review, decide and manage this project: an admin, or one of its leads."""
+        return self.role == "admin" or (self.role == "lead" and project_id in self.led)
 
 
 class Passwords:
@@ -84,7 +89,9 @@ def principal_for(conn: Connection, token: str) -> Principal | None:
     ).first()
     if row is None or row.revoked or row.expires_at <= time.time() or row.revoked_at is not None:
         return None
-    return Principal(row.id, row.name, row.role, row.device_id, row.client_id)
+    led = frozenset(conn.execute(sa.select(db.project_leads.c.project_id).where(
+        db.project_leads.c.user_id == row.id)).scalars()) if row.role == "lead" else frozenset()
+    return Principal(row.id, row.name, row.role, row.device_id, row.client_id, led)
 
 
 def device_revoked(conn: Connection, token: str) -> bool:

@@ -187,12 +187,48 @@ def task_json(row: Any) -> dict[str, Any]:
 
 
 def get_task(conn: Connection, principal: Principal | None, task_id: int) -> RowMapping:
-    """The task if the caller may see it: reviewers see all, annotators only their own (else 404, not 403, so
-    task ids of others are not confirmed)."""
+    """The task if the caller may see it: admins and the project's leads see all, annotators only their own (else
+    404, not 403, so task ids of others are not confirmed)."""
     row = conn.execute(task_query().where(db.tasks.c.id == task_id)).mappings().first()
-    if row is None or (principal and not principal.is_reviewer and row["assignee_id"] != principal.user_id):
+    if row is None or (principal and not principal.leads(row["project_id"])
+                       and row["assignee_id"] != principal.user_id):
         raise not_found("task", task_id)
     return row
+
+
+def led_task(conn: Connection, principal: Principal, task_id: int) -> RowMapping:
+    """The task if the caller leads its project (else 404, as for a task they cannot see)."""
+    row = get_task(conn, principal, task_id)
+    if not principal.leads(row["project_id"]):
+        raise not_found("task", task_id)
+    return row
+
+
+def set_lead(conn: Connection, actor: str, project_id: int, username: str, leads: bool) -> list[str]:
+    """Make a lead (or stop them being) a lead of a project; returns the project's leads."""
+    get_project(conn, project_id)
+    user = user_by_name(conn, username)
+    if user["role"] != "lead":
+        raise ApiError(422, "not_a_lead", f"user {username} is an {user['role']}, not a lead: admins lead every "
+                       "project, annotators none", field="user")
+    pl = db.project_leads
+    is_lead = conn.execute(sa.select(pl.c.user_id).where(pl.c.project_id == project_id,
+                                                         pl.c.user_id == user["id"])).first() is not None
+    if leads and not is_lead:
+        conn.execute(pl.insert().values(project_id=project_id, user_id=user["id"]))
+    elif not leads and is_lead:
+        conn.execute(pl.delete().where(pl.c.project_id == project_id, pl.c.user_id == user["id"]))
+    if leads != is_lead:
+        emit(conn, "project", project_id, project_id)
+        emit(conn, "schema", project_id, project_id)
+        audit(conn, actor, "project.lead" if leads else "project.unlead", f"project:{project_id}", user=username)
+    return project_leads(conn, project_id)
+
+
+def project_leads(conn: Connection, project_id: int) -> list[str]:
+    pl, u = db.project_leads, db.users
+    return list(conn.execute(sa.select(u.c.name).select_from(pl.join(u, u.c.id == pl.c.user_id))
+                             .where(pl.c.project_id == project_id).order_by(u.c.name)).scalars())
 
 
 def assign(conn: Connection, actor: str, task_id: int, username: str) -> dict[str, Any]:
@@ -215,9 +251,9 @@ def set_status(conn: Connection, principal: Principal, task: RowMapping, new: st
         return task_json(task)
     if (old, new) not in _TRANSITIONS:
         raise ApiError(409, "bad_transition", f"task {task['id']} cannot go from {old} to {new}")
-    if new in ("accepted", "rejected") and not principal.is_reviewer:
-        raise forbidden("only a lead or admin can accept or reject a task")
-    if not principal.is_reviewer and task["assignee_id"] != principal.user_id:
+    if new in ("accepted", "rejected") and not principal.leads(task["project_id"]):
+        raise forbidden("only a lead of the project or an admin can accept or reject a task")
+    if not principal.leads(task["project_id"]) and task["assignee_id"] != principal.user_id:
         raise forbidden(f"task {task['id']} is not assigned to you")
     values = {"status": new, "revision": task["revision"] + 1, "updated_at": time.time()}
     conn.execute(db.tasks.update().where(db.tasks.c.id == task["id"]).values(**values))
@@ -235,8 +271,8 @@ def review(conn: Connection, principal: Principal, task_id: int, decision: str, 
            *, uid: str | None = None, fixed: bool = False, reason: str = "") -> dict[str, Any]:
     """Accept (`fixed`: after correcting the work, which counts as a defect) or reject a submitted task."""
     task = get_task(conn, principal, task_id)
-    if not principal.is_reviewer:
-        raise forbidden("only a lead or admin can accept or reject a task")
+    if not principal.leads(task["project_id"]):
+        raise forbidden("only a lead of the project or an admin can accept or reject a task")
     if task["status"] != "submitted":
         raise ApiError(409, "bad_transition", f"task {task_id} is {task['status']}, not submitted: it cannot be "
                        f"{decision}ed")

@@ -49,7 +49,7 @@ def add_time(conn: Connection, principal: Principal, task: RowMapping, uid: str,
              fields: dict[str, Any]) -> dict[str, Any]:
     """Add the piece `uid` of the caller's active time on `task` (its assignee, or a lead or admin); a resent uid
     returns the piece stored the first time."""
-    if not principal.is_reviewer and task["assignee_id"] != principal.user_id:
+    if not principal.leads(task["project_id"]) and task["assignee_id"] != principal.user_id:
         raise forbidden(f"task {task['id']} is not assigned to you: time is logged by its assignee or a lead")
     if problem := uid_problem(uid):
         raise ApiError(422, "bad_time", problem, field="uid")
@@ -73,10 +73,10 @@ def add_time(conn: Connection, principal: Principal, task: RowMapping, uid: str,
 def task_time(conn: Connection, principal: Principal, task_id: int) -> dict[str, Any]:
     """A task's active time: per user totals and the pieces, oldest first. Leads and admins see everyone's, the
     assignee their own; anyone else gets 404 (service.get_task)."""
-    service.get_task(conn, principal, task_id)
+    task = service.get_task(conn, principal, task_id)
     tt = db.task_time
     query = sa.select(tt).where(tt.c.task_id == task_id).order_by(tt.c.started, tt.c.id)
-    if not principal.is_reviewer:
+    if not principal.leads(task["project_id"]):
         query = query.where(tt.c.username == principal.name)
     pieces = [_entry(r) for r in conn.execute(query).mappings()]
     users: dict[str, dict[str, Any]] = {}
