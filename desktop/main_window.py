@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QCoreApplication, QSize, Qt
+from PySide6.QtCore import QByteArray, QCoreApplication, Qt
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QStackedWidget,
-    QToolBar,
     QWidget,
 )
 
@@ -31,9 +30,9 @@ from desktop.audio import AudioController
 from desktop.connect import ConnectController
 from desktop.dashboard import DashboardController
 from desktop.guidelines import GuidelinesController
-from desktop.i18n import language_menu
 from desktop.jobs import Job
-from desktop.keymap import ACTIONS, AUDIO_ACTIONS, KIND_SCOPES, ActionSpec, active, keymap_or_default, tool_keys
+from desktop.keymap import ACTIONS, KIND_SCOPES, active, keymap_or_default, tool_keys
+from desktop.menus import action_tooltip, build_menus, tools_bar
 from desktop.panels import ProgressPanel, keymap_dialog
 from desktop.prelabel import PrelabelController
 from desktop.reload import TaskReloader
@@ -56,7 +55,7 @@ from widgets.label_palette import LabelPalette
 from widgets.shape_list import ShapeListWidget
 from widgets.tag_panel import TagPanel
 from widgets.task_list import TaskListWidget, status_text
-from widgets.theme import apply_theme, color, theme_menu
+from widgets.theme import apply_theme, color
 from widgets.tool_icons import tool_icon
 
 log = logging.getLogger(__name__)
@@ -339,7 +338,7 @@ class MainWindow(QMainWindow):
         for action_id, binding in self.keymap.items():
             action, on = self.actions_by_id[action_id], active(binding.action.scope, self.mode)
             action.setShortcuts([QKeySequence(k) for k in binding.keys] if on else [])
-            action.setToolTip(_tooltip(binding.action, binding.keys))
+            action.setToolTip(action_tooltip(binding.action, binding.keys))
         self.canvas.set_tool_keys(tool_keys(self.keymap))
 
     def edit_keys(self) -> None:
@@ -349,50 +348,10 @@ class MainWindow(QMainWindow):
         dialog.open()
 
     def _build_menus_and_toolbar(self) -> None:
-        menus = {
-            "&File": ["workspace.open", "workspace.add_media", None, "sync.connect", "sync.now", "sync.details", None,
-                      "sync.sign_out", "sync.switch_user"],
-            "&Edit": ["edit.undo", "edit.redo", None, "edit.copy", "edit.paste", "edit.duplicate",
-                      "edit.paste_previous", "edit.delete", None, "edit.group", "edit.ungroup", "edit.front",
-                      "edit.back", None,
-                      "edit.hide", "edit.hide_all", "edit.lock", None, "edit.to_mask", "edit.to_polygons"],
-            "&View": ["view.zoom_in", "view.zoom_out", "view.fit", "view.actual_size", None, "view.guidelines"],
-            "&Task": ["task.next", "task.previous", "task.next_unfinished", "task.previous_unfinished", None,
-                      "task.submit"],
-            "V&ideo": ["video.play", "video.faster", "video.slower", None, "video.next_task", "video.previous_task",
-                       None, "frame.next", "frame.previous",
-                       "frame.forward", "frame.back", "frame.first", "frame.last", "frame.goto",
-                       "frame.next_annotated", "frame.previous_annotated", None,
-                       "keyframe.next", "keyframe.previous", "keyframe.toggle", "track.outside", "track.occluded",
-                       "track.one_frame", None, "track.split", "track.merge", "track.propagate", None,
-                       "track.forward", "track.backward"],
-            "A&udio": [a.id for a in AUDIO_ACTIONS],
-            "&Review": ["review.queue", "view.review", "review.schema", "view.dashboard", None, "review.accept",
-                        "review.reject", "review.next", "review.previous", None, "review.comment"],
-            "&Help": ["help.keys"],
-        }
-        titles = {"&File": self.tr("&File"), "&Edit": self.tr("&Edit"), "&View": self.tr("&View"),
-                  "&Task": self.tr("&Task"), "V&ideo": self.tr("V&ideo"), "A&udio": self.tr("A&udio"),
-                  "&Review": self.tr("&Review"), "&Help": self.tr("&Help")}
-        for title, ids in menus.items():
-            menu = self.menuBar().addMenu(titles[title])
-            menu.setObjectName(title.replace("&", "").lower())  # found by this name (the title is translated)
-            for action_id in ids:
-                menu.addSeparator() if action_id is None else menu.addAction(self.actions_by_id[action_id])
-            if title == "&View":
-                menu.addSeparator()
-                menu.addMenu(theme_menu(self, self._set_theme))
-                menu.addMenu(language_menu(self, self.settings.language, self._set_language))
-                menu.addSeparator()
-                for dock in self.docks.values():
-                    menu.addAction(dock.toggleViewAction())
-        self.tools_bar = tools = QToolBar(self.tr("Tools"))  # hidden on recordings: the drawing tools are the canvas's
-        tools.setObjectName("tools")
-        tools.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
-        tools.setIconSize(QSize(28, 28))
-        for action_id in TOOL_ACTIONS:
-            tools.addAction(self.actions_by_id[action_id])
-        self.addToolBar(Qt.ToolBarArea.LeftToolBarArea, tools)
+        build_menus(self, self.actions_by_id, list(self.docks.values()), self.settings.language, self._set_theme,
+                    self._set_language)
+        self.tools_bar = tools_bar(self, self.actions_by_id, TOOL_ACTIONS)  # hidden on recordings (the canvas's)
+        self.addToolBar(Qt.ToolBarArea.LeftToolBarArea, self.tools_bar)
 
     def _set_theme(self, choice: str) -> None:
         """View → Theme: applied at once and saved at once (not only on exit)."""
@@ -547,8 +506,3 @@ class MainWindow(QMainWindow):
         self._save_settings()
         super().closeEvent(event)
 
-
-def _tooltip(action: ActionSpec, keys: tuple[str, ...]) -> str:
-    shortcut = " / ".join(keys)
-    text, tip = (QCoreApplication.translate("keymap", t) if t else "" for t in (action.text, action.tip))
-    return f"{text} ({shortcut})" + (f"\n{tip}" if tip else "")
