@@ -27,6 +27,7 @@ from core.annotation import Task, TaskStatus
 from core.media import MediaError, decode_image
 from core.pyramid import PyramidError
 from desktop.audio import AudioController
+from desktop.audit import AuditController
 from desktop.connect import ConnectController
 from desktop.dashboard import DashboardController
 from desktop.guidelines import GuidelinesController
@@ -99,6 +100,7 @@ class MainWindow(QMainWindow):
         self.review = ReviewController(self)  # the Review dock (decision, comments, refused edits) and comment pins
         self.queue = ReviewQueueController(self)  # leads: the Review queue dock, accept / reject and go on
         self.dashboard = DashboardController(self)  # leads: the Dashboard dock, the server's figures every 5 s
+        self.audit = AuditController(self)  # leads: Review → Audit trail…
         self.connector = ConnectController(self)  # File → Connect to a server…, sign out, switch user
         self.guidelines = GuidelinesController(self)  # the Guidelines dock, label tooltips, leads' schema editor
         self.active_time = TimeTracker(self)  # active time on the task on show, from input, stored with the task
@@ -300,6 +302,7 @@ class MainWindow(QMainWindow):
             **self.review.handlers(),
             **self.queue.handlers(),
             **self.dashboard.handlers(),
+            **self.audit.handlers(),
             **self.video.handlers(),
             **self.audio.handlers(),
             **self.sync_status.handlers(),

@@ -110,6 +110,72 @@
     </message>
 </context>
 <context>
+    <name>AuditController</name>
+    <message>
+        <source>This workspace is not synced: the audit trail is the server&apos;s</source>
+        <translation>Không gian làm việc này không đồng bộ: nhật ký kiểm tra nằm trên máy chủ</translation>
+    </message>
+    <message>
+        <source>The audit trail is for the project&apos;s leads and admins</source>
+        <translation>Nhật ký kiểm tra dành cho trưởng nhóm của dự án và quản trị viên</translation>
+    </message>
+    <message>
+        <source>Fetching the audit trail…</source>
+        <translation>Đang tải nhật ký kiểm tra…</translation>
+    </message>
+    <message>
+        <source>Audit trail</source>
+        <translation>Nhật ký kiểm tra</translation>
+    </message>
+    <message>
+        <source>{0} rows, newest first</source>
+        <translation>{0} dòng, mới nhất trước</translation>
+    </message>
+    <message>
+        <source>The server refused: {0}</source>
+        <translation>Máy chủ từ chối: {0}</translation>
+    </message>
+    <message>
+        <source>Offline: {0}</source>
+        <translation>Ngoại tuyến: {0}</translation>
+    </message>
+</context>
+<context>
+    <name>AuditDialog</name>
+    <message>
+        <source>Audit trail</source>
+        <translation>Nhật ký kiểm tra</translation>
+    </message>
+    <message>
+        <source>Filter: a user, an action (task.review), a task (task:12)…</source>
+        <translation>Lọc: người dùng, hành động (task.review), tác vụ (task:12)…</translation>
+    </message>
+    <message>
+        <source>When</source>
+        <translation>Lúc</translation>
+    </message>
+    <message>
+        <source>Who</source>
+        <translation>Ai</translation>
+    </message>
+    <message>
+        <source>What</source>
+        <translation>Việc gì</translation>
+    </message>
+    <message>
+        <source>On</source>
+        <translation>Trên</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation>Chi tiết</translation>
+    </message>
+    <message>
+        <source>Audit trail · {0} of {1} rows</source>
+        <translation>Nhật ký kiểm tra · {0}/{1} dòng</translation>
+    </message>
+</context>
+<context>
     <name>ConnectController</name>
     <message>
         <source>Sign out of {0} as {1}?</source>
@@ -2260,6 +2326,14 @@
     <message>
         <source>Previous in the review queue</source>
         <translation>Trước đó trong hàng đợi duyệt</translation>
+    </message>
+    <message>
+        <source>Audit trail…</source>
+        <translation>Nhật ký kiểm tra…</translation>
+    </message>
+    <message>
+        <source>Leads: who did what in this project, and when (the server&apos;s audit log, newest first)</source>
+        <translation>Trưởng nhóm: ai đã làm gì trong dự án này và khi nào (nhật ký của máy chủ, mới nhất trước)</translation>
     </message>
     <message>
         <source>Comment…</source>

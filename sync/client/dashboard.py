@@ -1,5 +1,5 @@
-"""The dashboard's figures for the app: one GET of the project's dashboard JSON with the workspace's server, user and
-token, as the sync round reads them (sync/client/engine.py). Qt-free; the app calls it on a worker thread."""
+"""Leads' views in the app: one GET of the project's dashboard JSON (or its audit trail) with the workspace's server,
+user and token, as the sync round reads them (sync/client/engine.py). Qt-free; the app calls it on a worker thread."""
 
 from __future__ import annotations
 
@@ -45,14 +45,19 @@ def where(ws: Workspace) -> Where | None:
 def fetch(at: Where, credentials: Credentials, window: str = "24h", top: int = 8) -> Fetched:
     """The project's figures for one of RANGES; never raises for the network or the server's refusal."""
     since, bucket = RANGES[window]
+    return fetch_project(at, credentials, "dashboard", {"since": since, "bucket": bucket, "top": top})
+
+
+def fetch_project(at: Where, credentials: Credentials, path: str, params: dict[str, Any]) -> Fetched:
+    """One GET of /projects/{id}/<path> for a lead's view (the dashboard, the audit trail); never raises for the
+    network or the server's refusal."""
     try:
         session = json.loads(credentials.require(token_name(at.server, at.user), "sign in again"))
     except (CredentialsError, ValueError) as exc:
         return Fetched("refused", reason=str(exc))
     http = Http(at.server, session.get("token"), timeout=TIMEOUT_S, attempts=1)
     try:
-        figures = http.json("GET", f"/projects/{at.project_id}/dashboard",
-                            params={"since": since, "bucket": bucket, "top": top})
+        figures = http.json("GET", f"/projects/{at.project_id}/{path}", params=params)
     except OfflineError as exc:
         return Fetched("offline", reason=str(exc))
     except ServerError as exc:
