@@ -21,6 +21,7 @@ from core.media_kinds import MEDIA_KINDS
 from core.schema import LabelSchema, SchemaError, load_schema
 from desktop.agreement_cli import add_agreement_commands
 from desktop.sampling_cli import add_sampling_commands
+from farm.cli import add_prelabel_command
 from sync.records import PayloadCodec
 from sync.server.cli import add_server_commands
 from sync.transfer import export_dataset, import_dataset
@@ -300,7 +301,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true",
                         help="print the traceback of an error (also accepted after the command)")
     sub = parser.add_subparsers(dest="command", required=True)
-    add_server_commands(sub)
+    add_server_commands(sub, [add_prelabel_command])  # `server prelabel`: farm/ (Ray)
     add_sampling_commands(sub)
     add_agreement_commands(sub)
     formats = sorted(FORMATS)

@@ -13,12 +13,13 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QPointF, Qt
-from PySide6.QtWidgets import QInputDialog
+from PySide6.QtWidgets import QDialog, QInputDialog
 
 from core.annotation import Annotation
 from sync.client.review_store import ReviewStore
 from tools.editor import Editor
 from tools.video_editor import VideoEditor
+from widgets.comment_dialog import CommentDialog
 from widgets.comment_pins import CLOSED_COLOR, OPEN_COLOR, CommentPins
 from widgets.review_panel import LostValue, ReviewComment, ReviewPanel, TaskReview, when
 
@@ -106,7 +107,7 @@ def load_review(ws: Workspace, local_task_id: int) -> TaskReview:
     return TaskReview(True, decision.get("decision"), decision.get("reviewer", ""), decision.get("at", 0.0), comments,
                       tuple(refused), conflicts, fixed=decision.get("fixed", False),
                       reason=decision.get("reason", ""), pending=decision.get("pending", False),
-                      refused_note=decision.get("refused", ""))
+                      refused_note=decision.get("refused", ""), stages=tuple(reviews.stage_history(server_id)))
 
 
 def _numbered(comments: list[dict[str, Any]]) -> list[tuple[dict[str, Any], int]]:
@@ -173,9 +174,10 @@ class ReviewController(QObject):
     # -- comments ------------------------------------------------------------------------------------------------
 
     def ask_comment(self) -> None:
-        text = self._ask(self.tr("New comment"), self.tr("Comment (pinned {0}):").format(self._pin_words()))
-        if text:
-            self.comment(text)
+        """A new thread: the text and its pin, from what the task on show offers (CommentDialog)."""
+        dialog = self.comment_dialog()
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.comment(dialog.comment_text(), dialog.pin())
 
     def ask_reply(self, thread: ReviewComment) -> None:
         text = self._ask(self.tr("Reply"), self.tr("Reply to {0}: “{1}”").format(thread.author, thread.text[:80]))
@@ -187,14 +189,13 @@ class ReviewController(QObject):
         return text.strip() if ok else ""
 
     def comment(self, text: str, pin: dict[str, Any] | None = None, parent: str | None = None) -> str | None:
-        """Store a comment on the task on show (pinned where the user is, unless `pin` says), queued for sync."""
+        """Store a comment on the task on show (a thread pinned by `pin`, or a reply to `parent`), queued for sync."""
         session = self.window.session
         if session is None or session.task is None or not self.panel.review.synced:
             self.window.statusBar().showMessage(self.tr("Only a task from a server can have comments"), 4000)
             return None
-        where = None if parent else (pin if pin is not None else self.pin_here())
-        uid: str = session.writer.call(ReviewStore(session.writer_ws).comment, session.task.id, text, where,
-                                       parent).result()
+        uid: str = session.writer.call(ReviewStore(session.writer_ws).comment, session.task.id, text,
+                                       None if parent else pin, parent).result()
         self.refresh()
         return uid
 
@@ -204,28 +205,30 @@ class ReviewController(QObject):
             session.writer.call(ReviewStore(session.writer_ws).resolve, uid, resolved).result()
             self.refresh()
 
-    def pin_here(self) -> dict[str, Any]:
-        """Where a new thread points: the selected shape, else the pointer on the picture; on a video also the
-        frame, on a recording the selected time range (or the playhead)."""
-        editor, pin = self.editor, dict[str, Any]()
+    def comment_dialog(self) -> CommentDialog:
+        """The new-comment dialog with the places this task offers: the selected shape, the point under the pointer,
+        the area on show (not on a recording), the whole task; a video's frames from the one on show, a recording's
+        selected time range (else the playhead)."""
+        editor, choices = self.editor, dict[str, dict[str, Any]]()
         if editor is not None and editor.selection:
-            pin["annotation_id"] = editor.selection[0]
-        elif self._cursor is not None and self.window.mode != "audio":
-            pin["point"] = [round(self._cursor[0], 1), round(self._cursor[1], 1)]
+            choices["shape"] = {"annotation_id": editor.selection[0]}
+        if self.window.mode != "audio":
+            if self._cursor is not None:
+                choices["point"] = {"point": [round(self._cursor[0], 1), round(self._cursor[1], 1)]}
+            canvas = self.window.canvas
+            shown = canvas.mapToScene(canvas.viewport().rect()).boundingRect().intersected(canvas.image_rect())
+            if not shown.isEmpty():
+                choices["area"] = {"box": [round(v, 1) for v in (shown.left(), shown.top(), shown.right(),
+                                                                 shown.bottom())]}
+        choices["none"] = {}
+        frames = times = None
         if self.window.mode == "video" and isinstance(editor, VideoEditor):
-            pin["frames"] = [editor.frame, editor.frame]
+            frames = (editor.frame, editor.frame, self.window.video.player.frames)
         elif self.window.mode == "audio":
-            span = self.window.audio.waveform.selection or (self.window.audio.position,) * 2
-            pin["times"] = [round(span[0], 3), round(span[1], 3)]
-        return pin
-
-    def _pin_words(self) -> str:
-        pin = self.pin_here()
-        if "annotation_id" in pin:
-            return self.tr("to the selected shape")
-        if "times" in pin:
-            return self.tr("at {0:.2f}–{1:.2f} s").format(*pin["times"])
-        return self.tr("where the pointer is") if pin else self.tr("to the task")
+            audio = self.window.audio
+            start, end = audio.waveform.selection or (audio.position, audio.position)
+            times = (start, end, audio.waveform.axis.duration)
+        return CommentDialog(self.window.canvas.window(), choices, frames, times)
 
     def show_dock(self) -> None:
         """Open the dock (also when closed, floating or tabbed behind another) and give its list the keyboard focus,

@@ -72,7 +72,8 @@ class ReviewQueueController(QObject):
         self.rows = store.queue(self.filter)
         everything = store.queue(QueueFilter(sampled_only=False))
         self.panel.set_choices(sorted({r.annotator for r in everything if r.annotator}),
-                               [str(lot["key"]) for lot in lots], list(session.schema.names()))
+                               [str(lot["key"]) for lot in lots], list(session.schema.names()),
+                               [str(stage["name"]) for stage in store.stages()])
         current = session.task.id if session.task is not None else None
         self.panel.set_rows(self.rows, current)
         state = store.sync.review_state(current) if current is not None else None

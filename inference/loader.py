@@ -89,10 +89,11 @@ def load_model(
     overrides: Mapping[str, Any] | None = None,
     *,
     spin: bool = True,
+    threads: int | None = None,
 ) -> LoadedModel:
     """Everything needed to run a model file; ModelError naming the file (and card) when it cannot be used."""
     path = Path(path)
-    session, runtime = create_session(path, provider, spin=spin)
+    session, runtime = create_session(path, provider, spin=spin, threads=threads)
     graph = GraphInfo.from_session(path, session)
     family, card = resolve_card(graph, card_path, overrides)
     return LoadedModel(path, model_id(path), session, runtime, graph, family, card)

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -14,12 +15,35 @@ import numpy as np
 
 from inference.cards import ModelCard
 from inference.errors import ModelError
-from inference.families import Prediction, Prepared
+from inference.families import Family, Prediction, Prepared
 from inference.loader import LoadedModel, load_model
 from inference.preprocess import as_bgr8
 from inference.providers import RuntimeInfo
 
 _NUMPY_TYPES = {"tensor(float)": np.float32, "tensor(float16)": np.float16, "tensor(double)": np.float64}
+
+
+@dataclass(frozen=True)
+class Preparer:
+    """A model's preprocessing without its session (family and card only, picklable): what decode workers that
+    hold no model need, on this machine or on a cluster's CPU nodes (farm/prelabel.py)."""
+
+    family: Family
+    card: ModelCard
+
+    def needed_scale(self, width: int, height: int) -> float:
+        return self.family.needed_scale(width, height, self.card)
+
+    def prepare(
+        self, image: np.ndarray, factors: tuple[float, float] = (1.0, 1.0), full_size: tuple[int, int] | None = None
+    ) -> Prepared:
+        """The input for one image; `factors` and `full_size` describe an image decoded smaller than the original."""
+        prepared = self.family.prepare(as_bgr8(image), self.card)
+        if factors == (1.0, 1.0):
+            return prepared
+        width, height = full_size or (prepared.transform.width, prepared.transform.height)
+        transform = prepared.transform.of_original(factors[0], factors[1], width, height)
+        return Prepared(prepared.tensor, transform)
 
 
 class Predictor:
@@ -47,9 +71,11 @@ class Predictor:
         overrides: Mapping[str, Any] | None = None,
         *,
         spin: bool = True,
+        threads: int | None = None,
     ) -> Predictor:
-        """Open a model file; ModelError (naming the file and the problem) when it cannot be used."""
-        return cls(load_model(path, card_path, provider, overrides, spin=spin))
+        """Open a model file; ModelError (naming the file and the problem) when it cannot be used. `threads`: ONNX
+        Runtime's intra-op threads (default: one per core)."""
+        return cls(load_model(path, card_path, provider, overrides, spin=spin, threads=threads))
 
     @property
     def path(self) -> Path:
@@ -72,19 +98,18 @@ class Predictor:
         """The largest batch the graph takes: 1 when its batch dimension is fixed, None when any size goes."""
         return None if self.model.graph.batch_dynamic else 1
 
+    @property
+    def preparer(self) -> Preparer:
+        return Preparer(self.model.family, self.card)
+
     def needed_scale(self, width: int, height: int) -> float:
-        return self.model.family.needed_scale(width, height, self.card)
+        return self.preparer.needed_scale(width, height)
 
     def prepare(
         self, image: np.ndarray, factors: tuple[float, float] = (1.0, 1.0), full_size: tuple[int, int] | None = None
     ) -> Prepared:
         """The input for one image; `factors` and `full_size` describe an image decoded smaller than the original."""
-        prepared = self.model.family.prepare(as_bgr8(image), self.card)
-        if factors == (1.0, 1.0):
-            return prepared
-        width, height = full_size or (prepared.transform.width, prepared.transform.height)
-        transform = prepared.transform.of_original(factors[0], factors[1], width, height)
-        return Prepared(prepared.tensor, transform)
+        return self.preparer.prepare(image, factors, full_size)
 
     def infer(self, batch: Sequence[Prepared]) -> list[list[np.ndarray]]:
         """Run the session on images whose tensors share one shape; each image's outputs, batch dim removed."""

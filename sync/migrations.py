@@ -238,7 +238,14 @@ _V10: Migration = (
     "PRIMARY KEY (kind, task_id)) WITHOUT ROWID",
 )
 
-MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9, _V10)
+# Review stages (sync/server/qa_settings.py parse_stages): the stage a pulled task waits at (0-based, into the
+# project's stages, which sync_state keeps as `stages`), and the stage each pulled decision was made at.
+_V11: Migration = (
+    "ALTER TABLE sync_tasks ADD COLUMN stage INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE sync_reviews ADD COLUMN stage TEXT",
+)
+
+MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9, _V10, _V11)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -4,7 +4,7 @@ the annotator's app then shows the rejection, its reason and the thread, and the
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QInputDialog
+from PySide6.QtWidgets import QDialog, QInputDialog
 
 from core.annotation import Annotation, TaskStatus, new_id
 from core.shapes import Box
@@ -13,6 +13,17 @@ from desktop.settings import Settings
 from sync.client.review_store import ReviewStore
 from tests.server_fixtures import PASSWORD
 from tests.sync_client_helpers import add, clone_for, server_task_ids, sync
+from widgets.comment_dialog import CommentDialog
+
+
+def _answer(text, place, offered):
+    """CommentDialog.exec as a person answers it: the text typed, a place chosen, OK."""
+    def exec_(dialog):
+        offered.append([dialog.place.itemData(i) for i in range(dialog.place.count())])
+        dialog.text.setPlainText(text)
+        dialog.place.setCurrentIndex(dialog.place.findData(place))
+        return QDialog.DialogCode.Accepted
+    return exec_
 
 
 @pytest.fixture
@@ -59,10 +70,18 @@ def test_a_lead_decides_the_queue_by_keyboard_and_the_annotator_sees_it(qtbot, s
     assert queue.panel.tree.topLevelItemCount() == 2
     window.show_task(first)
     window.canvas.cursor_moved.emit(12.0, 14.0)  # the pointer over the picture: where a new thread is pinned
-    monkeypatch.setattr(QInputDialog, "getMultiLineText", lambda *a, **k: ("wheel not covered", True))
+    offered = []
+    monkeypatch.setattr(CommentDialog, "exec", _answer("wheel not covered", "point", offered))
     _press(qtbot, window, "review.comment")
     (thread,) = window.review.panel.review.comments
     assert (thread.text, thread.point, thread.sent) == ("wheel not covered", (12.0, 14.0), False)
+    assert offered == [["point", "area", "none"]]  # no shape selected
+    window.canvas.fit_to_view()
+    monkeypatch.setattr(CommentDialog, "exec", _answer("sky is cut off", "area", offered))
+    window.review.ask_comment()
+    area = window.review.panel.review.comments[1]
+    assert area.box == (0.0, 0.0, 64.0, 48.0)  # the whole picture is on show
+    assert {p.number: (p.pos().x(), p.pos().y()) for p in window.review.pins.items}[2] == (0.0, 0.0)
     monkeypatch.setattr(QInputDialog, "getItem", lambda *a, **k: ("Inaccurate outlines", True))
     _press(qtbot, window, "review.reject")
     assert window.session.task.id == second  # decided and on to the next without the mouse
@@ -94,20 +113,21 @@ def test_a_lead_decides_the_queue_by_keyboard_and_the_annotator_sees_it(qtbot, s
     panel = window.review.panel
     qtbot.waitUntil(lambda: panel.review.rejected, timeout=20_000)
     assert "Inaccurate outlines" in panel.byline.text()
-    (thread,) = panel.review.comments
+    thread, _area = panel.review.comments
     assert thread.text == "wheel not covered" and thread.author == "lead"
     pins = {p.number: (p.pos().x(), p.pos().y()) for p in window.review.pins.items}
-    assert pins == {1: (12.0, 14.0)}
+    assert pins == {1: (12.0, 14.0), 2: (0.0, 0.0)}
     panel.tree.setCurrentItem(panel.rows()[0])
     monkeypatch.setattr(QInputDialog, "getMultiLineText", lambda *a, **k: ("done, thanks", True))
     panel.reply_button.click()
     panel.tree.setCurrentItem(panel.rows()[0])
     panel.resolve_button.click()
-    root, reply = panel.review.comments
+    root, reply, _area = panel.review.comments
     assert root.resolved and reply.parent == root.uid and reply.text == "done, thanks"
     assert panel.rows()[1].text(0).startswith("    ↳ done, thanks")
+    assert panel.rows()[2].text(0).split("\n")[1].endswith("area 64 × 48 at 0, 0")
     panel.hide_resolved.setChecked(True)
-    assert panel.rows() == [] and window.review.pins.items == []
+    assert len(panel.rows()) == 1 and [p.number for p in window.review.pins.items] == [2]
     store = ReviewStore(window.session.reader)
     assert store.queue() == []  # an annotator has no queue; and cannot decide:
     window.show_task(local)

@@ -19,7 +19,7 @@ from sync.server.security import Principal
 from tests.server_fixtures import PASSWORD, login, seed
 
 TASK_KEYS = {"id", "project_id", "name", "media_sha256", "width", "height", "kind", "frames", "status", "assignee",
-             "revision", "updated_at", "batch"}
+             "revision", "updated_at", "batch", "stage"}
 NORMAL_ITEMS = {"project", "schema", "task", "annotation", "review", "comment", "guidelines"}
 
 

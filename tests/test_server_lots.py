@@ -93,7 +93,8 @@ def sources(s):
 def test_settings_are_checked_field_by_field(seeded_sqlite):
     s = seeded_sqlite
     lead, path = s.sessions["lead"], f"/projects/{s.project_id}/qa"
-    assert lead.get(path).json() == {"project_id": s.project_id, "qa": None, "sources": []}
+    assert lead.get(path).json() == {"project_id": s.project_id, "qa": None, "sources": [],
+                                     "stages": [{"name": "review", "who": ["lead", "admin"]}]}
     bad = [
         ({"plan": {**ISO, "level": "IV"}}, "plan.level", "unknown inspection level"),
         ({"plan": {**ISO, "aql": 1.2}}, "plan.aql", "not one of the standard's values"),

@@ -29,7 +29,8 @@ UNDO_AFTER_V6 = ("DROP TABLE review_decisions", "DROP TABLE sync_lots", "DROP IN
                                                       for c in ("uid", "parent", "resolved", "resolved_by")),
                  "ALTER TABLE sync_reviews DROP COLUMN fixed", "ALTER TABLE sync_reviews DROP COLUMN body",
                  "ALTER TABLE sync_tasks DROP COLUMN updated_at", "DROP TABLE task_time", "DROP TABLE sync_guidelines",
-                 "DROP TABLE sync_quality")
+                 "DROP TABLE sync_quality", "ALTER TABLE sync_tasks DROP COLUMN stage",
+                 "ALTER TABLE sync_reviews DROP COLUMN stage")
 
 
 @pytest.fixture

@@ -93,6 +93,7 @@ class TaskReview:
     reason: str = ""  # of a rejection
     pending: bool = False  # decided here, not yet on the server
     refused_note: str = ""  # the server refused the decision made here: why
+    stages: tuple[tuple[str, str, str], ...] = ()  # (stage, accepted | rejected | waiting, who) when several
 
     @property
     def rejected(self) -> bool:
@@ -166,10 +167,26 @@ def comment_row(c: ReviewComment) -> str:
     return f"{head}\n{'      ' if c.parent else ''}{c.author} · {when(c.at)}{'' if c.parent else _pin(c)}{state}"
 
 
+def stage_line(review: TaskReview) -> str:
+    """The review stages of the task's current round: "review: accepted by hoa · acceptance: waiting"."""
+    words = {"accepted": QCoreApplication.translate("ReviewPanel", "accepted by {0}"),
+             "rejected": QCoreApplication.translate("ReviewPanel", "rejected by {0}"),
+             "waiting": QCoreApplication.translate("ReviewPanel", "waiting")}
+    return " · ".join(f"{name}: {words.get(state, state).format(who)}" for name, state, who in review.stages)
+
+
 def byline(review: TaskReview) -> str:
-    """Who decided what, when, and why; a decision made here says whether the server has it."""
+    """Who decided what, when, and why; a decision made here says whether the server has it; with several review
+    stages, the state of each stage first."""
+    stages = stage_line(review)
     if not review.decision:
-        return ""
+        return stages
+    if stages:
+        return stages + "\n" + _decision_line(review)
+    return _decision_line(review)
+
+
+def _decision_line(review: TaskReview) -> str:
     text = QCoreApplication.translate("ReviewPanel", "by {0} · {1}").format(review.reviewer, when(review.at))
     if review.fixed:
         text = QCoreApplication.translate("ReviewPanel", "after fixes, {0}").format(text)

@@ -45,6 +45,8 @@ class ReviewQueuePanel(QWidget):
         self.lot = QComboBox()
         self.label = QComboBox()
         self.period = QComboBox()
+        self.stage = QComboBox()
+        self.stage.setToolTip(self.tr("The review stage the tasks wait at (only the stages you may decide at)"))
         for seconds, text in PERIODS:
             self.period.addItem(self.tr(text), seconds)
         self.sampled_only = QCheckBox(self.tr("Only the &samples of closed lots"))
@@ -55,7 +57,9 @@ class ReviewQueuePanel(QWidget):
         form.addRow(self.tr("Lot"), self.lot)
         form.addRow(self.tr("Label"), self.label)
         form.addRow(self.tr("Submitted"), self.period)
-        for box in (self.annotator, self.lot, self.label, self.period):
+        form.addRow(self.tr("Stage"), self.stage)
+        self.form = form
+        for box in (self.annotator, self.lot, self.label, self.period, self.stage):
             box.currentIndexChanged.connect(self._changed)
         self.sampled_only.toggled.connect(self._changed)
         self.lot_label = QLabel()
@@ -63,7 +67,8 @@ class ReviewQueuePanel(QWidget):
         self.count_label = QLabel()
         self.count_label.setStyleSheet(f"color: {color('muted').name()}")
         self.tree = QTreeWidget()
-        self.tree.setHeaderLabels([self.tr("Task"), self.tr("Annotator"), self.tr("Lot"), self.tr("Submitted")])
+        self.tree.setHeaderLabels([self.tr("Task"), self.tr("Annotator"), self.tr("Lot"), self.tr("Submitted"),
+                                   self.tr("Stage")])
         self.tree.setRootIsDecorated(False)
         self.tree.setAccessibleName(self.tr("Tasks waiting for review"))
         self.tree.itemActivated.connect(self._activated)
@@ -75,10 +80,20 @@ class ReviewQueuePanel(QWidget):
         layout.addWidget(self.count_label)
         layout.addWidget(self.tree, 1)
         self.rows: list[QueueRow] = []
+        self._show_stages(False)
 
-    def set_choices(self, annotators: Sequence[str], lots: Sequence[str], labels: Sequence[str]) -> None:
-        """The filter values on offer; the current ones stay chosen where they still exist."""
-        for box, values in ((self.annotator, annotators), (self.lot, lots), (self.label, labels)):
+    def _show_stages(self, shown: bool) -> None:
+        """The Stage filter and column, for a project of more than one review stage."""
+        self.form.setRowVisible(self.stage, shown)
+        self.tree.setColumnHidden(4, not shown)
+
+    def set_choices(self, annotators: Sequence[str], lots: Sequence[str], labels: Sequence[str],
+                    stages: Sequence[str] = ()) -> None:
+        """The filter values on offer; the current ones stay chosen where they still exist. `stages`: the
+        project's review stages (the filter and the column show when there are several)."""
+        self._show_stages(len(stages) > 1)
+        for box, values in ((self.annotator, annotators), (self.lot, lots), (self.label, labels),
+                            (self.stage, stages)):
             current = box.currentData() or ""
             box.blockSignals(True)
             box.clear()
@@ -92,7 +107,7 @@ class ReviewQueuePanel(QWidget):
         period = float(self.period.currentData() or 0.0)
         return QueueFilter(annotator=self.annotator.currentData() or "", lot=self.lot.currentData() or "",
                            label=self.label.currentData() or "", since=time.time() - period if period else 0.0,
-                           sampled_only=self.sampled_only.isChecked())
+                           sampled_only=self.sampled_only.isChecked(), stage=self.stage.currentData() or "")
 
     def set_rows(self, rows: Sequence[QueueRow], current: int | None = None) -> None:
         self.rows = list(rows)
@@ -100,7 +115,7 @@ class ReviewQueuePanel(QWidget):
         for row in rows:
             where = (self.tr("consensus: agreement {0:.2f}").format(row.agreement) if row.agreement is not None
                      else row.lot or "–")
-            item = QTreeWidgetItem(self.tree, [row.name, row.annotator, where, when(row.submitted_at)])
+            item = QTreeWidgetItem(self.tree, [row.name, row.annotator, where, when(row.submitted_at), row.stage])
             item.setData(0, ROW_ROLE, row.task_id)
             if row.task_id == current:
                 self.tree.setCurrentItem(item)

@@ -176,6 +176,45 @@
     </message>
 </context>
 <context>
+    <name>CommentDialog</name>
+    <message>
+        <source>New comment</source>
+        <translation>Bình luận mới</translation>
+    </message>
+    <message>
+        <source>What is wrong, or what to check</source>
+        <translation>Điều gì sai, hoặc cần kiểm tra gì</translation>
+    </message>
+    <message>
+        <source>the selected shape</source>
+        <translation>hình đang chọn</translation>
+    </message>
+    <message>
+        <source>the point under the pointer</source>
+        <translation>điểm dưới con trỏ</translation>
+    </message>
+    <message>
+        <source>the area on show</source>
+        <translation>vùng đang hiện</translation>
+    </message>
+    <message>
+        <source>the whole task</source>
+        <translation>cả tác vụ</translation>
+    </message>
+    <message>
+        <source>Pinned to</source>
+        <translation>Ghim vào</translation>
+    </message>
+    <message>
+        <source>Frames</source>
+        <translation>Khung hình</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>Thời gian</translation>
+    </message>
+</context>
+<context>
     <name>ConnectController</name>
     <message>
         <source>Sign out of {0} as {1}?</source>
@@ -1024,14 +1063,6 @@
         <translation>Duyệt</translation>
     </message>
     <message>
-        <source>New comment</source>
-        <translation>Bình luận mới</translation>
-    </message>
-    <message>
-        <source>Comment (pinned {0}):</source>
-        <translation>Bình luận (ghim {0}):</translation>
-    </message>
-    <message>
         <source>Reply</source>
         <translation>Trả lời</translation>
     </message>
@@ -1042,22 +1073,6 @@
     <message>
         <source>Only a task from a server can have comments</source>
         <translation>Chỉ tác vụ từ máy chủ mới có bình luận</translation>
-    </message>
-    <message>
-        <source>to the selected shape</source>
-        <translation>vào hình đang chọn</translation>
-    </message>
-    <message>
-        <source>at {0:.2f}–{1:.2f} s</source>
-        <translation>tại {0:.2f}–{1:.2f} giây</translation>
-    </message>
-    <message>
-        <source>where the pointer is</source>
-        <translation>tại vị trí con trỏ</translation>
-    </message>
-    <message>
-        <source>to the task</source>
-        <translation>vào tác vụ</translation>
     </message>
     <message>
         <source>Review · Rejected</source>
@@ -1121,6 +1136,18 @@
     <message>
         <source>resolved</source>
         <translation>đã giải quyết</translation>
+    </message>
+    <message>
+        <source>accepted by {0}</source>
+        <translation>được chấp nhận bởi {0}</translation>
+    </message>
+    <message>
+        <source>rejected by {0}</source>
+        <translation>bị từ chối bởi {0}</translation>
+    </message>
+    <message>
+        <source>waiting</source>
+        <translation>đang chờ</translation>
     </message>
     <message>
         <source>by {0} · {1}</source>
@@ -1293,6 +1320,10 @@
         <translation>7 ngày qua</translation>
     </message>
     <message>
+        <source>The review stage the tasks wait at (only the stages you may decide at)</source>
+        <translation>Giai đoạn duyệt mà tác vụ đang chờ (chỉ các giai đoạn bạn được quyết định)</translation>
+    </message>
+    <message>
         <source>Only the &amp;samples of closed lots</source>
         <translation>Chỉ &amp;mẫu của các lô đã đóng</translation>
     </message>
@@ -1315,6 +1346,10 @@
     <message>
         <source>Submitted</source>
         <translation>Đã nộp</translation>
+    </message>
+    <message>
+        <source>Stage</source>
+        <translation>Giai đoạn</translation>
     </message>
     <message>
         <source>Task</source>

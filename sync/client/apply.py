@@ -82,6 +82,8 @@ def apply_page(store: SyncStore, items: Sequence[dict[str, Any]], next_cursor: i
             kind = item["type"]
             if kind == "task" and item["project_id"] == project:
                 local[item["id"]] = store.put_task(conn, item)
+            elif kind == "project" and item["id"] == project and "stages" in item:
+                store.put(conn, "stages", json.dumps(item["stages"]))
             elif kind == "schema" and item["project_id"] == project:
                 store.ws.store_schema(conn, LabelSchema.from_json(item["schema"]))
                 store.put(conn, "schema_version", item["schema_version"])

@@ -24,6 +24,7 @@ from sync.workspace import Workspace
 DECISIONS = {"accept": "accepted", "reject": "rejected"}
 SAMPLED = ("sampling", "inspecting")  # lot states whose sample waits for review
 QUALITY_KINDS = ("replica", "consensus", "gold")  # leads' news of consensus and gold tasks (sync/server/replicas.py)
+DEFAULT_STAGES: tuple[dict[str, Any], ...] = ({"name": "review", "who": ["lead", "admin"]},)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +39,7 @@ class QueueRow:
     lot: str  # the lot's key, "" outside any lot
     rank: int  # the place in the lot's sample (the draw's order), or -1 when not sampled
     agreement: float | None = None  # a consensus origin's agreement when it is below the project's minimum
+    stage: str = ""  # the review stage it waits at (the project's stages: sync_state "stages")
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +49,7 @@ class QueueFilter:
     label: str = ""
     since: float = 0.0  # submitted at or after (seconds since the epoch)
     sampled_only: bool = True  # only the samples of closed lots (and tasks in no lot), not every submitted task
+    stage: str = ""  # only tasks waiting at this review stage
 
 
 class ReviewStore:
@@ -59,11 +62,12 @@ class ReviewStore:
     # -- what the server says (inside a pull page's transaction) -------------------------------------------------
 
     def put_review(self, conn: sqlite3.Connection, item: dict[str, Any]) -> None:
-        conn.execute("INSERT OR REPLACE INTO sync_reviews (id, task_id, decision, reviewer, at, fixed, body) "
-                     "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        conn.execute("INSERT OR REPLACE INTO sync_reviews (id, task_id, decision, reviewer, at, fixed, body, stage) "
+                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                      (item["id"], item["task_id"], item["decision"], item["reviewer"], item["at"],
                       bool(item.get("fixed")), self.sync.seal(f"review:{item['id']}",
-                                                              {"reason": item.get("reason") or ""})))
+                                                              {"reason": item.get("reason") or ""}),
+                      item.get("stage")))
 
     def put_comment(self, conn: sqlite3.Connection, item: dict[str, Any]) -> None:
         uid = str(item.get("uid") or f"c{item['id']}")
@@ -179,9 +183,13 @@ class ReviewStore:
         if op["entity"] == "review":
             conn.execute("UPDATE review_decisions SET answer = ? WHERE uid = ?",
                          ("applied" if applied else result.get("reason") or "refused", op["entity_id"]))
-            if applied:
-                conn.execute("UPDATE sync_tasks SET server_status = ?, revision = ? WHERE server_id = ?",
-                             (DECISIONS[op["fields"]["decision"]], result["revision"], op["task_id"]))
+            if applied:  # an accept before the last stage moves the task to the next one, still submitted
+                last = len(_stages(conn)) - 1
+                conn.execute("UPDATE sync_tasks SET server_status = CASE WHEN ? = 'accept' AND stage < ? THEN "
+                             "'submitted' ELSE ? END, stage = CASE WHEN ? = 'accept' AND stage < ? THEN stage + 1 "
+                             "ELSE stage END, revision = ? WHERE server_id = ?",
+                             (op["fields"]["decision"], last, DECISIONS[op["fields"]["decision"]],
+                              op["fields"]["decision"], last, result["revision"], op["task_id"]))
         elif not applied:
             conn.execute("DELETE FROM sync_comments WHERE uid = ? AND id < 0", (op["entity_id"],))
 
@@ -227,6 +235,43 @@ class ReviewStore:
         return {"decision": pulled[1], "fixed": bool(pulled[2]), "reviewer": pulled[3], "at": pulled[4],
                 "reason": body.get("reason", ""), "pending": False, "refused": refused}
 
+    def stages(self) -> list[dict[str, Any]]:
+        """The project's review stages in order, each {"name", "who"} (one "review" by the leads and admins before
+        the server sent any)."""
+        with self.ws.reading() as conn:
+            return _stages(conn)
+
+    def may_act(self, stage: dict[str, Any], role: str | None = None) -> bool:
+        """Whether this workspace's user may decide at the stage: a lead or an admin whose role or name it lists."""
+        role = self.role() if role is None else role
+        return role in ("lead", "admin") and (role in stage["who"] or self.ws.author in stage["who"])
+
+    def stage_history(self, server_task_id: int) -> list[tuple[str, str, str]]:
+        """(stage, state, who) of each stage of a task's current round, in order, when the project has several:
+        state is "accepted" or "rejected" (who decided) or "waiting" (the stage it is at); empty with one stage."""
+        with self.ws.reading() as conn:
+            stages = _stages(conn)
+            task = conn.execute("SELECT server_status, stage FROM sync_tasks WHERE server_id = ?",
+                                (server_task_id,)).fetchone()
+            rows = conn.execute("SELECT decision, reviewer, at, stage FROM sync_reviews WHERE task_id = ? ORDER BY "
+                                "at, id", (server_task_id,)).fetchall()
+        if len(stages) < 2 or task is None:
+            return []
+        names = [s["name"] for s in stages]
+        status, at = task[0], min(int(task[1] or 0), len(stages) - 1)
+        if status == "submitted":
+            upto, until, last = at, float("inf"), ("waiting", "")
+        elif rows and rows[-1][3] in names and status in ("accepted", "rejected"):
+            upto, until = names.index(rows[-1][3]), rows[-1][2]
+            last = (DECISIONS.get(rows[-1][0], rows[-1][0]), rows[-1][1])
+        else:
+            return []
+        out = []
+        for j in range(upto):
+            accepts = [r for r in rows if r[3] == names[j] and r[0] == "accept" and r[2] <= until]
+            out.append((names[j], "accepted", accepts[-1][1]) if accepts else (names[j], "accepted", ""))
+        return [*out, (names[upto], *last)]
+
     def role(self) -> str:
         """The role the server gave this workspace's user at the last sync ("" before any)."""
         with self.ws.reading() as conn:
@@ -265,10 +310,18 @@ class ReviewStore:
             sample = {t: i for i, t in enumerate(lot.get("sample") or ())}
             for t in lot.get("task_ids") or ():
                 lot_of[t] = (str(lot.get("key", "")), sample.get(t, -1), order, str(lot.get("status", "")))
-        sql = ("SELECT t.id, s.server_id, t.name, coalesce(s.assignee, ''), coalesce(s.updated_at, 0) FROM "
+        stages = self.stages()
+        role = self.role()
+        # a reviewer sees the stages they may act at (annotators and a workspace before its first sync: every one)
+        mine = [i for i, stage in enumerate(stages) if role not in ("lead", "admin") or self.may_act(stage, role)]
+        mine = [i for i in mine if not where.stage or stages[i]["name"] == where.stage]
+        sql = ("SELECT t.id, s.server_id, t.name, coalesce(s.assignee, ''), coalesce(s.updated_at, 0), "
+               "min(s.stage, ?) FROM "
                "sync_tasks s JOIN tasks t ON t.id = s.local_id WHERE s.server_status = 'submitted' AND NOT EXISTS "
                "(SELECT 1 FROM review_decisions d WHERE d.task_id = s.server_id AND d.answer IS NULL)")
-        params: list[Any] = []
+        params: list[Any] = [len(stages) - 1]
+        sql += " AND min(s.stage, ?) IN (SELECT value FROM json_each(?))"
+        params += [len(stages) - 1, json.dumps(mine)]
         if where.annotator:
             sql += " AND s.assignee = ?"
             params.append(where.annotator)
@@ -283,20 +336,28 @@ class ReviewStore:
             rows = conn.execute(sql, params).fetchall()
         needs_lead = self._needs_lead()
         out = []
-        for local, server, name, annotator, at in rows:
+        for local, server, name, annotator, at, stage in rows:
             key, rank, _order, status = lot_of.get(server, ("", -1, -1, ""))
             if where.lot and key != where.lot:
                 continue
             # waiting on its lot: not drawn yet (open), or outside the sample being reviewed; a submitted task of a
-            # decided lot (resubmitted, or reviewed apart) waits for the lead directly
-            if where.sampled_only and (status == "open" or (status in SAMPLED and rank < 0)):
+            # decided lot (resubmitted, or reviewed apart) waits for the lead directly; lots sample the first stage
+            # only, later stages review whatever passed it
+            sampled = status in SAMPLED and stage == 0
+            if where.sampled_only and stage == 0 and (status == "open" or (status in SAMPLED and rank < 0)):
                 continue
-            out.append(QueueRow(local, server, name, annotator, at, key, rank if status in SAMPLED else -1,
-                                needs_lead.get(server)))
+            out.append(QueueRow(local, server, name, annotator, at, key, rank if sampled else -1,
+                                needs_lead.get(server), stages[stage]["name"]))
         far = len(lot_of) + 1
         out.sort(key=lambda r: (r.agreement is None, lot_of[r.server_id][2] if r.rank >= 0 else far, r.rank,
                                 r.submitted_at, r.task_id))
         return out
+
+
+def _stages(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+    stored = SyncStore.get_in(conn, "stages", None)
+    stages = json.loads(stored) if stored else None
+    return list(stages) if stages else [dict(s) for s in DEFAULT_STAGES]
 
 
 def _pending(conn: sqlite3.Connection, entity: str, entity_id: str) -> bool:

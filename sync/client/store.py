@@ -225,9 +225,9 @@ class SyncStore:
             ).fetchone()[0]
             conn.execute(
                 "INSERT INTO sync_tasks (local_id, server_id, project_id, media_sha256, server_status, assignee, "
-                "revision, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "revision, updated_at, stage) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (local, item["id"], item["project_id"], item["media_sha256"], item["status"], item.get("assignee"),
-                 item["revision"], item.get("updated_at")),
+                 item["revision"], item.get("updated_at"), int(item.get("stage") or 0)),
             )
             conn.execute("INSERT INTO sync_media (sha256, direction) VALUES (?, 'down') ON CONFLICT DO NOTHING",
                          (item["media_sha256"],))
@@ -235,9 +235,9 @@ class SyncStore:
         local = int(row[0])
         conn.execute("UPDATE tasks SET media_path = ?, name = ?, status = ?, error = ?, kind = ?, frames = ? "
                      "WHERE id = ?", (media_path(item), task_name(item), status, error, kind, frames, local))
-        conn.execute("UPDATE sync_tasks SET server_status = ?, assignee = ?, revision = ?, updated_at = ? "
+        conn.execute("UPDATE sync_tasks SET server_status = ?, assignee = ?, revision = ?, updated_at = ?, stage = ? "
                      "WHERE local_id = ?", (item["status"], item.get("assignee"), item["revision"],
-                                            item.get("updated_at"), local))
+                                            item.get("updated_at"), int(item.get("stage") or 0), local))
         return local
 
     # -- annotations ---------------------------------------------------------------------------------------------

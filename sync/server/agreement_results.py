@@ -191,14 +191,22 @@ def _replace_annotations(conn: Connection, task_id: int, project_id: int, rows: 
             for i, r, meta in old]
     db.bulk(conn, "UPDATE annotations SET deleted = ?, revision = ?, field_meta = ?, author = ?, updated_at = ? "
             "WHERE id = ?", [(True, *g) for g in gone])
+    emit_many(conn, [("annotation", i, project_id, task_id) for i, _r, _m in old])
+    insert_server_annotations(conn, project_id, rows, AUTHOR, now)
+
+
+def insert_server_annotations(conn: Connection, project_id: int, rows: Sequence[Annotation], author: str,
+                              now: float) -> None:
+    """New annotations the server writes itself (merged consensus, server-side pre-labels), stored as a client's
+    push would store them (revision 1, every field's meta), with the events that bring them to the next pull."""
     new = []
     for ann in rows:
         fields = annotation_fields(ann)
-        meta = {name: [1, AUTHOR, False, SERVER_CLIENT] for name in fields}
-        new.append((ann.id, task_id, 1, False, dumps_str(fields), dumps_str(meta), AUTHOR, now))
+        meta = {name: [1, author, False, SERVER_CLIENT] for name in fields}
+        new.append((ann.id, ann.task_id, 1, False, dumps_str(fields), dumps_str(meta), author, now))
     db.bulk(conn, "INSERT INTO annotations (id, task_id, revision, deleted, fields, field_meta, author, updated_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", new)
-    emit_many(conn, [("annotation", i, project_id, task_id) for i in [r[0] for r in old] + [n[0] for n in new]])
+    emit_many(conn, [("annotation", n[0], project_id, n[1]) for n in new])
 
 
 # --- gold ------------------------------------------------------------------------------------------------------

@@ -29,8 +29,9 @@ from sync.server.security import ROLES, Passwords
 ACTOR = "cli"
 
 
-def add_server_commands(subparsers: Any) -> argparse.ArgumentParser:
-    """Add `server` (run it) and its admin subcommands to an argparse subparsers object."""
+def add_server_commands(subparsers: Any, extra: Sequence[Callable[..., None]] = ()) -> argparse.ArgumentParser:
+    """Add `server` (run it) and its admin subcommands to an argparse subparsers object; each of `extra` is called
+    as extra(subcommands, common_parser, guarded) to add a command from a higher layer (farm/cli.py's prelabel)."""
     where = argparse.ArgumentParser(add_help=False)
     where.add_argument("--data", default=argparse.SUPPRESS, help="server data folder (default: user data folder)")
     where.add_argument("--db", default=argparse.SUPPRESS, help="database URL, e.g. postgresql://user@host/annodesk")
@@ -108,6 +109,8 @@ def add_server_commands(subparsers: Any) -> argparse.ArgumentParser:
     _add_lot_commands(sub, where)
     dashboard_cli.add_command(sub, where, _guarded)
     cli_quality.add_quality_commands(sub, where, _guarded)  # consensus, gold, quality
+    for add in extra:
+        add(sub, where, _guarded)
     return p
 
 

@@ -78,6 +78,8 @@ projects = sa.Table(
     sa.Column("locked", sa.Boolean, nullable=False),
     sa.Column("created_at", sa.Float, nullable=False),
     sa.Column("qa", sa.JSON),  # spot-review settings (sync/server/lots.py); None: no sampling. Added by _lots
+    # review stages (qa_settings.parse_stages); None: one stage "review" by the leads and admins. Added by _stages
+    sa.Column("stages", sa.JSON),
 )
 project_leads = sa.Table(  # who leads which project: a lead sees and manages those only (admins lead every project)
     "project_leads", metadata,
@@ -108,6 +110,8 @@ tasks = sa.Table(
     sa.Column("revision", sa.Integer, nullable=False),
     sa.Column("updated_at", sa.Float, nullable=False),
     sa.Column("batch", sa.String(200)),  # the batch it came in, for lots per batch; added by _lots
+    # the review stage it waits at (0-based, into its project's stages); 0 again on each submission. Added by _stages
+    sa.Column("stage", sa.Integer, nullable=False, server_default="0"),
     sa.Index("ix_tasks_batch", "project_id", "batch"),
 )
 annotations = sa.Table(
@@ -164,6 +168,7 @@ reviews = sa.Table(
     sa.Column("uid", sa.String(64), unique=True),
     sa.Column("fixed", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("reason", sa.Text, nullable=False, server_default=""),
+    sa.Column("stage", sa.String(32)),  # the stage's name (added by _stages; None before stages, or a lot's verdict)
 )
 comments = sa.Table(  # threads: a root comment (pinned, resolvable) and its replies (parent = the root's uid)
     "comments", metadata,
@@ -361,6 +366,14 @@ corrections = sa.Table(  # a reviewer changed the label that an annotator gave a
     sa.Column("reviewer", sa.String(64), nullable=False),
     sa.Column("at", sa.Float, nullable=False, index=True),
 )
+model_runs = sa.Table(  # server-side pre-labeling (farm/prelabel.py): a model (its .onnx content id) ran on a task,
+    "model_runs", metadata,  # written with the task's predictions; found nothing is recorded too; a rerun skips it
+    sa.Column("model_id", sa.String(64), primary_key=True),
+    sa.Column("task_id", sa.ForeignKey("tasks.id"), primary_key=True, index=True),
+    sa.Column("project_id", _ID, nullable=False),
+    sa.Column("shapes", sa.Integer, nullable=False),
+    sa.Column("at", sa.Float, nullable=False),
+)
 dashboard_tokens = sa.Table(
     "dashboard_tokens", metadata,
     sa.Column("token_hash", sa.String(64), primary_key=True),
@@ -409,6 +422,7 @@ class Store:
             _task_kinds(conn)
             _review_threads(conn)
             _lots(conn)
+            _stages(conn)
             for index in DASHBOARD_INDEXES:
                 index.create(conn, checkfirst=True)
 
@@ -497,6 +511,15 @@ def _lots(conn: Connection) -> None:
     if "batch" not in {c["name"] for c in sa.inspect(conn).get_columns("tasks")}:
         conn.exec_driver_sql("ALTER TABLE tasks ADD COLUMN batch VARCHAR(200)")
         conn.exec_driver_sql("CREATE INDEX ix_tasks_batch ON tasks (project_id, batch)")
+
+
+def _stages(conn: Connection) -> None:
+    """A store made before review stages has none on its projects (one review, as before), no stage on its tasks
+    (each waits at the first) and no stage's name on its reviews."""
+    for table, name, ddl in (("projects", "stages", "JSON"), ("tasks", "stage", "INTEGER DEFAULT 0 NOT NULL"),
+                             ("reviews", "stage", "VARCHAR(32)")):
+        if name not in {c["name"] for c in sa.inspect(conn).get_columns(table)}:
+            conn.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {name} {ddl}")
 
 
 def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:

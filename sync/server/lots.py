@@ -30,7 +30,7 @@ from core.sampling import Plan, SamplingError, Switching, draw_sample, lot_decis
 from sync.server import db, replicas
 from sync.server.errors import ApiError, not_found
 from sync.server.journal import audit, emit, emit_many
-from sync.server.qa_settings import parse_settings
+from sync.server.qa_settings import parse_settings, parse_stages
 from sync.server.security import Principal
 
 clock: Callable[[], float] = time.time  # tests move it to the end of a day
@@ -433,7 +433,9 @@ def settings_json(conn: Connection, project_id: int) -> dict[str, Any]:
     s = db.qa_sources
     sources = [{"source": r.source, "switching": r.switching} for r in conn.execute(
         sa.select(s.c.source, s.c.switching).where(s.c.project_id == project_id).order_by(s.c.source))]
-    return {"project_id": project_id, "qa": project_settings(conn, project_id), "sources": sources}
+    stages = conn.execute(sa.select(db.projects.c.stages).where(db.projects.c.id == project_id)).scalar()
+    return {"project_id": project_id, "qa": project_settings(conn, project_id), "stages": parse_stages(stages),
+            "sources": sources}
 
 
 def set_settings(conn: Connection, actor: str, project_id: int, value: Any) -> dict[str, Any]:

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from sync.server import db, guidelines, lots, replicas
+from sync.server.qa_settings import parse_stages
 from sync.server.security import Principal
 from sync.server.service import project_json, task_json, task_query
 from sync.server.threads import comment_json
@@ -104,7 +105,7 @@ def _by_int_id(query: Callable[[list[int]], sa.Select[Any]], shape: Callable[[An
 
 
 def _project(r: Any) -> dict[str, Any]:
-    return {"id": r["id"], "name": r["name"]}
+    return {"id": r["id"], "name": r["name"], "stages": parse_stages(r.get("stages"))}
 
 
 def _schema(r: Any) -> dict[str, Any]:

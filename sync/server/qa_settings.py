@@ -5,6 +5,7 @@ plan nobody chose. None means no sampling: the lead reviews every submitted task
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 from core.sampling import AQL_LABELS, AQLS, SamplingError, aql_index, code_letter, percentage_plan
@@ -205,3 +206,64 @@ def describe_quality(settings: dict[str, Any]) -> str:
              f"gold: {g['rate']:g} gold replicas per real task, objects match at {g['threshold']:g}" if g
              else "gold: not set (mixing takes --mix RATE)"]
     return "; ".join(parts)
+
+
+# --- review stages (sync/server/service.py review) -------------------------------------------------------------
+
+STAGE_ROLES = ("admin", "lead")  # "lead": a lead of the project; annotators never decide
+DEFAULT_STAGES: list[dict[str, Any]] = [{"name": "review", "who": ["lead", "admin"]}]
+MAX_STAGES = 10
+MAX_WHO = 100
+_STAGE_NAME = re.compile(r"[A-Za-z0-9_-]{1,32}")
+_USER_NAME = re.compile(r"[A-Za-z0-9_.@-]{1,64}")  # service._NAME
+
+
+def _bad_stage(field: str, detail: str) -> ApiError:
+    return ApiError(422, "bad_stages", f"review stages: {detail}", field=field)
+
+
+def parse_stages(value: Any) -> list[dict[str, Any]]:
+    """A project's review stages in order, each {"name", "who"}: who is a list of roles (admin; lead: a lead of the
+    project) and user names (a lead of the project or an admin). None: the one stage of today, "review" by the
+    project's leads and admins. ApiError(422) naming the bad field; whether named users exist is service's check."""
+    if value is None:
+        return [dict(s, who=list(s["who"])) for s in DEFAULT_STAGES]
+    if not isinstance(value, list) or not 1 <= len(value) <= MAX_STAGES:
+        raise _bad_stage("stages", f'stages is a list of 1 to {MAX_STAGES} stages such as {{"name": "review", '
+                         '"who": ["lead"]}, or null for one review by the leads and admins')
+    out: list[dict[str, Any]] = []
+    for i, stage in enumerate(value):
+        where = f"stages[{i}]"
+        if not isinstance(stage, dict):
+            raise _bad_stage(where, f'{where} is an object {{"name": ..., "who": [...]}}')
+        unknown = sorted(str(k) for k in stage if k not in ("name", "who"))
+        if unknown:
+            raise _bad_stage(f"{where}.{unknown[0]:.60}", f"a stage has no field {unknown[0]!r:.60}; its fields "
+                             "are name, who")
+        name = stage.get("name")
+        if not isinstance(name, str) or not _STAGE_NAME.fullmatch(name):
+            raise _bad_stage(f"{where}.name", f"{where}.name is 1-32 letters, digits, _ or -")
+        if any(s["name"] == name for s in out):
+            raise _bad_stage(f"{where}.name", f"two stages are named {name!r}")
+        who = stage.get("who")
+        if not isinstance(who, list) or not 1 <= len(who) <= MAX_WHO:
+            raise _bad_stage(f"{where}.who", f"{where}.who is a list of 1 to {MAX_WHO} roles ({', '.join(STAGE_ROLES)})"
+                             " and user names")
+        for j, entry in enumerate(who):
+            if not isinstance(entry, str) or not _USER_NAME.fullmatch(entry):
+                raise _bad_stage(f"{where}.who[{j}]", f"{where}.who[{j}] is a role ({', '.join(STAGE_ROLES)}) or "
+                                 "a user name")
+        out.append({"name": name, "who": list(dict.fromkeys(who))})
+    return out
+
+
+def stage_users(stages: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """(field, user name) of each entry of a stage's who that is not a role, for the caller to check."""
+    return [(f"stages[{i}].who[{j}]", w) for i, s in enumerate(stages) for j, w in enumerate(s["who"])
+            if w not in STAGE_ROLES]
+
+
+def may_act(stage: dict[str, Any], name: str, role: str, leads_project: bool) -> bool:
+    """Whether a user may decide at this stage: a reviewer of the project (a lead of it, or an admin) whose role or
+    name the stage lists."""
+    return leads_project and (role in stage["who"] or name in stage["who"])

@@ -10,15 +10,20 @@ from pydantic import BaseModel, Field
 
 from sync.server import lots, service
 from sync.server.deps import Ctx, IntId, ProjectLead
+from sync.server.errors import ApiError
 
 router = APIRouter(prefix="/projects")
 
 
 class QaIn(BaseModel):
-    qa: dict[str, Any] | None = Field(description=(
+    qa: dict[str, Any] | None = Field(None, description=(
         'the settings: {"lots": "annotator_day" | "batch", "plan": {"kind": "iso", "level": "II", "aql": 1.0} or '
         '{"kind": "percent", "percent": 10, "min": 1, "accept": 0}, "on_reject": "return" | "inspect_all", '
-        '"reduced_allowed": false, "utc_offset_minutes": 0}; null for no sampling'))
+        '"reduced_allowed": false, "utc_offset_minutes": 0}; null for no sampling; left out: unchanged'))
+    stages: Any = Field(None, description=(
+        'the review stages in order: [{"name": "review", "who": ["lead"]}, {"name": "acceptance", "who": ["admin", '
+        '"hoa"]}], who being roles (admin, lead) and user names; null for one review by the leads and admins; left '
+        "out: unchanged"))
 
 
 @router.get("/{project_id}/qa")
@@ -31,10 +36,18 @@ def get_qa(project_id: IntId, principal: ProjectLead, ctx: Ctx) -> dict[str, Any
 
 @router.put("/{project_id}/qa")
 def put_qa(project_id: IntId, body: QaIn, principal: ProjectLead, ctx: Ctx) -> dict[str, Any]:
-    """Set the QA settings; lots already open keep the ones they opened with."""
+    """Set the QA settings and/or the review stages (a field left out stays as it is); lots already open keep the
+    settings they opened with, tasks keep the stage they are at."""
+    given = body.model_fields_set
+    if not given & {"qa", "stages"}:
+        raise ApiError(422, "bad_qa", "QA settings: give qa, stages or both", field="qa")
     with ctx.store.write() as conn:
         service.get_project(conn, project_id)
-        return lots.set_settings(conn, principal.name, project_id, body.qa)
+        if "stages" in given:
+            service.set_stages(conn, principal.name, project_id, body.stages)
+        if "qa" in given:
+            lots.set_settings(conn, principal.name, project_id, body.qa)
+        return lots.settings_json(conn, project_id)
 
 
 @router.get("/{project_id}/lots")

@@ -19,6 +19,7 @@ from sync.server import dashboard_facts, db, lots, replicas
 from sync.server.errors import ApiError, forbidden, not_found
 from sync.server.journal import audit, emit, emit_task_snapshot
 from sync.server.metrics import count_task_status
+from sync.server.qa_settings import may_act, parse_stages, stage_users
 from sync.server.security import ROLES, Passwords, Principal
 
 _NAME = re.compile(r"[A-Za-z0-9_.@-]{1,64}")
@@ -183,7 +184,7 @@ def task_json(row: Any) -> dict[str, Any]:
     r = dict(row)
     keys = ("id", "project_id", "name", "media_sha256", "width", "height", "kind", "frames", "status", "assignee",
             "revision", "updated_at")
-    return {**{k: r[k] for k in keys}, "batch": r.get("batch")}
+    return {**{k: r[k] for k in keys}, "batch": r.get("batch"), "stage": r.get("stage") or 0}
 
 
 def get_task(conn: Connection, principal: Principal | None, task_id: int) -> RowMapping:
@@ -244,8 +245,10 @@ def assign(conn: Connection, actor: str, task_id: int, username: str) -> dict[st
     return task_json({**task, **values, "assignee": username})
 
 
-def set_status(conn: Connection, principal: Principal, task: RowMapping, new: str) -> dict[str, Any]:
-    """Move a task along its lifecycle; who may do what is checked here, once, for the API and for push."""
+def set_status(conn: Connection, principal: Principal, task: RowMapping, new: str, *,
+               _reviewed: bool = False) -> dict[str, Any]:
+    """Move a task along its lifecycle; who may do what is checked here, once, for the API and for push. A
+    submission starts the review stages again at the first."""
     old = task["status"]
     if new == old:
         return task_json(task)
@@ -253,9 +256,17 @@ def set_status(conn: Connection, principal: Principal, task: RowMapping, new: st
         raise ApiError(409, "bad_transition", f"task {task['id']} cannot go from {old} to {new}")
     if new in ("accepted", "rejected") and not principal.leads(task["project_id"]):
         raise forbidden("only a lead of the project or an admin can accept or reject a task")
+    if new in ("accepted", "rejected") and not _reviewed:  # a status op or the API, not a review: same rules
+        index, stages = task_stage(conn, task)
+        check_stage(principal, task, stages[index])
+        if new == "accepted" and index < len(stages) - 1:
+            raise ApiError(409, "bad_transition", f"task {task['id']} is at stage {stages[index]['name']!r} of "
+                           f"{len(stages)}: accept it with a review, which moves it to the next stage")
     if not principal.leads(task["project_id"]) and task["assignee_id"] != principal.user_id:
         raise forbidden(f"task {task['id']} is not assigned to you")
-    values = {"status": new, "revision": task["revision"] + 1, "updated_at": time.time()}
+    values: dict[str, Any] = {"status": new, "revision": task["revision"] + 1, "updated_at": time.time()}
+    if new == "submitted":
+        values["stage"] = 0
     conn.execute(db.tasks.update().where(db.tasks.c.id == task["id"]).values(**values))
     emit(conn, "task", task["id"], task["project_id"], task["id"])
     count_task_status(conn, task["project_id"], new)
@@ -267,26 +278,77 @@ def set_status(conn: Connection, principal: Principal, task: RowMapping, new: st
     return task_json({**task, **values})
 
 
+def project_stages(conn: Connection, project_id: int) -> list[dict[str, Any]]:
+    """The project's review stages in order (the one stage "review" by its leads and admins when none are set)."""
+    stages = conn.execute(sa.select(db.projects.c.stages).where(db.projects.c.id == project_id)).scalar()
+    return parse_stages(stages)
+
+
+def task_stage(conn: Connection, task: RowMapping) -> tuple[int, list[dict[str, Any]]]:
+    """The index of the stage a task waits at and its project's stages (a stage past the last, after the stages
+    were shortened, is the last)."""
+    stages = project_stages(conn, task["project_id"])
+    return min(int(task.get("stage") or 0), len(stages) - 1), stages
+
+
+def check_stage(principal: Principal, task: RowMapping, stage: dict[str, Any]) -> None:
+    if not may_act(stage, principal.name, principal.role, principal.leads(task["project_id"])):
+        raise forbidden(f"task {task['id']} is at the stage {stage['name']!r}, decided by "
+                        f"{', '.join(stage['who'])}: not by {principal.name}")
+
+
+def set_stages(conn: Connection, actor: str, project_id: int, value: Any) -> list[dict[str, Any]]:
+    """Store a project's review stages (None: the one review of before); the users named must be reviewers.
+    Tasks keep their stage index (one past the new last waits at the last)."""
+    stages = parse_stages(value)
+    for field, name in stage_users(stages):
+        row = conn.execute(sa.select(db.users.c.role).where(db.users.c.name == name)).first()
+        if row is None or row.role not in ("admin", "lead"):
+            why = "no such user" if row is None else f"{name} is an {row.role}: only leads and admins review"
+            raise ApiError(422, "bad_stages", f"review stages: {field} names {name!r:.64}: {why}", field=field)
+    conn.execute(db.projects.update().where(db.projects.c.id == project_id)
+                 .values(stages=sa.null() if value is None else stages))
+    emit(conn, "project", project_id, project_id)
+    audit(conn, actor, "qa.stages", f"project:{project_id}", stages=stages)
+    return stages
+
+
 def review(conn: Connection, principal: Principal, task_id: int, decision: str, comments: list[dict[str, Any]],
            *, uid: str | None = None, fixed: bool = False, reason: str = "") -> dict[str, Any]:
-    """Accept (`fixed`: after correcting the work, which counts as a defect) or reject a submitted task."""
+    """Accept (`fixed`: after correcting the work, which counts as a defect) or reject a submitted task at its
+    stage: an accept before the last stage moves it to the next (still submitted), the last accepts it; a reject
+    at any stage sends it back to its annotator. Only the first stage's decisions count for its lot."""
     task = get_task(conn, principal, task_id)
     if not principal.leads(task["project_id"]):
         raise forbidden("only a lead of the project or an admin can accept or reject a task")
     if task["status"] != "submitted":
         raise ApiError(409, "bad_transition", f"task {task_id} is {task['status']}, not submitted: it cannot be "
                        f"{decision}ed")
-    result = set_status(conn, principal, task, {"accept": "accepted", "reject": "rejected"}[decision])
+    index, stages = task_stage(conn, task)
+    stage = stages[index]
+    check_stage(principal, task, stage)
+    if decision == "accept" and index < len(stages) - 1:
+        values = {"stage": index + 1, "revision": task["revision"] + 1, "updated_at": time.time()}
+        conn.execute(db.tasks.update().where(db.tasks.c.id == task_id).values(**values))
+        emit(conn, "task", task_id, task["project_id"], task_id)
+        audit(conn, principal.name, "task.stage", f"task:{task_id}", old=stage["name"],
+              new=stages[index + 1]["name"])
+        result = task_json({**task, **values})
+    else:
+        result = set_status(conn, principal, task, {"accept": "accepted", "reject": "rejected"}[decision],
+                            _reviewed=True)
     now = time.time()
     rid = db.insert_id(conn, db.reviews.insert().values(
-        task_id=task_id, decision=decision, reviewer=principal.name, at=now, uid=uid, fixed=fixed, reason=reason))
+        task_id=task_id, decision=decision, reviewer=principal.name, at=now, uid=uid, fixed=fixed, reason=reason,
+        stage=stage["name"]))
     emit(conn, "review", rid, task["project_id"], task_id)
-    lots.task_reviewed(conn, principal, task, decision, fixed)
+    if index == 0:  # a lot's sample is judged by the first stage's decisions only
+        lots.task_reviewed(conn, principal, task, decision, fixed)
     for c in comments:
         cid = db.insert_id(conn, db.comments.insert().values(
             review_id=rid, task_id=task_id, text=c["text"], annotation_id=c.get("annotation_id"), x=c.get("x"),
             y=c.get("y"), author=principal.name, at=now))
         emit(conn, "comment", cid, task["project_id"], task_id)
     audit(conn, principal.name, "task.review", f"task:{task_id}", decision=decision, fixed=fixed,
-          comments=len(comments))
+          comments=len(comments), stage=stage["name"])
     return {"review_id": rid, "task": result}
