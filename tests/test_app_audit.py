@@ -5,19 +5,9 @@ leads; another project's rows never show."""
 from PySide6.QtWidgets import QMenu
 
 import desktop.audit
-from desktop.main_window import MainWindow
-from desktop.settings import Settings
+from tests.app_windows import open_window
 from tests.server_fixtures import PASSWORD, SCHEMA
 from tests.sync_client_helpers import clone_for
-
-
-def _window(qtbot, keys, path):
-    window = MainWindow(Settings(), keys)
-    qtbot.addWidget(window)
-    window.open_workspace(path)
-    window.show()
-    qtbot.waitUntil(lambda: window.session is not None and window.session.task is not None, timeout=10_000)
-    return window
 
 
 def test_a_lead_reads_the_projects_audit_trail_in_the_app(qtbot, seeded_sqlite, keys, tmp_path, monkeypatch):
@@ -28,7 +18,7 @@ def test_a_lead_reads_the_projects_audit_trail_in_the_app(qtbot, seeded_sqlite, 
     assert s.sessions["lead"].post(f"/tasks/{s.task_ids[0]}/review", json={"decision": "accept"}).status_code == 200
     monkeypatch.setattr(desktop.audit, "PAGE", 3)  # several pages, as a long trail has
     clone_for(s.server.url, "lead", PASSWORD, tmp_path / "lead", keys).close()
-    window = _window(qtbot, keys, tmp_path / "lead")
+    window = open_window(qtbot, keys, tmp_path / "lead")
     review_menu = window.menuBar().findChild(QMenu, "review")
     assert window.actions_by_id["review.audit"] in review_menu.actions()
     window.actions_by_id["review.audit"].trigger()
@@ -49,7 +39,7 @@ def test_a_lead_reads_the_projects_audit_trail_in_the_app(qtbot, seeded_sqlite, 
 
 def test_an_annotator_is_told_it_is_for_leads(qtbot, seeded_sqlite, keys, tmp_path):
     clone_for(seeded_sqlite.server.url, "ann1", PASSWORD, tmp_path / "ann1", keys).close()
-    window = _window(qtbot, keys, tmp_path / "ann1")
+    window = open_window(qtbot, keys, tmp_path / "ann1")
     dialog = window.audit.show()
     assert "for the project's leads" in dialog.state.text() and dialog.tree.topLevelItemCount() == 0
     window.close()

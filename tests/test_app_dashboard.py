@@ -7,38 +7,21 @@ import time
 from PySide6.QtCharts import QChartView
 from PySide6.QtWidgets import QMenu, QTableWidget
 
-from desktop.main_window import MainWindow
-from desktop.settings import Settings
+from tests.app_windows import open_window, press
 from tests.server_fixtures import PASSWORD
 from tests.sync_client_helpers import clone_for
 from tests.test_dashboard import box, do_work, submit_op, uid
 
 
-def _window(qtbot, keys, path):
-    window = MainWindow(Settings(), keys)
-    qtbot.addWidget(window)
-    window.open_workspace(path)
-    window.resize(1400, 900)
-    window.show()
-    qtbot.waitExposed(window)
-    qtbot.waitUntil(lambda: window.session is not None and window.session.task is not None, timeout=10_000)
-    return window
-
-
-def _press(qtbot, window, action_id):
-    combo = window.actions_by_id[action_id].shortcut()[0]
-    qtbot.keyClick(window.canvas, combo.key(), combo.keyboardModifiers())
-
-
 def test_the_dock_shows_the_servers_figures_live_and_offline(qtbot, seeded_sqlite, keys, tmp_path):
     do_work(seeded_sqlite)
     clone_for(seeded_sqlite.server.url, "lead", PASSWORD, tmp_path / "lead", keys).close()
-    window = _window(qtbot, keys, tmp_path / "lead")
+    window = open_window(qtbot, keys, tmp_path / "lead")
     controller, panel = window.dashboard, window.dashboard.panel
     assert window.actions_by_id["view.dashboard"].shortcut().toString() == "Ctrl+Alt+D"
     review_menu = window.menuBar().findChild(QMenu, "review")
     assert window.actions_by_id["view.dashboard"] in review_menu.actions()
-    _press(qtbot, window, "view.dashboard")
+    press(qtbot, window, "view.dashboard")
     assert controller.dock.isVisible()
     qtbot.waitUntil(lambda: panel.state.text().startswith("Updated"), timeout=10_000)
     tiles = {k: v.property("value") for k, v in panel.tile_values.items()}
@@ -81,8 +64,8 @@ def test_the_dock_shows_the_servers_figures_live_and_offline(qtbot, seeded_sqlit
 
 def test_an_annotator_is_told_the_dashboard_is_for_leads(qtbot, seeded_sqlite, keys, tmp_path):
     clone_for(seeded_sqlite.server.url, "ann1", PASSWORD, tmp_path / "ann1", keys).close()
-    window = _window(qtbot, keys, tmp_path / "ann1")
-    _press(qtbot, window, "view.dashboard")
+    window = open_window(qtbot, keys, tmp_path / "ann1")
+    press(qtbot, window, "view.dashboard")
     assert window.dashboard.panel.state.text() == "The dashboard is for leads and admins"
     assert window.dashboard.job is None and window.dashboard.panel.boxes == {}
     window.close()

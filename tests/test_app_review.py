@@ -8,9 +8,8 @@ from PySide6.QtWidgets import QDialog, QInputDialog
 
 from core.annotation import Annotation, TaskStatus, new_id
 from core.shapes import Box
-from desktop.main_window import MainWindow
-from desktop.settings import Settings
 from sync.client.review_store import ReviewStore
+from tests.app_windows import open_window, press
 from tests.server_fixtures import PASSWORD
 from tests.sync_client_helpers import add, clone_for, server_task_ids, sync
 from widgets.comment_dialog import CommentDialog
@@ -41,30 +40,12 @@ def submitted(seeded_sqlite, keys, tmp_path):
     return tmp_path / "lead", tmp_path / "ann1"
 
 
-def _window(qtbot, keys, path):
-    window = MainWindow(Settings(), keys)
-    qtbot.addWidget(window)
-    window.open_workspace(path)
-    window.resize(1400, 900)
-    window.show()
-    qtbot.waitExposed(window)
-    qtbot.waitUntil(lambda: window.session is not None and window.session.task is not None, timeout=10_000)
-    return window
-
-
-def _press(qtbot, window, action_id):
-    """The action's own key, as the user presses it (keys come from the keymap, not from this test)."""
-    sequence = window.actions_by_id[action_id].shortcut()
-    combo = sequence[0]
-    qtbot.keyClick(window.canvas, combo.key(), combo.keyboardModifiers())
-
-
 def test_a_lead_decides_the_queue_by_keyboard_and_the_annotator_sees_it(qtbot, seeded_sqlite, keys, submitted,
                                                                          monkeypatch):
     lead_path, ann_path = submitted
-    window = _window(qtbot, keys, lead_path)
+    window = open_window(qtbot, keys, lead_path)
     queue = window.queue
-    _press(qtbot, window, "review.queue")
+    press(qtbot, window, "review.queue")
     assert queue.dock.isVisible()
     first, second = (r.task_id for r in queue.rows)
     assert queue.panel.tree.topLevelItemCount() == 2
@@ -72,7 +53,7 @@ def test_a_lead_decides_the_queue_by_keyboard_and_the_annotator_sees_it(qtbot, s
     window.canvas.cursor_moved.emit(12.0, 14.0)  # the pointer over the picture: where a new thread is pinned
     offered = []
     monkeypatch.setattr(CommentDialog, "exec", _answer("wheel not covered", "point", offered))
-    _press(qtbot, window, "review.comment")
+    press(qtbot, window, "review.comment")
     (thread,) = window.review.panel.review.comments
     assert (thread.text, thread.point, thread.sent) == ("wheel not covered", (12.0, 14.0), False)
     assert offered == [["point", "area", "none"]]  # no shape selected
@@ -83,14 +64,14 @@ def test_a_lead_decides_the_queue_by_keyboard_and_the_annotator_sees_it(qtbot, s
     assert area.box == (0.0, 0.0, 64.0, 48.0)  # the whole picture is on show
     assert {p.number: (p.pos().x(), p.pos().y()) for p in window.review.pins.items}[2] == (0.0, 0.0)
     monkeypatch.setattr(QInputDialog, "getItem", lambda *a, **k: ("Inaccurate outlines", True))
-    _press(qtbot, window, "review.reject")
+    press(qtbot, window, "review.reject")
     assert window.session.task.id == second  # decided and on to the next without the mouse
     assert [r.task_id for r in queue.rows] == [second]
     editor = window.session.editor
     (box,) = list(editor.doc)
     editor.select([box.id])
     qtbot.keyClick(window.canvas, Qt.Key.Key_Right)  # a nudge: the lead fixed it
-    _press(qtbot, window, "review.accept")
+    press(qtbot, window, "review.accept")
     assert queue.rows == [] and "queue is empty" in window.statusBar().currentMessage()
     window.sync_status.sync_now()
     lead = seeded_sqlite.sessions["lead"]
@@ -105,7 +86,7 @@ def test_a_lead_decides_the_queue_by_keyboard_and_the_annotator_sees_it(qtbot, s
     assert reviews[seeded_sqlite.task_ids[1]]["fixed"] is True
     window.close()
 
-    window = _window(qtbot, keys, ann_path)
+    window = open_window(qtbot, keys, ann_path)
     window.sync_status.sync_now()
     server_first = seeded_sqlite.task_ids[0]
     local = {s: t for t, s in server_task_ids(window.session.writer_ws).items()}[server_first]
