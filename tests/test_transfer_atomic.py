@@ -308,10 +308,10 @@ def test_cli_import_and_export_show_progress_on_a_terminal_only(template, tmp_pa
 
 
 def test_the_progress_line_is_ended_when_an_import_fails(capsys, monkeypatch):
-    from desktop import cli
+    from desktop import cli_support
 
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
-    with pytest.raises(RuntimeError), cli._progress_line("importing") as progress:
+    with pytest.raises(RuntimeError), cli_support.progress_line("importing") as progress:
         progress(1, 4)
         progress(2, 4)  # within a tenth of a second of the last: not redrawn
         raise RuntimeError("broken")
