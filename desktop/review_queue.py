@@ -70,8 +70,7 @@ class ReviewQueueController(QObject):
             return
         lots = store.lots()
         self.rows = store.queue(self.filter)
-        everything = store.queue(QueueFilter(sampled_only=False))
-        self.panel.set_choices(sorted({r.annotator for r in everything if r.annotator}),
+        self.panel.set_choices(store.submitters(),
                                [str(lot["key"]) for lot in lots], list(session.schema.names()),
                                [str(stage["name"]) for stage in store.stages()])
         current = session.task.id if session.task is not None else None

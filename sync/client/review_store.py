@@ -296,6 +296,12 @@ class ReviewStore:
             items = [json.loads(r[0]) for r in conn.execute("SELECT body FROM sync_quality WHERE kind = 'consensus'")]
         return {i["task_id"]: float(i.get("agreement") or 0.0) for i in items if i.get("needs_lead")}
 
+    def submitters(self) -> list[str]:
+        """The annotators with submitted work waiting, by name (the queue's annotator filter offers them)."""
+        with self.ws.reading() as conn:
+            return [r[0] for r in conn.execute("SELECT DISTINCT assignee FROM sync_tasks WHERE server_status = "
+                                               "'submitted' AND assignee IS NOT NULL ORDER BY assignee")]
+
     def lots(self) -> list[dict[str, Any]]:
         with self.ws.reading() as conn:
             return [json.loads(r[0]) for r in conn.execute("SELECT body FROM sync_lots ORDER BY id")]
