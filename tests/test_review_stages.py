@@ -155,6 +155,36 @@ def test_lots_count_only_the_first_stages_decisions(seeded_sqlite, keys, tmp_pat
     ann.close()
 
 
+def test_an_accepted_lot_sends_its_unreviewed_tasks_to_the_next_stage(seeded_sqlite, keys, tmp_path):
+    seeded = seeded_sqlite
+    lead, admin = seeded.sessions["lead"], seeded.sessions["admin"]
+    r = lead.http.put(f"/projects/{seeded.project_id}/qa", json={
+        "qa": {"lots": "annotator_day", "plan": {"kind": "percent", "percent": 50}}, "stages": STAGES})
+    assert r.status_code == 200, r.text
+    ann = clone_for(seeded.server.url, "ann1", PASSWORD, tmp_path / "ann1", keys)
+    tasks = seeded.task_ids[:2]  # the two of ann1
+    for task in tasks:
+        _submit(ann, keys, task)
+    (lot,) = lead.get(f"/projects/{seeded.project_id}/lots").json()["items"]
+    closed = lead.post(f"/projects/{seeded.project_id}/lots/{lot['id']}/close").json()
+    sample = closed["sample"]
+    assert 0 < len(sample) < len(tasks)
+    for task in sample:
+        assert _review(seeded, "lead", task, "accept").status_code == 200
+    (lot,) = lead.get(f"/projects/{seeded.project_id}/lots").json()["items"]
+    assert lot["status"] == "accepted"
+    for task in tasks:  # sampled or not, each waits for the acceptance stage: the lot stood for the first only
+        t = admin.get(f"/tasks/{task}").json()
+        assert (t["status"], t["stage"]) == ("submitted", 1), (task, t)
+    rest = [t for t in tasks if t not in sample]
+    assert _review(seeded, "admin", rest[0], "accept").json()["task"]["status"] == "accepted"
+    with seeded.server.store.read() as conn:
+        a = db.audit
+        (row,) = conn.execute(sa.select(a.c.detail).where(a.c.action == "lot.accept")).all()
+    assert row.detail["next_stage"] == "acceptance" and sorted(row.detail["tasks"]) == sorted(rest)
+    ann.close()
+
+
 @pytest.mark.parametrize(("stages", "field"), [
     ({"name": "review"}, "stages"),
     ([], "stages"),

@@ -251,22 +251,28 @@ def _undecided(conn: Connection, lot_id: int) -> list[int]:
         LT.c.lot_id == lot_id, LT.c.outcome.is_(None), t.c.status == "submitted").order_by(LT.c.task_id)).scalars())
 
 
-def _set_tasks(conn: Connection, lot: RowMapping, task_ids: list[int], status: str, outcome: str,
+def _set_tasks(conn: Connection, lot: RowMapping, task_ids: list[int], change: dict[str, Any], outcome: str,
                now: float) -> None:
-    """Move submitted tasks of the lot to accepted or rejected, as its decision says."""
+    """Apply the lot's decision to its submitted tasks still at the first stage (`change`: their new status, or the
+    next stage)."""
     t = db.tasks
     for i in range(0, len(task_ids), _CHUNK):
         chunk = task_ids[i:i + _CHUNK]
-        conn.execute(t.update().where(t.c.id.in_(chunk), t.c.status == "submitted")
-                     .values(status=status, revision=t.c.revision + 1, updated_at=now))
+        conn.execute(t.update().where(t.c.id.in_(chunk), t.c.status == "submitted", t.c.stage == 0)
+                     .values(**change, revision=t.c.revision + 1, updated_at=now))
         conn.execute(LT.update().where(LT.c.lot_id == lot["id"], LT.c.task_id.in_(chunk)).values(outcome=outcome))
     emit_many(conn, [("task", str(i), lot["project_id"], i) for i in task_ids])
 
 
 def _accept(conn: Connection, actor: str | None, lot: RowMapping, plan: Plan, now: float) -> None:
+    """Accepted: the sample stands for the first stage's review of the rest, which go on to the next stage (where
+    the project has one) or are accepted."""
     rest = _undecided(conn, lot["id"])
-    _set_tasks(conn, lot, rest, "accepted", "lot_accept", now)
-    audit(conn, actor, "lot.accept", f"project:{lot['project_id']}", lot=lot["id"], key=lot["key"], tasks=rest)
+    stages = conn.execute(sa.select(db.projects.c.stages).where(db.projects.c.id == lot["project_id"])).scalar()
+    more = len(parse_stages(stages)) > 1
+    _set_tasks(conn, lot, rest, {"stage": 1} if more else {"status": "accepted"}, "lot_accept", now)
+    audit(conn, actor, "lot.accept", f"project:{lot['project_id']}", lot=lot["id"], key=lot["key"], tasks=rest,
+          next_stage=parse_stages(stages)[1]["name"] if more else None)
     _decided(conn, actor, lot, plan, "accept", "accepted", now)
 
 
@@ -282,7 +288,7 @@ def _reject(conn: Connection, actor: str | None, lot: RowMapping, plan: Plan, no
         return
     back = _undecided(conn, lot["id"])
     reason = f"lot {lot['key']} rejected: {lot['defects']} defects in a sample of {plan.n} (Re {plan.re})"
-    _set_tasks(conn, lot, back, "rejected", "returned", now)
+    _set_tasks(conn, lot, back, {"status": "rejected"}, "returned", now)
     r = db.reviews
     for i in range(0, len(back), _CHUNK):
         rows = [{"task_id": task_id, "decision": "reject", "reviewer": actor or "server", "at": now, "fixed": False,
