@@ -268,11 +268,11 @@ def _accept(conn: Connection, actor: str | None, lot: RowMapping, plan: Plan, no
     """Accepted: the sample stands for the first stage's review of the rest, which go on to the next stage (where
     the project has one) or are accepted."""
     rest = _undecided(conn, lot["id"])
-    stages = conn.execute(sa.select(db.projects.c.stages).where(db.projects.c.id == lot["project_id"])).scalar()
-    more = len(parse_stages(stages)) > 1
+    stages = _stages(conn, lot["project_id"])
+    more = len(stages) > 1
     _set_tasks(conn, lot, rest, {"stage": 1} if more else {"status": "accepted"}, "lot_accept", now)
     audit(conn, actor, "lot.accept", f"project:{lot['project_id']}", lot=lot["id"], key=lot["key"], tasks=rest,
-          next_stage=parse_stages(stages)[1]["name"] if more else None)
+          next_stage=stages[1]["name"] if more else None)
     _decided(conn, actor, lot, plan, "accept", "accepted", now)
 
 
@@ -439,9 +439,13 @@ def settings_json(conn: Connection, project_id: int) -> dict[str, Any]:
     s = db.qa_sources
     sources = [{"source": r.source, "switching": r.switching} for r in conn.execute(
         sa.select(s.c.source, s.c.switching).where(s.c.project_id == project_id).order_by(s.c.source))]
-    stages = conn.execute(sa.select(db.projects.c.stages).where(db.projects.c.id == project_id)).scalar()
-    return {"project_id": project_id, "qa": project_settings(conn, project_id), "stages": parse_stages(stages),
+    return {"project_id": project_id, "qa": project_settings(conn, project_id), "stages": _stages(conn, project_id),
             "sources": sources}
+
+
+def _stages(conn: Connection, project_id: int) -> list[dict[str, Any]]:
+    """The project's review stages (service.project_stages, which this module cannot import: service imports it)."""
+    return parse_stages(conn.execute(sa.select(db.projects.c.stages).where(db.projects.c.id == project_id)).scalar())
 
 
 def set_settings(conn: Connection, actor: str, project_id: int, value: Any) -> dict[str, Any]:
