@@ -225,6 +225,10 @@
         <translation> {0} thay đổi đang chờ vẫn ở trên máy này và sẽ được gửi khi bạn đăng nhập lại.</translation>
     </message>
     <message>
+        <source>Signing in to {0}…</source>
+        <translation>Đang đăng nhập vào {0}…</translation>
+    </message>
+    <message>
         <source>Signing in</source>
         <translation>Đang đăng nhập</translation>
     </message>
@@ -245,8 +249,16 @@
         <translation>Đang tạo không gian làm việc trong {0} và tải các tác vụ của {1}…</translation>
     </message>
     <message>
+        <source>Cancelled: nothing was kept. Choose a project to try again.</source>
+        <translation>Đã hủy: không giữ lại gì. Hãy chọn một dự án để thử lại.</translation>
+    </message>
+    <message>
         <source>Cloned {0} into {1}</source>
         <translation>Đã sao chép {0} về {1}</translation>
+    </message>
+    <message>
+        <source>Sign-in cancelled.</source>
+        <translation>Đã hủy đăng nhập.</translation>
     </message>
     <message>
         <source>Could not sign out: {0}</source>
@@ -1057,6 +1069,252 @@
     </message>
 </context>
 <context>
+    <name>QualityController</name>
+    <message>
+        <source>Consensus and gold are for the leads and admins of a project cloned from a server</source>
+        <translation>Đồng thuận và tác vụ chuẩn dành cho trưởng nhóm và quản trị viên của dự án sao về từ máy chủ</translation>
+    </message>
+    <message>
+        <source>Still waiting for the server&apos;s last answer…</source>
+        <translation>Vẫn đang chờ phản hồi gần nhất của máy chủ…</translation>
+    </message>
+    <message>
+        <source>{0}…</source>
+        <translation>{0}…</translation>
+    </message>
+    <message>
+        <source>The server refused: {0}</source>
+        <translation>Máy chủ từ chối: {0}</translation>
+    </message>
+    <message>
+        <source>The server cannot be reached: {0}. Nothing was changed; try again when you are online.</source>
+        <translation>Không kết nối được tới máy chủ: {0}. Chưa có gì thay đổi; hãy thử lại khi có mạng.</translation>
+    </message>
+    <message>
+        <source>Reading the settings and the report</source>
+        <translation>Đang đọc cài đặt và báo cáo</translation>
+    </message>
+    <message>
+        <source>Up to date: {0} annotators</source>
+        <translation>Đã cập nhật: {0} người gán nhãn</translation>
+    </message>
+    <message>
+        <source>Saving the settings</source>
+        <translation>Đang lưu cài đặt</translation>
+    </message>
+    <message>
+        <source>Settings saved on the server</source>
+        <translation>Đã lưu cài đặt trên máy chủ</translation>
+    </message>
+    <message>
+        <source>Check the annotators who get the consensus tasks</source>
+        <translation>Hãy đánh dấu những người gán nhãn sẽ nhận tác vụ đồng thuận</translation>
+    </message>
+    <message>
+        <source>Drawing consensus tasks</source>
+        <translation>Đang rút tác vụ đồng thuận</translation>
+    </message>
+    <message>
+        <source>{0} of {1} new tasks drawn for consensus (seed {2}); {3} replicas, {4} per task</source>
+        <translation>Đã rút {0}/{1} tác vụ mới cho đồng thuận (hạt giống {2}); {3} bản sao, {4} người mỗi tác vụ</translation>
+    </message>
+    <message>
+        <source>Select tasks of the server in the task list first</source>
+        <translation>Hãy chọn các tác vụ của máy chủ trong danh sách tác vụ trước</translation>
+    </message>
+    <message>
+        <source>Open a task of the server first</source>
+        <translation>Hãy mở một tác vụ của máy chủ trước</translation>
+    </message>
+    <message>
+        <source>Marking {0} tasks as gold</source>
+        <translation>Đang đánh dấu {0} tác vụ là tác vụ chuẩn</translation>
+    </message>
+    <message>
+        <source>Task {0} is gold: answer version {1}, {2} shapes</source>
+        <translation>Tác vụ {0} là tác vụ chuẩn: đáp án phiên bản {1}, {2} hình</translation>
+    </message>
+    <message>
+        <source>{0} tasks are gold: {1}</source>
+        <translation>{0} tác vụ là tác vụ chuẩn: {1}</translation>
+    </message>
+    <message>
+        <source>Check the annotators who get gold replicas</source>
+        <translation>Hãy đánh dấu những người gán nhãn sẽ nhận bản sao chuẩn</translation>
+    </message>
+    <message>
+        <source>Mixing gold</source>
+        <translation>Đang trộn tác vụ chuẩn</translation>
+    </message>
+    <message>
+        <source>{0} gold replicas mixed at {1:g} per real task (seed {2})</source>
+        <translation>Đã trộn {0} bản sao chuẩn với tỷ lệ {1:g} mỗi tác vụ thật (hạt giống {2})</translation>
+    </message>
+    <message>
+        <source>; {0} short: not enough gold tasks new to them</source>
+        <translation>; thiếu {0}: không đủ tác vụ chuẩn mà họ chưa làm</translation>
+    </message>
+</context>
+<context>
+    <name>QualityDialog</name>
+    <message>
+        <source>Consensus and gold</source>
+        <translation>Đồng thuận và tác vụ chuẩn</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>Cài đặt</translation>
+    </message>
+    <message>
+        <source>Consensus</source>
+        <translation>Đồng thuận</translation>
+    </message>
+    <message>
+        <source>Gold</source>
+        <translation>Tác vụ chuẩn</translation>
+    </message>
+    <message>
+        <source>Results</source>
+        <translation>Kết quả</translation>
+    </message>
+    <message>
+        <source>Consensus tasks</source>
+        <translation>Tác vụ đồng thuận</translation>
+    </message>
+    <message>
+        <source>Share of new tasks drawn</source>
+        <translation>Tỷ lệ tác vụ mới được rút</translation>
+    </message>
+    <message>
+        <source>Annotators per task</source>
+        <translation>Số người gán nhãn mỗi tác vụ</translation>
+    </message>
+    <message>
+        <source>Quorum (annotators who keep a shape)</source>
+        <translation>Túc số (số người gán nhãn cần có để giữ một hình)</translation>
+    </message>
+    <message>
+        <source>Least agreement (below: to a lead)</source>
+        <translation>Mức nhất trí tối thiểu (thấp hơn: chuyển trưởng nhóm)</translation>
+    </message>
+    <message>
+        <source>Objects match at IoU</source>
+        <translation>Đối tượng khớp khi IoU đạt</translation>
+    </message>
+    <message>
+        <source>Gold tasks</source>
+        <translation>Tác vụ chuẩn</translation>
+    </message>
+    <message>
+        <source>Gold replicas per real task</source>
+        <translation>Số bản sao chuẩn mỗi tác vụ thật</translation>
+    </message>
+    <message>
+        <source>Reload</source>
+        <translation>Tải lại</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>Lưu</translation>
+    </message>
+    <message>
+        <source>the project&apos;s setting</source>
+        <translation>theo cài đặt của dự án</translation>
+    </message>
+    <message>
+        <source>a fresh random seed</source>
+        <translation>một hạt giống ngẫu nhiên mới</translation>
+    </message>
+    <message>
+        <source>Share of new tasks</source>
+        <translation>Tỷ lệ tác vụ mới</translation>
+    </message>
+    <message>
+        <source>Seed</source>
+        <translation>Hạt giống</translation>
+    </message>
+    <message>
+        <source>Start</source>
+        <translation>Bắt đầu</translation>
+    </message>
+    <message>
+        <source>Each drawn task goes to the annotators per task of the settings, chosen among these:</source>
+        <translation>Mỗi tác vụ được rút sẽ giao cho số người gán nhãn mỗi tác vụ theo cài đặt, chọn trong số những người sau:</translation>
+    </message>
+    <message>
+        <source>Mark the current task as gold</source>
+        <translation>Đánh dấu tác vụ hiện tại là tác vụ chuẩn</translation>
+    </message>
+    <message>
+        <source>An accepted task: its answer becomes the known answer</source>
+        <translation>Một tác vụ đã được chấp nhận: câu trả lời của nó trở thành đáp án chuẩn</translation>
+    </message>
+    <message>
+        <source>Mark the selected tasks as gold</source>
+        <translation>Đánh dấu các tác vụ đã chọn là tác vụ chuẩn</translation>
+    </message>
+    <message>
+        <source>The tasks selected in the task list (Shift/Ctrl+click)</source>
+        <translation>Các tác vụ đã chọn trong danh sách tác vụ (Shift/Ctrl+bấm)</translation>
+    </message>
+    <message>
+        <source>Task</source>
+        <translation>Tác vụ</translation>
+    </message>
+    <message>
+        <source>Answer version</source>
+        <translation>Phiên bản đáp án</translation>
+    </message>
+    <message>
+        <source>Shapes</source>
+        <translation>Hình</translation>
+    </message>
+    <message>
+        <source>Replicas</source>
+        <translation>Bản sao</translation>
+    </message>
+    <message>
+        <source>Scored</source>
+        <translation>Đã chấm điểm</translation>
+    </message>
+    <message>
+        <source>Also assign new tasks to each</source>
+        <translation>Giao thêm cho mỗi người số tác vụ mới</translation>
+    </message>
+    <message>
+        <source>Mix gold into their queues</source>
+        <translation>Trộn tác vụ chuẩn vào hàng đợi của họ</translation>
+    </message>
+    <message>
+        <source>Annotators who get gold replicas, unannounced:</source>
+        <translation>Người gán nhãn nhận bản sao chuẩn (không báo trước):</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>Làm mới</translation>
+    </message>
+    <message>
+        <source>Export CSV…</source>
+        <translation>Xuất CSV…</translation>
+    </message>
+    <message>
+        <source>Export the quality report</source>
+        <translation>Xuất báo cáo chất lượng</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>Tệp CSV (*.csv)</translation>
+    </message>
+    <message>
+        <source>Could not write {0}: {1}</source>
+        <translation>Không ghi được {0}: {1}</translation>
+    </message>
+    <message>
+        <source>Saved {0}</source>
+        <translation>Đã lưu {0}</translation>
+    </message>
+</context>
+<context>
     <name>ReviewController</name>
     <message>
         <source>Review</source>
@@ -1798,6 +2056,10 @@
         <translation>Đã hủy xuất: không có gì được ghi</translation>
     </message>
     <message>
+        <source>saved {0} files to {1} ({2})</source>
+        <translation>đã lưu {0} tệp vào {1} ({2})</translation>
+    </message>
+    <message>
         <source>Export annotations</source>
         <translation>Xuất chú thích</translation>
     </message>
@@ -1857,6 +2119,111 @@
     </message>
 </context>
 <context>
+    <name>WelcomeController</name>
+    <message>
+        <source>Adding media</source>
+        <translation>Đang thêm dữ liệu</translation>
+    </message>
+    <message>
+        <source>Adding media: {0} / {1} files</source>
+        <translation>Đang thêm dữ liệu: {0} / {1} tệp</translation>
+    </message>
+    <message>
+        <source>Making a workspace in {0} from the media in {1}…</source>
+        <translation>Đang tạo không gian làm việc trong {0} từ dữ liệu trong {1}…</translation>
+    </message>
+    <message>
+        <source>Making the demo</source>
+        <translation>Đang tạo bản demo</translation>
+    </message>
+    <message>
+        <source>Making the demo workspace in {0}…</source>
+        <translation>Đang tạo không gian làm việc demo trong {0}…</translation>
+    </message>
+    <message>
+        <source>Cancelled: no workspace was made.</source>
+        <translation>Đã hủy: chưa tạo không gian làm việc nào.</translation>
+    </message>
+    <message>
+        <source>Made {0}: {1} tasks, {2} of them unreadable</source>
+        <translation>Đã tạo {0}: {1} tác vụ, trong đó {2} không đọc được</translation>
+    </message>
+    <message>
+        <source>Open an Annodesk workspace</source>
+        <translation>Mở một không gian làm việc Annodesk</translation>
+    </message>
+    <message>
+        <source>Choose a folder of images, videos or recordings</source>
+        <translation>Chọn một thư mục hình ảnh, video hoặc bản ghi âm</translation>
+    </message>
+</context>
+<context>
+    <name>WelcomePage</name>
+    <message>
+        <source>Welcome to Annodesk</source>
+        <translation>Chào mừng bạn đến với Annodesk</translation>
+    </message>
+    <message>
+        <source>Annotate images, videos and recordings. Every edit is saved as you make it, and works offline.</source>
+        <translation>Gán nhãn hình ảnh, video và bản ghi âm. Mọi chỉnh sửa được lưu ngay khi bạn thực hiện, và dùng được cả khi ngoại tuyến.</translation>
+    </message>
+    <message>
+        <source>&amp;Connect to a server…</source>
+        <translation>&amp;Kết nối máy chủ…</translation>
+    </message>
+    <message>
+        <source>Sign in with the account your team lead gave you and download a project&apos;s tasks</source>
+        <translation>Đăng nhập bằng tài khoản trưởng nhóm đã cấp cho bạn và tải về các tác vụ của một dự án</translation>
+    </message>
+    <message>
+        <source>&amp;Open a workspace…</source>
+        <translation>&amp;Mở không gian làm việc…</translation>
+    </message>
+    <message>
+        <source>A folder Annodesk made on this computer</source>
+        <translation>Một thư mục do Annodesk tạo trên máy này</translation>
+    </message>
+    <message>
+        <source>&amp;New workspace from a folder of media…</source>
+        <translation>&amp;Tạo không gian làm việc từ một thư mục dữ liệu…</translation>
+    </message>
+    <message>
+        <source>Each image, video or recording in the folder becomes a task</source>
+        <translation>Mỗi hình ảnh, video hoặc bản ghi âm trong thư mục sẽ thành một tác vụ</translation>
+    </message>
+    <message>
+        <source>Open the &amp;demo</source>
+        <translation>Mở bản &amp;demo</translation>
+    </message>
+    <message>
+        <source>Street scenes, a video and a recording with labels, to try things out</source>
+        <translation>Cảnh đường phố, một video và một bản ghi âm có sẵn nhãn, để dùng thử</translation>
+    </message>
+    <message>
+        <source>&amp;Recent workspaces</source>
+        <translation>Không gian làm việc &amp;gần đây</translation>
+    </message>
+    <message>
+        <source>Recent workspaces</source>
+        <translation>Không gian làm việc gần đây</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Hủy</translation>
+    </message>
+    <message>
+        <source>Cancelling…</source>
+        <translation>Đang hủy…</translation>
+    </message>
+</context>
+<context>
+    <name>WorkspaceWriter</name>
+    <message>
+        <source>Could not save the last edit: {0}</source>
+        <translation>Không lưu được chỉnh sửa gần nhất: {0}</translation>
+    </message>
+</context>
+<context>
     <name>_TransferDialog</name>
     <message>
         <source>All tasks</source>
@@ -1906,6 +2273,209 @@
     </message>
 </context>
 <context>
+    <name>formats</name>
+    <message>
+        <source>unknown format {name!r}; known formats: {known}</source>
+        <translation>định dạng không xác định {name!r}; các định dạng đã biết: {known}</translation>
+    </message>
+    <message>
+        <source>{kind} has coordinates that are not finite numbers; skipped</source>
+        <translation>{kind} có tọa độ không phải số hữu hạn; bỏ qua</translation>
+    </message>
+    <message>
+        <source>box {box} has no area; skipped</source>
+        <translation>hộp {box} không có diện tích; bỏ qua</translation>
+    </message>
+    <message>
+        <source>box {box} lies outside the {size} image; skipped</source>
+        <translation>hộp {box} nằm ngoài hình ảnh {size}; bỏ qua</translation>
+    </message>
+    <message>
+        <source>box {box} reaches outside the {size} image; clipped</source>
+        <translation>hộp {box} vượt ra ngoài hình ảnh {size}; đã cắt theo biên</translation>
+    </message>
+    <message>
+        <source>degenerate polygon ({distinct} distinct vertices, area {area:g}); skipped</source>
+        <translation>đa giác suy biến ({distinct} đỉnh phân biệt, diện tích {area:g}); bỏ qua</translation>
+    </message>
+    <message>
+        <source>polygon crosses itself; kept as drawn</source>
+        <translation>đa giác tự cắt nhau; giữ nguyên như đã vẽ</translation>
+    </message>
+    <message>
+        <source>polygon has no area inside the {size} image; skipped</source>
+        <translation>đa giác không có diện tích bên trong hình ảnh {size}; bỏ qua</translation>
+    </message>
+    <message>
+        <source>polygon reaches outside the {size} image; clipped</source>
+        <translation>đa giác vượt ra ngoài hình ảnh {size}; đã cắt theo biên</translation>
+    </message>
+    <message>
+        <source>degenerate polyline (fewer than 2 distinct points); skipped</source>
+        <translation>đường gấp khúc suy biến (ít hơn 2 điểm phân biệt); bỏ qua</translation>
+    </message>
+    <message>
+        <source>polyline lies outside the {size} image; skipped</source>
+        <translation>đường gấp khúc nằm ngoài hình ảnh {size}; bỏ qua</translation>
+    </message>
+    <message>
+        <source>polyline reaches outside the {size} image; clipped</source>
+        <translation>đường gấp khúc vượt ra ngoài hình ảnh {size}; đã cắt theo biên</translation>
+    </message>
+    <message>
+        <source>point ({x:g}, {y:g}) lies outside the {size} image; skipped</source>
+        <translation>điểm ({x:g}, {y:g}) nằm ngoài hình ảnh {size}; bỏ qua</translation>
+    </message>
+    <message>
+        <source>{kind} {shape} has no area; skipped</source>
+        <translation>{kind} {shape} không có diện tích; bỏ qua</translation>
+    </message>
+    <message>
+        <source>{kind} lies outside the {size} image; skipped</source>
+        <translation>{kind} nằm ngoài hình ảnh {size}; bỏ qua</translation>
+    </message>
+    <message>
+        <source>{kind} reaches outside the {size} image; kept (it cannot be clipped)</source>
+        <translation>{kind} vượt ra ngoài hình ảnh {size}; vẫn giữ (không cắt theo biên được)</translation>
+    </message>
+    <message>
+        <source>keypoints: no point is labeled; skipped</source>
+        <translation>điểm mốc: không có điểm nào được gán nhãn; bỏ qua</translation>
+    </message>
+    <message>
+        <source>keypoints reach outside the {size} image; clamped to its border</source>
+        <translation>điểm mốc vượt ra ngoài hình ảnh {size}; đã kéo về biên ảnh</translation>
+    </message>
+    <message>
+        <source>mask is {width}x{height}, not the {size} of its image; skipped</source>
+        <translation>mặt nạ có kích thước {width}x{height}, không bằng kích thước {size} của hình ảnh; bỏ qua</translation>
+    </message>
+    <message>
+        <source>mask is empty; skipped</source>
+        <translation>mặt nạ trống; bỏ qua</translation>
+    </message>
+    <message>
+        <source>{path}: image not found</source>
+        <translation>{path}: không tìm thấy hình ảnh</translation>
+    </message>
+    <message>
+        <source>{path}: not a readable image: {error}</source>
+        <translation>{path}: không phải hình ảnh đọc được: {error}</translation>
+    </message>
+    <message>
+        <source>{reason} ({count} annotations)</source>
+        <translation>{reason} ({count} chú thích)</translation>
+    </message>
+    <message>
+        <source>{file}: {size:,} bytes is past the {limit:,}-byte limit of a file</source>
+        <translation>{file}: {size:,} byte vượt quá giới hạn {limit:,} byte của một tệp</translation>
+    </message>
+    <message>
+        <source>{file}: not valid JSON: {error}</source>
+        <translation>{file}: JSON không hợp lệ: {error}</translation>
+    </message>
+    <message>
+        <source>{file}: refused: JSON nested deeper than this program can read</source>
+        <translation>{file}: từ chối: JSON lồng sâu hơn mức chương trình này đọc được</translation>
+    </message>
+    <message>
+        <source>{file}: not valid YAML: {error}</source>
+        <translation>{file}: YAML không hợp lệ: {error}</translation>
+    </message>
+    <message>
+        <source>{file}: refused: YAML nested deeper than this program can read</source>
+        <translation>{file}: từ chối: YAML lồng sâu hơn mức chương trình này đọc được</translation>
+    </message>
+    <message>
+        <source>{file}: refused: more than {limit:,} values (an alias bomb?)</source>
+        <translation>{file}: từ chối: nhiều hơn {limit:,} giá trị (có thể là bom alias?)</translation>
+    </message>
+    <message>
+        <source>{file}: refused: nested more than {limit} levels deep</source>
+        <translation>{file}: từ chối: lồng sâu hơn {limit} cấp</translation>
+    </message>
+    <message>
+        <source>{file}: not well-formed XML: {error}</source>
+        <translation>{file}: XML sai cú pháp: {error}</translation>
+    </message>
+    <message>
+        <source>{file}: refused: the XML declares a DTD or entities ({error})</source>
+        <translation>{file}: từ chối: XML khai báo DTD hoặc thực thể ({error})</translation>
+    </message>
+    <message>
+        <source>{file}: cannot read the XML&apos;s declared encoding: {error}</source>
+        <translation>{file}: không đọc được bảng mã mà XML khai báo: {error}</translation>
+    </message>
+    <message>
+        <source>{file}: cannot read: {error}</source>
+        <translation>{file}: không đọc được: {error}</translation>
+    </message>
+    <message>
+        <source>{value} is not text</source>
+        <translation>{value} không phải văn bản</translation>
+    </message>
+    <message>
+        <source>{value} is longer than {limit:,} characters</source>
+        <translation>{value} dài hơn {limit:,} ký tự</translation>
+    </message>
+    <message>
+        <source>{value} contains a NUL character</source>
+        <translation>{value} chứa ký tự NUL</translation>
+    </message>
+    <message>
+        <source>{value} is not valid Unicode (a lone surrogate)</source>
+        <translation>{value} không phải Unicode hợp lệ (có surrogate đơn lẻ)</translation>
+    </message>
+    <message>
+        <source>the file name is empty</source>
+        <translation>tên tệp trống</translation>
+    </message>
+    <message>
+        <source>{value} contains a control character</source>
+        <translation>{value} chứa ký tự điều khiển</translation>
+    </message>
+    <message>
+        <source>{value} is longer than {limit:,} bytes</source>
+        <translation>{value} dài hơn {limit:,} byte</translation>
+    </message>
+    <message>
+        <source>{value} is longer than the {limit} bytes a file name may have</source>
+        <translation>{value} dài hơn {limit} byte, mức tối đa của một tên tệp</translation>
+    </message>
+    <message>
+        <source>{problem}; the image and its {count} annotations are skipped</source>
+        <translation>{problem}; bỏ qua hình ảnh này và {count} chú thích của nó</translation>
+    </message>
+    <message>
+        <source>{problem}; skipped</source>
+        <translation>{problem}; bỏ qua</translation>
+    </message>
+    <message>
+        <source>attribute {name}: {problem}; skipped</source>
+        <translation>thuộc tính {name}: {problem}; bỏ qua</translation>
+    </message>
+    <message>
+        <source>z order {z} is outside the 64-bit integer range; 0 is used</source>
+        <translation>thứ tự z {z} nằm ngoài phạm vi số nguyên 64 bit; dùng 0</translation>
+    </message>
+    <message>
+        <source>{item}: annotation {index}</source>
+        <translation>{item}: chú thích {index}</translation>
+    </message>
+    <message>
+        <source>{item}: track {track}</source>
+        <translation>{item}: track {track}</translation>
+    </message>
+    <message>
+        <source>label {label}: {problem}; skipped</source>
+        <translation>nhãn {label}: {problem}; bỏ qua</translation>
+    </message>
+    <message>
+        <source>group id {group} is outside the 64-bit integer range; ignored</source>
+        <translation>mã nhóm {group} nằm ngoài phạm vi số nguyên 64 bit; bỏ qua</translation>
+    </message>
+</context>
+<context>
     <name>i18n</name>
     <message>
         <source>&amp;System</source>
@@ -1914,6 +2484,129 @@
     <message>
         <source>&amp;Language</source>
         <translation>&amp;Ngôn ngữ</translation>
+    </message>
+</context>
+<context>
+    <name>inference</name>
+    <message>
+        <source>cannot read the card: {error}</source>
+        <translation>không đọc được thẻ mô hình: {error}</translation>
+    </message>
+    <message>
+        <source>YAML cards need the PyYAML package; install it or write the card as JSON</source>
+        <translation>thẻ mô hình YAML cần gói PyYAML; hãy cài gói này hoặc viết thẻ mô hình bằng JSON</translation>
+    </message>
+    <message>
+        <source>not a valid card: {error}</source>
+        <translation>thẻ mô hình không hợp lệ: {error}</translation>
+    </message>
+    <message>
+        <source>a card must be a mapping of fields (an object)</source>
+        <translation>thẻ mô hình phải là một ánh xạ các trường (một object)</translation>
+    </message>
+    <message>
+        <source>unknown field {key!r}; known fields: {known}</source>
+        <translation>trường không xác định {key!r}; các trường đã biết: {known}</translation>
+    </message>
+    <message>
+        <source>{key}: expected {expected}, got {value!r}</source>
+        <translation>{key}: cần {expected}, nhận được {value!r}</translation>
+    </message>
+    <message>
+        <source>a SAM-style model needs prompts: run it with InteractiveSegmenter</source>
+        <translation>mô hình kiểu SAM cần gợi ý (prompt): hãy chạy nó bằng InteractiveSegmenter</translation>
+    </message>
+    <message>
+        <source>the card must name the prompt decoder (&quot;decoder&quot;: file)</source>
+        <translation>thẻ mô hình phải nêu bộ giải mã gợi ý (&quot;decoder&quot;: tệp)</translation>
+    </message>
+    <message>
+        <source>the image embedding contains NaN or infinite values</source>
+        <translation>vector nhúng (embedding) của hình ảnh chứa giá trị NaN hoặc vô hạn</translation>
+    </message>
+    <message>
+        <source>the decoder&apos;s mask contains NaN or infinite values</source>
+        <translation>mặt nạ của bộ giải mã chứa giá trị NaN hoặc vô hạn</translation>
+    </message>
+    <message>
+        <source>unknown model family {name!r}; known: {known}</source>
+        <translation>họ mô hình không xác định {name!r}; các họ đã biết: {known}</translation>
+    </message>
+    <message>
+        <source> (it could be {families})</source>
+        <translation> (có thể là {families})</translation>
+    </message>
+    <message>
+        <source>cannot tell which kind of model this is from its graph{guess}: {graph}; give a card with &quot;family&quot;: one of {known}</source>
+        <translation>không xác định được loại mô hình từ đồ thị của nó{guess}: {graph}; hãy cung cấp thẻ mô hình có &quot;family&quot;: một trong {known}</translation>
+    </message>
+    <message>
+        <source>no such card file</source>
+        <translation>không có tệp thẻ mô hình này</translation>
+    </message>
+    <message>
+        <source>failed: task {task} {path}: {reason}</source>
+        <translation>thất bại: tác vụ {task} {path}: {reason}</translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation>đã hủy</translation>
+    </message>
+    <message>
+        <source>done</source>
+        <translation>xong</translation>
+    </message>
+    <message>
+        <source>{state}: {predicted} tasks pre-labelled with {shapes} shapes, {already} already done by this model, {failed} failed (of {tasks})</source>
+        <translation>{state}: {predicted} tác vụ đã được gán nhãn trước với {shapes} hình, {already} tác vụ mô hình này đã làm trước đó, {failed} thất bại (trên tổng {tasks})</translation>
+    </message>
+    <message>
+        <source>provider: {provider}; {speed:.1f} images/s</source>
+        <translation>trình thực thi: {provider}; {speed:.1f} ảnh/giây</translation>
+    </message>
+    <message>
+        <source>a video task, not an image: pre-label its frames with `annodesk prelabel --every K`</source>
+        <translation>tác vụ video, không phải hình ảnh: hãy gán nhãn trước các khung hình của nó bằng `annodesk prelabel --every K`</translation>
+    </message>
+    <message>
+        <source>a recording, not an image: pre-label it with an audio model (`annodesk prelabel WS --model silero_vad.onnx`)</source>
+        <translation>bản ghi âm, không phải hình ảnh: hãy gán nhãn trước bằng một mô hình âm thanh (`annodesk prelabel WS --model silero_vad.onnx`)</translation>
+    </message>
+    <message>
+        <source>a {kind} task, not an image</source>
+        <translation>tác vụ {kind}, không phải hình ảnh</translation>
+    </message>
+    <message>
+        <source>{family} models take prompts: open them with InteractiveSegmenter</source>
+        <translation>mô hình {family} nhận gợi ý (prompt): hãy mở chúng bằng InteractiveSegmenter</translation>
+    </message>
+    <message>
+        <source>input {name} has type {dtype}; an image input must be float</source>
+        <translation>đầu vào {name} có kiểu {dtype}; đầu vào hình ảnh phải là số thực (float)</translation>
+    </message>
+    <message>
+        <source>inference failed: {error}</source>
+        <translation>suy luận thất bại: {error}</translation>
+    </message>
+    <message>
+        <source>output {name} has shape {shape}, not one row per image of the batch of {batch}</source>
+        <translation>đầu ra {name} có dạng {shape}, không phải mỗi hình ảnh một hàng trong mẻ gồm {batch} ảnh</translation>
+    </message>
+    <message>
+        <source>output {name} contains NaN or infinite values</source>
+        <translation>đầu ra {name} chứa giá trị NaN hoặc vô hạn</translation>
+    </message>
+    <message>
+        <source>output does not fit the {family} layout: {error}</source>
+        <translation>đầu ra không khớp với bố cục {family}: {error}</translation>
+    </message>
+    <message>
+        <source>no such model file</source>
+        <translation>không có tệp mô hình này</translation>
+    </message>
+    <message>
+        <source>not a loadable ONNX model: {error}</source>
+        <translation>không phải mô hình ONNX nạp được: {error}</translation>
     </message>
 </context>
 <context>
@@ -2371,6 +3064,14 @@
         <translation>Trưởng nhóm: ai đã làm gì trong dự án này và khi nào (nhật ký của máy chủ, mới nhất trước)</translation>
     </message>
     <message>
+        <source>Consensus and gold…</source>
+        <translation>Đồng thuận và tác vụ chuẩn…</translation>
+    </message>
+    <message>
+        <source>Leads: consensus and gold settings, draw consensus tasks, mark and mix gold, and each annotator&apos;s quality</source>
+        <translation>Trưởng nhóm: cài đặt đồng thuận và tác vụ chuẩn, rút tác vụ đồng thuận, đánh dấu và trộn tác vụ chuẩn, cùng chất lượng của từng người gán nhãn</translation>
+    </message>
+    <message>
         <source>Comment…</source>
         <translation>Bình luận…</translation>
     </message>
@@ -2704,10 +3405,104 @@
     </message>
 </context>
 <context>
+    <name>media</name>
+    <message>
+        <source>cannot read: {error}</source>
+        <translation>không đọc được: {error}</translation>
+    </message>
+    <message>
+        <source>cannot decode: {reason}</source>
+        <translation>không giải mã được: {reason}</translation>
+    </message>
+    <message>
+        <source>empty file (0 bytes)</source>
+        <translation>tệp trống (0 byte)</translation>
+    </message>
+    <message>
+        <source>not a regular file (a pipe, device or folder)</source>
+        <translation>không phải tệp thông thường (là pipe, thiết bị hoặc thư mục)</translation>
+    </message>
+    <message>
+        <source>{name} {value} is past the limit of {limit} pixels a side</source>
+        <translation>{name} {value} vượt quá giới hạn {limit} điểm ảnh mỗi cạnh</translation>
+    </message>
+    <message>
+        <source>{width_name} x {height_name} {width} x {height} ({mp:,.0f} MP) is past the limit of {limit:.1f} GP (2^34 pixels)</source>
+        <translation>{width_name} x {height_name} {width} x {height} ({mp:,.0f} MP) vượt quá giới hạn {limit:.1f} GP (2^34 điểm ảnh)</translation>
+    </message>
+    <message>
+        <source>not an image file, or a format that cannot be read</source>
+        <translation>không phải tệp hình ảnh, hoặc là định dạng không đọc được</translation>
+    </message>
+    <message>
+        <source>corrupt or truncated image: {reason}</source>
+        <translation>hình ảnh bị hỏng hoặc bị cắt cụt: {reason}</translation>
+    </message>
+    <message>
+        <source>corrupt or truncated image: {data:,} bytes of pixel data cannot hold {pixels:,} pixels</source>
+        <translation>hình ảnh bị hỏng hoặc bị cắt cụt: {data:,} byte dữ liệu điểm ảnh không thể chứa {pixels:,} điểm ảnh</translation>
+    </message>
+    <message>
+        <source>cannot read the TIFF structure: {error}</source>
+        <translation>không đọc được cấu trúc TIFF: {error}</translation>
+    </message>
+    <message>
+        <source>corrupt or truncated image: its tiles or strips run past the end of the file</source>
+        <translation>hình ảnh bị hỏng hoặc bị cắt cụt: các ô (tile) hoặc dải (strip) của nó vượt quá cuối tệp</translation>
+    </message>
+    <message>
+        <source>cannot decode: not an image, or corrupt or truncated</source>
+        <translation>không giải mã được: không phải hình ảnh, hoặc bị hỏng hay bị cắt cụt</translation>
+    </message>
+</context>
+<context>
     <name>panels</name>
     <message>
         <source>The new keys work now, but could not be saved: {0}</source>
         <translation>Phím mới đã có hiệu lực nhưng không lưu được: {0}</translation>
+    </message>
+</context>
+<context>
+    <name>sync</name>
+    <message>
+        <source>recording</source>
+        <translation>bản ghi âm</translation>
+    </message>
+    <message>
+        <source>a synced {what} is read from the encrypted media cache: unlock the workspace first</source>
+        <translation>{what} đã đồng bộ được đọc từ bộ nhớ đệm dữ liệu đã mã hóa: hãy mở khóa không gian làm việc trước</translation>
+    </message>
+    <message>
+        <source>{what} not downloaded yet: waiting for sync</source>
+        <translation>{what} chưa được tải về: đang chờ đồng bộ</translation>
+    </message>
+    <message>
+        <source>{folder} is not a server&apos;s workspace: its schema is saved to no server</source>
+        <translation>{folder} không phải không gian làm việc của máy chủ: lược đồ của nó không được lưu lên máy chủ nào</translation>
+    </message>
+    <message>
+        <source>the schema on the server is version {version}, newer than this workspace&apos;s {known}: sync first, then edit it again</source>
+        <translation>lược đồ trên máy chủ là phiên bản {version}, mới hơn phiên bản {known} của không gian làm việc này: hãy đồng bộ trước rồi sửa lại</translation>
+    </message>
+    <message>
+        <source>{path} changed since it was picked; pick it again</source>
+        <translation>{path} đã thay đổi kể từ lúc được chọn; hãy chọn lại</translation>
+    </message>
+    <message>
+        <source>server refused ({status} {code}): {detail}</source>
+        <translation>máy chủ từ chối ({status} {code}): {detail}</translation>
+    </message>
+    <message>
+        <source>cannot reach {server}: {error}</source>
+        <translation>không kết nối được {server}: {error}</translation>
+    </message>
+    <message>
+        <source>image not downloaded yet; run annodesk sync</source>
+        <translation>hình ảnh chưa được tải về; hãy chạy annodesk sync</translation>
+    </message>
+    <message>
+        <source>video</source>
+        <translation>video</translation>
     </message>
 </context>
 <context>
@@ -2953,6 +3748,187 @@
     <message>
         <source>&amp;Theme</source>
         <translation>&amp;Giao diện</translation>
+    </message>
+</context>
+<context>
+    <name>transfer</name>
+    <message>
+        <source>imported {annotations} annotations on {matched} of {items} images ({added} images added, {duplicates} already present, {skipped} skipped)</source>
+        <translation>đã nhập {annotations} chú thích trên {matched}/{items} hình ảnh (thêm {added} hình ảnh, {duplicates} đã có sẵn, bỏ qua {skipped})</translation>
+    </message>
+    <message>
+        <source>no image or video of the file is in the workspace or beside the file; nothing changed</source>
+        <translation>không có hình ảnh hay video nào của tệp nằm trong không gian làm việc hoặc bên cạnh tệp; không có gì thay đổi</translation>
+    </message>
+    <message>
+        <source>{count} annotations were already in the workspace (same label and shape); not added again</source>
+        <translation>{count} chú thích đã có trong không gian làm việc (cùng nhãn và hình); không thêm lại</translation>
+    </message>
+    <message>
+        <source>{item}: annotation {index}: label {label!r} does not allow {kind} shapes</source>
+        <translation>{item}: chú thích {index}: nhãn {label!r} không cho phép hình {kind}</translation>
+    </message>
+    <message>
+        <source>{item}: annotation {index}: frame {frame} is past the video&apos;s {frames} frames; skipped</source>
+        <translation>{item}: chú thích {index}: khung {frame} vượt quá {frames} khung hình của video; bỏ qua</translation>
+    </message>
+    <message>
+        <source>{item}: track {track}: label {label!r} does not allow {kind} shapes</source>
+        <translation>{item}: track {track}: nhãn {label!r} không cho phép hình {kind}</translation>
+    </message>
+    <message>
+        <source>{item}: track {track}: {count} keyframes past the video&apos;s {frames} frames; skipped</source>
+        <translation>{item}: track {track}: {count} khung hình khóa vượt quá {frames} khung hình của video; bỏ qua</translation>
+    </message>
+    <message>
+        <source>{item}: file name points outside the dataset folder; not read</source>
+        <translation>{item}: tên tệp trỏ ra ngoài thư mục bộ dữ liệu; không đọc</translation>
+    </message>
+    <message>
+        <source>{item}: {kind} not in the workspace (adding media is off)</source>
+        <translation>{item}: {kind} không có trong không gian làm việc (đang tắt thêm dữ liệu)</translation>
+    </message>
+    <message>
+        <source>{item}: {kind} not in the workspace and not found beside the annotation file</source>
+        <translation>{item}: {kind} không có trong không gian làm việc và không tìm thấy bên cạnh tệp chú thích</translation>
+    </message>
+    <message>
+        <source>{count} items of the file are not on the selected tasks; left out</source>
+        <translation>{count} mục của tệp không thuộc các tác vụ đã chọn; không đưa vào</translation>
+    </message>
+    <message>
+        <source>{item}: {media} could not be added to the workspace</source>
+        <translation>{item}: không thêm được {media} vào không gian làm việc</translation>
+    </message>
+    <message>
+        <source>{item}: {problem}; its {count} annotations are skipped</source>
+        <translation>{item}: {problem}; bỏ qua {count} chú thích của nó</translation>
+    </message>
+    <message>
+        <source>the {kind} {path} cannot be read ({error})</source>
+        <translation>không đọc được {kind} {path} ({error})</translation>
+    </message>
+    <message>
+        <source>the file describes {described} but {path} is {kind}</source>
+        <translation>tệp mô tả {described} nhưng {path} là {kind}</translation>
+    </message>
+    <message>
+        <source>the file says {width}x{height} but the image {path} is {task_width}x{task_height}</source>
+        <translation>tệp ghi {width}x{height} nhưng hình ảnh {path} có kích thước {task_width}x{task_height}</translation>
+    </message>
+    <message>
+        <source>an image</source>
+        <translation>một hình ảnh</translation>
+    </message>
+    <message>
+        <source>a video</source>
+        <translation>một video</translation>
+    </message>
+    <message>
+        <source>a recording</source>
+        <translation>một bản ghi âm</translation>
+    </message>
+    <message>
+        <source>a {kind} item</source>
+        <translation>một mục {kind}</translation>
+    </message>
+    <message>
+        <source>labels added to the schema: {labels}</source>
+        <translation>nhãn đã thêm vào lược đồ: {labels}</translation>
+    </message>
+    <message>
+        <source>tiers added to the schema: {tiers}</source>
+        <translation>tầng đã thêm vào lược đồ: {tiers}</translation>
+    </message>
+    <message>
+        <source>attribute {name!r} of label {label!r} is not in the schema; dropped</source>
+        <translation>thuộc tính {name!r} của nhãn {label!r} không có trong lược đồ; đã loại bỏ</translation>
+    </message>
+    <message>
+        <source>label {label!r}: {error}; the default is used</source>
+        <translation>nhãn {label!r}: {error}; dùng giá trị mặc định</translation>
+    </message>
+    <message>
+        <source>{count} consensus or gold copies of other tasks left out (their work is in the tasks they copy)</source>
+        <translation>{count} bản sao đồng thuận hoặc bản sao chuẩn của tác vụ khác không được đưa vào (phần việc của chúng nằm trong các tác vụ gốc)</translation>
+    </message>
+    <message>
+        <source>{count} {kind} tasks left out ({format} holds {kinds} tasks)</source>
+        <translation>{count} tác vụ {kind} không được đưa vào ({format} chứa tác vụ {kinds})</translation>
+    </message>
+    <message>
+        <source>{problem}; left out</source>
+        <translation>{problem}; không đưa vào</translation>
+    </message>
+</context>
+<context>
+    <name>welcome</name>
+    <message>
+        <source>{0} is not an Annodesk workspace (it has no {1}): choose the folder that Annodesk made.</source>
+        <translation>{0} không phải không gian làm việc Annodesk (không có {1}): hãy chọn thư mục mà Annodesk đã tạo.</translation>
+    </message>
+    <message>
+        <source>{0} is not a folder</source>
+        <translation>{0} không phải thư mục</translation>
+    </message>
+    <message>
+        <source>{0} has no images, videos or recordings (nor any in its folders)</source>
+        <translation>{0} không có hình ảnh, video hay bản ghi âm nào (kể cả trong các thư mục con)</translation>
+    </message>
+</context>
+<context>
+    <name>workspace</name>
+    <message>
+        <source>{folder}: no workspace here ({file} is missing)</source>
+        <translation>{folder}: không có không gian làm việc ở đây (thiếu {file})</translation>
+    </message>
+    <message>
+        <source>{file}: not an Annodesk workspace: {error}</source>
+        <translation>{file}: không phải không gian làm việc Annodesk: {error}</translation>
+    </message>
+    <message>
+        <source>{file}: written by a newer Annodesk (schema version {version}, this one reads up to {supported}); update Annodesk to open it</source>
+        <translation>{file}: được ghi bởi phiên bản Annodesk mới hơn (lược đồ phiên bản {version}, bản này chỉ đọc được đến {supported}); hãy cập nhật Annodesk để mở</translation>
+    </message>
+    <message>
+        <source>{file}: not an Annodesk workspace (no workspace metadata)</source>
+        <translation>{file}: không phải không gian làm việc Annodesk (không có siêu dữ liệu không gian làm việc)</translation>
+    </message>
+    <message>
+        <source>{file}: the workspace is encrypted and no key is available; log in (annodesk login) or unlock it with its passphrase</source>
+        <translation>{file}: không gian làm việc đã được mã hóa và không có khóa; hãy đăng nhập (annodesk login) hoặc mở khóa bằng cụm mật khẩu của nó</translation>
+    </message>
+    <message>
+        <source>{folder}: a workspace already exists here</source>
+        <translation>{folder}: ở đây đã có một không gian làm việc</translation>
+    </message>
+    <message>
+        <source>{file}: cannot open: {error}</source>
+        <translation>{file}: không mở được: {error}</translation>
+    </message>
+    <message>
+        <source>{folder}: opened read-only</source>
+        <translation>{folder}: đã mở ở chế độ chỉ đọc</translation>
+    </message>
+    <message>
+        <source>task {task}: an annotation was changed elsewhere (its stored revision is not older); reload the task</source>
+        <translation>tác vụ {task}: một chú thích đã bị thay đổi ở nơi khác (bản sửa đổi đã lưu không cũ hơn); hãy tải lại tác vụ</translation>
+    </message>
+    <message>
+        <source>nothing imported: no task {task} in {folder}</source>
+        <translation>chưa nhập gì: không có tác vụ {task} trong {folder}</translation>
+    </message>
+    <message>
+        <source>nothing imported: {error}</source>
+        <translation>chưa nhập gì: {error}</translation>
+    </message>
+    <message>
+        <source>nothing imported: annotation {index} of the batch breaks {error} (an id that is already stored)</source>
+        <translation>chưa nhập gì: chú thích {index} của mẻ vi phạm {error} (một mã đã được lưu)</translation>
+    </message>
+    <message>
+        <source>{file}: meta.schema: {error}</source>
+        <translation>{file}: meta.schema: {error}</translation>
     </message>
 </context>
 </TS>
