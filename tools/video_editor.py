@@ -13,6 +13,7 @@ are ONE undo step on `rows`, handed to `on_commit` at once like any image edit. 
 from __future__ import annotations
 
 import dataclasses
+from bisect import bisect_right
 from collections.abc import Iterable
 from typing import Any
 
@@ -399,7 +400,8 @@ class VideoEditor(Editor):
         self._keyframes_shown = set()
         for track, state in self.tracks.shapes_at(frame):
             rows = self._by_track[track.id]
-            base = rows.get(frame) or rows[max(f for f in track.keyframe_frames if f <= frame)]
+            frames = track.keyframe_frames  # sorted: the keyframe at or before `frame` by bisection, not a scan
+            base = rows.get(frame) or rows[frames[bisect_right(frames, frame) - 1]]
             if state.keyframe:
                 self._keyframes_shown.add(track.id)
             # Built field by field, not by dataclasses.replace: this runs for every track on every frame shown.

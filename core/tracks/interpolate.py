@@ -75,32 +75,42 @@ def _keypoints(a: Any, b: Any, t: float) -> Shape:
     return Keypoints(tuple(points))
 
 
-def _fractions(points: np.ndarray, closed: bool) -> np.ndarray:
-    """Each vertex's distance along the outline as a fraction of its length (by index when the length is 0)."""
-    ring = np.vstack([points, points[:1]]) if closed else points
-    steps = np.hypot(*np.diff(ring, axis=0).T)
-    total = steps.sum()
-    if total <= 0:
-        return np.arange(len(points)) / (len(points) if closed else max(len(points) - 1, 1))
-    return np.concatenate(([0.0], np.cumsum(steps)))[: len(points)] / total
+class _Outline:
+    """An outline ready to be sampled by arc-length fraction: its vertices' fractions are worked out once, since a
+    correspondence samples each outline several times (numpy's per-call cost, not the arithmetic, is what counts)."""
+
+    __slots__ = ("closed", "fractions", "knots", "xs", "ys")
+
+    def __init__(self, points: np.ndarray, closed: bool) -> None:
+        ring = np.concatenate([points, points[:1]]) if closed else points
+        step = ring[1:] - ring[:-1]
+        steps = np.hypot(step[:, 0], step[:, 1])
+        total = steps.sum()
+        if total <= 0:  # every vertex on one spot: fractions by index
+            self.fractions = np.arange(len(points)) / (len(points) if closed else max(len(points) - 1, 1))
+        else:
+            self.fractions = np.concatenate(([0.0], np.cumsum(steps)))[: len(points)] / total
+        self.closed = closed
+        self.knots = np.concatenate((self.fractions, [1.0])) if closed else self.fractions
+        self.xs, self.ys = ring[:, 0], ring[:, 1]
+
+    def sample(self, at: np.ndarray) -> np.ndarray:
+        """Points on the outline at fractions `at` (taken modulo 1 on a closed outline), as an (n, 2) array."""
+        if self.closed:
+            at = np.mod(at, 1.0)
+        out = np.empty((len(at), 2))
+        out[:, 0], out[:, 1] = np.interp(at, self.knots, self.xs), np.interp(at, self.knots, self.ys)
+        return out
 
 
-def _sample(points: np.ndarray, closed: bool, at: np.ndarray) -> np.ndarray:
-    """Points on the outline at arc-length fractions `at` (taken modulo 1 on a closed outline)."""
-    fractions = _fractions(points, closed)
-    if closed:
-        points, fractions, at = np.vstack([points, points[:1]]), np.append(fractions, 1.0), np.mod(at, 1.0)
-    return np.column_stack([np.interp(at, fractions, points[:, 0]), np.interp(at, fractions, points[:, 1])])
-
-
-def _aligned(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, float]:
+def _aligned(a: _Outline, b: np.ndarray) -> tuple[_Outline, float]:
     """`b` in the direction, and from the vertex (as a fraction along it), that best match `a` from its start."""
     grid = np.arange(ALIGN_SAMPLES) / ALIGN_SAMPLES
-    sa = _sample(a, True, grid)
-    best: tuple[float, np.ndarray, float] | None = None
-    for candidate in (b, b[::-1]):
-        starts = _fractions(candidate, True)[:: math.ceil(len(candidate) / MAX_STARTS)]
-        sb = _sample(candidate, True, (starts[:, None] + grid[None, :]).ravel()).reshape(len(starts), -1, 2)
+    sa = a.sample(grid)
+    best: tuple[float, _Outline, float] | None = None
+    for candidate in (_Outline(b, True), _Outline(b[::-1], True)):
+        starts = candidate.fractions[:: math.ceil(len(b) / MAX_STARTS)]
+        sb = candidate.sample((starts[:, None] + grid[None, :]).ravel()).reshape(len(starts), -1, 2)
         costs = ((sb - sa[None]) ** 2).sum(axis=(1, 2))
         k = int(costs.argmin())
         if best is None or costs[k] < best[0]:
@@ -109,16 +119,23 @@ def _aligned(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, float]:
     return best[1], best[2]
 
 
-def _correspondence(a: Outline, b: Outline, closed: bool) -> tuple[Outline, Outline]:
-    """Matching points on both outlines (at the union of both shapes' vertex fractions)."""
-    pa, pb = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+def matched_outlines(a: Outline, b: Outline, closed: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Matching points on both outlines (at the union of both shapes' vertex fractions), as two (n, 2) arrays."""
+    pa = _Outline(np.asarray(a, dtype=float), closed)
     offset = 0.0
     if closed:
-        pb, offset = _aligned(pa, pb)
-    own_b = np.mod(_fractions(pb, closed) - offset, 1.0) if closed else _fractions(pb, closed)
-    at = np.round(np.concatenate([_fractions(pa, closed), own_b]), 12)
+        pb, offset = _aligned(pa, np.asarray(b, dtype=float))
+    else:
+        pb = _Outline(np.asarray(b, dtype=float), False)
+    own_b = np.mod(pb.fractions - offset, 1.0) if closed else pb.fractions
+    at = np.round(np.concatenate([pa.fractions, own_b]), 12)
     at = np.unique(np.mod(at, 1.0) if closed else at)
-    return _pairs(_sample(pa, closed, at)), _pairs(_sample(pb, closed, at + offset))
+    return pa.sample(at), pb.sample(at + offset)
+
+
+def _correspondence(a: Outline, b: Outline, closed: bool) -> tuple[Outline, Outline]:
+    pa, pb = matched_outlines(a, b, closed)
+    return _pairs(pa), _pairs(pb)
 
 
 def _pairs(points: np.ndarray) -> Outline:
