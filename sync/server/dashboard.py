@@ -33,7 +33,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from sync.server import db
+from sync.server import db, rollups
 from sync.server.dashboard_facts import PRELABEL_STATES
 from sync.server.dashboard_shapes import Records, bars, lots_shape, matrix, number, per_task, table, timeseries
 from sync.server.errors import ApiError
@@ -56,6 +56,7 @@ class Query:
     top: int = DEFAULT_TOP
     dialect: str = "sqlite"
     full: bool = False  # the CSV: every row of a table chart, not its first ones
+    rollups: bool = True  # read whole days from the roll-ups (rollups.py); False: every row from the facts
 
     @property
     def size(self) -> int:
@@ -98,21 +99,63 @@ def _rows(conn: Connection, sql: str, q: Query, **extra: Any) -> Records:
     return [dict(r) for r in conn.execute(sa.text(sql), {**q.params(), **extra}).mappings()]
 
 
+def _windowed(q: Query, raw: str, leg: Callable[[str], str], column: str, days: str | None,
+              outer: str) -> tuple[str, dict[str, Any]]:
+    """The SQL and extra parameters of a chart over its window: `raw` (the facts of [:since, :until)) when the
+    window holds no whole day, when the query asks for no roll-ups or when `days` is None (its buckets do not fall
+    on UTC days); else `outer` over {legs}: `leg(where)` on the facts of the window's two edges and `days`, the
+    roll-up's rows of the whole days (rollups.Span)."""
+    span = rollups.span(q.since, q.until) if q.rollups and days else None
+    if span is None:
+        return raw, {}
+    head, tail = rollups.edges(column, q.dialect)
+    days_where = " WHERE d.project_id = :project AND d.day >= :first_day AND d.day < :end_day"
+    return outer.format(legs=f"{leg(head)} UNION ALL {leg(tail)} UNION ALL {days}{days_where}"), span.params()
+
+
+def _total(*columns: str) -> str:
+    """Sums of whole counts from the legs of a roll-up query (PostgreSQL's sum of BIGINT is NUMERIC)."""
+    return ", ".join(f"CAST(sum({c}) AS BIGINT) AS {c}" for c in columns)
+
+
 # -- the queries -----------------------------------------------------------------------------------------------------
 
 def q_throughput(conn: Connection, q: Query) -> Records:
-    return _rows(conn, f"""
-        SELECT {q.bucket_sql('s.at')} AS bucket, s.username AS annotator, count(*) AS submitted,
-               sum(CASE WHEN s.resubmitted THEN 1 ELSE 0 END) AS resubmitted
-        FROM submissions s WHERE s.project_id = :project AND s.at >= :since AND s.at < :until
-        GROUP BY 1, 2 ORDER BY 1, 2""", q)
+    def leg(where: str) -> str:
+        return f"""SELECT {q.bucket_sql('s.at')} AS bucket, s.username AS annotator, count(*) AS submitted,
+                   sum(CASE WHEN s.resubmitted THEN 1 ELSE 0 END) AS resubmitted
+            FROM submissions s WHERE s.project_id = :project AND {where} GROUP BY 1, 2"""
+    on_days = q.bucket == "day" and q.utc_offset_minutes % 1440 == 0
+    sql, extra = _windowed(q, leg("s.at >= :since AND s.at < :until"), leg, "s.at", (
+        "SELECT d.day * 86400, d.username, d.submitted, d.resubmitted FROM submission_days d"
+        if on_days else None), f"""SELECT bucket, annotator, {_total('submitted', 'resubmitted')} FROM ({{legs}}) x
+        GROUP BY 1, 2 HAVING sum(submitted) > 0""")
+    return _rows(conn, sql + " ORDER BY 1, 2", q, **extra)
+
+
+_PAIRS = f"""SELECT task_id, annotator, sum(seconds) AS seconds, {_total('pieces')} FROM ({{legs}}) y
+    GROUP BY task_id, annotator HAVING sum(pieces) > 0"""
+
+
+def _task_time(q: Query, raw: str, outer: str) -> tuple[str, dict[str, Any]]:
+    """Active time over the window from `raw`, or from `outer` over {pairs} (task_id, annotator, seconds, pieces)
+    when whole days come from task_time_days."""
+    def leg(where: str) -> str:
+        return f"""SELECT tt.task_id AS task_id, tt.username AS annotator, sum(tt.seconds) AS seconds,
+                   count(*) AS pieces
+            FROM task_time tt WHERE tt.project_id = :project AND {where} GROUP BY tt.task_id, tt.username"""
+    return _windowed(q, raw, leg, "tt.started",
+                     "SELECT d.task_id, d.username, d.seconds, d.pieces FROM task_time_days d",
+                     outer.replace("{pairs}", _PAIRS))
 
 
 def q_active_time(conn: Connection, q: Query) -> Records:
-    rows = _rows(conn, """
+    sql, extra = _task_time(q, """
         SELECT tt.username AS annotator, count(DISTINCT tt.task_id) AS tasks, sum(tt.seconds) AS seconds
         FROM task_time tt WHERE tt.project_id = :project AND tt.started >= :since AND tt.started < :until
-        GROUP BY tt.username ORDER BY tt.username""", q)
+        GROUP BY tt.username""", """SELECT annotator, count(*) AS tasks, sum(seconds) AS seconds
+        FROM ({pairs}) x GROUP BY annotator""")
+    rows = _rows(conn, sql + " ORDER BY 1", q, **extra)
     for r in rows:
         per_task(r)
     return rows
@@ -120,20 +163,19 @@ def q_active_time(conn: Connection, q: Query) -> Records:
 
 def q_task_time(conn: Connection, q: Query) -> Records:
     limit = "" if q.full else "LIMIT :limit"
+    inner, extra = _task_time(q, """
+        SELECT tt.task_id AS task_id, tt.username AS annotator, sum(tt.seconds) AS seconds, count(*) AS pieces
+        FROM task_time tt WHERE tt.project_id = :project AND tt.started >= :since AND tt.started < :until
+        GROUP BY tt.task_id, tt.username""", "{pairs}")
     return _rows(conn, f"""
         SELECT x.task_id AS task_id, t.name AS task, x.annotator AS annotator, x.seconds AS seconds,
                x.pieces AS pieces
-        FROM (SELECT tt.task_id AS task_id, tt.username AS annotator, sum(tt.seconds) AS seconds, count(*) AS pieces
-              FROM task_time tt WHERE tt.project_id = :project AND tt.started >= :since AND tt.started < :until
-              GROUP BY tt.task_id, tt.username ORDER BY 3 DESC, 1 {limit}) x
-        JOIN tasks t ON t.id = x.task_id ORDER BY x.seconds DESC, x.task_id""", q, limit=q.top)
+        FROM ({inner} ORDER BY 3 DESC, 1 {limit}) x
+        JOIN tasks t ON t.id = x.task_id ORDER BY x.seconds DESC, x.task_id""", q, limit=q.top, **extra)
 
 
-_DECISIONS = """count(*) AS reviewed,
-        sum(CASE WHEN r.decision = 'accept' AND NOT r.fixed THEN 1 ELSE 0 END) AS accepted,
-        sum(CASE WHEN r.decision = 'accept' AND r.fixed THEN 1 ELSE 0 END) AS fixed,
-        sum(CASE WHEN r.decision = 'reject' AND r.reason NOT LIKE 'lot % rejected: %' THEN 1 ELSE 0 END) AS rejected,
-        sum(CASE WHEN r.decision = 'reject' AND r.reason LIKE 'lot % rejected: %' THEN 1 ELSE 0 END) AS returned"""
+_DECISIONS = rollups.decision_sums("r")
+_REVIEW_COLUMNS = tuple(name for name, _expr in rollups.DECISIONS)
 
 
 def q_reviews_by_annotator(conn: Connection, q: Query) -> Records:
@@ -145,11 +187,15 @@ def q_reviews_by_annotator(conn: Connection, q: Query) -> Records:
 
 
 def q_reviews_by_label(conn: Connection, q: Query) -> Records:
-    return _rows(conn, f"""
-        SELECT sl.label AS label, {_DECISIONS}
-        FROM reviews r JOIN submitted_labels sl ON sl.task_id = r.task_id
-        WHERE sl.project_id = :project AND r.at >= :since AND r.at < :until
-        GROUP BY sl.label ORDER BY 1""", q)
+    def leg(where: str) -> str:
+        return f"""SELECT sl.label AS label, {_DECISIONS}
+            FROM reviews r JOIN submitted_labels sl ON sl.task_id = r.task_id
+            WHERE sl.project_id = :project AND {where} GROUP BY sl.label"""
+    sql, extra = _windowed(q, leg("r.at >= :since AND r.at < :until"), leg, "r.at",
+                           f"SELECT d.label, {', '.join('d.' + c for c in _REVIEW_COLUMNS)} FROM review_label_days d",
+                           f"SELECT label, {_total(*_REVIEW_COLUMNS)} FROM ({{legs}}) x GROUP BY label "
+                           "HAVING sum(reviewed) > 0")
+    return _rows(conn, sql + " ORDER BY 1", q, **extra)
 
 
 def q_corrections(conn: Connection, q: Query) -> Records:
@@ -201,7 +247,6 @@ def _replica_scores(purpose: str) -> Callable[[Connection, Query], Records]:
     return query
 
 
-_REVIEW_COLUMNS = ("reviewed", "accepted", "fixed", "rejected", "returned")
 CHARTS: tuple[Chart, ...] = (
     Chart("throughput", "Tasks submitted per annotator", ("bucket", "annotator", "submitted", "resubmitted"),
           q_throughput, timeseries("annotator", "submitted", "tasks", ("submitted", "resubmitted"))),

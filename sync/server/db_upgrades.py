@@ -10,6 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from sync.server import rollups
 from sync.server.db import DASHBOARD_INDEXES, comments, metadata, project_leads, projects, users
 
 
@@ -25,6 +26,7 @@ def create_or_upgrade(conn: Connection) -> None:
     _stages(conn)
     for index in DASHBOARD_INDEXES:
         index.create(conn, checkfirst=True)
+    rollups.install(conn)
 
 
 def _add_missing(conn: Connection, table: str, columns: Sequence[tuple[str, str]]) -> list[str]:

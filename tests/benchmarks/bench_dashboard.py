@@ -33,7 +33,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from sync.server import dashboard, db
+from sync.server import dashboard, db, rollups
 from sync.server.config import ServerConfig
 
 TARGET_MS = 200.0
@@ -189,8 +189,12 @@ def seed_postgres(url: str, scale: float, now: float) -> dict[str, int]:
             print(f"  {table}: {n:,} rows in {time.perf_counter() - began:.1f} s", flush=True)
         for table in ("users", "projects", "tasks"):  # COPY gave the ids: move the sequences past them
             conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
-        conn.execute("ANALYZE")
         conn.commit()
+    engine = sa.create_engine(url)
+    with engine.begin() as sa_conn:  # COPY fires no roll-up triggers: fill the roll-ups as a store upgrade does
+        rollups.install(sa_conn)
+        sa_conn.execute(sa.text("ANALYZE"))
+    engine.dispose()
     return counts
 
 

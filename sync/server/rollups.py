@@ -1,0 +1,180 @@
+"""Per-day roll-ups of the dashboard's facts (db.py's `*_days` tables), so a 30-day window reads whole days from a
+small table and only its partial first and last day from the facts (sync/server/dashboard.py).
+
+How they stay current: database triggers on the fact tables add each fact to (or, deleted, take it from) its day's
+row in the transaction that writes the fact, so a live refresh sees new work at once, servers sharing one PostgreSQL
+need no coordination beyond the row locks of the upsert, and nothing in push.py, merge.py or service.py calls us.
+A day is the UTC day (epoch seconds // 86400) of the time the chart filters on (a submission's and a review's `at`,
+a piece of active time's client-clock `started`), never of when the server got it: a client pushing days later
+adds to the right, already rolled-up day. A reviews-by-label row counts a review once per label its task was last
+submitted with, so a new snapshot of the task's labels (dashboard_facts.snapshot: delete, then insert) moves its
+reviews from the old labels to the new ones.
+
+Upgrades (install, from db_upgrades): a roll-up whose triggers are missing (a new store, a store from before
+roll-ups, one seeded straight into its tables) is refilled from all its facts and gets its triggers, in the start-up
+write transaction.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+DAY = 86400
+# review decisions as counts: (column, expression of one review row named {r})
+DECISIONS = (
+    ("reviewed", "1"),
+    ("accepted", "CASE WHEN {r}.decision = 'accept' AND NOT {r}.fixed THEN 1 ELSE 0 END"),
+    ("fixed", "CASE WHEN {r}.decision = 'accept' AND {r}.fixed THEN 1 ELSE 0 END"),
+    ("rejected", "CASE WHEN {r}.decision = 'reject' AND {r}.reason NOT LIKE 'lot % rejected: %' THEN 1 ELSE 0 END"),
+    ("returned", "CASE WHEN {r}.decision = 'reject' AND {r}.reason LIKE 'lot % rejected: %' THEN 1 ELSE 0 END"),
+)
+
+
+def day_sql(column: str, dialect: str) -> str:
+    """SQL for the UTC day of `column` (epoch seconds, never negative), as the triggers store it."""
+    return f"CAST({column} / {DAY} AS INTEGER)" if dialect == "sqlite" else f"CAST(floor({column} / {DAY}) AS BIGINT)"
+
+
+def decision_sums(r: str, sign: str = "", total: bool = True) -> str:
+    """The DECISIONS counted over the review rows named `r` (or, not `total`, of the one review `r`)."""
+    one = "{sign}({expr})" if not total else "sum({sign}({expr}))"
+    return ", ".join(f"{one.format(sign=sign, expr=expr.format(r=r))} AS {name}" for name, expr in DECISIONS)
+
+
+@dataclass(frozen=True)
+class Span:
+    """A window's whole days [first_day, end_day) read from a roll-up, and its edges read from the facts: before
+    `head_end` with a day before first_day, from `tail_start` with a day from end_day on. The second of margin keeps
+    the split exact where a float's division by 86400 rounds across midnight."""
+
+    first_day: int
+    end_day: int
+    head_end: float
+    tail_start: float
+
+    def params(self) -> dict[str, Any]:
+        return {"first_day": self.first_day, "end_day": self.end_day, "head_end": self.head_end,
+                "tail_start": self.tail_start}
+
+
+def span(since: float, until: float) -> Span | None:
+    """The whole days of [since, until), None when it holds none (a short window reads the facts only)."""
+    first, end = math.ceil((since + 1) / DAY), math.floor((until - 1) / DAY)
+    if first >= end:
+        return None
+    return Span(first, end, min(until, first * DAY + 1.0), max(since, end * DAY - 1.0))
+
+
+def edges(column: str, dialect: str) -> tuple[str, str]:
+    """The two WHERE conditions on `column` that select a window's edges (Span)."""
+    day = day_sql(column, dialect)
+    return (f"{column} >= :since AND {column} < :head_end AND {day} < :first_day",
+            f"{column} >= :tail_start AND {column} < :until AND {day} >= :end_day")
+
+
+@dataclass(frozen=True)
+class Trigger:
+    table: str  # the fact table it fires on
+    event: str  # INSERT or DELETE
+    select: str  # the rows to add, from the fact named {row}, values multiplied by {sign}
+
+
+@dataclass(frozen=True)
+class Rollup:
+    table: str
+    keys: tuple[str, ...]
+    values: tuple[str, ...]
+    triggers: tuple[Trigger, ...]
+    backfill: str  # SELECT of every row from all the facts ({day:column}, {decisions:alias} as in _render)
+
+    def upsert(self, select: str) -> str:
+        adds = ", ".join(f"{v} = {self.table}.{v} + excluded.{v}" for v in self.values)
+        return (f"INSERT INTO {self.table} ({', '.join(self.keys + self.values)}) {select} "
+                f"ON CONFLICT ({', '.join(self.keys)}) DO UPDATE SET {adds}")
+
+
+def _both(table: str, select: str) -> tuple[Trigger, Trigger]:
+    return Trigger(table, "INSERT", select), Trigger(table, "DELETE", select)
+
+
+_REVIEWED_LABELS = ("SELECT sl.project_id, {day:{row}.at}, sl.label, {decision:{row}} FROM submitted_labels sl "
+                    "WHERE sl.task_id = {row}.task_id")
+_LABELS_REVIEWED = ("SELECT {row}.project_id, {day:r.at}, {row}.label, {decisions:r} FROM reviews r "
+                    "WHERE r.task_id = {row}.task_id GROUP BY 2")
+ROLLUPS = (
+    Rollup("submission_days", ("project_id", "day", "username"), ("submitted", "resubmitted"),
+           _both("submissions", "SELECT {row}.project_id, {day:{row}.at}, {row}.username, {sign}1, "
+                 "{sign}(CASE WHEN {row}.resubmitted THEN 1 ELSE 0 END) WHERE true"),
+           "SELECT s.project_id, {day:s.at}, s.username, count(*), sum(CASE WHEN s.resubmitted THEN 1 ELSE 0 END) "
+           "FROM submissions s WHERE true GROUP BY 1, 2, 3"),
+    Rollup("review_label_days", ("project_id", "day", "label"), tuple(name for name, _e in DECISIONS),
+           (*_both("reviews", _REVIEWED_LABELS), *_both("submitted_labels", _LABELS_REVIEWED)),
+           "SELECT sl.project_id, {day:r.at}, sl.label, {decisions:r} FROM reviews r JOIN submitted_labels sl "
+           "ON sl.task_id = r.task_id WHERE true GROUP BY 1, 2, 3"),
+    Rollup("task_time_days", ("project_id", "day", "username", "task_id"), ("seconds", "pieces"),
+           _both("task_time", "SELECT {row}.project_id, {day:{row}.started}, {row}.username, {row}.task_id, "
+                 "{sign}{row}.seconds, {sign}1 WHERE true"),
+           "SELECT t.project_id, {day:t.started}, t.username, t.task_id, sum(t.seconds), count(*) FROM task_time t "
+           "WHERE true GROUP BY 1, 2, 3, 4"),
+)
+
+
+def _render(template: str, dialect: str, row: str = "", sign: str = "") -> str:
+    """Fill a template's {row}, {sign}, {day:column}, {decisions:alias} (counts over rows) and {decision:alias}
+    (of one row)."""
+    out = template.replace("{row}", row).replace("{sign}", sign)
+    while (start := out.find("{d")) >= 0:
+        end = out.index("}", start)
+        kind, arg = out[start + 1:end].split(":", 1)
+        filled = day_sql(arg, dialect) if kind == "day" else decision_sums(arg, sign, kind == "decisions")
+        out = out[:start] + filled + out[end + 1:]
+    return out
+
+
+def _name(rollup: Rollup, trigger: Trigger) -> str:
+    return f"rollup_{rollup.table}_{trigger.table}_{trigger.event.lower()}"
+
+
+def _existing(conn: Connection) -> set[str]:
+    if conn.dialect.name == "sqlite":
+        sql = "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+    else:
+        sql = "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal"
+    return {row[0] for row in conn.execute(sa.text(sql))}
+
+
+def _drop(conn: Connection, name: str, table: str) -> None:
+    conn.execute(sa.text(f"DROP TRIGGER IF EXISTS {name}" + ("" if conn.dialect.name == "sqlite" else f" ON {table}")))
+
+
+def _create(conn: Connection, name: str, trigger: Trigger, statement: str) -> None:
+    if conn.dialect.name == "sqlite":
+        conn.execute(sa.text(f"CREATE TRIGGER {name} AFTER {trigger.event} ON {trigger.table} FOR EACH ROW "
+                             f"BEGIN {statement}; END"))
+        return
+    conn.execute(sa.text(f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ "
+                         f"BEGIN {statement}; RETURN NULL; END $$"))
+    conn.execute(sa.text(f"CREATE TRIGGER {name} AFTER {trigger.event} ON {trigger.table} FOR EACH ROW "
+                         f"EXECUTE FUNCTION {name}()"))
+
+
+def install(conn: Connection) -> None:
+    """Give every roll-up its triggers; one that lacked any is refilled from all its facts first (module doc)."""
+    dialect, have = conn.dialect.name, _existing(conn)
+    for rollup in ROLLUPS:
+        names = [_name(rollup, t) for t in rollup.triggers]
+        if all(n in have for n in names):
+            continue
+        for name, trigger in zip(names, rollup.triggers, strict=True):
+            _drop(conn, name, trigger.table)
+        conn.execute(sa.text(f"DELETE FROM {rollup.table}"))
+        conn.execute(sa.text(f"INSERT INTO {rollup.table} ({', '.join(rollup.keys + rollup.values)}) "
+                             + _render(rollup.backfill, dialect)))
+        for name, trigger in zip(names, rollup.triggers, strict=True):
+            row, sign = ("NEW", "") if trigger.event == "INSERT" else ("OLD", "-")
+            _create(conn, name, trigger, rollup.upsert(_render(trigger.select, dialect, row, sign)))
