@@ -5,6 +5,7 @@ import random
 
 import pytest
 
+from sync.client import batcher as batcher_module
 from sync.client.batcher import Batcher
 from sync.client.engine import SyncEngine
 from sync.client.http import Http, ServerError
@@ -40,6 +41,31 @@ def test_duplicates_out_of_order_and_dropped_answers(seeded, keys, tmp_path):
     finally:
         raw.close()
         engine.close()
+
+
+def test_answers_of_pipelined_batches_are_stored_in_chain_order(seeded, keys, tmp_path, monkeypatch):
+    """Batches sealed between moves of one box, then sent in one push: several are in flight while the answers are
+    stored, and a later batch's answer (a newer revision of the box) must not be overwritten by an earlier one's."""
+    ws = clone_for(seeded.server.url, "ann1", PASSWORD, tmp_path / "ann1", keys)
+    t = next(iter(server_task_ids(ws)))
+    rng = random.Random(9)
+    monkeypatch.setattr(batcher_module, "MAX_OPS", 1)
+    engine = SyncEngine(ws, keys.credentials, keys)
+    batcher = Batcher(SyncStore(ws), engine.identity)
+    try:
+        moved = add(ws, t, [box(t, rng) for _ in range(4)])[0]
+        while batcher.seal_next() is not None:  # four batches of one creation each
+            pass
+        for _ in range(5):
+            moved = move(ws, moved, 1.0)
+            assert batcher.seal_next() is not None
+        assert engine.push() == 9
+    finally:
+        engine.close()
+    assert ws.pending_changes() == 0
+    with ws.transaction() as conn:
+        assert SyncStore(ws).shadows(conn, [moved.id])[moved.id][0] == 6  # created (1), then moved five times
+    agree(ws, seeded.sessions["ann1"])
 
 
 def test_two_workspaces_of_one_device_rechain(seeded_sqlite, keys, tmp_path):

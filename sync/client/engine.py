@@ -1,8 +1,10 @@
 """One sync round: push (seal and send the outbox), pull (page by page), refresh refused tasks, move media.
 
-Sending runs on one worker thread while the next batch is sealed, in chain order; every answer is stored with the
-outbox rows it acknowledges. The state the app shows (offline, syncing, up to date, N changes waiting, last error)
-is a plain dataclass read from the workspace, so a CLI, a test or the status bar all see the same thing.
+Sending runs on one worker thread, in chain order, while this thread seals the next batches and stores each answer
+(with the outbox rows it acknowledges) in order as it comes: the sender goes on with the next request at once, so
+the server works on one batch while the client records the previous one and seals the one after. The state the app
+shows (offline, syncing, up to date, N changes waiting, last error) is a plain dataclass read from the workspace, so
+a CLI, a test or the status bar all see the same thing.
 
 Fault injection for the kill tests: ANNODESK_SYNC_CRASH_AT names a step (before_seal, after_seal, mid_request,
 after_commit, mid_pull) where the process SIGKILLs itself, after passing it ANNODESK_SYNC_CRASH_SKIP times.
@@ -126,7 +128,8 @@ class SyncEngine:
             self.pull()
             self.refresh()
             _done, errors = transfer_all(self.store, self.http, cache)
-            errors += index_downloaded(self.store, cache) + peaks_downloaded(self.store, cache)
+            errors += (index_downloaded(self.store, cache, self.http.cancelled)  # Cancel stops these too
+                       + peaks_downloaded(self.store, cache, self.http.cancelled))
             self._finish("ok", "; ".join((field_errors + errors)[:3]))
         except OfflineError as exc:
             self._finish("offline", str(exc))
@@ -159,23 +162,25 @@ class SyncEngine:
     def _push_pipeline(self) -> int:
         sent = 0
         with _fewer_collections(), ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-send") as pool:
-            queue: deque[tuple[Future[None], int]] = deque()
+            queue: deque[tuple[Future[list[dict[str, object]]], StoredBatch]] = deque()
             try:
                 for batch in self._batches():
-                    queue.append((pool.submit(self._send, batch), batch.op_count))
+                    queue.append((pool.submit(self._send, batch), batch))
                     while len(queue) > IN_FLIGHT or (queue and queue[0][0].done()):
-                        future, count = queue.popleft()
-                        future.result()
-                        sent += count
+                        sent += self._record(*queue.popleft())
                 while queue:
-                    future, count = queue.popleft()
-                    future.result()
-                    sent += count
+                    sent += self._record(*queue.popleft())
             except BaseException:
                 for future, _ in queue:
                     future.cancel()
                 raise
         return sent
+
+    def _record(self, answer: Future[list[dict[str, object]]], batch: StoredBatch) -> int:
+        """Store a sent batch's answer (answers are stored in chain order: a later one may acknowledge the same
+        annotations with newer revisions); returns its op count."""
+        apply.record_answer(self.store, batch.seq, answer.result(), batch.ops)
+        return batch.op_count
 
     def _batches(self) -> Iterator[StoredBatch]:
         """Stored unacknowledged batches first (a resend of the same bytes), then newly sealed ones."""
@@ -191,15 +196,16 @@ class SyncEngine:
             self.crash("after_seal")
             yield batch
 
-    def _send(self, batch: StoredBatch) -> None:
-        results: list[dict[str, object]] = []
-        if batch.op_count:
-            headers = {"Content-Type": "application/octet-stream"}
-            body: object = self._torn(batch.body) if self.crash.point == "mid_request" else batch.body
-            answer = loads(self.http.request("POST", "/sync/push", data=body, headers=headers).content)
-            self.crash("after_commit")
-            results = answer["results"]
-        apply.record_answer(self.store, batch.seq, results, batch.ops)
+    def _send(self, batch: StoredBatch) -> list[dict[str, object]]:
+        """The server's per-op answers to a batch (none to send for a batch of no ops)."""
+        if not batch.op_count:
+            return []
+        headers = {"Content-Type": "application/octet-stream"}
+        body: object = self._torn(batch.body) if self.crash.point == "mid_request" else batch.body
+        answer = loads(self.http.request("POST", "/sync/push", data=body, headers=headers).content)
+        self.crash("after_commit")
+        results: list[dict[str, object]] = answer["results"]
+        return results
 
     def _torn(self, body: bytes) -> Iterator[bytes]:
         """The body in two halves with the crash hook between them (the server sees a cut-off request)."""
