@@ -25,6 +25,8 @@ import cv2
 import numpy as np
 from PIL import Image, ImageFile, UnidentifiedImageError
 
+from core.messages import compose, translate
+
 IMAGE_EXTENSIONS: frozenset[str] = frozenset(
     {".jpg", ".jpeg", ".jpe", ".png", ".bmp", ".dib", ".tif", ".tiff", ".webp", ".pbm", ".pgm", ".ppm", ".pnm"}
 )
@@ -47,9 +49,20 @@ class MediaError(ValueError):
     """A media file that cannot be used; `reason` says why without the path (stored on the task)."""
 
     def __init__(self, path: str | Path, reason: str) -> None:
-        super().__init__(f"{path}: {reason}")
+        super().__init__(compose("{path}: {reason}", path=path, reason=reason))
         self.path = str(path)
         self.reason = reason
+
+
+def _cannot_read(exc: OSError) -> str:
+    return translate("media", "cannot read: {error}").format(error=exc.strerror or exc)
+
+
+def _cannot_decode(reason: str) -> str:
+    return translate("media", "cannot decode: {reason}").format(reason=reason)
+
+
+_EMPTY = translate("media", "empty file (0 bytes)")
 
 
 @dataclass(frozen=True)
@@ -81,16 +94,16 @@ def probe_image(path: str | Path) -> MediaInfo:
     try:
         status = Path(path).stat()
     except OSError as exc:
-        raise MediaError(path, f"cannot read: {exc.strerror or exc}") from None
+        raise MediaError(path, _cannot_read(exc)) from None
     if not stat.S_ISREG(status.st_mode):  # reading a FIFO or a device named *.png would block or never end
-        raise MediaError(path, "not a regular file (a pipe, device or folder)")
+        raise MediaError(path, translate("media", "not a regular file (a pipe, device or folder)"))
     size = status.st_size
     if size == 0:
-        raise MediaError(path, "empty file (0 bytes)")
+        raise MediaError(path, _EMPTY)
     try:
         digest = content_hash(path)
     except OSError as exc:
-        raise MediaError(path, f"cannot read: {exc.strerror or exc}") from None
+        raise MediaError(path, _cannot_read(exc)) from None
     width, height = _checked_size(path)
     return MediaInfo(str(path), size, digest, width, height)
 
@@ -100,10 +113,13 @@ def size_problem(width: int, height: int, names: tuple[str, str] = ("width", "he
     fields the message names (a reader says which field of its file is wrong)."""
     for name, value in zip(names, (width, height), strict=True):
         if value > MAX_SIDE:
-            return f"{name} {value} is past the limit of {MAX_SIDE} pixels a side"
+            return translate("media", "{name} {value} is past the limit of {limit} pixels a side").format(
+                name=name, value=value, limit=MAX_SIDE)
     if width * height > MAX_PIXELS:
-        size = f"{names[0]} x {names[1]} {width} x {height} ({width * height / 1e6:,.0f} MP)"
-        return f"{size} is past the limit of {MAX_PIXELS / 1e9:.1f} GP (2^34 pixels)"
+        return translate("media", "{width_name} x {height_name} {width} x {height} ({mp:,.0f} MP) is past the "
+                         "limit of {limit:.1f} GP (2^34 pixels)").format(
+            width_name=names[0], height_name=names[1], width=width, height=height, mp=width * height / 1e6,
+            limit=MAX_PIXELS / 1e9)
     return ""
 
 
@@ -147,12 +163,13 @@ def _checked_size(path: str | Path) -> tuple[int, int]:
     except MediaError:
         raise
     except UnidentifiedImageError:
-        return _size_by_opencv(path, "not an image file, or a format that cannot be read")
+        return _size_by_opencv(path, translate("media", "not an image file, or a format that cannot be read"))
     except (OSError, SyntaxError, ValueError) as exc:
         reason = str(exc) or type(exc).__name__
         if "truncated" in reason.lower():
-            raise MediaError(path, f"corrupt or truncated image: {reason}") from None
-        return _size_by_opencv(path, f"cannot decode: {reason}")
+            raise MediaError(path, translate("media", "corrupt or truncated image: {reason}").format(
+                reason=reason)) from None
+        return _size_by_opencv(path, _cannot_decode(reason))
 
 
 def _verify(im: Image.Image, path: str | Path) -> None:
@@ -180,8 +197,8 @@ def _check_png_data(path: str | Path, pixels: int) -> None:
             data += length if chunk[4:] == b"IDAT" else 0
             fh.seek(length + 4, 1)  # the chunk's data and CRC
     if data * _DEFLATE_MAX_RATIO * 8 < pixels:
-        raise MediaError(path, f"corrupt or truncated image: {data:,} bytes of pixel data cannot hold {pixels:,} "
-                               "pixels")
+        raise MediaError(path, translate("media", "corrupt or truncated image: {data:,} bytes of pixel data cannot "
+                                         "hold {pixels:,} pixels").format(data=data, pixels=pixels))
 
 
 def _check_tiff_segments(path: str | Path) -> None:
@@ -193,9 +210,11 @@ def _check_tiff_segments(path: str | Path) -> None:
             page = tif.pages.first
             ends = [offset + count for offset, count in zip(page.dataoffsets, page.databytecounts, strict=True)]
     except Exception as exc:  # tifffile raises many kinds for a damaged structure
-        raise MediaError(path, f"cannot read the TIFF structure: {exc}") from None
+        raise MediaError(path, translate("media", "cannot read the TIFF structure: {error}").format(
+            error=exc)) from None
     if max(ends, default=0) > Path(path).stat().st_size:
-        raise MediaError(path, "corrupt or truncated image: its tiles or strips run past the end of the file")
+        raise MediaError(path, translate("media", "corrupt or truncated image: its tiles or strips run past the "
+                                         "end of the file"))
 
 
 def _size_by_opencv(path: str | Path, reason: str) -> tuple[int, int]:
@@ -215,7 +234,7 @@ def decode_image(path: str | Path) -> np.ndarray:
     try:
         data = np.fromfile(path, dtype=np.uint8)
     except OSError as exc:
-        raise MediaError(path, f"cannot read: {exc.strerror or exc}") from None
+        raise MediaError(path, _cannot_read(exc)) from None
     return decode_image_bytes(data, path)
 
 
@@ -224,13 +243,13 @@ def decode_image_bytes(data: bytes | np.ndarray, source: str | Path = "<memory>"
     encrypted cache): the same pixels, depths and EXIF orientation. `source` names the media in errors."""
     buffer = np.frombuffer(data, dtype=np.uint8) if isinstance(data, bytes) else data
     if buffer.size == 0:
-        raise MediaError(source, "empty file (0 bytes)")
+        raise MediaError(source, _EMPTY)
     try:
         image = cv2.imdecode(buffer, _DECODE_FLAGS)
     except cv2.error as exc:  # OpenCV raises, rather than returning None, for images past its own size limits
-        raise MediaError(source, f"cannot decode: {_opencv_reason(exc)}") from None
+        raise MediaError(source, _cannot_decode(_opencv_reason(exc))) from None
     if image is None:
-        raise MediaError(source, "cannot decode: not an image, or corrupt or truncated")
+        raise MediaError(source, translate("media", "cannot decode: not an image, or corrupt or truncated"))
     return image
 
 

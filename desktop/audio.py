@@ -25,6 +25,7 @@ from sync.client.media import MediaPending
 from tools.audio_editor import AudioEditor, time_span
 from widgets.audio_controls import AudioControls
 from widgets.audio_playback import AudioPlayback
+from widgets.messages import translated
 from widgets.sample_reader import SampleReader
 from widgets.spectrogram_layer import SpectrogramLayer
 from widgets.waveform import DISPLAYS, WaveformView
@@ -192,12 +193,12 @@ class AudioController:
             audio_source(task, cache)  # pending or locked: say so now, not from a worker
         except MediaPending as exc:
             self.waveform.set_recording(0.0, None, None)
-            self.waveform.show_message(f"{task.name}: {exc.reason}")
+            self.waveform.show_message(f"{task.name}: {translated(exc.reason)}")
             return
         except MediaError as exc:
             self.waveform.set_recording(0.0, None, None)
             self.waveform.show_message(
-                translate("AudioController", "Cannot play {0}: {1}").format(task.name, exc.reason))
+                translate("AudioController", "Cannot play {0}: {1}").format(task.name, translated(exc.reason)))
             return
         data = session.reader.audio_peaks(task.content_hash) if task.content_hash else None
         if data is None:

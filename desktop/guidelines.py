@@ -23,6 +23,7 @@ from sync.client.http import OfflineError, ServerError, SyncError
 from sync.client.review_store import ReviewStore
 from sync.database import WorkspaceError
 from widgets.guidelines_panel import GuidelinesPanel
+from widgets.messages import translated
 from widgets.schema_editor import SchemaEditor
 
 if TYPE_CHECKING:
@@ -72,7 +73,7 @@ class GuidelinesController(QObject):
             try:
                 after = session.writer.call(session.writer_ws.reload_schema).result()
             except WorkspaceError as exc:
-                self.window.statusBar().showMessage(str(exc), 6000)
+                self.window.statusBar().showMessage(translated(exc), 6000)
                 after = before
             if after != before:
                 self.window.labels.set_schema(after)
@@ -96,7 +97,7 @@ class GuidelinesController(QObject):
                 note = self.tr("This workspace is not from a server: guidelines come with a project cloned from one")
             except WorkspaceError as exc:
                 self.guidelines = None
-                note = str(exc)
+                note = translated(exc)
         self.panel.set_guidelines(self.guidelines, self._image, note)
         g = self.guidelines
         self.window.labels.set_guides({name: g.for_label(name).description for name in g.labels} if g else {})
@@ -163,7 +164,7 @@ class GuidelinesController(QObject):
                 where = self.tr(" (field {0})").format(field) if field else ""
                 return self.tr("The server refused it{0}: {1}").format(where, exc.detail)
             except SyncError as exc:
-                return str(exc)
+                return translated(exc)
 
         job = self.job = Job(self.tr("Saving the schema"), run, self)
         job.finished.connect(self._saved)

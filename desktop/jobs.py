@@ -17,6 +17,7 @@ from PySide6.QtCore import QObject, Signal
 
 from core.document import Change
 from sync.workspace import Workspace
+from widgets.messages import translated
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +72,7 @@ class Job(QObject):
             result = self._fn(self.state)
         except Exception as exc:  # reported to the user; the app goes on
             log.exception("job %s failed", self.title)
-            self.failed.emit(f"{self.title}: {exc}")
+            self.failed.emit(f"{self.title}: {translated(exc)}")
         else:
             self.finished.emit(result)
 
@@ -118,6 +119,6 @@ class WorkspaceWriter(QObject):
         exc = future.exception()
         if exc is not None:
             log.error("saving an edit failed: %s", exc)
-            self.failed.emit(f"Could not save the last edit: {exc}")
+            self.failed.emit(self.tr("Could not save the last edit: {0}").format(translated(exc)))
         else:
             self.saved.emit(left)

@@ -40,6 +40,7 @@ from inference.pipeline import PrelabelStore, selected_tasks
 from inference.video_prelabel import VideoPrelabelJob, VideoPrelabelOptions
 from sync.client.audio import audio_source
 from sync.client.video import video_index, video_source
+from widgets.messages import translated
 
 if TYPE_CHECKING:
     from desktop.window_api import PrelabelWindow
@@ -318,7 +319,7 @@ class PrelabelController(QObject):
         if new or not predictions:  # after the predictions (in order); "pre-label all" then skips this task
             session.writer.call(session.writer_ws.record_model_runs, predictor.model_id, [task_id]).result()
         name = session.reader.task(task_id).name
-        summary = [f"{len(new)} predictions on {name} ({predictor.runtime.active})", *messages]
+        summary = [f"{len(new)} predictions on {name} ({predictor.runtime.active})", *map(translated, messages)]
         if new:
             summary.append("Enter accepts the selected, Shift+Enter all, Delete rejects")
         self.window.statusBar().showMessage("; ".join(summary), 10000)
@@ -351,8 +352,9 @@ class PrelabelController(QObject):
         if not reports:
             self.window.statusBar().showMessage(self.tr("Nothing to pre-label"), 5000)
             return
-        self.window.statusBar().showMessage("; ".join(f"Pre-labelling {r.summary()[0]}" for r in reports), 15000)
-        failed = [line for r in reports if r.failures for line in r.summary()]
+        self.window.statusBar().showMessage("; ".join(f"Pre-labelling {translated(r.summary()[0])}" for r in reports),
+                                            15000)
+        failed = [translated(line) for r in reports if r.failures for line in r.summary()]
         if failed:
             warn(self.window.canvas.window(), "\n".join(failed))
         self._reload_if_changed()

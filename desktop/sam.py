@@ -29,6 +29,7 @@ from desktop.prelabel import warn
 from inference import ImageEmbedding, InteractiveSegmenter, ModelError
 from tools.editor import Editor
 from widgets.mask_preview import MaskPreviewItem
+from widgets.messages import translated
 
 if TYPE_CHECKING:
     from desktop.session import TaskSession
@@ -62,7 +63,7 @@ class TaskPrompter:
             self.last_decode_seconds = time.perf_counter() - start
             return mask
         except (ModelError, MediaError, OSError, ValueError) as exc:
-            self._on_error(str(exc))
+            self._on_error(translated(exc))
         except CancelledError:
             self._on_error("the image's encoding was cancelled; open the task again")
         return None
@@ -128,7 +129,7 @@ class SegmentController(QObject):
             return
         exc = future.exception()
         if exc is not None:
-            self.load_failed.emit(str(exc))
+            self.load_failed.emit(translated(exc))
         else:
             self.loaded.emit(f"Segmentation model {Path(self._model_path).stem} runs on "
                              f"{future.result().runtime.describe()}")  # fmt: skip

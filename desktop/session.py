@@ -30,6 +30,7 @@ from sync.client.media import MediaPending, cached_media_bytes, media_sha, media
 from sync.workspace import Workspace
 from tools.editor import Editor
 from tools.edits import Clipboard
+from widgets.messages import translated
 
 log = logging.getLogger(__name__)
 PREFETCH = 2
@@ -210,10 +211,10 @@ class TaskSession(QObject):
             return self.images.request(task.media_path).result(), ""
         except MediaPending as exc:
             self.image_pending = True
-            return None, exc.reason
+            return None, translated(exc.reason)
         except MediaError as exc:
             log.warning("cannot show %s: %s", task.media_path, exc)
-            return None, str(exc) if has_file(task) else exc.reason  # a synced task's path is no use to the user
+            return None, translated(exc if has_file(task) else exc.reason)  # a synced task's path is no use to the user
         except OSError as exc:
             log.warning("cannot show %s: %s", task.media_path, exc)
             return None, str(exc)

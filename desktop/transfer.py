@@ -24,6 +24,7 @@ from core.formats import FORMATS, format_entries
 from desktop.jobs import Job, JobState
 from sync.transfer import Cancelled, TransferReport, export_dataset, import_dataset
 from sync.workspace import Workspace
+from widgets.messages import translated
 from widgets.transfer_dialog import ExportDialog, ExportRequest, ImportDialog, ImportRequest, SummaryDialog
 
 if TYPE_CHECKING:
@@ -88,7 +89,8 @@ class TransferController(QObject):
             return
         if session is self.window.session:
             self._refresh(session)
-        self._show_summary(self.tr("Import annotations"), report.summary(), report.messages)
+        self._show_summary(self.tr("Import annotations"), [translated(line) for line in report.summary()],
+                           [translated(message) for message in report.messages])
 
     def _refresh(self, session: TaskSession) -> None:
         """Show what the import stored: new tasks in the list, new labels in the palette, the open task reloaded in
@@ -138,8 +140,8 @@ class TransferController(QObject):
             self.window.statusBar().showMessage(self.tr("Export cancelled: nothing was written"), 8000)
             return
         paths, messages = result
-        line = f"saved {len(paths)} files to {request.out_dir} ({request.format})"
-        self._show_summary(self.tr("Export annotations"), [line], messages)
+        line = self.tr("saved {0} files to {1} ({2})").format(len(paths), request.out_dir, request.format)
+        self._show_summary(self.tr("Export annotations"), [line], [translated(message) for message in messages])
 
     # --- both ------------------------------------------------------------------------------------------------------
 

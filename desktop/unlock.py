@@ -21,6 +21,7 @@ from sync.client.at_rest import KeyRing, MediaCache
 from sync.client.credentials import CredentialsError
 from sync.database import WorkspaceError
 from sync.workspace import Workspace
+from widgets.messages import translated
 
 UNLOCKING = "Unlocking workspace…"
 TITLE = "Unlock Annodesk"
@@ -108,7 +109,7 @@ def unlock(path: Path, keys: KeyRing) -> MediaCache | str:
         with Workspace.open(path) as ws:
             return keys.media_cache(ws)
     except (CredentialsError, WorkspaceError) as exc:
-        return str(exc)
+        return translated(exc)
 
 
 class Unlocker(QObject):

@@ -22,6 +22,7 @@ from inference.tracking import Propagation, track_object
 from sync.client.media import MediaPending
 from sync.client.video import video_index, video_source
 from tools.video_editor import VideoEditor
+from widgets.messages import translated
 from widgets.timeline import Timeline, TimelineRow
 from widgets.video_controls import VideoControls
 from widgets.video_player import VideoPlayer
@@ -177,13 +178,13 @@ class VideoController:
             index = video_index(session.reader, task, cache)  # stored by add, or by the sync round that downloaded it
             self.player.open(video_source(task, cache), index)
         except MediaPending as exc:
-            canvas.show_message(f"{task.name}: {exc.reason}")
+            canvas.show_message(f"{task.name}: {translated(exc.reason)}")
             return False
         except MediaError as exc:
-            canvas.show_message(f"Cannot show {task.name}: {exc.reason}")
+            canvas.show_message(f"Cannot show {task.name}: {translated(exc.reason)}")
             return False
         except (VideoError, ValueError, OSError) as exc:
-            canvas.show_message(f"Cannot show {task.name}: {exc}")
+            canvas.show_message(f"Cannot show {task.name}: {translated(exc)}")
             return False
         self._fit = True
         self.controls.set_length(index.frames, index.fps)

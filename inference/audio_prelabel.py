@@ -63,7 +63,7 @@ class AudioPrelabelReport(PrelabelReport):
             f"{self.realtime_factor:.0f}x real time",
         ]
         lines += self.messages
-        lines += [f"failed: task {f.task_id} {f.media_path}: {f.reason}" for f in self.failures]
+        lines += [failure.text() for failure in self.failures]
         return lines
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from core.messages import translate
 from inference.errors import ModelError
 
 CARD_SUFFIXES = (".json", ".yaml", ".yml")
@@ -68,7 +69,7 @@ def read_card_file(path: Path) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise ModelError(path, f"cannot read the card: {exc}") from None
+        raise ModelError(path, translate("inference", "cannot read the card: {error}").format(error=exc)) from None
     try:
         if path.suffix.lower() == ".json":
             data = json.loads(text)
@@ -77,11 +78,12 @@ def read_card_file(path: Path) -> dict[str, Any]:
 
             data = yaml.safe_load(text)
     except ImportError:
-        raise ModelError(path, "YAML cards need the PyYAML package; install it or write the card as JSON") from None
+        raise ModelError(path, translate("inference", "YAML cards need the PyYAML package; install it or write the "
+                                         "card as JSON")) from None
     except Exception as exc:  # json.JSONDecodeError, yaml.YAMLError
-        raise ModelError(path, f"not a valid card: {exc}") from None
+        raise ModelError(path, translate("inference", "not a valid card: {error}").format(error=exc)) from None
     if not isinstance(data, dict):
-        raise ModelError(path, "a card must be a mapping of fields (an object)")
+        raise ModelError(path, translate("inference", "a card must be a mapping of fields (an object)"))
     return data
 
 
@@ -97,7 +99,8 @@ def build_card(layers: list[dict[str, Any]], option_names: Mapping[str, Any], so
                 options[key] = value
             else:
                 known = sorted(_FIELDS | set(option_names))
-                raise ModelError(source or "card", f"unknown field {key!r}; known fields: {', '.join(known)}")
+                raise ModelError(source or "card", translate("inference", "unknown field {key!r}; known fields: "
+                                                             "{known}").format(key=key, known=", ".join(known)))
     where = source or "card"
     checked = {key: _CHECKS[key](value, f"{where}: {key}") for key, value in merged.items()}
     for key, value in options.items():
@@ -119,7 +122,8 @@ def _flatten(layer: dict[str, Any]) -> dict[str, Any]:
 def _fail(where: str, expected: str, value: Any) -> ModelError:
     """`where` is "source: field"; the error names the source file and says what the field needs."""
     source, _, key = where.rpartition(": ")
-    return ModelError(source or "card", f"{key}: expected {expected}, got {value!r}")
+    return ModelError(source or "card", translate("inference", "{key}: expected {expected}, got {value!r}").format(
+        key=key, expected=expected, value=value))
 
 
 def _number(value: Any, where: str, low: float = -math.inf, high: float = math.inf) -> float:

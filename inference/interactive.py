@@ -18,6 +18,7 @@ import cv2
 import numpy as np
 
 from core.geometry import Point
+from core.messages import translate
 from core.shapes import Mask
 from inference.cards import ModelCard
 from inference.errors import ModelError
@@ -61,7 +62,8 @@ class InteractiveSegmenter:
             _, card = resolve_card(GraphInfo.from_session(encoder, session), card_path, {"family": "sam"})
             name = str(card.options.get("decoder") or "")
             if not name:
-                raise ModelError(card.source or encoder, 'the card must name the prompt decoder ("decoder": file)')
+                raise ModelError(card.source or encoder, translate("inference", 'the card must name the prompt '
+                                                                   'decoder ("decoder": file)'))
             decoder = Path(card.source).parent / name
         return cls(encoder, Path(decoder), provider, card_path=card_path)
 
@@ -79,7 +81,8 @@ class InteractiveSegmenter:
         name = self._encoder.graph.inputs[0].name
         out = self._encoder.session.run(None, {name: prepared.tensor})[0]
         if not np.isfinite(out).all():
-            raise ModelError(self._encoder.path, "the image embedding contains NaN or infinite values")
+            raise ModelError(self._encoder.path, translate("inference", "the image embedding contains NaN or "
+                                                           "infinite values"))
         return ImageEmbedding(out, image.shape[1], image.shape[0], prepared.transform.gain_x)
 
     def decode(
@@ -114,7 +117,8 @@ class InteractiveSegmenter:
         outputs = self._decoder.run(self._decoder_outputs, used)
         masks = outputs[0][0]
         if not np.isfinite(masks).all():
-            raise ModelError(self._encoder.path, "the decoder's mask contains NaN or infinite values")
+            raise ModelError(self._encoder.path, translate("inference", "the decoder's mask contains NaN or "
+                                                           "infinite values"))
         best = int(np.argmax(outputs[1].reshape(-1))) if len(outputs) > 1 and masks.shape[0] > 1 else 0
         logits = self._to_image(masks[best], embedding)
         return Mask.from_array(logits > float(self.card.options["mask_threshold"]))

@@ -16,6 +16,7 @@ from typing import Any
 import onnxruntime as ort
 
 from core.media import content_hash
+from core.messages import translate
 from inference.cards import ModelCard, build_card, card_beside, read_card_file
 from inference.errors import ModelError
 from inference.families import ALIASES, FAMILIES, Family
@@ -44,7 +45,8 @@ def model_id(*paths: str | Path) -> str:
 def family_named(name: str, where: str | Path) -> Family:
     key = ALIASES.get(name.lower(), name.lower())
     if key not in FAMILIES:
-        raise ModelError(where, f"unknown model family {name!r}; known: {', '.join(sorted(FAMILIES))}")
+        raise ModelError(where, translate("inference", "unknown model family {name!r}; known: {known}").format(
+            name=name, known=", ".join(sorted(FAMILIES))))
     return FAMILIES[key]
 
 
@@ -58,12 +60,11 @@ def pick_family(graph: GraphInfo, card_family: str | None, source: str) -> Famil
     fitting = [f for f in FAMILIES.values() if f.matches(graph)]
     if len(fitting) == 1:
         return fitting[0]
-    guess = f" (it could be {' or '.join(f.name for f in fitting)})" if fitting else ""
-    raise ModelError(
-        graph.path,
-        f"cannot tell which kind of model this is from its graph{guess}: {graph.describe()}; give a card with "
-        f'"family": one of {", ".join(sorted(FAMILIES))}',
-    )
+    guess = translate("inference", " (it could be {families})").format(
+        families=" or ".join(f.name for f in fitting)) if fitting else ""
+    raise ModelError(graph.path, translate(
+        "inference", 'cannot tell which kind of model this is from its graph{guess}: {graph}; give a card with '
+        '"family": one of {known}').format(guess=guess, graph=graph.describe(), known=", ".join(sorted(FAMILIES))))
 
 
 def resolve_card(
@@ -72,7 +73,7 @@ def resolve_card(
     """The family and the checked, completed card for a loaded graph."""
     card_file = Path(card_path) if card_path else card_beside(graph.path)
     if card_file is not None and not card_file.is_file():
-        raise ModelError(card_file, "no such card file")
+        raise ModelError(card_file, translate("inference", "no such card file"))
     raw = read_card_file(card_file) if card_file else {}
     overrides = dict(overrides or {})
     source = str(card_file) if card_file else ""

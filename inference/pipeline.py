@@ -41,6 +41,7 @@ import numpy as np
 
 from core.annotation import Annotation, Task, TaskStatus
 from core.media import MediaError
+from core.messages import translate
 from core.schema import LabelSchema
 from inference.errors import ModelError
 from inference.families import Prepared
@@ -107,6 +108,11 @@ class TaskFailure:
     media_path: str
     reason: str
 
+    def text(self) -> str:
+        """The report's line for it (also audio_prelabel's and video_prelabel's)."""
+        return translate("inference", "failed: task {task} {path}: {reason}").format(
+            task=self.task_id, path=self.media_path, reason=self.reason)
+
 
 @dataclass
 class PrelabelReport:
@@ -128,20 +134,24 @@ class PrelabelReport:
         return ran / self.seconds if self.seconds > 0 else 0.0
 
     def summary(self) -> list[str]:
-        state = "cancelled" if self.cancelled else "done"
-        lines = [
-            f"{state}: {self.predicted} tasks pre-labelled with {self.shapes} shapes, {self.already_done} already done "
-            f"by this model, {len(self.failures)} failed (of {self.tasks})",
-            f"provider: {self.runtime.describe()}; {self.images_per_second:.1f} images/s",
+        state = translate("inference", "cancelled") if self.cancelled else translate("inference", "done")
+        lines: list[str] = [
+            translate("inference", "{state}: {predicted} tasks pre-labelled with {shapes} shapes, {already} already "
+                      "done by this model, {failed} failed (of {tasks})").format(
+                state=state, predicted=self.predicted, shapes=self.shapes, already=self.already_done,
+                failed=len(self.failures), tasks=self.tasks),
+            translate("inference", "provider: {provider}; {speed:.1f} images/s").format(
+                provider=self.runtime.describe(), speed=self.images_per_second),
         ]
         lines += self.messages
-        lines += [f"failed: task {f.task_id} {f.media_path}: {f.reason}" for f in self.failures]
+        lines += [failure.text() for failure in self.failures]
         return lines
 
 
-_NOT_IMAGES = {"video": "a video task, not an image: pre-label its frames with `annodesk prelabel --every K`",
-               "audio": "a recording, not an image: pre-label it with an audio model (`annodesk prelabel WS --model "
-                        "silero_vad.onnx`)"}  # fmt: skip
+_NOT_IMAGES = {"video": translate("inference", "a video task, not an image: pre-label its frames with `annodesk "
+                                              "prelabel --every K`"),
+               "audio": translate("inference", "a recording, not an image: pre-label it with an audio model "
+                                              "(`annodesk prelabel WS --model silero_vad.onnx`)")}
 _Item = tuple[str, Task, Any]  # ("done", task, (prepared, outputs)) | ("skip", task, None) | ("fail", task, reason)
 
 
@@ -215,7 +225,8 @@ class PrelabelJob:
         if self._cancel.is_set():
             return ("cancelled", task, None)
         if task.kind != "image":  # inference/video_prelabel.py and audio_prelabel.py take the other kinds
-            return ("fail", task, _NOT_IMAGES.get(task.kind, f"a {task.kind} task, not an image"))
+            return ("fail", task, _NOT_IMAGES.get(task.kind) or translate("inference", "a {kind} task, not an "
+                                                                          "image").format(kind=task.kind))
         model_id = self.predictor.model_id
         if self.store.model_ran(model_id, task.id) or any(
             a.source.model_id == model_id for a in self.store.annotations(task.id)
@@ -324,7 +335,7 @@ class PrelabelJob:
             if kind == "skip":
                 self.report.already_done += 1
             elif kind == "fail":
-                self.report.failures.append(TaskFailure(task.id, task.media_path, str(value)))
+                self.report.failures.append(TaskFailure(task.id, task.media_path, value))
             else:
                 prepared, outputs = value
                 try:

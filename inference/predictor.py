@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from core.messages import translate
 from inference.cards import ModelCard
 from inference.errors import ModelError
 from inference.families import Family, Prediction, Prepared
@@ -52,14 +53,15 @@ class Predictor:
 
     def __init__(self, model: LoadedModel) -> None:
         if model.family.interactive:
-            raise ModelError(model.path, f"{model.family.name} models take prompts: open them with "
-                                         "InteractiveSegmenter")  # fmt: skip
+            raise ModelError(model.path, translate("inference", "{family} models take prompts: open them with "
+                                                   "InteractiveSegmenter").format(family=model.family.name))
         self.model = model
         first = model.graph.inputs[0]
         self._input = first.name
         self._dtype = _NUMPY_TYPES.get(first.dtype)
         if self._dtype is None:
-            raise ModelError(model.path, f"input {first.name} has type {first.dtype}; an image input must be float")
+            raise ModelError(model.path, translate("inference", "input {name} has type {dtype}; an image input must "
+                                                   "be float").format(name=first.name, dtype=first.dtype))
         self._outputs = [t.name for t in model.graph.outputs]
 
     @classmethod
@@ -117,24 +119,28 @@ class Predictor:
         try:
             outputs = self.model.session.run(self._outputs, {self._input: tensor.astype(self._dtype, copy=False)})
         except Exception as exc:  # ORT's own error types: wrong rank, shape or a failing kernel
-            raise ModelError(self.path, f"inference failed: {str(exc).strip().splitlines()[0]}") from None
+            raise ModelError(self.path, translate("inference", "inference failed: {error}").format(
+                error=str(exc).strip().splitlines()[0])) from None
         for name, out in zip(self._outputs, outputs, strict=True):
             if out.ndim == 0 or out.shape[0] != len(batch):
-                raise ModelError(self.path, f"output {name} has shape {list(out.shape)}, not one row per image "
-                                            f"of the batch of {len(batch)}")  # fmt: skip
+                raise ModelError(self.path, translate("inference", "output {name} has shape {shape}, not one row "
+                                                      "per image of the batch of {batch}").format(
+                    name=name, shape=list(out.shape), batch=len(batch)))
         return [[out[i] for out in outputs] for i in range(len(batch))]
 
     def decode(self, outputs: Sequence[np.ndarray], prepared: Prepared) -> list[Prediction]:
         """Predictions for one image from its outputs; ModelError when the outputs hold NaN or infinity."""
         for name, out in zip(self._outputs, outputs, strict=True):
             if out.dtype.kind == "f" and not np.isfinite(out).all():
-                raise ModelError(self.path, f"output {name} contains NaN or infinite values")
+                raise ModelError(self.path, translate("inference", "output {name} contains NaN or infinite "
+                                                      "values").format(name=name))
         try:
             return self.model.family.decode([np.asarray(o) for o in outputs], prepared, self.card)
         except (IndexError, ValueError) as exc:
             if isinstance(exc, ModelError):
                 raise
-            raise ModelError(self.path, f"output does not fit the {self.card.family} layout: {exc}") from None
+            raise ModelError(self.path, translate("inference", "output does not fit the {family} layout: "
+                                                  "{error}").format(family=self.card.family, error=exc)) from None
 
     def predict(self, image: np.ndarray) -> list[Prediction]:
         """Predictions for one decoded image (any of core.media.decode_image's layouts), in its pixel coordinates."""

@@ -25,6 +25,7 @@ from typing import Any
 import onnxruntime as ort
 import platformdirs
 
+from core.messages import translate
 from inference.errors import ModelError
 
 PROVIDER_CHOICES = ("auto", "cpu", "cuda", "tensorrt")
@@ -130,12 +131,13 @@ def create_session(
     """Open a model; ModelError (naming the file) when it is missing or not a loadable ONNX model."""
     path = Path(model)
     if not path.is_file():
-        raise ModelError(path, "no such model file")
+        raise ModelError(path, translate("inference", "no such model file"))
     providers, note = provider_list(choice, gpu_mem_limit)
     try:
         session = ort.InferenceSession(str(path), session_options(threads, spin), providers=providers)
     except Exception as exc:  # ORT raises its own exception classes (InvalidProtobuf, Fail, InvalidGraph, ...)
-        raise ModelError(path, f"not a loadable ONNX model: {_first_line(exc)}") from None
+        raise ModelError(path, translate("inference", "not a loadable ONNX model: {error}").format(
+            error=_first_line(exc))) from None
     running = tuple(session.get_providers())
     asked = [p[0] if isinstance(p, tuple) else p for p in providers]
     dropped = [_SHORT[p] for p in asked if p not in running]

@@ -6,6 +6,7 @@ import getpass
 import sqlite3
 from pathlib import Path
 
+from core.messages import translate
 from sync.migrations import SCHEMA_VERSION, user_version
 
 DB_NAME = "workspace.db"
@@ -46,7 +47,8 @@ def connect(db: Path, readonly: bool) -> sqlite3.Connection:
 def stored_version(db: Path) -> int:
     """The schema version, read through a read-only connection so a refused file is never written to."""
     if not db.is_file():
-        raise WorkspaceError(f"{db.parent}: no workspace here ({DB_NAME} is missing)")
+        raise WorkspaceError(translate("workspace", "{folder}: no workspace here ({file} is missing)").format(
+            folder=db.parent, file=DB_NAME))
     try:
         conn = connect(db, readonly=True)
         try:
@@ -55,12 +57,13 @@ def stored_version(db: Path) -> int:
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
-        raise WorkspaceError(f"{db}: not an Annodesk workspace: {exc}") from None
+        raise WorkspaceError(translate("workspace", "{file}: not an Annodesk workspace: {error}").format(
+            file=db, error=exc)) from None
     if version > SCHEMA_VERSION:
-        raise NewerWorkspaceError(
-            f"{db}: written by a newer Annodesk (schema version {version}, this one reads up to {SCHEMA_VERSION}); "
-            "update Annodesk to open it"
-        )
+        raise NewerWorkspaceError(translate(
+            "workspace", "{file}: written by a newer Annodesk (schema version {version}, this one reads up to "
+            "{supported}); update Annodesk to open it").format(file=db, version=version, supported=SCHEMA_VERSION))
     if not has_meta:
-        raise WorkspaceError(f"{db}: not an Annodesk workspace (no workspace metadata)")
+        raise WorkspaceError(translate("workspace", "{file}: not an Annodesk workspace (no workspace metadata)").format(
+            file=db))
     return version

@@ -32,6 +32,7 @@ from typing import Any
 from core.annotation import Annotation, Task, TaskStatus, new_id
 from core.formats import Dataset, DatasetItem, read_dataset
 from core.media_kinds import VIDEO
+from core.messages import Message, compose, translate
 from core.schema import AttributeSpec, Label, LabelSchema, SchemaError, Tier
 from core.shapes import Instant, Segment
 from core.tracks import Track, track_rows, tracks_from_rows
@@ -60,10 +61,13 @@ class TransferReport:
 
     def summary(self) -> list[str]:
         """What `annodesk import` prints and the app's summary shows, before the messages."""
-        lines = [f"imported {self.annotations_added} annotations on {self.tasks_matched} of {self.items} images "
-                 f"({self.media_added} images added, {self.duplicates} already present, {self.skipped} skipped)"]
+        lines: list[str] = [translate("transfer", "imported {annotations} annotations on {matched} of {items} "
+                                      "images ({added} images added, {duplicates} already present, {skipped} "
+                                      "skipped)").format(
+            annotations=self.annotations_added, matched=self.tasks_matched, items=self.items, added=self.media_added,
+            duplicates=self.duplicates, skipped=self.skipped)]
         if self.labels_added:
-            lines.append(f"labels added to the schema: {', '.join(self.labels_added)}")
+            lines.append(_labels_added(self.labels_added))
         return lines
 
 
@@ -78,7 +82,7 @@ def import_dataset(
     steps = Steps(progress, cancelled)
     dataset = read_dataset(format_name, Path(path))
     steps.check()
-    report = TransferReport(format_name, items=len(dataset.items), messages=[str(i) for i in dataset.issues])
+    report = TransferReport(format_name, items=len(dataset.items), messages=[i.text() for i in dataset.issues])
     steps.add(2 * len(dataset.items) + 1)  # matched, planned, stored
     found, missing = _pair_items(ws, dataset, report, add_media, task_ids, steps)
     probed = None
@@ -90,13 +94,13 @@ def import_dataset(
     with one_transaction(ws):
         tasks = _matched(ws, dataset, report, found, missing, probed)
         if not tasks:  # nothing to import: the schema stays as it was too
-            report.messages.append("no image or video of the file is in the workspace or beside the file; nothing "
-                                   "changed")
+            report.messages.append(translate("transfer", "no image or video of the file is in the workspace or "
+                                             "beside the file; nothing changed"))
             steps.finish()
             return report
         schema = _extended_schema(ws.schema, dataset, report)
         new: list[Annotation] = []
-        dropped: Counter[str] = Counter()
+        dropped: Counter[Message] = Counter()
         steps.advance(len(dataset.items) - len(tasks))  # the items that go no further
         for item, task in tasks:
             rows = ws.annotations(task.id)
@@ -109,11 +113,11 @@ def import_dataset(
             if item.tracks:
                 new += _new_track_rows(ws, item, task, rows, schema, report, dropped)
             steps.advance()
-        report.messages += [f"{reason} ({count} annotations)" for reason, count in dropped.items()]
+        report.messages += [translate("formats", "{reason} ({count} annotations)").format(reason=reason, count=count)
+                            for reason, count in dropped.items()]
         if report.duplicates:
-            report.messages.append(
-                f"{report.duplicates} annotations were already in the workspace (same label and shape); not added again"
-            )
+            report.messages.append(translate("transfer", "{count} annotations were already in the workspace (same "
+                                             "label and shape); not added again").format(count=report.duplicates))
         if new:
             ws.insert_annotations(new)
         if schema != ws.schema:  # last: a rollback puts the schema object back (one_transaction)
@@ -125,7 +129,7 @@ def import_dataset(
 
 
 def _new_annotations(ws: Workspace, item: DatasetItem, task: Task, rows: list[Annotation], schema: LabelSchema,
-                     report: TransferReport, dropped: Counter[str]) -> list[Annotation]:
+                     report: TransferReport, dropped: Counter[Message]) -> list[Annotation]:
     """The item's shapes (of one frame on a video) that are not in the workspace yet, as new annotations."""
     keys = {(a.label, a.shape, a.frame) for a in rows if a.track is None}
     new = []
@@ -134,13 +138,14 @@ def _new_annotations(ws: Workspace, item: DatasetItem, task: Task, rows: list[An
         assert label is not None  # _extended_schema added every label of the dataset
         if not label.allows(ann.shape.kind):
             report.skipped += 1
-            report.messages.append(
-                f"{item.file_name}: annotation {index}: label {label.name!r} does not allow {ann.shape.kind} shapes"
-            )
+            report.messages.append(translate("transfer", "{item}: annotation {index}: label {label!r} does not allow "
+                                             "{kind} shapes").format(item=item.file_name, index=index,
+                                                                     label=label.name, kind=ann.shape.kind))
         elif ann.frame is not None and ann.frame >= task.frames:
             report.skipped += 1
-            report.messages.append(f"{item.file_name}: annotation {index}: frame {ann.frame} is past the video's "
-                                   f"{task.frames} frames; skipped")
+            report.messages.append(translate("transfer", "{item}: annotation {index}: frame {frame} is past the "
+                                             "video's {frames} frames; skipped").format(
+                item=item.file_name, index=index, frame=ann.frame, frames=task.frames))
         elif (ann.label, ann.shape, ann.frame) in keys:
             report.duplicates += 1
         else:
@@ -156,22 +161,25 @@ def _track_key(track: Track) -> tuple[Any, ...]:
 
 
 def _new_track_rows(ws: Workspace, item: DatasetItem, task: Task, rows: list[Annotation], schema: LabelSchema,
-                    report: TransferReport, dropped: Counter[str]) -> list[Annotation]:
+                    report: TransferReport, dropped: Counter[Message]) -> list[Annotation]:
     """The item's tracks that the task lacks, as keyframe rows under new track ids (a file's ids are its own)."""
     keys = {_track_key(t) for t in tracks_from_rows(rows)[0]}
     new: list[Annotation] = []
     for track in item.tracks:
         label = schema.get(track.label)
         assert label is not None
-        where = f"{item.file_name}: track {track.id}"
         if not label.allows(track.kind):
             report.skipped += len(track.keyframes)
-            report.messages.append(f"{where}: label {label.name!r} does not allow {track.kind} shapes")
+            report.messages.append(translate("transfer", "{item}: track {track}: label {label!r} does not allow "
+                                             "{kind} shapes").format(item=item.file_name, track=track.id,
+                                                                     label=label.name, kind=track.kind))
             continue
         past = [k for k in track.keyframes if k.frame >= task.frames]
         if past:
             report.skipped += len(past)
-            report.messages.append(f"{where}: {len(past)} keyframes past the video's {task.frames} frames; skipped")
+            report.messages.append(translate("transfer", "{item}: track {track}: {count} keyframes past the video's "
+                                             "{frames} frames; skipped").format(
+                item=item.file_name, track=track.id, count=len(past), frames=task.frames))
             if len(past) == len(track.keyframes):
                 continue
             track = dataclasses.replace(track, keyframes=tuple(k for k in track.keyframes if k.frame < task.frames))
@@ -196,7 +204,8 @@ def _locate(item: DatasetItem, report: TransferReport) -> Path | None:
         for name in names:
             candidate = (base / name).resolve()
             if not candidate.is_relative_to(base):
-                report.messages.append(f"{item.file_name}: file name points outside the dataset folder; not read")
+                report.messages.append(translate("transfer", "{item}: file name points outside the dataset folder; "
+                                                 "not read").format(item=item.file_name))
                 return None
             if candidate.is_file():
                 return candidate
@@ -234,10 +243,12 @@ def _pair_items(
             missing[i] = media
         else:
             report.skipped += item.shape_count()
-            why = "(adding media is off)" if media else "and not found beside the annotation file"
-            report.messages.append(f"{item.file_name}: {item.kind} not in the workspace {why}")
+            why = translate("transfer", "{item}: {kind} not in the workspace (adding media is off)") if media else \
+                translate("transfer", "{item}: {kind} not in the workspace and not found beside the annotation file")
+            report.messages.append(why.format(item=item.file_name, kind=item.kind))
     if outside:
-        report.messages.append(f"{outside} items of the file are not on the selected tasks; left out")
+        report.messages.append(translate("transfer", "{count} items of the file are not on the selected tasks; "
+                                         "left out").format(count=outside))
     return found, missing
 
 
@@ -247,21 +258,25 @@ def _matched(ws: Workspace, dataset: Dataset, report: TransferReport, found: dic
     if probed is not None:
         store_probed(ws, probed)
         report.media_added = probed.report.added
-        report.messages += [f"{path}: {error}" for path, error in probed.report.errors]
+        report.messages += [compose("{path}: {error}", path=path, error=error)
+                            for path, error in probed.report.errors]
         for i, media in missing.items():
             task = ws.find_task(str(media))
             if task:
                 found[i] = task
             else:
                 report.skipped += dataset.items[i].shape_count()
-                report.messages.append(f"{dataset.items[i].file_name}: {media} could not be added to the workspace")
+                report.messages.append(translate("transfer", "{item}: {media} could not be added to the "
+                                                 "workspace").format(item=dataset.items[i].file_name, media=media))
     pairs = []
     for i, task in sorted(found.items()):
         item = dataset.items[i]
         problem = _task_problem(item, task)
         if problem:
             report.skipped += item.shape_count()
-            report.messages.append(f"{item.file_name}: {problem}; its {item.shape_count()} annotations are skipped")
+            report.messages.append(translate("transfer", "{item}: {problem}; its {count} annotations are "
+                                             "skipped").format(item=item.file_name, problem=problem,
+                                                               count=item.shape_count()))
         else:
             pairs.append((item, task))
     report.tasks_matched = len(pairs)
@@ -279,18 +294,28 @@ def _videos_by_stem(ws: Workspace) -> dict[str, list[Task]]:
 
 def _task_problem(item: DatasetItem, task: Task) -> str:
     if task.status is TaskStatus.ERROR:
-        return f"the {task.kind} {task.media_path} cannot be read ({task.error})"
+        return translate("transfer", "the {kind} {path} cannot be read ({error})").format(
+            kind=task.kind, path=task.media_path, error=task.error)
     if task.kind != item.kind:
-        return f"the file describes {_a(item.kind)} but {task.media_path} is {_a(task.kind)}"
+        return translate("transfer", "the file describes {described} but {path} is {kind}").format(
+            described=_a(item.kind), path=task.media_path, kind=_a(task.kind))
     if item.kind != "image" and not item.width and not item.height:
         return ""  # the file does not give the frame size (MOT without seqinfo.ini, audio)
     if (task.width, task.height) != (item.width, item.height):
-        return f"the file says {item.width}x{item.height} but the image {task.media_path} is {task.width}x{task.height}"
+        return translate("transfer", "the file says {width}x{height} but the image {path} is {task_width}x"
+                         "{task_height}").format(width=item.width, height=item.height, path=task.media_path,
+                                                 task_width=task.width, task_height=task.height)
     return ""
 
 
 def _a(kind: str) -> str:
-    return {"image": "an image", "video": "a video", "audio": "a recording"}.get(kind, f"a {kind} item")
+    named = {"image": translate("transfer", "an image"), "video": translate("transfer", "a video"),
+             "audio": translate("transfer", "a recording")}
+    return named.get(kind) or translate("transfer", "a {kind} item").format(kind=kind)
+
+
+def _labels_added(names: list[str]) -> Message:
+    return translate("transfer", "labels added to the schema: {labels}").format(labels=", ".join(names))
 
 
 def _extended_schema(schema: LabelSchema, dataset: Dataset, report: TransferReport) -> LabelSchema:
@@ -308,7 +333,7 @@ def _extended_schema(schema: LabelSchema, dataset: Dataset, report: TransferRepo
                 schema = schema.with_last_label(defined)
             report.labels_added.append(name)
     if report.labels_added:
-        report.messages.append(f"labels added to the schema: {', '.join(report.labels_added)}")
+        report.messages.append(_labels_added(report.labels_added))
     return _with_tiers(schema, dataset, report)
 
 
@@ -323,24 +348,26 @@ def _with_tiers(schema: LabelSchema, dataset: Dataset, report: TransferReport) -
     added = [Tier(name, overlap=True, points=points == {True}) for name, points in kinds.items() if name]
     if not added:
         return schema
-    report.messages.append("tiers added to the schema: " + ", ".join(
-        f"{t.name} ({'points' if t.points else 'intervals'})" for t in added))
+    report.messages.append(translate("transfer", "tiers added to the schema: {tiers}").format(tiers=", ".join(
+        f"{t.name} ({'points' if t.points else 'intervals'})" for t in added)))
     return LabelSchema(schema.labels, (*schema.tiers, *added))
 
 
-def _attributes(label: Label, given: dict[str, Any], dropped: Counter[str]) -> dict[str, Any]:
+def _attributes(label: Label, given: dict[str, Any], dropped: Counter[Message]) -> dict[str, Any]:
     """The label's initial attributes overlaid with the file's values that the schema declares and accepts."""
     specs = {spec.name: spec for spec in label.attributes}
     values = label.initial_attributes()
     for name, value in given.items():
         spec = specs.get(name)
         if spec is None:
-            dropped[f"attribute {name!r} of label {label.name!r} is not in the schema; dropped"] += 1
+            dropped[translate("transfer", "attribute {name!r} of label {label!r} is not in the schema; "
+                              "dropped").format(name=name, label=label.name)] += 1
             continue
         try:
             values[name] = spec.validate(_from_text(spec, value))
         except SchemaError as exc:
-            dropped[f"label {label.name!r}: {exc}; the default is used"] += 1
+            dropped[translate("transfer", "label {label!r}: {error}; the default is used").format(
+                label=label.name, error=exc)] += 1
     return values
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from core.annotation import Task, TaskStatus
 from core.formats import Dataset, DatasetAnnotation, DatasetItem, get_format, media_kinds_of
+from core.messages import translate
 from core.names import safe_item_name
 from core.tracks import Track, tracks_from_rows
 from core.video import FrameIndex
@@ -59,11 +60,13 @@ def export_dataset(
         labels = {label.name: label for label in ws.schema.labels}
         dataset = Dataset(labels=list(labels), media_root=root, label_defs=labels)
         if copies:
-            dataset.issue(format_name, f"{len(copies)} consensus or gold copies of other tasks left out (their work "
-                                       "is in the tasks they copy)")
+            dataset.issue(format_name, translate("transfer", "{count} consensus or gold copies of other tasks left "
+                                                 "out (their work is in the tasks they copy)").format(
+                count=len(copies)))
         for kind, count in other.items():
-            dataset.issue(format_name, f"{count} {kind} tasks left out ({format_name} holds {' and '.join(kinds)} "
-                                       "tasks)")
+            dataset.issue(format_name, translate("transfer", "{count} {kind} tasks left out ({format} holds "
+                                                 "{kinds} tasks)").format(count=count, kind=kind, format=format_name,
+                                                                          kinds=" and ".join(kinds)))
         for task in tasks:
             dataset.items.append(_export_item(ws, task, _item_name(task, root), dataset))
             steps.advance()
@@ -75,7 +78,7 @@ def export_dataset(
         paths = [target / p.relative_to(stage) for p in written]
     steps.finish()
     if messages is not None:
-        messages += [str(issue) for issue in dataset.issues]
+        messages += [issue.text() for issue in dataset.issues]
     return paths
 
 
@@ -93,7 +96,7 @@ def _export_item(ws: Workspace, task: Task, name: str, dataset: Dataset) -> Data
     if task.kind == "video":
         tracks, rows, problems = tracks_from_rows(rows, ws.schema.track_attributes)
         for problem in problems:
-            dataset.issue(name, f"{problem}; left out")
+            dataset.issue(name, translate("transfer", "{problem}; left out").format(problem=problem))
     converted = [
         DatasetAnnotation(a.label, a.shape, dict(a.attributes), a.source, a.group, a.z, a.frame, a.occluded)
         for a in rows

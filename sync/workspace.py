@@ -21,6 +21,7 @@ from typing import Any, ClassVar
 
 from core.annotation import Annotation, Task, TaskStatus
 from core.document import Change, ChangeOp
+from core.messages import compose, error_text, translate
 from core.schema import LabelSchema, SchemaError
 from sync import outbox
 from sync.database import (
@@ -88,14 +89,15 @@ class Workspace(WorkspaceExtras):
         self.codec: PayloadCodec | None = None
         if "encryption" in meta:
             if Workspace.codec_provider is None:
-                raise WorkspaceError(f"{path / DB_NAME}: the workspace is encrypted and no key is available; "
-                                     "log in (annodesk login) or unlock it with its passphrase")
+                raise WorkspaceError(translate("workspace", "{file}: the workspace is encrypted and no key is "
+                                               "available; log in (annodesk login) or unlock it with its "
+                                               "passphrase").format(file=path / DB_NAME))
             self.codec = Workspace.codec_provider(path, self.workspace_id, meta["encryption"])
         try:
             schema_text = self.codec.decode_text("schema", meta["schema"]) if self.codec else meta["schema"]
             self._schema = LabelSchema.from_json(json.loads(schema_text))
         except (ValueError, SchemaError) as exc:
-            raise WorkspaceError(f"{path / DB_NAME}: meta.schema: {exc}") from None
+            raise WorkspaceError(_bad_schema(path / DB_NAME, exc)) from None
 
     # -- opening and closing -------------------------------------------------------------------------------------
 
@@ -105,7 +107,8 @@ class Workspace(WorkspaceExtras):
         directory = Path(directory)
         db = directory / DB_NAME
         if db.exists():
-            raise WorkspaceError(f"{directory}: a workspace already exists here")
+            raise WorkspaceError(translate("workspace", "{folder}: a workspace already exists here").format(
+                folder=directory))
         directory.mkdir(parents=True, exist_ok=True)
         partial = directory / (DB_NAME + ".partial")
         partial.unlink(missing_ok=True)
@@ -137,7 +140,8 @@ class Workspace(WorkspaceExtras):
         try:
             conn = connect(db, readonly)
         except sqlite3.DatabaseError as exc:
-            raise WorkspaceError(f"{db}: cannot open: {exc}") from None
+            raise WorkspaceError(translate("workspace", "{file}: cannot open: {error}").format(
+                file=db, error=exc)) from None
         try:
             if not readonly:
                 migrate(conn)
@@ -168,7 +172,7 @@ class Workspace(WorkspaceExtras):
         undoes only its writes), so a caller can make several writes all or nothing (an import); other threads wait
         on the lock until the outer block ends."""
         if self.readonly:
-            raise WorkspaceError(f"{self.path}: opened read-only")
+            raise WorkspaceError(translate("workspace", "{folder}: opened read-only").format(folder=self.path))
         with self._lock:
             if self._conn.in_transaction:  # this thread's outer block: the lock is reentrant
                 yield from self._savepoint()
@@ -262,7 +266,7 @@ class Workspace(WorkspaceExtras):
             text = self.codec.decode_text("schema", stored) if self.codec else stored
             self._schema = LabelSchema.from_json(json.loads(text))
         except (ValueError, SchemaError) as exc:
-            raise WorkspaceError(f"{self.path / DB_NAME}: meta.schema: {exc}") from None
+            raise WorkspaceError(_bad_schema(self.path / DB_NAME, exc)) from None
         return self._schema
 
     def set_schema(self, schema: LabelSchema) -> None:
@@ -375,7 +379,7 @@ class Workspace(WorkspaceExtras):
         try:
             return [annotation_from_row(r) for r in rows]
         except RecordError as exc:
-            raise WorkspaceError(f"{self.path / DB_NAME}: {exc}") from None
+            raise WorkspaceError(compose("{file}: {error}", file=self.path / DB_NAME, error=exc)) from None
 
     def revisions(self, task_id: int) -> dict[str, int]:
         """id -> revision of a task's live annotations, without decoding them: is an open copy still current?"""
@@ -398,7 +402,7 @@ class Workspace(WorkspaceExtras):
                 for c in changes
             ]
         except RecordError as exc:
-            raise WorkspaceError(str(exc)) from None
+            raise WorkspaceError(error_text(exc)) from None
         wrong = [c.annotation for c in changes if c.annotation.task_id != task_id]
         if wrong:
             raise WorkspaceError(f"annotation {wrong[0].id} belongs to task {wrong[0].task_id}, not {task_id}")
@@ -408,10 +412,9 @@ class Workspace(WorkspaceExtras):
             txn = self._next_txn(conn)
             stored = conn.executemany(_UPSERT_ANNOTATION, rows).rowcount
             if stored != len(rows):
-                raise WorkspaceError(
-                    f"task {task_id}: an annotation was changed elsewhere (its stored revision is not older); "
-                    "reload the task"
-                )
+                raise WorkspaceError(translate(
+                    "workspace", "task {task}: an annotation was changed elsewhere (its stored revision is not "
+                    "older); reload the task").format(task=task_id))
             log = [(txn, "annotation", c.annotation.id, c.op.value, c.annotation.revision, now) for c in changes]
             started = conn.execute(
                 "UPDATE tasks SET status = ? WHERE id = ? AND status = ?",
@@ -454,16 +457,17 @@ class Workspace(WorkspaceExtras):
                     (json.dumps(sorted(task_ids)),),
                 ).fetchone()[0]
                 if missing is not None:
-                    raise WorkspaceError(f"nothing imported: no task {missing} in {self.path}")
+                    raise WorkspaceError(translate("workspace", "nothing imported: no task {task} in {folder}").format(
+                        task=missing, folder=self.path))
                 if count:
                     last = conn.execute("SELECT max(rowid) FROM annotations").fetchone()[0]
                     outbox.log_range(conn, txn, last - count + 1, last, now)
         except RecordError as exc:
-            raise WorkspaceError(f"nothing imported: {exc}") from None
+            raise WorkspaceError(translate("workspace", "nothing imported: {error}").format(error=exc)) from None
         except sqlite3.IntegrityError as exc:
-            raise WorkspaceError(
-                f"nothing imported: annotation {count} of the batch breaks {exc} (an id that is already stored)"
-            ) from None
+            raise WorkspaceError(translate(
+                "workspace", "nothing imported: annotation {index} of the batch breaks {error} (an id that is "
+                "already stored)").format(index=count, error=exc)) from None
         return count
 
     # -- sync and health -----------------------------------------------------------------------------------------
@@ -487,3 +491,7 @@ class Workspace(WorkspaceExtras):
 
 def _same(row: tuple[Any, ...]) -> tuple[Any, ...]:
     return row
+
+
+def _bad_schema(db: Path, exc: Exception) -> str:
+    return translate("workspace", "{file}: meta.schema: {error}").format(file=db, error=exc)

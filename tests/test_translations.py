@@ -1,4 +1,5 @@
-"""Languages: every visible string of widgets/ and desktop/ has its Vietnamese translation, and the app shows them.
+"""Languages: every visible string of widgets/ and desktop/, and every core.messages text of the Qt-free layers, has
+its Vietnamese translation, and the app shows them.
 
 A string added to the code without a translation fails here: run `.venv/bin/python resources/translations/update.py`
 (it adds the string to the .ts as unfinished), then write its translation in resources/translations/annodesk_vi.ts.
@@ -21,6 +22,7 @@ from resources import TRANSLATIONS
 
 ROOT = Path(__file__).resolve().parents[1]
 TS = TRANSLATIONS / "annodesk_vi.ts"
+SOURCES = ("widgets", "desktop", "core", "sync", "inference")  # as resources/translations/update.py
 
 
 def messages() -> dict[tuple[str, str], ET.Element]:
@@ -35,9 +37,10 @@ def messages() -> dict[tuple[str, str], ET.Element]:
 
 def code_strings() -> set[tuple[str, str]]:
     """(context, source) of each literal in self.tr(...) (context: the enclosing class), translate(ctx, ...) and
-    QT_TRANSLATE_NOOP(ctx, ...) under widgets/ and desktop/: what pyside6-lupdate extracts."""
+    QT_TRANSLATE_NOOP(ctx, ...) under widgets/ and desktop/, and core.messages.translate(ctx, ...) under core/, sync/
+    and inference/: what pyside6-lupdate extracts (resources/translations/update.py)."""
     found: set[tuple[str, str]] = set()
-    for path in sorted([*(ROOT / "widgets").rglob("*.py"), *(ROOT / "desktop").rglob("*.py")]):
+    for path in sorted(p for folder in SOURCES for p in (ROOT / folder).rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for cls in [tree, *(n for n in ast.walk(tree) if isinstance(n, ast.ClassDef))]:
             for call in ast.walk(cls):

@@ -14,6 +14,7 @@ from PySide6.QtCore import QObject, Signal
 from core.media import MediaError
 from core.pyramid import Pyramid, PyramidError
 from core.pyramid_cache import PyramidCache
+from widgets.messages import translated
 
 
 class PyramidLoader(QObject):
@@ -54,6 +55,6 @@ class PyramidLoader(QObject):
         try:
             pyramid = self.cache.build(path, content_hash, on_overview)
         except (OSError, MediaError, PyramidError) as exc:
-            self.failed.emit(request, str(exc) if str(path) in str(exc) else f"{path}: {exc}")
+            self.failed.emit(request, translated(exc) if str(path) in str(exc) else f"{path}: {translated(exc)}")
             return
         self.ready.emit(request, pyramid)

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from core.formats import Format, FormatEntry, FormatError, media_kinds_of
 from core.formats.entries import entry_of
+from widgets.messages import translated
 
 KINDS = {"image": "images", "video": "videos", "audio": "recordings"}
 
@@ -115,7 +116,7 @@ class FormatChooser(QObject):
         try:
             fmt = self.chosen()
         except FormatError as exc:
-            self.about.setText(str(exc))
+            self.about.setText(translated(exc))
         else:
             kinds = " and ".join(KINDS.get(k, k) for k in media_kinds_of(fmt))
             self.about.setText(f"{fmt.description}\n" + self.tr("Holds {0} · command line: --format {1}").format(
@@ -178,7 +179,7 @@ class _TransferDialog(QDialog):
         try:
             self.chooser.chosen()
         except FormatError as exc:
-            return str(exc)
+            return translated(exc)
         return "" if self.path.text().strip() else self.no_path
 
     def _validate(self) -> None:

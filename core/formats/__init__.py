@@ -28,6 +28,7 @@ from core.formats.untrusted import checked_dataset
 from core.formats.video_frames import FRAMES_FORMATS
 from core.formats.voc import VOC
 from core.formats.yolo import YOLO_FORMATS
+from core.messages import translate
 
 __all__ = [
     "FORMATS",
@@ -63,7 +64,8 @@ def get_format(name: str) -> Format:
         return FORMATS[name]
     except KeyError:
         known = ", ".join(sorted(FORMATS)) or "none"
-        raise FormatError(f"unknown format {name!r}; known formats: {known}") from None
+        raise FormatError(translate("formats", "unknown format {name!r}; known formats: {known}").format(
+            name=name, known=known)) from None
 
 
 def media_kinds_of(fmt: Format) -> tuple[str, ...]:

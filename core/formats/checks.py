@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from core.geometry import Point, Rect, clamp_point, polygon_area
+from core.messages import translate
 from core.shapes import Box, Ellipse, Keypoints, Mask, PointShape, Polygon, Polyline, RotatedBox, Shape
 
 CLIP_TOLERANCE = 1e-3  # px; float noise at the border (x + w = 640.0000001) is clipped without a message
@@ -32,7 +33,8 @@ Checked = tuple[Shape | None, list[str]]
 def checked_shape(shape: Shape, width: int, height: int) -> Checked:
     """The shape as an import should store it (clipped to the image, or None when skipped) and what was done."""
     if not all(math.isfinite(v) for point in shape.vertices() for v in point):
-        return None, [f"{shape.kind} has coordinates that are not finite numbers; skipped"]
+        return None, [translate("formats", "{kind} has coordinates that are not finite numbers; skipped").format(
+            kind=shape.kind)]
     check = _CHECKS.get(shape.kind)
     return check(shape, Rect(0, 0, width, height)) if check else (shape, [])
 
@@ -130,78 +132,90 @@ def _clamped(points: tuple[Point, ...], image: Rect) -> tuple[Point, ...]:
 
 def _box(box: Any, image: Rect) -> Checked:
     if box.w <= 0 or box.h <= 0:
-        return None, [f"box {box.to_json()} has no area; skipped"]
+        return None, [translate("formats", "box {box} has no area; skipped").format(box=box.to_json())]
     if box.x >= 0 and box.y >= 0 and box.x + box.w <= image.x2 and box.y + box.h <= image.y2:
         return box, []
     inside = box.rect().intersection(image)
     if inside is None or inside.area <= 0:
-        return None, [f"box {box.to_json()} lies outside the {_size(image)} image; skipped"]
+        return None, [translate("formats", "box {box} lies outside the {size} image; skipped").format(
+            box=box.to_json(), size=_size(image))]
     if _moved(box.vertices(), inside.corners()):
-        return Box.from_rect(inside), [f"box {box.to_json()} reaches outside the {_size(image)} image; clipped"]
+        clipped = translate("formats", "box {box} reaches outside the {size} image; clipped")
+        return Box.from_rect(inside), [clipped.format(box=box.to_json(), size=_size(image))]
     return Box.from_rect(inside), []
 
 
 def _polygon(polygon: Any, image: Rect) -> Checked:
     distinct = len(set(polygon.points))
     if distinct < 3 or (polygon.area() <= 0 and _collinear(polygon.points)):
-        return None, [f"degenerate polygon ({distinct} distinct vertices, area {polygon.area():g}); skipped"]
-    notes = []
+        return None, [translate("formats", "degenerate polygon ({distinct} distinct vertices, area {area:g}); "
+                                 "skipped").format(distinct=distinct, area=polygon.area())]
+    notes: list[str] = []
     if self_intersects(polygon.points):
-        notes.append("polygon crosses itself; kept as drawn")
+        notes.append(translate("formats", "polygon crosses itself; kept as drawn"))
     clamped = _clamped(polygon.points, image)
     if polygon_area(clamped) <= 0 and _collinear(clamped):
-        return None, [*notes, f"polygon has no area inside the {_size(image)} image; skipped"]
+        return None, [*notes, translate("formats", "polygon has no area inside the {size} image; skipped").format(
+            size=_size(image))]
     if clamped is not polygon.points and _moved(polygon.points, clamped):
-        notes.append(f"polygon reaches outside the {_size(image)} image; clipped")
+        notes.append(translate("formats", "polygon reaches outside the {size} image; clipped").format(
+            size=_size(image)))
     return Polygon(clamped), notes
 
 
 def _polyline(line: Any, image: Rect) -> Checked:
     if len(set(line.points)) < 2:
-        return None, ["degenerate polyline (fewer than 2 distinct points); skipped"]
+        return None, [translate("formats", "degenerate polyline (fewer than 2 distinct points); skipped")]
     if not line.bounds().intersects(image):
-        return None, [f"polyline lies outside the {_size(image)} image; skipped"]
+        return None, [translate("formats", "polyline lies outside the {size} image; skipped").format(size=_size(image))]
     clamped = _clamped(line.points, image)
     if clamped is not line.points and _moved(line.points, clamped):
-        return Polyline(clamped), [f"polyline reaches outside the {_size(image)} image; clipped"]
+        return Polyline(clamped), [translate("formats", "polyline reaches outside the {size} image; clipped").format(
+            size=_size(image))]
     return line, []
 
 
 def _point(point: Any, image: Rect) -> Checked:
     if not image.contains((point.x, point.y), CLIP_TOLERANCE):
-        return None, [f"point ({point.x:g}, {point.y:g}) lies outside the {_size(image)} image; skipped"]
+        return None, [translate("formats", "point ({x:g}, {y:g}) lies outside the {size} image; skipped").format(
+            x=point.x, y=point.y, size=_size(image))]
     return PointShape(*clamp_point((point.x, point.y), image.x2, image.y2)), []
 
 
 def _oriented(shape: Any, image: Rect) -> Checked:
     """Rotated boxes and ellipses: skipped without area or wholly outside; kept (and reported) when reaching out."""
     if shape.area() <= 0:
-        return None, [f"{shape.kind} {shape.to_json()} has no area; skipped"]
+        return None, [translate("formats", "{kind} {shape} has no area; skipped").format(kind=shape.kind,
+                                                                                   shape=shape.to_json())]
     bounds = shape.bounds()
     inside = bounds.intersection(image)
     if inside is None or inside.area <= 0:
-        return None, [f"{shape.kind} lies outside the {_size(image)} image; skipped"]
+        return None, [translate("formats", "{kind} lies outside the {size} image; skipped").format(kind=shape.kind,
+                                                                                             size=_size(image))]
     if _moved(bounds.corners(), inside.corners()):
-        return shape, [f"{shape.kind} reaches outside the {_size(image)} image; kept (it cannot be clipped)"]
+        return shape, [translate("formats", "{kind} reaches outside the {size} image; kept (it cannot be "
+                                  "clipped)").format(kind=shape.kind, size=_size(image))]
     return shape, []
 
 
 def _keypoints(shape: Any, image: Rect) -> Checked:
     if not shape.count_labeled():
-        return None, ["keypoints: no point is labeled; skipped"]
+        return None, [translate("formats", "keypoints: no point is labeled; skipped")]
     points = tuple(
         (*clamp_point((x, y), image.x2, image.y2), v) if v else (x, y, v) for x, y, v in shape.points
     )
     if _moved([p[:2] for p in shape.points], [p[:2] for p in points]):
-        return Keypoints(points), [f"keypoints reach outside the {_size(image)} image; clamped to its border"]
+        return Keypoints(points), [translate("formats", "keypoints reach outside the {size} image; clamped to its "
+                                              "border").format(size=_size(image))]
     return shape, []
 
 
 def _mask(mask: Any, image: Rect) -> Checked:
     if (mask.width, mask.height) != (int(image.width), int(image.height)):
-        return None, [f"mask is {mask.width}x{mask.height}, not the {_size(image)} of its image; skipped"]
+        return None, [translate("formats", "mask is {width}x{height}, not the {size} of its image; skipped").format(
+            width=mask.width, height=mask.height, size=_size(image))]
     if mask.area() <= 0:
-        return None, ["mask is empty; skipped"]
+        return None, [translate("formats", "mask is empty; skipped")]
     return mask, []
 
 

@@ -16,6 +16,7 @@ from PIL import UnidentifiedImageError
 from core.formats.dataset import Dataset, FormatError
 from core.geometry import Point
 from core.media import MediaError, displayed_size, open_image
+from core.messages import compose, translate
 from core.names import MAX_NAME_BYTES, safe_item_name
 from core.shapes import Ellipse, Shape
 
@@ -86,11 +87,12 @@ def image_size(path: Path) -> tuple[int, int]:
         with open_image(path) as im:
             return displayed_size(im)
     except FileNotFoundError:
-        raise FormatError(f"{path}: image not found") from None
+        raise FormatError(translate("formats", "{path}: image not found").format(path=path)) from None
     except MediaError as exc:
-        raise FormatError(f"{path}: {exc.reason}") from None
+        raise FormatError(compose("{path}: {reason}", path=path, reason=exc.reason)) from None
     except (OSError, UnidentifiedImageError, ValueError, SyntaxError) as exc:
-        raise FormatError(f"{path}: not a readable image: {exc}") from None
+        raise FormatError(translate("formats", "{path}: not a readable image: {error}").format(path=path,
+                                                                                         error=exc)) from None
 
 
 def inside(root: Path, relative: str) -> str | None:
@@ -173,4 +175,5 @@ class Leftovers:
 
     def report(self, dataset: Dataset) -> None:
         for reason, count in self.counts.items():
-            dataset.issue(self.fmt, f"{reason} ({count} annotations)")
+            dataset.issue(self.fmt, translate("formats", "{reason} ({count} annotations)").format(reason=reason,
+                                                                                                 count=count))

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from core.annotation import HUMAN, Source
+from core.messages import Message, compose
 from core.schema import Label
 from core.shapes import Shape
 from core.tracks import Track
@@ -30,7 +31,11 @@ class Issue:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.where}: {self.message}"
+        return self.text()
+
+    def text(self) -> Message:
+        """"where: message", translatable where the app shows it (core.messages)."""
+        return compose("{where}: {message}", where=self.where, message=self.message)
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,6 +26,7 @@ from defusedxml.ElementTree import parse as _safe_parse
 from core.annotation import video_field_error
 from core.formats.dataset import Dataset, DatasetAnnotation, DatasetItem, FormatError
 from core.media import size_problem
+from core.messages import translate
 from core.names import label_name_problem
 from core.tracks import Track
 
@@ -53,10 +54,11 @@ def read_bytes(file: Path) -> bytes:
     try:
         size = file.stat().st_size
         if size > MAX_DOCUMENT_BYTES:
-            raise FormatError(f"{file}: {size:,} bytes is past the {MAX_DOCUMENT_BYTES:,}-byte limit of a file")
+            raise FormatError(translate("formats", "{file}: {size:,} bytes is past the {limit:,}-byte limit of a "
+                                        "file").format(file=file, size=size, limit=MAX_DOCUMENT_BYTES))
         return file.read_bytes()
     except OSError as exc:
-        raise FormatError(f"{file}: cannot read: {exc.strerror or exc}") from None
+        raise FormatError(_cannot_read(file, exc)) from None
 
 
 def load_json(file: Path) -> Any:
@@ -65,9 +67,11 @@ def load_json(file: Path) -> Any:
     try:
         return json.loads(data)
     except ValueError as exc:  # not JSON, not UTF-8/16/32, or an integer of more than 4,300 digits
-        raise FormatError(f"{file}: not valid JSON: {exc}") from None
+        raise FormatError(translate("formats", "{file}: not valid JSON: {error}").format(file=file,
+                                                                                        error=exc)) from None
     except RecursionError:
-        raise FormatError(f"{file}: refused: JSON nested deeper than this program can read") from None
+        raise FormatError(translate("formats", "{file}: refused: JSON nested deeper than this program can read").format(
+            file=file)) from None
 
 
 def load_yaml(file: Path) -> Any:
@@ -76,9 +80,11 @@ def load_yaml(file: Path) -> Any:
     try:
         data = yaml.safe_load(text)  # aliases are built once and shared: cheap here, exploding in a reader
     except yaml.YAMLError as exc:
-        raise FormatError(f"{file}: not valid YAML: {str(exc).splitlines()[0]}") from None
+        raise FormatError(translate("formats", "{file}: not valid YAML: {error}").format(
+            file=file, error=str(exc).splitlines()[0])) from None
     except RecursionError:
-        raise FormatError(f"{file}: refused: YAML nested deeper than this program can read") from None
+        raise FormatError(translate("formats", "{file}: refused: YAML nested deeper than this program can read").format(
+            file=file)) from None
     _check_size(file, data)
     return data
 
@@ -91,9 +97,11 @@ def _check_size(file: Path, data: Any) -> None:
         value, depth = stack.pop()
         values += 1
         if values > MAX_YAML_VALUES:
-            raise FormatError(f"{file}: refused: more than {MAX_YAML_VALUES:,} values (an alias bomb?)")
+            raise FormatError(translate("formats", "{file}: refused: more than {limit:,} values (an alias "
+                                        "bomb?)").format(file=file, limit=MAX_YAML_VALUES))
         if depth > MAX_DEPTH:
-            raise FormatError(f"{file}: refused: nested more than {MAX_DEPTH} levels deep")
+            raise FormatError(translate("formats", "{file}: refused: nested more than {limit} levels deep").format(
+                file=file, limit=MAX_DEPTH))
         children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
         stack += [(child, depth + 1) for child in children]
 
@@ -103,13 +111,20 @@ def parse_xml(path: Path) -> ET.Element:
     try:
         return _safe_parse(str(path), forbid_dtd=True).getroot()
     except OSError as exc:
-        raise FormatError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        raise FormatError(_cannot_read(path, exc)) from None
     except ET.ParseError as exc:
-        raise FormatError(f"{path}: not well-formed XML: {exc}") from None
+        raise FormatError(translate("formats", "{file}: not well-formed XML: {error}").format(file=path,
+                                                                                             error=exc)) from None
     except DefusedXmlException as exc:
-        raise FormatError(f"{path}: refused: the XML declares a DTD or entities ({type(exc).__name__})") from None
+        raise FormatError(translate("formats", "{file}: refused: the XML declares a DTD or entities ({error})").format(
+            file=path, error=type(exc).__name__)) from None
     except (LookupError, ValueError) as exc:  # an unknown or multi-byte encoding in the declaration
-        raise FormatError(f"{path}: cannot read the XML's declared encoding: {exc}") from None
+        raise FormatError(translate("formats", "{file}: cannot read the XML's declared encoding: {error}").format(
+            file=path, error=exc)) from None
+
+
+def _cannot_read(file: Path, exc: OSError) -> str:
+    return translate("formats", "{file}: cannot read: {error}").format(file=file, error=exc.strerror or exc)
 
 
 # ---------------------------------------------------------------- values
@@ -118,15 +133,16 @@ def parse_xml(path: Path) -> ET.Element:
 def text_problem(value: Any, max_chars: int = MAX_TEXT_CHARS) -> str | None:
     """Why `value` cannot be stored as a name or text (None when it can)."""
     if not isinstance(value, str):
-        return f"{brief(value)} is not text"
+        return translate("formats", "{value} is not text").format(value=brief(value))
     if len(value) > max_chars:
-        return f"{brief(value)} is longer than {max_chars:,} characters"
+        return translate("formats", "{value} is longer than {limit:,} characters").format(value=brief(value),
+                                                                                  limit=max_chars)
     if "\x00" in value:
-        return f"{brief(value)} contains a NUL character"
+        return translate("formats", "{value} contains a NUL character").format(value=brief(value))
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        return f"{brief(value)} is not valid Unicode (a lone surrogate)"
+        return translate("formats", "{value} is not valid Unicode (a lone surrogate)").format(value=brief(value))
     return None
 
 
@@ -136,14 +152,16 @@ def name_problem(name: Any) -> str | None:
     if problem:
         return problem
     if not name.strip():
-        return "the file name is empty"
+        return translate("formats", "the file name is empty")
     if any(ord(c) < 32 for c in name):
-        return f"{brief(name)} contains a control character"
+        return translate("formats", "{value} contains a control character").format(value=brief(name))
     if len(name.encode("utf-8")) > MAX_PATH_BYTES:
-        return f"{brief(name)} is longer than {MAX_PATH_BYTES:,} bytes"
+        return translate("formats", "{value} is longer than {limit:,} bytes").format(value=brief(name),
+                                                                                     limit=MAX_PATH_BYTES)
     for part in PurePosixPath(name.replace("\\", "/")).parts:
         if len(part.encode("utf-8")) > MAX_NAME_BYTES:
-            return f"{brief(part)} is longer than the {MAX_NAME_BYTES} bytes a file name may have"
+            return translate("formats", "{value} is longer than the {limit} bytes a file name may have").format(
+                value=brief(part), limit=MAX_NAME_BYTES)
     return None
 
 
@@ -160,8 +178,9 @@ def checked_dataset(dataset: Dataset) -> Dataset:
     for item in dataset.items:
         problem = name_problem(item.file_name) or size_problem(item.width, item.height)
         if problem:
-            dataset.issue(brief(item.file_name), f"{problem}; the image and its {item.shape_count()} "
-                                                 "annotations are skipped")
+            dataset.issue(brief(item.file_name), translate("formats", "{problem}; the image and its {count} "
+                                                           "annotations are skipped").format(
+                problem=problem, count=item.shape_count()))
             continue
         item.annotations = [_stored_numbers(dataset, item, i, a) for i, a in enumerate(item.annotations)
                             if _annotation_ok(dataset, item, i, a)]
@@ -170,21 +189,21 @@ def checked_dataset(dataset: Dataset) -> Dataset:
     dataset.items = items
     bad_labels = [label for label in dataset.labels if label_name_problem(label)]
     for label in bad_labels:
-        dataset.issue("labels", f"label {brief(label)}: {label_name_problem(label)}; skipped")
+        dataset.issue("labels", _label_skipped(label, label_name_problem(label)))
     dataset.labels = [label for label in dataset.labels if label not in bad_labels]
     dataset.label_defs = {k: v for k, v in dataset.label_defs.items() if k in dataset.labels}
     return dataset
 
 
 def _annotation_ok(dataset: Dataset, item: DatasetItem, index: int, ann: DatasetAnnotation) -> bool:
-    where = f"{item.file_name}: annotation {index}"
+    where = _annotation_at(item, index)
     problem = label_name_problem(ann.label)
     if problem:
-        dataset.issue(where, f"label {brief(ann.label)}: {problem}; skipped")
+        dataset.issue(where, _label_skipped(ann.label, problem))
         return False
     problem = video_field_error("frame", ann.frame)
     if problem:
-        dataset.issue(where, f"{problem}; skipped")
+        dataset.issue(where, translate("formats", "{problem}; skipped").format(problem=problem))
         return False
     return _attributes_ok(dataset, where, ann.attributes)
 
@@ -193,7 +212,8 @@ def _attributes_ok(dataset: Dataset, where: str, attributes: dict[str, Any]) -> 
     for name, value in attributes.items():
         problem = label_name_problem(name) or (text_problem(value) if isinstance(value, str) else None)
         if problem:
-            dataset.issue(where, f"attribute {brief(name)}: {problem}; skipped")
+            dataset.issue(where, translate("formats", "attribute {name}: {problem}; skipped").format(name=brief(name),
+                                                                                              problem=problem))
             return False
     return True
 
@@ -201,10 +221,10 @@ def _attributes_ok(dataset: Dataset, where: str, attributes: dict[str, Any]) -> 
 def _track_ok(dataset: Dataset, item: DatasetItem, track: Track) -> bool:
     """A track whose label or any attribute name or value cannot be stored is skipped whole (its keyframes are one
     object)."""
-    where = f"{item.file_name}: track {brief(track.id)}"
+    where = _track_at(item, track)
     problem = label_name_problem(track.label)
     if problem:
-        dataset.issue(where, f"label {brief(track.label)}: {problem}; skipped")
+        dataset.issue(where, _label_skipped(track.label, problem))
         return False
     return all(_attributes_ok(dataset, where, values)
                for values in (track.attributes, *(k.attributes for k in track.keyframes)))
@@ -212,19 +232,36 @@ def _track_ok(dataset: Dataset, item: DatasetItem, track: Track) -> bool:
 
 def _stored_track(dataset: Dataset, item: DatasetItem, track: Track) -> Track:
     if track.group is not None and not in_int64(track.group):
-        dataset.issue(f"{item.file_name}: track {brief(track.id)}",
-                      f"group id {brief(track.group)} is outside the 64-bit integer range; ignored")
+        dataset.issue(_track_at(item, track), _group_ignored(track.group))
         return dataclasses.replace(track, group=None)
     return track
 
 
 def _stored_numbers(dataset: Dataset, item: DatasetItem, index: int, ann: DatasetAnnotation) -> DatasetAnnotation:
     """The annotation with a group id or z order past SQLite's integers dropped (the shape itself is kept)."""
-    where = f"{item.file_name}: annotation {index}"
+    where = _annotation_at(item, index)
     if ann.group is not None and not in_int64(ann.group):
-        dataset.issue(where, f"group id {brief(ann.group)} is outside the 64-bit integer range; ignored")
+        dataset.issue(where, _group_ignored(ann.group))
         ann = dataclasses.replace(ann, group=None)
     if not in_int64(ann.z):
-        dataset.issue(where, f"z order {brief(ann.z)} is outside the 64-bit integer range; 0 is used")
+        dataset.issue(where, translate("formats", "z order {z} is outside the 64-bit integer range; 0 is used").format(
+            z=brief(ann.z)))
         ann = dataclasses.replace(ann, z=0)
     return ann
+
+
+def _annotation_at(item: DatasetItem, index: int) -> str:
+    return translate("formats", "{item}: annotation {index}").format(item=item.file_name, index=index)
+
+
+def _track_at(item: DatasetItem, track: Track) -> str:
+    return translate("formats", "{item}: track {track}").format(item=item.file_name, track=brief(track.id))
+
+
+def _label_skipped(label: Any, problem: str | None) -> str:
+    return translate("formats", "label {label}: {problem}; skipped").format(label=brief(label), problem=problem)
+
+
+def _group_ignored(group: int) -> str:
+    return translate("formats", "group id {group} is outside the 64-bit integer range; ignored").format(
+        group=brief(group))

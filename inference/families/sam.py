@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 import cv2
 import numpy as np
 
+from core.messages import translate
 from inference.cards import ModelCard
 from inference.errors import ModelError
 from inference.families.base import Family, Prediction, Prepared, mismatch, register_family, single_input
@@ -64,7 +65,8 @@ class Sam(Family):
         return Prepared(tensor, Transform(scale, scale, 0.0, 0.0, image.shape[1], image.shape[0]))
 
     def decode(self, outputs: Sequence[np.ndarray], prepared: Prepared, card: ModelCard) -> list[Prediction]:
-        raise ModelError(card.source or self.name, "a SAM-style model needs prompts: run it with InteractiveSegmenter")
+        raise ModelError(card.source or self.name, translate("inference", "a SAM-style model needs prompts: run it "
+                                                             "with InteractiveSegmenter"))
 
 
 def check_decoder(graph: GraphInfo, card: ModelCard) -> None:

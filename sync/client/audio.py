@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from core.annotation import Task
 from core.audio import AudioCancelled, AudioError, PeaksPyramid, Source, build_peaks
+from core.messages import translate
 from sync.client.at_rest import MediaCache
 from sync.client.derived import Cancel, Derivation, derive_downloaded, derived, task_source
 from sync.client.store import SyncStore
@@ -33,7 +34,7 @@ def _keep(ws: Workspace, content_hash: str, peaks: PeaksPyramid) -> None:
 def audio_source(task: Task, cache: MediaCache | None) -> Source:
     """What core.audio opens for an audio task (derived.task_source): its file, or a new reader over the encrypted
     cache; MediaPending while not downloaded, MediaError when the workspace is locked (`cache` None)."""
-    return task_source(task, cache, "recording")
+    return task_source(task, cache, translate("sync", "recording"))
 
 
 PEAKS = Derivation(

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from core.annotation import Task
 from core.av_open import Source
 from core.media import MediaError
+from core.messages import error_text, translate
 from sync.client.at_rest import MediaCache
 from sync.client.media import MediaPending, media_sha
 from sync.client.media_reader import CachedMediaReader
@@ -37,14 +38,15 @@ def task_source(task: Task, cache: MediaCache | None, what: str) -> Source:
     if sha is None:
         return task.media_path
     if cache is None:
-        raise MediaError(task.media_path, f"a synced {what} is read from the encrypted media cache: unlock the "
-                         "workspace first")
+        raise MediaError(task.media_path, translate("sync", "a synced {what} is read from the encrypted media "
+                                                    "cache: unlock the workspace first").format(what=what))
     if not cache.has(sha):
-        raise MediaPending(task.media_path, f"{what} not downloaded yet: waiting for sync")
+        raise MediaPending(task.media_path, translate("sync", "{what} not downloaded yet: waiting for sync").format(
+            what=what))
     try:
         return cache.reader(sha, name=task.name)
     except OSError as exc:
-        raise MediaError(task.media_path, str(exc)) from None
+        raise MediaError(task.media_path, error_text(exc)) from None
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from core.guidelines import GuidelineError, Guidelines
+from core.messages import translate
 from core.schema import LabelSchema
 from sync.client.credentials import Credentials, token_name
 from sync.client.http import Http, SyncError
@@ -95,7 +96,8 @@ class Target:
             project = int(SyncStore.get_in(conn, "project_id", 0) or 0)
             schema_version = int(SyncStore.get_in(conn, "schema_version", 0) or 0)
         if not server or not user or not project:
-            raise SyncError(f"{ws.path} is not a server's workspace: its schema is saved to no server")
+            raise SyncError(translate("sync", "{folder} is not a server's workspace: its schema is saved to no "
+                                      "server").format(folder=ws.path))
         return cls(server, user, project, schema_version)
 
 
@@ -119,15 +121,17 @@ def publish(target: Target, credentials: Credentials, schema: LabelSchema | None
         if schema is not None:
             project = http.json("GET", f"/projects/{project_id}")
             if int(project["schema_version"]) > known:
-                raise StaleEdit(f"the schema on the server is version {project['schema_version']}, newer than this "
-                                f"workspace's {known}: sync first, then edit it again")
+                raise StaleEdit(translate("sync", "the schema on the server is version {version}, newer than this "
+                                          "workspace's {known}: sync first, then edit it again").format(
+                    version=project["schema_version"], known=known))
             saved = http.json("PUT", f"/projects/{project_id}/schema",
                               json={"schema": schema.to_json(), "locked": bool(project["locked"])})
             schema_version = int(saved["schema_version"])
         if guidelines is not None:
             for sha, path in (files or {}).items():
                 if file_sha256(path) != sha:
-                    raise SyncError(f"{path} changed since it was picked; pick it again")
+                    raise SyncError(translate("sync", "{path} changed since it was picked; pick it again").format(
+                        path=path))
                 upload(http, path, sha)
             body = {**guidelines, "base_version": base_version} if base_version is not None else dict(guidelines)
             guidelines_version = int(http.json("PUT", f"/projects/{project_id}/guidelines", json=body)["version"])

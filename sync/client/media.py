@@ -9,6 +9,7 @@ from pathlib import Path
 
 from core.annotation import Task
 from core.media import MediaError
+from core.messages import error_text, translate
 from sync.client.at_rest import CHUNK, MediaCache
 from sync.client.http import Http, OfflineError, ServerError, SyncError
 from sync.client.store import SyncStore
@@ -16,7 +17,7 @@ from sync.database import WorkspaceError
 
 UPLOAD_CHUNK = 8 << 20  # the server takes chunks of up to 16 MiB
 MEDIA_PREFIX = "annodesk-media:"
-NOT_DOWNLOADED = "image not downloaded yet; run annodesk sync"
+NOT_DOWNLOADED = translate("sync", "image not downloaded yet; run annodesk sync")
 
 
 class MediaMismatch(SyncError):
@@ -55,7 +56,7 @@ def cached_media_bytes(cache: MediaCache, media_path: str, pending: str = NOT_DO
     try:
         return cache.read(sha)
     except (WorkspaceError, OSError) as exc:
-        raise MediaError(media_path, str(exc)) from None
+        raise MediaError(media_path, error_text(exc)) from None
 
 
 def download(http: Http, cache: MediaCache, sha: str) -> int:

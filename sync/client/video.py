@@ -10,6 +10,7 @@ it needs no demux pass either. `video_index` builds one on the spot where that h
 from __future__ import annotations
 
 from core.annotation import Task
+from core.messages import translate
 from core.video import FrameIndex, IndexCancelled, Source, VideoError, build_index
 from sync.client.at_rest import MediaCache
 from sync.client.derived import Cancel, Derivation, derive_downloaded, derived, task_source
@@ -25,7 +26,7 @@ def _load(ws: Workspace, content_hash: str) -> FrameIndex | None:
 def video_source(task: Task, cache: MediaCache | None) -> Source:
     """What core.video opens for a video task (derived.task_source): its file, or a new reader over the encrypted
     cache; MediaPending while not downloaded, MediaError when the workspace is locked (`cache` None)."""
-    return task_source(task, cache, "video")
+    return task_source(task, cache, translate("sync", "video"))
 
 
 FRAME_INDEX = Derivation(
