@@ -197,6 +197,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("review.previous", "Previous in the review queue", ("Ctrl+Alt+PgUp",), "global"),
     ActionSpec("review.audit", "Audit trail…", (), "global", tip="Leads: who did what in this project, and when "
                "(the server's audit log, newest first)"),
+    ActionSpec("review.quality", "Consensus and gold…", (), "global", tip="Leads: consensus and gold settings, "
+               "draw consensus tasks, mark and mix gold, and each annotator's quality"),
     ActionSpec("review.comment", "Comment…", ("Ctrl+Alt+N",), "global", tip="A new thread pinned to the selected "
                "shape, else where the pointer is; on a video also this frame, on a recording the selected range"),
     ActionSpec("view.dashboard", "Dashboard", ("Ctrl+Alt+D",), "global", tip="Leads: the project's figures from the "

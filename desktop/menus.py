@@ -40,8 +40,8 @@ MENUS: tuple[tuple[object, Sequence[str | None]], ...] = (  # titles: QT_TRANSLA
       "track.propagate", None, "track.forward", "track.backward"]),
     (QT_TRANSLATE_NOOP("MainWindow", "A&udio"), [a.id for a in AUDIO_ACTIONS]),
     (QT_TRANSLATE_NOOP("MainWindow", "&Review"),
-     ["review.queue", "view.review", "review.schema", "view.dashboard", "review.audit", None, "review.accept",
-      "review.reject", "review.next", "review.previous", None, "review.comment"]),
+     ["review.queue", "view.review", "review.schema", "view.dashboard", "review.audit", "review.quality",
+      None, "review.accept", "review.reject", "review.next", "review.previous", None, "review.comment"]),
     (QT_TRANSLATE_NOOP("MainWindow", "&Help"), ["help.keys"]),
 )
 

@@ -21,6 +21,7 @@ module can use its fixtures (importing helpers such as `login`, `PASSWORD`, `Ser
 from __future__ import annotations
 
 import glob
+import io
 import os
 import shutil
 import socket
@@ -50,6 +51,17 @@ from sync.server.config import ServerConfig
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "correct horse battery"
 SCHEMA = {"labels": [{"name": "car", "color": "#ff0000"}, {"name": "person", "color": "#00ff00"}]}
+
+
+def server_cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *argv: str,
+               stdin: str = PASSWORD + "\n") -> tuple[int, str]:
+    """`annodesk <argv>` in this process with `stdin` as its input: the exit code and all it printed."""
+    from sync.server.cli import main
+
+    monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+    code = main(list(argv))
+    out = capsys.readouterr()
+    return code, out.out + out.err
 
 
 def fast_config(data_dir: Path, **over: Any) -> ServerConfig:

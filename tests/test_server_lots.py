@@ -5,7 +5,6 @@ lots, what annotators may see; and `annodesk server qa` / `server lots`."""
 from __future__ import annotations
 
 import dataclasses
-import io
 import json
 from datetime import UTC, datetime
 
@@ -14,10 +13,9 @@ import sqlalchemy as sa
 
 from core.sampling import draw_sample, single_plan
 from sync.server import db, lots, service
-from sync.server.cli import main
 from sync.server.config import ServerConfig
 from sync.server.security import Principal
-from tests.server_fixtures import PASSWORD, write_png
+from tests.server_fixtures import server_cli, write_png
 
 ISO = {"kind": "iso", "level": "II", "aql": 1.0}
 DAY_START = datetime(2026, 12, 7, 3, 0, tzinfo=UTC).timestamp()  # 10:00 at UTC+07:00
@@ -310,11 +308,7 @@ def test_an_old_store_gets_the_qa_columns(tmp_path):
     store.close()
 
 
-def run(monkeypatch, capsys, *argv):
-    monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
-    code = main(list(argv))
-    out = capsys.readouterr()
-    return code, out.out + out.err
+run = server_cli
 
 
 def test_qa_and_lots_commands(tmp_path, monkeypatch, capsys):

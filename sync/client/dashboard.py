@@ -49,19 +49,28 @@ def fetch(at: Where, credentials: Credentials, window: str = "24h", top: int = 8
 
 
 def fetch_project(at: Where, credentials: Credentials, path: str, params: dict[str, Any]) -> Fetched:
-    """One GET of /projects/{id}/<path> for a lead's view (the dashboard, the audit trail); never raises for the
-    network or the server's refusal."""
+    """One GET of /projects/{id}/<path> for a lead's view (the dashboard, the audit trail)."""
+    return request(at, credentials, "GET", f"{{project}}/{path}", params=params)
+
+
+def request(at: Where, credentials: Credentials, method: str, path: str, body: dict[str, Any] | None = None,
+            params: dict[str, Any] | None = None, timeout: float = TIMEOUT_S) -> Fetched:
+    """One call to `path` ("/projects/{id}/..." is written "{project}/...") with the workspace's user and token; never
+    raises for the network or the server's refusal, and "refused" names the field the server named, so a bad value
+    can be found in the dialog."""
     try:
         session = json.loads(credentials.require(token_name(at.server, at.user), "sign in again"))
     except (CredentialsError, ValueError) as exc:
         return Fetched("refused", reason=str(exc))
-    http = Http(at.server, session.get("token"), timeout=TIMEOUT_S, attempts=1)
+    http = Http(at.server, session.get("token"), timeout=timeout, attempts=1)
     try:
-        figures = http.json("GET", f"/projects/{at.project_id}/{path}", params=params)
+        answer = http.json(method, path.format(project=f"/projects/{at.project_id}"), json=body, params=params)
     except OfflineError as exc:
         return Fetched("offline", reason=str(exc))
     except ServerError as exc:
-        return Fetched("offline" if exc.status >= 500 else "refused", reason=exc.detail)
+        field = exc.body.get("field")
+        reason = f"{field}: {exc.detail}" if field and str(field) not in exc.detail else exc.detail
+        return Fetched("offline" if exc.status >= 500 else "refused", reason=reason)
     finally:
         http.close()
-    return Fetched("ok", figures)
+    return Fetched("ok", answer if isinstance(answer, dict) else {"items": answer})

@@ -1,5 +1,6 @@
-"""`annodesk server consensus`, `server gold` and `server quality`: consensus and gold tasks and per-annotator
-quality, straight on the server's database like the other admin commands (sync/server/cli.py adds them)."""
+"""`annodesk server consensus`, `server gold`, `server quality` and `server stages`: consensus and gold tasks,
+per-annotator quality and the review stages, straight on the server's database like the other admin commands
+(sync/server/cli.py adds them)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from sync.server import consensus_tasks, gold_tasks, quality_report, replicas
+from sync.server import consensus_tasks, gold_tasks, quality_report, replicas, service
 from sync.server.errors import ApiError
 from sync.server.qa_settings import describe_quality
 
@@ -48,6 +49,16 @@ def add_quality_commands(sub: Any, where: argparse.ArgumentParser, guarded: Call
     s.add_argument("--csv", action="store_true", help="CSV with a header line")
     s.add_argument("--json", action="store_true", help="print what the API answers")
     s.set_defaults(func=guarded(cmd_quality))
+
+    s = sub.add_parser("stages", parents=[where], help="a project's review stages in order; no options: print them")
+    s.add_argument("--project", required=True, help="project name or id")
+    change = s.add_mutually_exclusive_group()
+    change.add_argument("--set", action="append", metavar="NAME:WHO[,WHO...]", help="a stage and who decides at it "
+                        "(roles lead, admin and user names), e.g. review:lead then acceptance:admin,maria; "
+                        "repeat it for each stage, in order")
+    change.add_argument("--clear", action="store_true", help="back to one review by the project's leads and admins")
+    s.add_argument("--json", action="store_true", help="print the stages as the API does")
+    s.set_defaults(func=guarded(cmd_stages))
 
 
 def _names(text: str | None, option: str) -> list[str]:
@@ -171,4 +182,49 @@ def cmd_quality(args: argparse.Namespace) -> int:
             print(f"{i['annotator']:<{width}}  {i['consensus_tasks']:>9}  {_fmt(i['consensus_agreement']):>9}  "
                   f"{i['gold_tasks']:>5}  {_fmt(i['gold_accuracy']):>8}  {i['reviewed']:>8}  {i['accepted']:>8}  "
                   f"{i['rejected']:>8}  {i['fixed']:>5}")
+    return 0
+
+
+def parse_stage_options(options: list[str]) -> list[dict[str, Any]]:
+    """--set NAME:WHO[,WHO...] options as PUT /projects/{id}/qa takes its stages (service.set_stages checks them)."""
+    stages = []
+    for option in options:
+        name, colon, who = option.partition(":")
+        if not colon or not name.strip() or not who.strip():
+            raise ApiError(422, "bad_stages", f"--set {option!r:.80} is NAME:WHO[,WHO...], e.g. review:lead or "
+                           "acceptance:admin,maria")
+        stages.append({"name": name.strip(), "who": [w.strip() for w in who.split(",") if w.strip()]})
+    return stages
+
+
+def _set_stages(conn: Any, project_id: int, options: list[str]) -> None:
+    """The stages of the options; an error names the option it is about (stages[i] is the i-th --set)."""
+    from sync.server import cli
+
+    try:
+        service.set_stages(conn, cli.ACTOR, project_id, parse_stage_options(options))
+    except ApiError as exc:
+        field = str(exc.extra.get("field", ""))
+        if field.startswith("stages["):
+            index = int(field[len("stages["):field.index("]")])
+            exc.detail = f"--set {options[index]!r:.80}: {exc.detail}"
+        raise
+
+
+def cmd_stages(args: argparse.Namespace) -> int:
+    from sync.server import cli
+
+    with cli._store(cli.config_from(args)).write() as conn:
+        project_id = cli._project_id(conn, args.project)
+        if args.clear:
+            service.set_stages(conn, cli.ACTOR, project_id, None)
+        elif args.set:
+            _set_stages(conn, project_id, args.set)
+        stages = service.project_stages(conn, project_id)
+    if args.json:
+        print(json.dumps({"project_id": project_id, "stages": stages}))
+        return 0
+    print(f"project {args.project}: {len(stages)} review {'stage' if len(stages) == 1 else 'stages'}")
+    for i, stage in enumerate(stages, 1):
+        print(f"  {i}. {stage['name']}: {', '.join(stage['who'])}")
     return 0
