@@ -10,7 +10,6 @@ import time
 from pathlib import Path
 from types import TracebackType
 
-import platformdirs
 from PySide6.QtCore import QEventLoop, QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -18,16 +17,14 @@ from desktop.i18n import install_translator
 from desktop.main_window import MainWindow
 from desktop.prelabel import warn
 from desktop.settings import load_settings
+from desktop.welcome import last_workspace
 from sync.client.at_rest import is_encrypted
 from sync.workspace import Workspace, WorkspaceError
+from widgets.app_icon import app_icon
 from widgets.theme import apply_theme
 
 log = logging.getLogger(__name__)
 SCREENSHOT_UNLOCK_S = 30.0  # how long a screenshot waits for a synced workspace's key
-
-
-def default_demo_dir() -> Path:
-    return Path(platformdirs.user_data_dir("annodesk")) / "demo"
 
 
 def application() -> QApplication:
@@ -35,6 +32,8 @@ def application() -> QApplication:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Annodesk")
     app.setOrganizationName("Annodesk")
+    app.setDesktopFileName("annodesk")  # Wayland and the taskbars match the window to annodesk.desktop's icon
+    app.setWindowIcon(app_icon())
     return app  # type: ignore[return-value]
 
 
@@ -45,27 +44,34 @@ def _drop_opencv_qt_paths() -> None:
             del os.environ[name]
 
 
-def run_app(workspace_dir: Path, task_id: int | None = None, screenshot: str | None = None,
+def run_app(workspace_dir: Path | None, task_id: int | None = None, screenshot: str | None = None,
             frame: int | None = None, time: float | None = None, theme: str | None = None,
             language: str | None = None) -> int:
-    """Open the main window on a workspace (a video task at `frame`, a recording at `time` seconds); with
-    `screenshot`, save a PNG of it once shown and exit 0. `theme` and `language` override the settings for this
-    run."""
+    """Open the main window on a workspace (a video task at `frame`, a recording at `time` seconds); with none, on
+    the last one still there, else on the welcome page. With `screenshot`, save a PNG of it once shown and exit 0.
+    `theme` and `language` override the settings for this run."""
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    try:  # fail before any window appears when the workspace cannot be opened (and migrate an older one)
-        if not is_encrypted(workspace_dir):  # a synced one needs its key: the window reads it off the UI thread
-            Workspace.open(workspace_dir).close()
-    except WorkspaceError as exc:
-        print(f"annodesk: error: {exc}", file=sys.stderr)
-        return 2
-    app = application()
     settings = load_settings()
+    named, workspace_dir = workspace_dir is not None, workspace_dir or last_workspace(settings)
+    try:  # fail before any window appears when the workspace cannot be opened (and migrate an older one)
+        if workspace_dir is not None and not is_encrypted(workspace_dir):  # a synced one needs its key: the window
+            Workspace.open(workspace_dir).close()  # reads it off the UI thread
+    except WorkspaceError as exc:
+        if named:
+            print(f"annodesk: error: {exc}", file=sys.stderr)
+            return 2
+        log.warning("not reopening the last workspace: %s", exc)  # the welcome page instead
+        workspace_dir = None
+    app = application()
     apply_theme(theme or settings.theme)  # before the window, so it is built in the theme's colours
     install_translator(language or settings.language)  # and in its language
     window = MainWindow(settings)
     window.sync_status.keys.install()  # the window's keys (passphrase dialog), not the command line's (terminal)
     install_error_reporter(window)
-    window.open_workspace(workspace_dir, task_id, frame, time)
+    if workspace_dir is None:
+        window.welcome.show()
+    else:
+        window.open_workspace(workspace_dir, task_id, frame, time)
     if screenshot:
         window.resize(1600, 1000)
     window.show()

@@ -101,18 +101,16 @@ def cmd_open(args: argparse.Namespace) -> int:
         raise CliError("--frame must be 0 or more")
     if args.time is not None and not (math.isfinite(args.time) and args.time >= 0):
         raise CliError("--time must be a number of seconds, 0 or more")
-    return run_app(Path(args.workspace), task_id=args.task, screenshot=args.screenshot, frame=args.frame,
-                   time=args.time, theme=args.theme, language=args.language)
+    return run_app(Path(args.workspace) if args.workspace else None, task_id=args.task, screenshot=args.screenshot,
+                   frame=args.frame, time=args.time, theme=args.theme, language=args.language)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from desktop.app import default_demo_dir, run_app
-    from desktop.demo import make_demo
+    from desktop.app import run_app
+    from desktop.demo import default_demo_dir, ensure_demo
 
-    directory = Path(args.directory) if args.directory else default_demo_dir()
-    workspace_dir = directory / "workspace"
-    if not (workspace_dir / "workspace.db").exists():
-        make_demo(directory).close()
+    workspace_dir, made = ensure_demo(Path(args.directory) if args.directory else default_demo_dir())
+    if made:
         print(f"demo workspace created in {workspace_dir}")
     if args.no_open:
         return 0
@@ -222,8 +220,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_prelabel_commands(sub)
 
-    p = sub.add_parser("open", help="open the app on a workspace")
-    p.add_argument("workspace")
+    p = sub.add_parser("open", help="open the app on a workspace (none: the last one, else the welcome page)")
+    p.add_argument("workspace", nargs="?")
     p.add_argument("--task", type=int, help="task id to show")
     p.add_argument("--frame", type=int, help="a video task's frame to show (0 is the first)")
     p.add_argument("--time", type=float, help="a recording's time to show, in seconds (12.5)")

@@ -2,14 +2,20 @@
 device key as `annodesk login` does), list the projects, clone one (commands.clone, as `annodesk clone`) on a
 background job with progress and Cancel, and open it; sign out, sign in again, switch user.
 
-A cancelled or failed clone leaves nothing behind: the folder (or what the clone put in a chosen empty one) and the
-new workspace's key are removed. A clone whose first round ended offline is kept and opened: the app syncs the rest.
+Cancel stops the sign-in or the clone at any point: every request of theirs checks it (sync/client/cancel.py), as do
+the media downloads and the clone's last steps, and the dialog is usable again at once (a request in flight ends by
+its timeout in the background, and what it brings is dropped). A clone is made in a hidden staging folder beside the
+chosen one and moved into place only when whole, so a cancelled or failed clone leaves nothing behind: the staging
+folder and the new workspace's key are removed, a chosen empty folder stays as it was. A clone whose first round
+ended offline is kept and opened: the app syncs the rest.
 """
 
 from __future__ import annotations
 
 import json
 import shutil
+import tempfile
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,11 +30,13 @@ from desktop.jobs import Job, JobState
 from desktop.sync_status import NOT_SYNCED, SyncStatus, WatchedKeys
 from sync.client import commands
 from sync.client.at_rest import KeyRing
+from sync.client.cancel import cancellable
 from sync.client.credentials import Credentials, CredentialsError, token_name, workspace_key_name
 from sync.client.engine import SyncState
 from sync.client.http import Http, OfflineError, ServerError, SyncError
 from sync.database import WorkspaceError
 from widgets.connect_dialog import ConnectDialog
+from widgets.messages import translated
 
 if TYPE_CHECKING:
     from desktop.window_api import JobHost
@@ -87,33 +95,57 @@ def sign_out(server: str, user: str, credentials: Credentials) -> None:
             http.close()
 
 
-def clone(server: str, user: str, project: str, directory: Path, keys: KeyRing, job: JobState) -> SyncState | None:
-    """`annodesk clone` on a worker, with the files downloaded as progress; None when cancelled. A folder that
-    exists must be empty."""
-    existed = directory.exists()
-    if existed and (not directory.is_dir() or any(directory.iterdir())):
+class Handoff:
+    """Cancel against a clone's last step, under one lock: Cancel comes either before the workspace is moved into
+    place (the clone then discards it) or too late (the clone is whole and opens as if Cancel had not come)."""
+
+    def __init__(self, job: JobState) -> None:
+        self.job = job
+        self.lock = threading.Lock()
+        self.placed = False
+
+    def cancel(self) -> bool:
+        """Cancel the clone; False when it is already in place."""
+        with self.lock:
+            if not self.placed:
+                self.job.cancel()
+            return not self.placed
+
+    def place(self, staging: Path, directory: Path) -> bool:
+        """Move the whole clone into place unless cancelled (a chosen empty folder is replaced by it)."""
+        with self.lock:
+            if self.job.cancelled():
+                return False
+            if directory.is_dir():
+                directory.rmdir()  # empty: checked before the clone, and the clone never wrote there
+            staging.rename(directory)
+            self.placed = True
+            return True
+
+
+def clone(server: str, user: str, project: str, directory: Path, keys: KeyRing, handoff: Handoff
+          ) -> SyncState | None:
+    """`annodesk clone` on a worker into a staging folder beside `directory`, with the files downloaded as progress,
+    moved to `directory` once whole; None when cancelled. A folder that exists must be empty."""
+    if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
         raise WorkspaceError(f"{directory} is not an empty folder: choose a new one")
-    watched = WatchedKeys(keys, job)
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", suffix=".cloning", dir=directory.parent))
+    watched = WatchedKeys(keys, handoff.job)
     try:
-        state = commands.clone(server, project, directory, keys.credentials, watched, user)
+        with cancellable(handoff.job.cancelled):
+            state = commands.clone(server, project, staging, keys.credentials, watched, user)
+        if handoff.place(staging, directory):  # else the round ended on Cancelled, or Cancel came after it
+            return state
     except BaseException:
-        _discard(directory, existed, watched)
+        _discard(staging, watched)
         raise
-    if job.cancelled():  # the round ended on Cancelled (sync/client/engine.py stores it), or Cancel came after it
-        _discard(directory, existed, watched)
-        return None
-    return state
+    _discard(staging, watched)
+    return None
 
 
-def _discard(directory: Path, existed: bool, keys: WatchedKeys) -> None:
-    if not existed:
-        shutil.rmtree(directory, ignore_errors=True)
-    else:
-        for child in directory.iterdir():
-            if child.is_dir() and not child.is_symlink():
-                shutil.rmtree(child)
-            else:
-                child.unlink()
+def _discard(staging: Path, keys: WatchedKeys) -> None:
+    shutil.rmtree(staging, ignore_errors=True)
     if keys.created:
         keys.credentials.delete(workspace_key_name(keys.created))
 
@@ -141,7 +173,7 @@ def in_words(exc: BaseException, server: str) -> str:
         return translate("connect", "The server refused: {0} ({1}).").format(exc.detail, exc.code)
     if isinstance(exc, CredentialsError):
         return translate("connect", "This computer's Annodesk secrets could not be used: {0}").format(exc)
-    return str(exc)
+    return translated(exc)
 
 
 def _attempt(server: str, fn: Callable[..., Any], *args: Any) -> Any:
@@ -161,6 +193,7 @@ class ConnectController(QObject):
         self.status = window.sync_status
         self.dialog: ConnectDialog | None = None
         self.job: Job | None = None  # signing in or cloning, one at a time
+        self.handoff: Handoff | None = None  # the clone's, while it runs
         self.signed_in = ("", "")  # server and user of the dialog's last sign-in
         self.question: QMessageBox | None = None  # a confirmation on screen (tests answer it)
         self.status.sign_in_requested.connect(self.sign_in_again)
@@ -229,7 +262,7 @@ class ConnectController(QObject):
         dialog = self.dialog = ConnectDialog(self.window.canvas.window())
         dialog.sign_in_asked.connect(lambda server, user, password: self._sign_in(server, user, password, then_sync))
         dialog.clone_asked.connect(self._clone)
-        dialog.cancel_asked.connect(lambda: self.job.cancel() if self.job is not None else None)
+        dialog.cancel_asked.connect(self._cancel)
         return dialog
 
     def _sign_in(self, typed: str, user: str, password: str, then_sync: bool) -> None:
@@ -238,15 +271,16 @@ class ConnectController(QObject):
         try:
             server = server_address(typed)
         except ValueError as exc:
-            dialog.show_error(str(exc))
+            dialog.show_error(translated(exc))
             return
 
-        def run() -> Any:
-            commands.login(server, user, password, credentials)
-            return True if then_sync else list_projects(server, user, credentials)
+        def run(state: JobState) -> Any:
+            with cancellable(state.cancelled):  # Cancel stops it between its requests
+                commands.login(server, user, password, credentials)
+                return True if then_sync else list_projects(server, user, credentials)
 
-        dialog.busy(f"Signing in to {server}…")
-        self._start(Job(self.tr("Signing in"), lambda _state: _attempt(server, run)),
+        dialog.busy(self.tr("Signing in to {0}…").format(server))
+        self._start(Job(self.tr("Signing in"), lambda state: _attempt(server, run, state)),
                     lambda result: self._signed_in(dialog, server, user, result, then_sync))
 
     def _signed_in(self, dialog: ConnectDialog, server: str, user: str, result: Any, then_sync: bool) -> None:
@@ -269,7 +303,8 @@ class ConnectController(QObject):
         server, user = self.signed_in
         directory = Path(folder).expanduser()
         job = Job(self.tr("Cloning"),
-                  lambda state: _attempt(server, clone, server, user, project, directory, keys, state))
+                  lambda _state: _attempt(server, clone, server, user, project, directory, keys, handoff))
+        handoff = self.handoff = Handoff(job.state)
         job.progress.connect(lambda done, total: dialog.show_progress(
             self.tr("Downloading media: {0} / {1} files").format(f"{done:,}", f"{total:,}"), done, total))
         dialog.busy(self.tr("Making the workspace in {0} and downloading the tasks of {1}…").format(directory, project),
@@ -278,14 +313,31 @@ class ConnectController(QObject):
         self._start(job, lambda result: self._cloned(dialog, project, directory, result))
 
     def _cloned(self, dialog: ConnectDialog, project: str, directory: Path, result: Any) -> None:
+        self.handoff = None
         if result is None:
-            dialog.show_error("Cancelled: nothing was kept. Choose a project to try again.")
+            dialog.show_error(self.tr("Cancelled: nothing was kept. Choose a project to try again."))
         elif isinstance(result, Failed):
             dialog.show_error(result.message)
         else:
             dialog.accept()
             self.window.open_workspace(directory)
             self.window.statusBar().showMessage(self.tr("Cloned {0} into {1}").format(project, directory), 8000)
+
+    def _cancel(self) -> None:
+        """The dialog's Cancel while it works: the sign-in or clone stops at its next step and the dialog is usable
+        at once; what the job still brings is dropped (a cancelled clone removes its own staging folder)."""
+        job, dialog = self.job, self.dialog
+        if job is None or dialog is None:
+            return
+        if self.handoff is not None:
+            if not self.handoff.cancel():
+                return  # too late: the clone is whole, in place, and opens
+            text = self.tr("Cancelled: nothing was kept. Choose a project to try again.")
+        else:
+            job.cancel()
+            text = self.tr("Sign-in cancelled.")
+        self.job = self.handoff = None
+        dialog.show_error(text)
 
     def _sign_out(self, server: str, user: str, then: Callable[[], object] | None) -> None:
         credentials = self.credentials

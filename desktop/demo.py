@@ -11,6 +11,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+import platformdirs
 
 from core.annotation import Annotation, Source, SourceKind, new_id
 from core.schema import load_schema
@@ -29,6 +30,20 @@ class _Object:
     label: str
     shape: Shape
     score: float | None = None  # set: stored as a model prediction
+
+
+def default_demo_dir() -> Path:
+    """Where `annodesk demo` and the welcome page's "Open the demo" put it: the user data folder."""
+    return Path(platformdirs.user_data_dir("annodesk")) / "demo"
+
+
+def ensure_demo(directory: Path) -> tuple[Path, bool]:
+    """The demo's workspace folder in `directory`, made first unless it is there; and whether it was made now."""
+    workspace_dir = Path(directory) / "workspace"
+    if (workspace_dir / "workspace.db").exists():
+        return workspace_dir, False
+    make_demo(directory).close()
+    return workspace_dir, True
 
 
 def make_demo(directory: Path, images: int = 12, seed: int = 7, video: bool = True, audio: bool = True) -> Workspace:

@@ -36,6 +36,7 @@ from desktop.keymap import ACTIONS, KIND_SCOPES, active, keymap_or_default, tool
 from desktop.menus import action_tooltip, build_menus, tools_bar
 from desktop.panels import ProgressPanel, keymap_dialog
 from desktop.prelabel import PrelabelController
+from desktop.quality import QualityController
 from desktop.reload import TaskReloader
 from desktop.review import ReviewController
 from desktop.review_queue import ReviewQueueController
@@ -47,12 +48,14 @@ from desktop.time_tracking import TimeTracker
 from desktop.transfer import TransferController
 from desktop.unlock import UNLOCKING, Unlocker
 from desktop.video import VideoController
+from desktop.welcome import WelcomeController
 from sync.client.at_rest import KeyRing, MediaCache, is_encrypted
 from sync.workspace import ImportReport
 from tools.editor import COMMANDS, Editor
 from widgets.attribute_editor import AttributeEditor
 from widgets.canvas import ImageCanvas
 from widgets.label_palette import LabelPalette
+from widgets.messages import translated
 from widgets.shape_list import ShapeListWidget
 from widgets.tag_panel import TagPanel
 from widgets.task_list import TaskListWidget, status_text
@@ -101,7 +104,9 @@ class MainWindow(QMainWindow):
         self.queue = ReviewQueueController(self)  # leads: the Review queue dock, accept / reject and go on
         self.dashboard = DashboardController(self)  # leads: the Dashboard dock, the server's figures every 5 s
         self.audit = AuditController(self)  # leads: Review → Audit trail…
+        self.quality = QualityController(self)  # leads: Review → Consensus and gold…
         self.connector = ConnectController(self)  # File → Connect to a server…, sign out, switch user
+        self.welcome = WelcomeController(self)  # the first-run page while no workspace is open
         self.guidelines = GuidelinesController(self)  # the Guidelines dock, label tooltips, leads' schema editor
         self.active_time = TimeTracker(self)  # active time on the task on show, from input, stored with the task
         self.actions_by_id: dict[str, QAction] = {}
@@ -112,6 +117,7 @@ class MainWindow(QMainWindow):
         self._build_menus_and_toolbar()
         self.prelabel.install()
         self.transfer.install()
+        self.quality.install()
         self.labels.label_chosen.connect(self._label_chosen)
         self.tasks.task_activated.connect(self.show_task)
         self.canvas.cursor_moved.connect(lambda x, y: self.cursor_label.setText(f"x {x:.0f}  y {y:.0f}"))
@@ -125,6 +131,7 @@ class MainWindow(QMainWindow):
         """Open a workspace and show `task_id` (a video at `frame`, a recording at `time` seconds), else the task the
         user left it on, else the first unfinished one. A synced (encrypted) workspace's key is read on a worker
         first, so the window keeps responding."""
+        self.welcome.leave()
         self._close_session()
         if task_id is not None and frame is not None:
             self.video.last_frame[task_id] = frame
@@ -152,7 +159,7 @@ class MainWindow(QMainWindow):
         self.labels.set_schema(self.session.schema)
         self.tasks.set_workspace(self.session.reader)
         key = str(Path(path).resolve())
-        self.settings.last_workspace = key
+        self.settings.remember_workspace(key)
         wanted = task_id or self.settings.last_task.get(key)
         reader = self.session.reader
         first = reader.tasks(0, 1, TaskStatus.NEW) or reader.tasks(0, 1, TaskStatus.IN_PROGRESS) or reader.tasks(0, 1)
@@ -215,7 +222,7 @@ class MainWindow(QMainWindow):
             try:
                 self.canvas.open_image(task.media_path, task.content_hash or None)
             except (MediaError, PyramidError) as exc:
-                self.canvas.show_message(self.tr("Cannot show {0}: {1}").format(task.name, exc))
+                self.canvas.show_message(self.tr("Cannot show {0}: {1}").format(task.name, translated(exc)))
         else:
             self.canvas.show_message(self.tr("Cannot show {0}: {1}").format(task.name, self.session.image_error))
 
@@ -303,6 +310,7 @@ class MainWindow(QMainWindow):
             **self.queue.handlers(),
             **self.dashboard.handlers(),
             **self.audit.handlers(),
+            **self.quality.handlers(),
             **self.video.handlers(),
             **self.audio.handlers(),
             **self.sync_status.handlers(),
@@ -504,6 +512,7 @@ class MainWindow(QMainWindow):
         self.sync_status.stop()
         self.segment.close()
         self._close_session()
+        self.welcome.leave()  # the docks it hid are back, so the state saved is the working one
         self.settings.window_geometry = bytes(self.saveGeometry().toBase64().data()).decode()
         self.settings.window_state = bytes(self.saveState().toBase64().data()).decode()
         self._save_settings()

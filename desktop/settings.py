@@ -21,12 +21,14 @@ import platformdirs
 SCHEMA_VERSION = 1
 log = logging.getLogger(__name__)
 LIMITS: dict[str, tuple[float, float]] = {"idle_after": (1.0, 3600.0)}  # numbers outside their range: the default
+RECENT = 8  # workspaces the welcome page lists
 
 
 @dataclass
 class Settings:
     schema_version: int = SCHEMA_VERSION
     last_workspace: str = ""
+    recent_workspaces: list[str] = field(default_factory=list)  # newest first, at most RECENT: the welcome page's
     # Per workspace path: the task, zoom mode and label the user had, so the app reopens where they left off.
     last_task: dict[str, int] = field(default_factory=dict)
     last_label: dict[str, str] = field(default_factory=dict)
@@ -59,6 +61,11 @@ class Settings:
     idle_after: float = 60.0
     window_geometry: str = ""
     window_state: str = ""
+
+    def remember_workspace(self, path: str) -> None:
+        """`path` (resolved) was opened: the one to reopen, and first in the recent list."""
+        self.last_workspace = path
+        self.recent_workspaces = [path, *(p for p in self.recent_workspaces if p != path)][:RECENT]
 
 
 def config_dir() -> Path:
@@ -121,4 +128,6 @@ def _fits(value: Any, hint: Any) -> bool:
         return isinstance(value, (int, float)) and not isinstance(value, bool)
     if origin is int:
         return isinstance(value, int) and not isinstance(value, bool)
+    if origin is list:  # a hand-edited recent list of numbers must not reach the welcome page
+        return isinstance(value, list) and all(_fits(item, hint.__args__[0]) for item in value)
     return isinstance(value, origin)

@@ -23,7 +23,7 @@ from sync.client.at_rest import KeyRing, MediaCache
 from sync.client.commands import vault_path
 from sync.client.credentials import Credentials, CredentialsError
 from sync.client.engine import SyncEngine, SyncState, read_state
-from sync.client.http import SyncError
+from sync.client.http import Cancelled, SyncError
 from sync.client.media import media_sha
 from sync.client.store import SyncStore
 from sync.database import WorkspaceError
@@ -226,13 +226,6 @@ class SyncStatus(QObject):
         if self.reader is not None:
             self.reader.close()
             self.reader = None
-
-
-class Cancelled(SyncError):
-    """Cancel was pressed: raised where the round stores media, which ends it (nothing half-written is kept)."""
-
-    def __init__(self) -> None:
-        super().__init__("cancelled")
 
 
 class WatchedCache(MediaCache):

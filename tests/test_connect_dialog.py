@@ -1,6 +1,7 @@
 """File → Connect to a server… against a real server on loopback: sign in, choose a project, clone with progress,
 and the app opens the new workspace; a wrong password and an unreachable server say so in words; Cancel in the middle
-of a clone leaves no half workspace; Sync now from the key, the menu and the status label; switching user."""
+of a sign-in or of a clone (at any of its requests, held in a proxy as on a slow network) stops it, leaves no half
+workspace and the dialog usable at once; Sync now from the key, the menu and the status label; switching user."""
 
 import json
 import threading
@@ -13,6 +14,7 @@ from desktop import connect, sync_status
 from desktop.main_window import MainWindow
 from desktop.settings import Settings
 from sync.workspace import Workspace
+from tests.holding_proxy import HoldingProxy
 from tests.server_fixtures import PASSWORD, free_port, seed
 from tests.sync_client_helpers import memory_keys
 
@@ -111,11 +113,13 @@ def test_cancel_in_the_middle_of_a_clone_leaves_nothing(qtbot, server_factory, w
         cancelled.clear()
         clone(qtbot, dialog, folder)
         qtbot.waitUntil(downloaded.is_set, timeout=ROUND_MS)
-        qtbot.keyClick(dialog, Qt.Key.Key_Escape)  # the dialog's Cancel
-        assert dialog.message.text() == "Cancelling…"
-        cancelled.set()
-        qtbot.waitUntil(lambda: dialog.message.text().startswith("Cancelled"), timeout=ROUND_MS)
+        job = window.jobs[-1]
+        qtbot.keyClick(dialog, Qt.Key.Key_Escape)  # the dialog's Cancel: usable again at once
+        assert dialog.message.text().startswith("Cancelled") and dialog.pages.isEnabled()
         assert dialog.isVisible() and dialog.pages.currentIndex() == 1  # to choose again, or close
+        cancelled.set()
+        assert job.wait(10)  # the clone stops at its next file and removes its staging folder
+        assert list(folder.parent.glob(f".{folder.name}.*")) == []
 
     monkeypatch.setattr(sync_status.WatchedCache, "finish", finish_then_wait)
     dialog = window.connector.connect_to_server()
@@ -172,3 +176,55 @@ def test_sync_now_by_key_menu_and_label_then_switch_user(qtbot, server_factory, 
                     and window.session.task is not None, timeout=ROUND_MS)
     assert window.session.reader.task_count() == 1  # ann2's one task
     qtbot.waitUntil(lambda: status.label.text() == "Up to date", timeout=ROUND_MS)
+
+
+@pytest.fixture
+def proxy(server_factory, tmp_path):
+    """The seeded server behind a proxy that can hold one request."""
+    live = server_factory()
+    seed(live, tmp_path)
+    proxy = HoldingProxy(live.url)
+    yield proxy
+    proxy.close()
+
+
+def test_cancel_while_signing_in_stops_it_and_the_dialog_is_usable_at_once(qtbot, proxy, window, keyring_items):
+    dialog = window.connector.connect_to_server()
+    proxy.hold(b"POST /api/v1/auth/login")
+    sign_in(qtbot, dialog, proxy.url, "ann1")
+    assert proxy.held.wait(10)
+    job = window.connector.job
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)  # while the server has not answered yet
+    assert dialog.isVisible() and dialog.pages.isEnabled() and dialog.pages.currentIndex() == 0
+    assert dialog.message.text() == "Sign-in cancelled." and dialog.sign_in_button.isEnabled()
+    proxy.release()  # the answer comes, and is dropped: no session is stored, the dialog stays where it is
+    assert job.wait(10)
+    qtbot.wait(50)
+    assert dialog.pages.currentIndex() == 0 and dialog.message.text() == "Sign-in cancelled."
+    assert f"annodesk\0token:{proxy.url}:ann1" not in keyring_items[1]
+    sign_in(qtbot, dialog, proxy.url, "ann1")  # the next try signs in
+    on_projects_page(qtbot, dialog)
+
+
+@pytest.mark.parametrize("step", [b"GET /api/v1/projects ", b"GET /api/v1/sync/pull", b"GET /api/v1/media/"],
+                         ids=["projects", "pull", "media"])
+def test_cancel_at_any_request_of_a_clone_leaves_no_folder(qtbot, proxy, window, keyring_items, tmp_path, step):
+    dialog = window.connector.connect_to_server()
+    sign_in(qtbot, dialog, proxy.url, "ann1")
+    on_projects_page(qtbot, dialog)
+    before = set(keyring_items[1])
+    proxy.hold(step)
+    clone(qtbot, dialog, tmp_path / "mine")
+    assert proxy.held.wait(10)
+    job = window.jobs[-1]
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    assert dialog.message.text() == "Cancelled: nothing was kept. Choose a project to try again."
+    assert dialog.pages.isEnabled() and dialog.clone_button.isEnabled() and not dialog.working
+    assert not (tmp_path / "mine").exists()
+    proxy.release()
+    assert job.wait(10)
+    assert not (tmp_path / "mine").exists() and list(tmp_path.glob(".mine.*")) == [] and window.session is None
+    assert set(keyring_items[1]) - before <= {f"annodesk\0opbase:{proxy.url}:ann1"}  # no workspace key is left
+    clone(qtbot, dialog, tmp_path / "mine")  # the same folder again: made whole, moved into place, opened
+    qtbot.waitUntil(lambda: window.session is not None and window.session.task is not None, timeout=ROUND_MS)
+    assert window.session.path == tmp_path / "mine" and list(tmp_path.glob(".mine.*")) == []

@@ -31,7 +31,7 @@ from widgets.theme import color
 class ConnectDialog(QDialog):
     sign_in_asked = Signal(str, str, str)  # server, user, password
     clone_asked = Signal(str, str)  # project, folder
-    cancel_asked = Signal()  # Cancel while cloning: the dialog stays until told the clone stopped
+    cancel_asked = Signal()  # Cancel while signing in or cloning: the dialog stays, told what became of it
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -65,6 +65,7 @@ class ConnectDialog(QDialog):
         self.folders: dict[str, str] = {}  # project -> the folder suggested for it
         self.folder_chosen = False  # the person typed or chose a folder: a project change keeps it
         self.cloning = False
+        self.working = False  # signing in or cloning: Cancel (or Esc, or closing) cancels it instead of closing
         self.sign_in_button.clicked.connect(self._sign_in)
         self.password.returnPressed.connect(self._sign_in)
         self.clone_button.clicked.connect(self._clone)
@@ -137,8 +138,9 @@ class ConnectDialog(QDialog):
         self.projects.setFocus()
 
     def busy(self, text: str, cloning: bool = False) -> None:
-        """Working: the fields are locked, the bar moves; while `cloning`, Cancel cancels the clone."""
+        """Working: the fields are locked, the bar moves, Cancel cancels the sign-in or the clone (`cloning`)."""
         self.cloning = cloning
+        self.working = True
         self.pages.setEnabled(False)
         self.message.setStyleSheet("")
         self.message.setText(text)
@@ -156,7 +158,7 @@ class ConnectDialog(QDialog):
         self.message.setText(text)
 
     def idle(self) -> None:
-        self.cloning = False
+        self.cloning = self.working = False
         self.pages.setEnabled(True)
         self.message.setStyleSheet("")
         self.message.clear()
@@ -165,7 +167,7 @@ class ConnectDialog(QDialog):
         self.clone_button.setEnabled(bool(self.folders))
 
     def reject(self) -> None:
-        if self.cloning:
+        if self.working:
             self.message.setText(self.tr("Cancelling…"))
             self.cancel_asked.emit()
         else:

@@ -126,4 +126,9 @@ class _GlyphEngine(QIconEngine):
 def tool_icon(name: str) -> QIcon:
     """The icon of a tool by its registry name; an empty icon for a tool without a glyph."""
     glyph = GLYPHS.get(name)
-    return QIcon() if glyph is None else QIcon(_GlyphEngine(glyph))
+    return QIcon() if glyph is None else glyph_icon(glyph)
+
+
+def glyph_icon(glyph: Glyph) -> QIcon:
+    """An icon drawn by `glyph` on the 64-unit grid in the palette's ink, like the tools' (the welcome page's)."""
+    return QIcon(_GlyphEngine(glyph))

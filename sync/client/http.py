@@ -1,7 +1,8 @@
 """HTTP to the Annodesk server (requests): bearer token, JSON errors, jittered exponential backoff.
 
 Network errors, 5xx and 429 are retried (429 and 503 honour Retry-After); every other answer is final. urllib3
-sets TCP_NODELAY on its sockets, so a request with a body does not wait on Nagle and delayed ACKs.
+sets TCP_NODELAY on its sockets, so a request with a body does not wait on Nagle and delayed ACKs. Inside
+sync/client/cancel.py's `cancellable(check)` an Http stops with Cancelled between requests once `check()` is true.
 """
 
 from __future__ import annotations
@@ -13,6 +14,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
+
+from core.messages import translate
+from sync.client.cancel import current_check, slices
 
 API = "/api/v1"
 RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
@@ -26,11 +30,19 @@ class OfflineError(SyncError):
     """The server could not be reached (after the retries)."""
 
 
+class Cancelled(SyncError):
+    """Cancel was asked for (sync/client/cancel.py): the work stops between requests, or where media is stored."""
+
+    def __init__(self) -> None:
+        super().__init__("cancelled")
+
+
 class ServerError(SyncError):
     """The server answered with an error: `status`, its `code` and `detail` (docs/sync.md lists them)."""
 
     def __init__(self, status: int, code: str, detail: str, body: dict[str, Any]) -> None:
-        super().__init__(f"server refused ({status} {code}): {detail}")
+        super().__init__(translate("sync", "server refused ({status} {code}): {detail}").format(
+            status=status, code=code, detail=detail))
         self.status, self.code, self.detail, self.body = status, code, detail, body
 
 
@@ -55,6 +67,7 @@ class Http:
         self.timeout, self.attempts = timeout, attempts
         self.base_delay, self.max_delay, self.sleep = base_delay, max_delay, sleep
         self.rng = random.Random()
+        self.cancelled = current_check()  # sync/client/cancel.py: the `cancellable` block it was made in, if any
 
     def close(self) -> None:
         self.session.close()
@@ -76,23 +89,36 @@ class Http:
               kw: dict[str, Any]) -> requests.Response:
         delays = backoff_delays(self.attempts if retry else 1, self.base_delay, self.max_delay, self.rng)
         for attempt in range(len(delays) + 1):
+            self._check()
             try:
                 response = session.request(method, url, timeout=self.timeout, **kw)
             except (requests.ConnectionError, requests.Timeout) as exc:
                 if attempt == len(delays):
-                    raise OfflineError(f"cannot reach {where}: {type(exc).__name__}") from exc
-                self.sleep(delays[attempt])
+                    raise OfflineError(translate("sync", "cannot reach {server}: {error}").format(
+                        server=where, error=type(exc).__name__)) from exc
+                self._wait(delays[attempt])
                 continue
+            self._check()
             if response.status_code in ok:
                 return response
             if response.status_code in RETRY_STATUS and attempt < len(delays):
-                self.sleep(_retry_after(response, delays[attempt], self.max_delay))
+                self._wait(_retry_after(response, delays[attempt], self.max_delay))
                 continue
             raise _error(response)
         raise AssertionError("unreachable")
 
     def json(self, method: str, path: str, **kw: Any) -> Any:
         return self.request(method, path, **kw).json()
+
+    def _check(self) -> None:
+        if self.cancelled():
+            raise Cancelled()
+
+    def _wait(self, seconds: float) -> None:
+        """A retry's wait, looking at the cancel check between slices so Cancel does not wait it out."""
+        for piece in slices(seconds, self.cancelled):
+            self._check()
+            self.sleep(piece)
 
 
 def _retry_after(response: requests.Response, default: float, cap: float) -> float:
