@@ -13,6 +13,7 @@ Only call `translate` with two string literals (what lupdate can read), and name
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -55,3 +56,37 @@ def error_text(exc: BaseException) -> str:
 def compose(template: str, **fields: Any) -> Message:
     """Fields joined by punctuation alone ("{where}: {message}"): nothing to translate but the fields themselves."""
     return Message("", template, fields)
+
+
+def joined(texts: list[str], separator: str = "; ") -> Message:
+    """Texts one after another, each still translatable where it is a Message."""
+    return compose(separator.join(f"{{t{i}}}" for i in range(len(texts))), **{f"t{i}": t for i, t in enumerate(texts)})
+
+
+def dumps(text: str) -> str:
+    """`text` as JSON that `loads` makes the same Message again (fields that are Messages too), for texts stored to
+    be shown later, such as the last sync error."""
+    return json.dumps(_plain(text), ensure_ascii=False, default=str)  # a path field: its text
+
+
+def loads(stored: str) -> str:
+    """What `dumps` wrote, as a Message again; text that is not such JSON (an older store's) as it stands."""
+    try:
+        text = _message(json.loads(stored))
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return stored
+    return text if isinstance(text, str) else stored
+
+
+def _plain(value: Any) -> Any:
+    if not isinstance(value, Message):
+        return value
+    return {"context": value.context, "template": value.template,
+            "fields": {name: _plain(field) for name, field in value.fields.items()}}
+
+
+def _message(value: Any) -> Any:
+    if not isinstance(value, dict):
+        return value
+    fields = {name: _message(field) for name, field in value["fields"].items()}
+    return Message(str(value["context"]), str(value["template"]), fields)

@@ -12,6 +12,7 @@ from desktop.jobs import Job, JobState
 from sync.client import dashboard
 from sync.client.credentials import Credentials
 from widgets.audit_dialog import AuditDialog
+from widgets.messages import translated
 
 if TYPE_CHECKING:
     from desktop.window_api import DashboardWindow
@@ -86,9 +87,9 @@ class AuditController(QObject):
         if fetched.state == "ok":
             self.dialog.set_state(self.tr("{0} rows, newest first").format(len(self.dialog.rows)))
         elif fetched.state == "refused":
-            self.dialog.set_state(self.tr("The server refused: {0}").format(fetched.reason))
+            self.dialog.set_state(self.tr("The server refused: {0}").format(translated(fetched.reason)))
         else:
-            self.dialog.set_state(self.tr("Offline: {0}").format(fetched.reason))
+            self.dialog.set_state(self.tr("Offline: {0}").format(translated(fetched.reason)))
 
     def wait(self, timeout: float | None = None) -> bool:
         return self.job.wait(timeout) if self.job is not None else True

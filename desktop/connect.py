@@ -34,6 +34,7 @@ from sync.client.cancel import cancellable
 from sync.client.credentials import Credentials, CredentialsError, token_name, workspace_key_name
 from sync.client.engine import SyncState
 from sync.client.http import Http, OfflineError, ServerError, SyncError
+from sync.client.refusals import refusal_text
 from sync.database import WorkspaceError
 from widgets.connect_dialog import ConnectDialog
 from widgets.messages import translated
@@ -170,7 +171,8 @@ def in_words(exc: BaseException, server: str) -> str:
     if isinstance(exc, ServerError) and exc.code == "rate_limited":
         return translate("connect", "Too many failed sign-ins: {0}.").format(exc.detail)
     if isinstance(exc, ServerError):
-        return translate("connect", "The server refused: {0} ({1}).").format(exc.detail, exc.code)
+        return translate("connect", "The server refused: {0} ({1}).").format(
+            translated(refusal_text(exc.code, exc.detail)), exc.code)
     if isinstance(exc, CredentialsError):
         return translate("connect", "This computer's Annodesk secrets could not be used: {0}").format(exc)
     return translated(exc)

@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, QTimer
 from desktop.jobs import Job
 from sync.client import dashboard
 from widgets.dashboard_panel import DashboardPanel, clock
+from widgets.messages import translated
 
 if TYPE_CHECKING:
     from desktop.window_api import DashboardWindow
@@ -91,9 +92,9 @@ class DashboardController(QObject):
             self.panel.set_figures(fetched.figures)
             self.panel.set_state(self.tr("Updated {0}").format(clock(self.fetched_at)))
         elif fetched.state == "refused":
-            self.panel.set_state(self.tr("The server refused: {0}").format(fetched.reason), warn=True)
+            self.panel.set_state(self.tr("The server refused: {0}").format(translated(fetched.reason)), warn=True)
         else:
-            self._show_offline(fetched.reason)
+            self._show_offline(translated(fetched.reason))
         if self.again:
             self.refresh()
 

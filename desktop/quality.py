@@ -13,6 +13,7 @@ from PySide6.QtCore import QObject
 from desktop.jobs import Job
 from sync.client import dashboard, quality
 from sync.client.dashboard import Fetched
+from widgets.messages import translated
 from widgets.quality_dialog import QualityDialog
 
 if TYPE_CHECKING:
@@ -100,10 +101,10 @@ class QualityController(QObject):
         if fetched.state == "ok":
             return True
         if fetched.state == "refused":
-            self.dialog.set_state(self.tr("The server refused: {0}").format(fetched.reason), warn=True)
+            self.dialog.set_state(self.tr("The server refused: {0}").format(translated(fetched.reason)), warn=True)
         else:
             self.dialog.set_state(self.tr("The server cannot be reached: {0}. Nothing was changed; try again when "
-                                          "you are online.").format(fetched.reason), warn=True)
+                                          "you are online.").format(translated(fetched.reason)), warn=True)
         return False
 
     def load(self) -> None:

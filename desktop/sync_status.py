@@ -17,12 +17,13 @@ from typing import Any
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QObject, QTimer, Signal
 from PySide6.QtWidgets import QMainWindow, QProgressBar
 
+from core.messages import error_text
 from desktop.jobs import Job, JobState
 from desktop.unlock import PassphrasePrompt
 from sync.client.at_rest import KeyRing, MediaCache
 from sync.client.commands import vault_path
 from sync.client.credentials import Credentials, CredentialsError
-from sync.client.engine import SyncEngine, SyncState, read_state
+from sync.client.engine import SyncEngine, SyncState, read_state, record_round
 from sync.client.http import Cancelled, SyncError
 from sync.client.media import media_sha
 from sync.client.store import SyncStore
@@ -302,7 +303,7 @@ def _round(path: Path, keys: KeyRing, job: JobState) -> SyncState:
         try:
             engine = SyncEngine(ws, keys.credentials, WatchedKeys(keys, job))
         except (SyncError, CredentialsError) as exc:
-            SyncStore(ws).put_now(last_result="error", last_error=str(exc))
+            record_round(SyncStore(ws), "error", error_text(exc))
             return read_state(ws)
         try:
             return engine.sync_once()

@@ -16,9 +16,11 @@ from PySide6.QtCore import QCoreApplication, QTranslator
 from core.formats import FormatError
 from core.formats.untrusted import load_json
 from core.media import MediaError, probe_image
-from core.messages import Message, error_text, translate
+from core import messages
+from core.messages import Message, compose, error_text, joined, translate
 from core.schema import LabelSchema
 from desktop.jobs import Job
+from sync.client.http import ServerError
 from sync.transfer import import_dataset
 from sync.workspace import Workspace
 from widgets.messages import translated
@@ -27,6 +29,9 @@ SCHEMA = LabelSchema.from_json({"labels": [{"name": "cat"}]})
 VIETNAMESE = {
     ("formats", "{file}: not valid JSON: {error}"): "{file}: không phải JSON hợp lệ: {error}",
     ("media", "empty file (0 bytes)"): "tệp rỗng (0 byte)",
+    ("sync", "server refused ({status} {code}): {meaning} ({detail})"):
+        "máy chủ từ chối ({status} {code}): {meaning} ({detail})",
+    ("refusals", "your role does not allow this in this project"): "vai trò của bạn không được làm việc này",
     ("transfer", "imported {annotations} annotations on {matched} of {items} images ({added} images added, "
                  "{duplicates} already present, {skipped} skipped)"):
         "đã nhập {annotations} chú thích trên {matched} / {items} ảnh (thêm {added} ảnh, {duplicates} đã có, bỏ qua "
@@ -119,3 +124,19 @@ def test_without_a_translation_the_english_text_is_shown(qapp, tmp_path):
     assert translated(caught.value) == str(caught.value)
     nested = translate("x", "{outer}: {inner}").format(outer=1, inner=translate("y", "{n} left").format(n=2))
     assert translated(nested) == "1: 2 left"
+
+
+def test_a_stored_message_comes_back_translatable(vietnamese, tmp_path):
+    refused = ServerError(403, "forbidden", "lead role required", {})
+    assert str(refused) == ("server refused (403 forbidden): your role does not allow this in this project (lead "
+                            "role required)")
+    error = joined([error_text(refused), translate("media", "empty file (0 bytes)"),
+                    compose("{path}: {reason}", path=tmp_path / "a.png", reason="gone")])
+    again = messages.loads(messages.dumps(error))  # as the last sync error is stored in the workspace
+    assert again == error and isinstance(again, Message)
+    assert translated(again) == ("máy chủ từ chối (403 forbidden): vai trò của bạn không được làm việc này (lead role "
+                                 f"required); tệp rỗng (0 byte); {tmp_path / 'a.png'}: gone")
+    assert messages.loads("cannot reach the server") == "cannot reach the server"  # an older workspace's plain text
+    assert messages.loads("42") == "42" and messages.loads(messages.dumps("plain")) == "plain"
+    unknown = ServerError(409, "a_new_code", "what the server said", {})
+    assert str(unknown) == "server refused (409 a_new_code): what the server said"

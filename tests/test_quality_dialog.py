@@ -108,8 +108,9 @@ def test_a_lead_runs_consensus_and_gold_from_the_app(qtbot, seeded_sqlite, keys,
     # Gold: a task not accepted is refused in words; the accepted one on show becomes gold
     window.show_task(local_id(window, s.task_ids[0]))
     qtbot.mouseClick(dialog.mark_button, Qt.MouseButton.LeftButton)
-    assert answered(qtbot, dialog, "The server refused: ").endswith(
-        f"task {s.task_ids[0]} is assigned: a lead accepts its answer before it becomes gold")
+    assert answered(qtbot, dialog, "The server refused: ") == (
+        f"The server refused: the task has not been accepted yet (task {s.task_ids[0]} is assigned: a lead accepts "
+        "its answer before it becomes gold)")  # the code's meaning in the app's words, then the server's detail
     window.show_task(local_id(window, gold))
     qtbot.mouseClick(dialog.mark_button, Qt.MouseButton.LeftButton)
     assert answered(qtbot, dialog, "Task") == f"Task {gold} is gold: answer version 1, 1 shapes"

@@ -10,6 +10,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from PySide6.QtWidgets import QMainWindow, QMessageBox
 
+from core.messages import Message
 from desktop import connect
 from desktop.jobs import JobState
 from desktop.main_window import MainWindow
@@ -82,7 +83,9 @@ def test_refused_shows_the_servers_answer(synced, keys):
     other = b64e(raw_public(X25519PrivateKey.generate()))  # a key the server does not hold (a restored backup, say)
     session["server_key"]["public_key"] = other
     keys.credentials.set(name, json.dumps(session))
-    advice = advice_after(round_(), live)
+    state = round_()
+    assert isinstance(state.last_error, Message) and state.last_error.fields["code"] == "unknown_recipient"
+    advice = advice_after(state, live)
     assert (advice.short, advice.headline) == ("Sync refused", "The server refused the last sync")
     assert advice.detail.startswith("It answered: server refused (400 unknown_recipient)")
     assert "Your changes stay on this computer" in advice.todo and not advice.sign_in

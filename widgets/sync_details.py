@@ -16,6 +16,7 @@ from PySide6.QtGui import QFont, QMouseEvent
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from sync.client.engine import SyncState
+from widgets.messages import translated
 from widgets.theme import color
 
 translate = QCoreApplication.translate
@@ -43,7 +44,7 @@ def state_text(state: SyncState) -> str:
     label = {"offline": translate("sync_details", "Offline · {0}").format(waiting(state.pending)),
              "syncing": translate("sync_details", "Syncing… · {0}").format(waiting(state.pending)),
              "up_to_date": translate("sync_details", "Up to date"), "waiting": waiting(state.pending),
-             "error": translate("sync_details", "Sync error: {0}").format(state.last_error)}[state.phase]
+             "error": translate("sync_details", "Sync error: {0}").format(translated(state.last_error))}[state.phase]
     refused = translate("sync_details", " · {0} refused").format(state.rejected)
     return label + (refused if state.rejected and state.phase != "error" else "")
 
@@ -83,18 +84,18 @@ def advise(state: SyncState, server: str, user: str) -> Advice | None:
     if error.startswith("server refused"):
         return Advice(translate("sync_details", "Sync refused"),
                       translate("sync_details", "The server refused the last sync"),
-                      translate("sync_details", "It answered: {0}").format(state.last_error),
+                      translate("sync_details", "It answered: {0}").format(translated(state.last_error)),
                       translate("sync_details", "Your changes stay on this computer. Try Sync now; if the server "
                                 "keeps refusing, tell your team lead what it answered."))
     return Advice(translate("sync_details", "Sync error"), translate("sync_details", "Sync failed"),
-                  state.last_error or translate("sync_details", "The last round stopped with an error."),
+                  translated(state.last_error) or translate("sync_details", "The last round stopped with an error."),
                   translate("sync_details", "The app tries again by itself. If this stays, tell your team lead what "
                             "it says."))
 
 
 def _after_good_round(state: SyncState) -> Advice | None:
     if state.last_error:
-        return Advice("", translate("sync_details", "Some files could not be synced"), state.last_error,
+        return Advice("", translate("sync_details", "Some files could not be synced"), translated(state.last_error),
                       translate("sync_details", "They are tried again in the next round; the other tasks can be "
                                 "worked on meanwhile."))
     if state.rejected:

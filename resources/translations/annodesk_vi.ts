@@ -3463,6 +3463,97 @@
     </message>
 </context>
 <context>
+    <name>refusals</name>
+    <message>
+        <source>your role does not allow this in this project</source>
+        <translation>vai trò của bạn không được phép làm việc này trong dự án này</translation>
+    </message>
+    <message>
+        <source>only a lead of this project may do this</source>
+        <translation>chỉ trưởng nhóm của dự án này mới được làm việc này</translation>
+    </message>
+    <message>
+        <source>the server does not have it (removed, or never sent)</source>
+        <translation>máy chủ không có mục này (đã bị xóa hoặc chưa từng được gửi lên)</translation>
+    </message>
+    <message>
+        <source>you are not signed in</source>
+        <translation>bạn chưa đăng nhập</translation>
+    </message>
+    <message>
+        <source>your sign-in has ended</source>
+        <translation>phiên đăng nhập của bạn đã hết</translation>
+    </message>
+    <message>
+        <source>an administrator revoked this device</source>
+        <translation>quản trị viên đã thu hồi thiết bị này</translation>
+    </message>
+    <message>
+        <source>too many tries: wait a little and try again</source>
+        <translation>thử quá nhiều lần: hãy đợi một lúc rồi thử lại</translation>
+    </message>
+    <message>
+        <source>the task is not at a step where this can be done (someone else may have acted on it first)</source>
+        <translation>tác vụ không ở bước có thể làm việc này (có thể người khác đã xử lý nó trước)</translation>
+    </message>
+    <message>
+        <source>the task has not been accepted yet</source>
+        <translation>tác vụ chưa được chấp nhận</translation>
+    </message>
+    <message>
+        <source>this task is a copy given for consensus or gold; act on its original</source>
+        <translation>tác vụ này là bản sao dùng cho đồng thuận hoặc tác vụ chuẩn; hãy thao tác trên bản gốc</translation>
+    </message>
+    <message>
+        <source>this annotator already holds a copy of the task</source>
+        <translation>người gán nhãn này đã có một bản sao của tác vụ</translation>
+    </message>
+    <message>
+        <source>it belongs to another task</source>
+        <translation>mục này thuộc về tác vụ khác</translation>
+    </message>
+    <message>
+        <source>someone saved newer guidelines meanwhile: reload them first</source>
+        <translation>trong lúc đó có người đã lưu hướng dẫn mới hơn: hãy tải lại trước</translation>
+    </message>
+    <message>
+        <source>the media file changed on the server</source>
+        <translation>tệp phương tiện đã thay đổi trên máy chủ</translation>
+    </message>
+    <message>
+        <source>the server cannot reach its media storage right now</source>
+        <translation>máy chủ hiện không truy cập được kho lưu trữ phương tiện</translation>
+    </message>
+    <message>
+        <source>a file arrived damaged; it is sent again</source>
+        <translation>một tệp đến nơi bị hỏng; tệp sẽ được gửi lại</translation>
+    </message>
+    <message>
+        <source>a file it needs has not been uploaded</source>
+        <translation>một tệp cần thiết chưa được tải lên</translation>
+    </message>
+    <message>
+        <source>one with this name exists already</source>
+        <translation>đã có một mục trùng tên</translation>
+    </message>
+    <message>
+        <source>the password is too weak</source>
+        <translation>mật khẩu quá yếu</translation>
+    </message>
+    <message>
+        <source>this device is registered to another user</source>
+        <translation>thiết bị này đã được đăng ký cho người dùng khác</translation>
+    </message>
+    <message>
+        <source>another workspace of this computer synced in between; syncing again fixes it</source>
+        <translation>một không gian làm việc khác trên máy này đã đồng bộ xen vào; đồng bộ lại sẽ khắc phục</translation>
+    </message>
+    <message>
+        <source>{meaning} ({detail})</source>
+        <translation>{meaning} ({detail})</translation>
+    </message>
+</context>
+<context>
     <name>sync</name>
     <message>
         <source>recording</source>
@@ -3493,6 +3584,10 @@
         <translation>máy chủ từ chối ({status} {code}): {detail}</translation>
     </message>
     <message>
+        <source>server refused ({status} {code}): {meaning} ({detail})</source>
+        <translation>máy chủ từ chối ({status} {code}): {meaning} ({detail})</translation>
+    </message>
+    <message>
         <source>cannot reach {server}: {error}</source>
         <translation>không kết nối được {server}: {error}</translation>
     </message>
@@ -3503,6 +3598,14 @@
     <message>
         <source>video</source>
         <translation>video</translation>
+    </message>
+    <message>
+        <source>this device was revoked by an administrator; run: {login} (a new device key then sends the changes waiting here)</source>
+        <translation>thiết bị này đã bị quản trị viên thu hồi; hãy chạy: {login} (khi đó một khóa thiết bị mới sẽ gửi các thay đổi đang chờ ở đây)</translation>
+    </message>
+    <message>
+        <source>the login has expired or was revoked; run: {login}</source>
+        <translation>phiên đăng nhập đã hết hạn hoặc bị thu hồi; hãy chạy: {login}</translation>
     </message>
 </context>
 <context>

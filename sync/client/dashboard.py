@@ -9,6 +9,7 @@ from typing import Any
 
 from sync.client.credentials import Credentials, CredentialsError, token_name
 from sync.client.http import Http, OfflineError, ServerError
+from sync.client.refusals import refusal_text
 from sync.client.store import SyncStore
 from sync.workspace import Workspace
 
@@ -69,8 +70,8 @@ def request(at: Where, credentials: Credentials, method: str, path: str, body: d
         return Fetched("offline", reason=str(exc))
     except ServerError as exc:
         field = exc.body.get("field")
-        reason = f"{field}: {exc.detail}" if field and str(field) not in exc.detail else exc.detail
-        return Fetched("offline" if exc.status >= 500 else "refused", reason=reason)
+        detail = f"{field}: {exc.detail}" if field and str(field) not in exc.detail else exc.detail
+        return Fetched("offline" if exc.status >= 500 else "refused", reason=refusal_text(exc.code, detail))
     finally:
         http.close()
     return Fetched("ok", answer if isinstance(answer, dict) else {"items": answer})

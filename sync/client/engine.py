@@ -26,6 +26,8 @@ from dataclasses import dataclass
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from core import messages
+from core.messages import error_text, joined, translate
 from sync.client import apply
 from sync.client.at_rest import KeyRing
 from sync.client.audio import peaks_downloaded
@@ -82,13 +84,13 @@ def read_state(ws: Workspace, phase: str | None = None) -> SyncState:
     store = SyncStore(ws)
     with ws.transaction() as conn:
         last = store.get_in(conn, "last_result", "")
-        error = store.get_in(conn, "last_error", "")
+        error = messages.loads(str(store.get_in(conn, "last_error", "")))
         synced = store.get_in(conn, "last_sync")
         rejected = conn.execute("SELECT count(*) FROM sync_rejections").fetchone()[0]
     pending = ws.pending_changes()
     if phase is None:
         phase = {"offline": "offline", "error": "error"}.get(last, "waiting" if pending else "up_to_date")
-    return SyncState(phase, pending, int(rejected), float(synced) if synced else None, str(error))
+    return SyncState(phase, pending, int(rejected), float(synced) if synced else None, error)
 
 
 class SyncEngine:
@@ -130,18 +132,15 @@ class SyncEngine:
             _done, errors = transfer_all(self.store, self.http, cache)
             errors += (index_downloaded(self.store, cache, self.http.cancelled)  # Cancel stops these too
                        + peaks_downloaded(self.store, cache, self.http.cancelled))
-            self._finish("ok", "; ".join((field_errors + errors)[:3]))
+            self._finish("ok", joined((field_errors + errors)[:3]))
         except OfflineError as exc:
-            self._finish("offline", str(exc))
+            self._finish("offline", error_text(exc))
         except (ServerError, SyncError, CredentialsError) as exc:
             self._finish("error", _explain(exc, self.server, self.user))
         return read_state(self.ws)
 
     def _finish(self, result: str, error: str) -> None:
-        values: dict[str, object] = {"last_result": result, "last_error": error}
-        if result == "ok":
-            values["last_sync"] = time.time()
-        self.store.put_now(**values)
+        record_round(self.store, result, error)
 
     # -- push ----------------------------------------------------------------------------------------------------
 
@@ -264,8 +263,16 @@ def _fewer_collections() -> Iterator[None]:
 def _explain(exc: Exception, server: str, user: str) -> str:
     login = f"annodesk login {server} --user {user}"
     if isinstance(exc, ServerError) and exc.code == "revoked_device":
-        return (f"this device was revoked by an administrator; run: {login} (a new device key then sends the "
-                "changes waiting here)")
+        return translate("sync", "this device was revoked by an administrator; run: {login} (a new device key then "
+                         "sends the changes waiting here)").format(login=login)
     if isinstance(exc, ServerError) and exc.status == 401:
-        return f"the login has expired or was revoked; run: {login}"
-    return str(exc)
+        return translate("sync", "the login has expired or was revoked; run: {login}").format(login=login)
+    return error_text(exc)
+
+
+def record_round(store: SyncStore, result: str, error: str) -> None:
+    """A round's outcome, its error kept as a Message (core.messages.dumps) so the app shows it in its language."""
+    values: dict[str, object] = {"last_result": result, "last_error": messages.dumps(error) if error else ""}
+    if result == "ok":
+        values["last_sync"] = time.time()
+    store.put_now(**values)

@@ -17,6 +17,7 @@ import requests
 
 from core.messages import translate
 from sync.client.cancel import current_check, slices
+from sync.client.refusals import meaning
 
 API = "/api/v1"
 RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
@@ -41,8 +42,11 @@ class ServerError(SyncError):
     """The server answered with an error: `status`, its `code` and `detail` (docs/sync.md lists them)."""
 
     def __init__(self, status: int, code: str, detail: str, body: dict[str, Any]) -> None:
+        said = meaning(code)
         super().__init__(translate("sync", "server refused ({status} {code}): {detail}").format(
-            status=status, code=code, detail=detail))
+            status=status, code=code, detail=detail) if said is None else translate(
+            "sync", "server refused ({status} {code}): {meaning} ({detail})").format(
+            status=status, code=code, meaning=said, detail=detail))
         self.status, self.code, self.detail, self.body = status, code, detail, body
 
 
