@@ -149,3 +149,18 @@ def test_the_language_menu_saves_the_choice(qtbot):
     language.actions()[2].trigger()
     assert load_settings().language == "vi"
     assert "starts again" in window.statusBar().currentMessage()
+
+
+def test_the_welcome_cards_show_their_whole_vietnamese_text(qtbot, vietnamese):
+    from widgets.welcome_page import WelcomePage
+
+    page = WelcomePage()
+    qtbot.addWidget(page)
+    page.resize(1400, 900)
+    page.show()
+    qtbot.waitExposed(page)
+    assert page.new_button.accessibleName().startswith("Tạo không gian làm việc từ một thư mục")  # the longest
+    for button in page._buttons():
+        for label in (button.title, button.description):  # wrapped to the card's width, none of it cut off
+            assert label.wordWrap() and label.height() >= label.heightForWidth(label.width()), label.text()
+            assert button.contentsRect().contains(label.geometry()), label.text()

@@ -75,6 +75,7 @@ class ActionButton(QPushButton):
         self.icon_label = QLabel()
         self.title = QLabel(_mnemonic_html(title))
         self.title.setFont(_scaled(self.font(), 1.2, bold=True))
+        self.title.setWordWrap(True)  # Vietnamese titles run longer than a card is wide
         self.description = QLabel(description)
         self.description.setObjectName("description")
         self.description.setWordWrap(True)
@@ -179,6 +180,8 @@ class WelcomePage(QWidget):
         actions.setSpacing(12)
         for i, button in enumerate(self._buttons()):
             actions.addWidget(button, i // 2, i % 2)
+        actions.setColumnStretch(0, 1)
+        actions.setColumnStretch(1, 1)
         working = QHBoxLayout()
         working.addWidget(self.progress, 1)
         working.addWidget(self.cancel_button)
