@@ -139,7 +139,7 @@ def test_a_lead_runs_consensus_and_gold_from_the_app(qtbot, seeded_sqlite, keys,
     assert dialog.table.rowCount() == len(report["items"]) == 1  # ann1: two tasks reviewed, the replicas not done
     assert [dialog.table.item(r, 0).text() for r in range(dialog.table.rowCount())] == \
         [i["annotator"] for i in report["items"]]
-    assert dialog.table.horizontalHeaderItem(2).text() == "consensus agreement"
+    assert dialog.table.horizontalHeaderItem(2).text() == "Consensus agreement"
     dialog.export_csv(tmp_path / "quality.csv")
     with open(tmp_path / "quality.csv", newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))

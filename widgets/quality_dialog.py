@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -33,6 +34,17 @@ from PySide6.QtWidgets import (
 
 MAX_ANNOTATORS = 20  # per consensus task, as the server allows (qa_settings.MAX_ANNOTATORS)
 GOLD_COLUMNS = ("task_id", "version", "shapes", "replicas", "scored")  # of GET /projects/{id}/gold's items
+REPORT_TITLES = {  # the quality report's columns (sync/server/quality_report.py COLUMNS); another one shows its name
+    "annotator": QT_TRANSLATE_NOOP("quality_report", "Annotator"),
+    "consensus_tasks": QT_TRANSLATE_NOOP("quality_report", "Consensus tasks"),
+    "consensus_agreement": QT_TRANSLATE_NOOP("quality_report", "Consensus agreement"),
+    "gold_tasks": QT_TRANSLATE_NOOP("quality_report", "Gold tasks"),
+    "gold_accuracy": QT_TRANSLATE_NOOP("quality_report", "Gold accuracy"),
+    "reviewed": QT_TRANSLATE_NOOP("quality_report", "Reviewed"),
+    "accepted": QT_TRANSLATE_NOOP("quality_report", "Accepted"),
+    "rejected": QT_TRANSLATE_NOOP("quality_report", "Rejected"),
+    "fixed": QT_TRANSLATE_NOOP("quality_report", "Fixed"),
+}
 
 
 def fraction(value: float, low: float = 0.0, special: str = "") -> QDoubleSpinBox:
@@ -171,6 +183,8 @@ class QualityDialog(QDialog):
         self.gold_table.setHorizontalHeaderLabels([self.tr("Task"), self.tr("Answer version"), self.tr("Shapes"),
                                                    self.tr("Replicas"), self.tr("Scored")])
         self.gold_table.setMaximumHeight(140)
+        self.gold_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.gold_table.horizontalHeader().setStretchLastSection(True)
         self.gold_names = checkable_list()
         self.mix_rate = fraction(0.0, 0.0, self.tr("the project's setting"))
         self.assign = QSpinBox()
@@ -190,6 +204,7 @@ class QualityDialog(QDialog):
         self.table = QTableWidget()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.refresh_button = QPushButton(self.tr("Refresh"))
         self.refresh_button.clicked.connect(self.reload_requested)
         self.export_button = QPushButton(self.tr("Export CSV…"))
@@ -249,7 +264,8 @@ class QualityDialog(QDialog):
         self.columns, self.items = list(columns), list(items)
         self.table.clear()
         self.table.setColumnCount(len(columns))
-        self.table.setHorizontalHeaderLabels([c.replace("_", " ") for c in columns])
+        self.table.setHorizontalHeaderLabels([QCoreApplication.translate("quality_report", REPORT_TITLES[c])
+                                              if c in REPORT_TITLES else c.replace("_", " ") for c in columns])
         fill(self.table, columns, items)
 
     def set_gold(self, items: Sequence[dict[str, Any]]) -> None:

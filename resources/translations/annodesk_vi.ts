@@ -3463,6 +3463,45 @@
     </message>
 </context>
 <context>
+    <name>quality_report</name>
+    <message>
+        <source>Annotator</source>
+        <translation>Người gán nhãn</translation>
+    </message>
+    <message>
+        <source>Consensus tasks</source>
+        <translation>Tác vụ đồng thuận</translation>
+    </message>
+    <message>
+        <source>Consensus agreement</source>
+        <translation>Mức nhất trí đồng thuận</translation>
+    </message>
+    <message>
+        <source>Gold tasks</source>
+        <translation>Tác vụ chuẩn</translation>
+    </message>
+    <message>
+        <source>Gold accuracy</source>
+        <translation>Độ chính xác so với chuẩn</translation>
+    </message>
+    <message>
+        <source>Reviewed</source>
+        <translation>Đã duyệt</translation>
+    </message>
+    <message>
+        <source>Accepted</source>
+        <translation>Đã chấp nhận</translation>
+    </message>
+    <message>
+        <source>Rejected</source>
+        <translation>Bị từ chối</translation>
+    </message>
+    <message>
+        <source>Fixed</source>
+        <translation>Đã sửa</translation>
+    </message>
+</context>
+<context>
     <name>refusals</name>
     <message>
         <source>your role does not allow this in this project</source>
