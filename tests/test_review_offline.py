@@ -243,6 +243,8 @@ def test_a_leads_queue_puts_low_agreement_first_and_an_export_leaves_the_copies_
     assert first.server_id == origin and first.agreement is not None and first.agreement < 0.9
     copies = reviews.replica_tasks()
     assert len(copies) == 3 and _local(lead, origin) not in copies
+    assert not {row.task_id for row in reviews.queue(QueueFilter(sampled_only=False))} & copies  # submitted, not queued
+    assert reviews.submitters() == []  # the origin has no assignee; the copies wait on no lead
     messages: list[str] = []
     (written,) = [p for p in export_dataset(lead, "coco", tmp_path / "out", messages) if p.suffix == ".json"]
     document = json.loads(written.read_text())

@@ -144,9 +144,9 @@ def test_three_annotators_merged_by_quorum_with_agreement_and_a_flag_for_the_lea
                same: {"ann1": agreed, "ann2": agreed, "ann3": nudged}}
     replica_of = draw_and_submit(s, answers, ops_in_one_batch=("ann3",))
 
-    # replicas are accepted at once; the origins wait for the lead, submitted
+    # replicas wait, submitted, as their annotators' other work would; the origins wait for the lead
     for task in replica_of.values():
-        assert ok(lead.get(f"/tasks/{task}"))["status"] == "accepted"
+        assert ok(lead.get(f"/tasks/{task}"))["status"] == "submitted"
     for origin in (split, same):
         task = ok(lead.get(f"/tasks/{origin}"))
         assert (task["status"], task["assignee"]) == ("submitted", None)
@@ -196,7 +196,7 @@ def test_three_annotators_merged_by_quorum_with_agreement_and_a_flag_for_the_lea
     assert set(mine) == {replica_of[(split, "ann3")], replica_of[(same, "ann3")]}
     for task in mine.values():
         assert set(task) - {"seq", "type"} == TASK_KEYS
-        assert task["name"] in ("street_0.png", "street_1.png") and task["status"] == "accepted"
+        assert task["name"] in ("street_0.png", "street_1.png") and task["status"] == "submitted"
     assert "consensus" not in json.dumps(seen) and str(split) not in {str(i.get("task_id")) for i in seen}
     for path in (f"/tasks/{replica_of[(split, 'ann3')]}/quality", f"/projects/{s.project_id}/consensus",
                  f"/projects/{s.project_id}/quality", f"/projects/{s.project_id}/quality/settings"):
@@ -250,6 +250,7 @@ def test_gold_replicas_are_scored_against_the_known_answer_unannounced(seeded_sq
     s = seeded_sqlite
     lead = s.sessions["lead"]
     add_annotator(s, "ann3")
+    ok(lead.http.put(f"/projects/{s.project_id}/qa", json={"qa": {"plan": {"kind": "percent", "percent": 100}}}))
     answer = [box("car", 10, 10), box("person", 40, 20, 10, 20)]
     gold = make_gold(s, answer)
     (again,) = ok(lead.post(f"/projects/{s.project_id}/gold", json={"task_ids": [gold]}))["items"]
@@ -296,8 +297,21 @@ def test_gold_replicas_are_scored_against_the_known_answer_unannounced(seeded_sq
     assert bad["result"]["confusions"] == [{"reference": "person", "other": "car", "count": 1}]
     assert bad["result"]["labels"]["person"] == {"precision": 0.0, "recall": 0.0, "f1": 0.0, "tp": 0, "fp": 0,
                                                  "fn": 1}
+    # a submitted gold replica waits like the annotator's other work (no lot draws it), and is accepted with the
+    # annotator's day lot: nothing tells it apart from a real task
     for task in (ann2_replica, ann3_replica):
-        assert ok(lead.get(f"/tasks/{task}"))["status"] == "accepted"
+        assert ok(lead.get(f"/tasks/{task}"))["status"] == "submitted"
+    ann3.push([ann3.op(fresh[0], "c0", box("car", 1, 1))])
+    ok(ann3.post(f"/tasks/{fresh[0]}/submit"))
+    (lot,) = [lot for lot in ok(lead.get(f"/projects/{s.project_id}/lots"))["items"] if lot["source"] == "ann3"]
+    assert lot["task_ids"] == [fresh[0]]
+    lot = ok(lead.post(f"/projects/{s.project_id}/lots/{lot['id']}/close"))
+    assert lot["sample"] == [fresh[0]]
+    ok(lead.post(f"/tasks/{fresh[0]}/review", json={"decision": "accept", "fixed": False}))
+    assert [ok(lead.get(f"/tasks/{t}"))["status"] for t in (fresh[0], ann3_replica, ann2_replica)] == [
+        "accepted", "accepted", "submitted"]  # ann2's replica waits on a lot of ann2's
+    (row,) = audit_rows(s, "lot.accept")
+    assert row["detail"]["replicas"] == [ann3_replica]
     report = {r["annotator"]: r for r in ok(lead.get(f"/projects/{s.project_id}/gold/report"))["items"]}
     assert (report["ann2"]["accuracy"], report["ann2"]["f1"]) == (1.0, 1.0)
     assert (report["ann3"]["accuracy"], report["ann3"]["recall"]) == (0.5, 0.5)
@@ -310,7 +324,8 @@ def test_gold_replicas_are_scored_against_the_known_answer_unannounced(seeded_sq
         session = s.sessions[name]
         items = session.pull_all()
         assert {i["type"] for i in items} <= NORMAL_ITEMS
-        assert not any(i["type"] == "review" for i in items)  # accepted without a review row naming gold
+        replicas = (ann2_replica, ann3_replica)  # accepted with the lot, as its unsampled tasks are: no review row
+        assert not any(i["type"] == "review" and i.get("task_id") in replicas for i in items)
         for path in (f"/projects/{s.project_id}/gold", f"/projects/{s.project_id}/gold/report",
                      f"/projects/{s.project_id}/quality", f"/tasks/{ann2_replica}/quality"):
             assert session.get(path).status_code == 403, path

@@ -23,6 +23,8 @@ from sync.workspace import Workspace
 
 DECISIONS = {"accept": "accepted", "reject": "rejected"}
 SAMPLED = ("sampling", "inspecting")  # lot states whose sample waits for review
+# a consensus or gold copy (of the `s` row of sync_tasks): submitted, it waits on no lead (sync/server/replicas.py)
+_REPLICA = "(SELECT 1 FROM sync_quality q WHERE q.kind = 'replica' AND q.task_id = s.server_id)"
 QUALITY_KINDS = ("replica", "consensus", "gold")  # leads' news of consensus and gold tasks (sync/server/replicas.py)
 DEFAULT_STAGES: tuple[dict[str, Any], ...] = ({"name": "review", "who": ["lead", "admin"]},)
 
@@ -299,8 +301,9 @@ class ReviewStore:
     def submitters(self) -> list[str]:
         """The annotators with submitted work waiting, by name (the queue's annotator filter offers them)."""
         with self.ws.reading() as conn:
-            return [r[0] for r in conn.execute("SELECT DISTINCT assignee FROM sync_tasks WHERE server_status = "
-                                               "'submitted' AND assignee IS NOT NULL ORDER BY assignee")]
+            return [r[0] for r in conn.execute("SELECT DISTINCT assignee FROM sync_tasks s WHERE server_status = "
+                                               f"'submitted' AND assignee IS NOT NULL AND NOT EXISTS {_REPLICA} "
+                                               "ORDER BY assignee")]
 
     def lots(self) -> list[dict[str, Any]]:
         with self.ws.reading() as conn:
@@ -324,7 +327,8 @@ class ReviewStore:
         sql = ("SELECT t.id, s.server_id, t.name, coalesce(s.assignee, ''), coalesce(s.updated_at, 0), "
                "min(s.stage, ?) FROM "
                "sync_tasks s JOIN tasks t ON t.id = s.local_id WHERE s.server_status = 'submitted' AND NOT EXISTS "
-               "(SELECT 1 FROM review_decisions d WHERE d.task_id = s.server_id AND d.answer IS NULL)")
+               "(SELECT 1 FROM review_decisions d WHERE d.task_id = s.server_id AND d.answer IS NULL) AND NOT EXISTS "
+               f"{_REPLICA}")
         params: list[Any] = [len(stages) - 1]
         sql += " AND min(s.stage, ?) IN (SELECT value FROM json_each(?))"
         params += [len(stages) - 1, json.dumps(mine)]

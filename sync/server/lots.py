@@ -271,8 +271,9 @@ def _accept(conn: Connection, actor: str | None, lot: RowMapping, plan: Plan, no
     stages = _stages(conn, lot["project_id"])
     more = len(stages) > 1
     _set_tasks(conn, lot, rest, {"stage": 1} if more else {"status": "accepted"}, "lot_accept", now)
+    copies = replicas.accept_with_lot(conn, lot, now)  # the annotator's replicas of the lot's day or batch
     audit(conn, actor, "lot.accept", f"project:{lot['project_id']}", lot=lot["id"], key=lot["key"], tasks=rest,
-          next_stage=stages[1]["name"] if more else None)
+          next_stage=stages[1]["name"] if more else None, replicas=copies)
     _decided(conn, actor, lot, plan, "accept", "accepted", now)
 
 

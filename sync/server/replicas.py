@@ -11,8 +11,12 @@ routes_quality.py, GET /tasks/{id}/quality, and the lead-only pull items `replic
   merges them into the origin, which goes to `submitted` for the lead's review.
 - Gold (gold_tasks.py): a gold replica is scored against the gold task's known answer when it is submitted.
 
-Either way a submitted replica is accepted at once: its work counts in the figures, and only the origin is the
-project's result. Replicas and consensus origins join no spot-review lot (lots.py asks outside_lots).
+Either way only the origin is the project's result, and a submitted replica waits as any submitted task does, so its
+annotator cannot tell it apart by what happens to it: it is accepted with the annotator's work when a lot of theirs
+covering it is accepted (`accept_with_lot`: a day lot, for replicas submitted that day; a batch lot, for replicas of
+that batch), and otherwise stays submitted, like the unsampled tasks of a project without lots. Replicas and
+consensus origins are never drawn into a lot's sample (lots.py asks is_outside_lots), and a lead's review queue
+leaves replicas out.
 
 Every function runs in the caller's write transaction. service.set_status calls task_submitted and service.assign
 calls check_assign; nothing here imports service, so service can import this module.
@@ -67,8 +71,8 @@ def check_assign(conn: Connection, task: RowMapping, username: str) -> None:
 
 
 def task_submitted(conn: Connection, principal: Principal, task: RowMapping) -> None:
-    """A task just moved to submitted: a replica is accepted at once, a gold replica is scored, and the last
-    consensus replica of an origin merges them all."""
+    """A task just moved to submitted: a gold replica is scored, and the last consensus replica of an origin merges
+    them all."""
     found = db.fetch(conn, "SELECT origin_id, purpose, annotator FROM replicas WHERE task_id = ?", [task["id"]])
     if not found:  # every submission asks: straight from the driver
         return
@@ -78,11 +82,6 @@ def task_submitted(conn: Connection, principal: Principal, task: RowMapping) -> 
         db.users.c.id == task["assignee_id"])).scalar()  # task_query's rows name the assignee already
     db.bulk(conn, "UPDATE replicas SET submitted_at = ?, annotator = ? WHERE task_id = ?",
             [(now, who or annotator, task["id"])])
-    db.bulk(conn, "UPDATE tasks SET status = 'accepted', revision = revision + 1, updated_at = ? WHERE id = ?",
-            [(now, task["id"])])
-    emit(conn, "task", task["id"], task["project_id"], task["id"])
-    count_task_status(conn, task["project_id"], "accepted")
-    audit(conn, None, "task.status", f"task:{task['id']}", old="submitted", new="accepted", replica=purpose)
     if purpose == "gold":
         settings = quality_settings(conn, task["project_id"])["gold"] or DEFAULT_GOLD
         agreement_results.score_gold(conn, task["id"], settings["threshold"], now)
@@ -91,6 +90,31 @@ def task_submitted(conn: Connection, principal: Principal, task: RowMapping) -> 
         agreement_results.merge_origin(conn, origin_id, now)
     else:
         emit(conn, "replica", task["id"], task["project_id"], task["id"])
+
+
+def accept_with_lot(conn: Connection, lot: RowMapping, now: float) -> list[int]:
+    """Accept the submitted replicas that the accepted first-round `lot` covers (module doc); their ids."""
+    if lot["round"] != 0:
+        return []
+    r, t = db.replicas, db.tasks
+    query = sa.select(r.c.task_id).select_from(r.join(t, t.c.id == r.c.task_id)).where(
+        r.c.project_id == lot["project_id"], t.c.status == "submitted", r.c.submitted_at.is_not(None))
+    if lot["kind"] == "batch":
+        query = query.where(t.c.batch == lot["source"])
+    elif lot["due_at"] is not None:
+        query = query.where(r.c.annotator == lot["source"], r.c.submitted_at >= lot["due_at"] - 86400,
+                            r.c.submitted_at < lot["due_at"])
+    else:
+        return []
+    ids = sorted(conn.execute(query).scalars())
+    if ids:
+        conn.execute(t.update().where(t.c.id.in_(ids)).values(status="accepted", revision=t.c.revision + 1,
+                                                              updated_at=now))
+    for task_id in ids:
+        emit(conn, "task", task_id, lot["project_id"], task_id)
+        count_task_status(conn, lot["project_id"], "accepted")
+        audit(conn, None, "task.status", f"task:{task_id}", old="submitted", new="accepted", lot=lot["id"])
+    return ids
 
 
 # --- making replicas -------------------------------------------------------------------------------------------
