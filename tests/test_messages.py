@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QCoreApplication, QTranslator
 
+from core import messages
 from core.formats import FormatError
 from core.formats.untrusted import load_json
 from core.media import MediaError, probe_image
-from core import messages
 from core.messages import Message, compose, error_text, joined, translate
 from core.schema import LabelSchema
 from desktop.jobs import Job

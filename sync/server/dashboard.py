@@ -96,7 +96,11 @@ class Chart:
 
 
 def _rows(conn: Connection, sql: str, q: Query, **extra: Any) -> Records:
-    return [dict(r) for r in conn.execute(sa.text(sql), {**q.params(), **extra}).mappings()]
+    """The rows as dicts, zipped from plain tuples: SQLAlchemy's row mappings cost ~3 us a row, most of a 30-day
+    throughput query's 30,000 rows (docs/benchmarks.md)."""
+    result = conn.execute(sa.text(sql), {**q.params(), **extra})
+    keys = list(result.keys())
+    return [dict(zip(keys, row, strict=True)) for row in result.all()]
 
 
 def _windowed(q: Query, raw: str, leg: Callable[[str], str], column: str, days: str | None,
@@ -133,29 +137,11 @@ def q_throughput(conn: Connection, q: Query) -> Records:
     return _rows(conn, sql + " ORDER BY 1, 2", q, **extra)
 
 
-_PAIRS = f"""SELECT task_id, annotator, sum(seconds) AS seconds, {_total('pieces')} FROM ({{legs}}) y
-    GROUP BY task_id, annotator HAVING sum(pieces) > 0"""
-
-
-def _task_time(q: Query, raw: str, outer: str) -> tuple[str, dict[str, Any]]:
-    """Active time over the window from `raw`, or from `outer` over {pairs} (task_id, annotator, seconds, pieces)
-    when whole days come from task_time_days."""
-    def leg(where: str) -> str:
-        return f"""SELECT tt.task_id AS task_id, tt.username AS annotator, sum(tt.seconds) AS seconds,
-                   count(*) AS pieces
-            FROM task_time tt WHERE tt.project_id = :project AND {where} GROUP BY tt.task_id, tt.username"""
-    return _windowed(q, raw, leg, "tt.started",
-                     "SELECT d.task_id, d.username, d.seconds, d.pieces FROM task_time_days d",
-                     outer.replace("{pairs}", _PAIRS))
-
-
 def q_active_time(conn: Connection, q: Query) -> Records:
-    sql, extra = _task_time(q, """
+    rows = _rows(conn, """
         SELECT tt.username AS annotator, count(DISTINCT tt.task_id) AS tasks, sum(tt.seconds) AS seconds
         FROM task_time tt WHERE tt.project_id = :project AND tt.started >= :since AND tt.started < :until
-        GROUP BY tt.username""", """SELECT annotator, count(*) AS tasks, sum(seconds) AS seconds
-        FROM ({pairs}) x GROUP BY annotator""")
-    rows = _rows(conn, sql + " ORDER BY 1", q, **extra)
+        GROUP BY tt.username ORDER BY 1""", q)
     for r in rows:
         per_task(r)
     return rows
@@ -163,15 +149,13 @@ def q_active_time(conn: Connection, q: Query) -> Records:
 
 def q_task_time(conn: Connection, q: Query) -> Records:
     limit = "" if q.full else "LIMIT :limit"
-    inner, extra = _task_time(q, """
-        SELECT tt.task_id AS task_id, tt.username AS annotator, sum(tt.seconds) AS seconds, count(*) AS pieces
-        FROM task_time tt WHERE tt.project_id = :project AND tt.started >= :since AND tt.started < :until
-        GROUP BY tt.task_id, tt.username""", "{pairs}")
     return _rows(conn, f"""
         SELECT x.task_id AS task_id, t.name AS task, x.annotator AS annotator, x.seconds AS seconds,
                x.pieces AS pieces
-        FROM ({inner} ORDER BY 3 DESC, 1 {limit}) x
-        JOIN tasks t ON t.id = x.task_id ORDER BY x.seconds DESC, x.task_id""", q, limit=q.top, **extra)
+        FROM (SELECT tt.task_id AS task_id, tt.username AS annotator, sum(tt.seconds) AS seconds, count(*) AS pieces
+              FROM task_time tt WHERE tt.project_id = :project AND tt.started >= :since AND tt.started < :until
+              GROUP BY tt.task_id, tt.username ORDER BY 3 DESC, 1 {limit}) x
+        JOIN tasks t ON t.id = x.task_id ORDER BY x.seconds DESC, x.task_id""", q, limit=q.top)
 
 
 _DECISIONS = rollups.decision_sums("r")

@@ -401,15 +401,6 @@ review_label_days = sa.Table(  # reviews by the labels their task was last submi
     *(sa.Column(name, sa.BigInteger, nullable=False)
       for name in ("reviewed", "accepted", "fixed", "rejected", "returned")),
 )
-task_time_days = sa.Table(  # active time per task, annotator and day of `started`
-    "task_time_days", metadata,
-    sa.Column("project_id", _ID, primary_key=True),
-    sa.Column("day", sa.BigInteger, primary_key=True),
-    sa.Column("username", sa.String(64), primary_key=True),
-    sa.Column("task_id", _ID, primary_key=True),
-    sa.Column("seconds", sa.Float, nullable=False),
-    sa.Column("pieces", sa.BigInteger, nullable=False),
-)
 DASHBOARD_INDEXES = (  # on tables older than the dashboard: Store() adds them to existing stores too
     sa.Index("ix_reviews_at", reviews.c.at, reviews.c.task_id, reviews.c.decision, reviews.c.fixed, reviews.c.reason),
     sa.Index("ix_conflicts_at", conflicts.c.field, conflicts.c.at),

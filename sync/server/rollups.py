@@ -4,11 +4,12 @@ small table and only its partial first and last day from the facts (sync/server/
 How they stay current: database triggers on the fact tables add each fact to (or, deleted, take it from) its day's
 row in the transaction that writes the fact, so a live refresh sees new work at once, servers sharing one PostgreSQL
 need no coordination beyond the row locks of the upsert, and nothing in push.py, merge.py or service.py calls us.
-A day is the UTC day (epoch seconds // 86400) of the time the chart filters on (a submission's and a review's `at`,
-a piece of active time's client-clock `started`), never of when the server got it: a client pushing days later
-adds to the right, already rolled-up day. A reviews-by-label row counts a review once per label its task was last
-submitted with, so a new snapshot of the task's labels (dashboard_facts.snapshot: delete, then insert) moves its
-reviews from the old labels to the new ones.
+A day is the UTC day (epoch seconds // 86400) of the time the chart filters on (a submission's and a review's `at`),
+never of when the server got it: a client pushing days later adds to the right, already rolled-up day. A
+reviews-by-label row counts a review once per label its task was last submitted with, so a new snapshot of the
+task's labels (dashboard_facts.snapshot: delete, then insert) moves its reviews from the old labels to the new ones.
+Active time has no roll-up: its charts count distinct tasks per annotator over the window, which per-day rows cannot
+sum, and a table per task and day is about as large as the facts (it measured slower than them: docs/benchmarks.md).
 
 Upgrades (install, from db_upgrades): a roll-up whose triggers are missing (a new store, a store from before
 roll-ups, one seeded straight into its tables) is refilled from all its facts and gets its triggers, in the start-up
@@ -116,11 +117,6 @@ ROLLUPS = (
            (*_both("reviews", _REVIEWED_LABELS), *_both("submitted_labels", _LABELS_REVIEWED)),
            "SELECT sl.project_id, {day:r.at}, sl.label, {decisions:r} FROM reviews r JOIN submitted_labels sl "
            "ON sl.task_id = r.task_id WHERE true GROUP BY 1, 2, 3"),
-    Rollup("task_time_days", ("project_id", "day", "username", "task_id"), ("seconds", "pieces"),
-           _both("task_time", "SELECT {row}.project_id, {day:{row}.started}, {row}.username, {row}.task_id, "
-                 "{sign}{row}.seconds, {sign}1 WHERE true"),
-           "SELECT t.project_id, {day:t.started}, t.username, t.task_id, sum(t.seconds), count(*) FROM task_time t "
-           "WHERE true GROUP BY 1, 2, 3, 4"),
 )
 
 
