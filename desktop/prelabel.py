@@ -202,7 +202,8 @@ class PrelabelController(QObject):
             return self._start(Job(f"Pre-labelling {task.name} (VAD)", self._run_tasks([task.id]), self),
                                self._tasks_done)  # fmt: skip
         if image is None:
-            self.window.statusBar().showMessage(f"Cannot pre-label {task.name}: {session.image_error}", 6000)
+            message = self.tr("Cannot pre-label {0}: {1}").format(task.name, session.image_error)
+            self.window.statusBar().showMessage(message, 6000)
             return None
 
         def run(state: JobState) -> tuple[Any, ...]:
@@ -319,9 +320,10 @@ class PrelabelController(QObject):
         if new or not predictions:  # after the predictions (in order); "pre-label all" then skips this task
             session.writer.call(session.writer_ws.record_model_runs, predictor.model_id, [task_id]).result()
         name = session.reader.task(task_id).name
-        summary = [f"{len(new)} predictions on {name} ({predictor.runtime.active})", *map(translated, messages)]
+        summary = [self.tr("{0} predictions on {1} ({2})").format(len(new), name, predictor.runtime.active),
+                   *map(translated, messages)]
         if new:
-            summary.append("Enter accepts the selected, Shift+Enter all, Delete rejects")
+            summary.append(self.tr("Enter accepts the selected, Shift+Enter all, Delete rejects"))
         self.window.statusBar().showMessage("; ".join(summary), 10000)
 
     def _annotations(
@@ -352,8 +354,8 @@ class PrelabelController(QObject):
         if not reports:
             self.window.statusBar().showMessage(self.tr("Nothing to pre-label"), 5000)
             return
-        self.window.statusBar().showMessage("; ".join(f"Pre-labelling {translated(r.summary()[0])}" for r in reports),
-                                            15000)
+        self.window.statusBar().showMessage("; ".join(self.tr("Pre-labelling {0}").format(translated(r.summary()[0]))
+                                                      for r in reports), 15000)
         failed = [translated(line) for r in reports if r.failures for line in r.summary()]
         if failed:
             warn(self.window.canvas.window(), "\n".join(failed))

@@ -139,7 +139,8 @@ class SegmentController(QObject):
     def activate(self) -> None:
         """Start encoding (this task and, from now on, each task shown); says how to choose a model without one."""
         if not self.window.settings.segment_model:
-            self.window.statusBar().showMessage("Segment: choose a model first (Model → Choose segmentation model…)")
+            self.window.statusBar().showMessage(
+                self.tr("Segment: choose a model first (Model → Choose segmentation model…)"))
             return
         self.active = True
         self.task_shown()

@@ -62,7 +62,8 @@ class VideoController:
         self._fit = False
         self._show_bar(False)
         self.player.frame_shown.connect(self._frame_shown)
-        self.player.frame_failed.connect(lambda n, why: window.statusBar().showMessage(f"Frame {n}: {why}", 6000))
+        self.player.frame_failed.connect(lambda n, why: window.statusBar().showMessage(
+            translate("video", "Frame {0}: {1}").format(n, why), 6000))
         self.player.playing_changed.connect(self.controls.set_playing)
         self.controls.play_clicked.connect(self.player.toggle)
         self.controls.frame_entered.connect(self._frame_entered)
@@ -143,7 +144,7 @@ class VideoController:
         track_id, shape, frame = start
         count = (self.player.frames - 1 - frame) if step > 0 else frame
         if count <= 0:
-            self.window.statusBar().showMessage("No frames that way", 3000)
+            self.window.statusBar().showMessage(translate("video", "No frames that way"), 3000)
             return None
         source, index = video_source(task, session.media_cache), self.player.index
 
@@ -154,7 +155,8 @@ class VideoController:
 
         job = Job("Tracking", run, self.window.canvas)
         job.finished.connect(lambda result: self._tracked(task.id, track_id, result))
-        job.failed.connect(lambda message: self.window.statusBar().showMessage(f"Tracking failed: {message}", 6000))
+        job.failed.connect(lambda message: self.window.statusBar().showMessage(
+            translate("video", "Tracking failed: {0}").format(message), 6000))
         self.window.progress.track(job)
         self.window.jobs.append(job)
         job.start()
@@ -167,7 +169,9 @@ class VideoController:
             return  # the user went on to another task: its result is dropped, nothing was stored
         if self.editor.take_tracked(track_id, result.track):
             self._rows()
-        self.window.statusBar().showMessage(f"Tracked to frame {result.last_frame}: {result.message}", 6000)
+        done = translate("video", "Tracked to frame {0}").format(result.last_frame)
+        why = translated(result.message)
+        self.window.statusBar().showMessage(f"{done}: {why}" if why else done, 6000)
 
     def _open(self, task: Task) -> bool:
         session = self.window.session
@@ -247,7 +251,7 @@ class VideoController:
     def _annotated(self, step: int) -> None:
         frame = self.editor.annotated_near(step) if self.editor is not None else None
         if frame is None:
-            self.window.statusBar().showMessage("No annotated frame that way", 3000)
+            self.window.statusBar().showMessage(translate("video", "No annotated frame that way"), 3000)
             return
         self.player.pause()
         self.player.seek(frame)

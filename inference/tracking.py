@@ -23,6 +23,7 @@ import numpy as np
 
 from core.annotation import HUMAN, Source, new_id
 from core.geometry import Rect
+from core.messages import translate
 from core.shape_fit import SPATIAL_KINDS, fit_shape
 from core.shapes import Shape
 from core.tracks import Keyframe, Track
@@ -172,7 +173,7 @@ def track_object(
     for i in range(1, count + 1):
         n = frame + i * step
         if not 0 <= n <= last:
-            return result("end", "the video ends")
+            return result("end", translate("tracking", "the video ends"))
         if cancelled is not None and cancelled():
             return result("cancelled")
         try:
@@ -181,7 +182,7 @@ def track_object(
             return result("end", exc.reason)
         found = follower.update(image)
         if found is None:
-            return result("lost", f"lost the object on frame {n}")
+            return result("lost", translate("tracking", "lost the object on frame {frame}").format(frame=n))
         keyframes.append(Keyframe(n, fit_shape(shape, _at_least(start, MIN_SIDE), found[0]), auto=True))
         if progress is not None:
             progress(i, count)

@@ -149,7 +149,8 @@ class ImageCanvas(QGraphicsView):
             return
         self._image_item.set_pyramid(None)
         self._set_image_size(width, height)
-        self.message.setText(f"Preparing {Path(path).name} ({width * height / 1e6:.0f} MP) for display…")
+        self.message.setText(self.tr("Preparing {0} ({1:.0f} MP) for display…").format(Path(path).name,
+                                                                                  width * height / 1e6))
         self.message.show()
         self.loader.start(self._request, path, content_hash)
 

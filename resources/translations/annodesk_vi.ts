@@ -685,6 +685,13 @@
     </message>
 </context>
 <context>
+    <name>ImageCanvas</name>
+    <message>
+        <source>Preparing {0} ({1:.0f} MP) for display…</source>
+        <translation>Đang chuẩn bị hiển thị {0} ({1:.0f} MP)…</translation>
+    </message>
+</context>
+<context>
     <name>ImportDialog</name>
     <message>
         <source>Import annotations</source>
@@ -1002,6 +1009,10 @@
         <translation>Chạy trên {0}</translation>
     </message>
     <message>
+        <source>Cannot pre-label {0}: {1}</source>
+        <translation>Không gán nhãn trước được {0}: {1}</translation>
+    </message>
+    <message>
         <source>Select tasks in the task list first</source>
         <translation>Hãy chọn tác vụ trong danh sách tác vụ trước</translation>
     </message>
@@ -1010,8 +1021,20 @@
         <translation>Đang có một lượt gán nhãn trước</translation>
     </message>
     <message>
+        <source>{0} predictions on {1} ({2})</source>
+        <translation>{0} dự đoán trên {1} ({2})</translation>
+    </message>
+    <message>
+        <source>Enter accepts the selected, Shift+Enter all, Delete rejects</source>
+        <translation>Enter chấp nhận mục đã chọn, Shift+Enter chấp nhận tất cả, Delete từ chối</translation>
+    </message>
+    <message>
         <source>Nothing to pre-label</source>
         <translation>Không có gì để gán nhãn trước</translation>
+    </message>
+    <message>
+        <source>Pre-labelling {0}</source>
+        <translation>Đang gán nhãn trước {0}</translation>
     </message>
 </context>
 <context>
@@ -1871,6 +1894,13 @@
     <message>
         <source>Ticked: do it like this (green); not ticked: don&apos;t (red)</source>
         <translation>Đánh dấu: nên làm như thế này (xanh lá); không đánh dấu: không nên (đỏ)</translation>
+    </message>
+</context>
+<context>
+    <name>SegmentController</name>
+    <message>
+        <source>Segment: choose a model first (Model → Choose segmentation model…)</source>
+        <translation>Phân vùng: hãy chọn mô hình trước (Mô hình → Chọn mô hình phân vùng…)</translation>
     </message>
 </context>
 <context>
@@ -3893,6 +3923,17 @@
     </message>
 </context>
 <context>
+    <name>tracking</name>
+    <message>
+        <source>the video ends</source>
+        <translation>video đã hết</translation>
+    </message>
+    <message>
+        <source>lost the object on frame {frame}</source>
+        <translation>mất dấu đối tượng ở khung hình {frame}</translation>
+    </message>
+</context>
+<context>
     <name>transfer</name>
     <message>
         <source>imported {annotations} annotations on {matched} of {items} images ({added} images added, {duplicates} already present, {skipped} skipped)</source>
@@ -4001,6 +4042,29 @@
     <message>
         <source>{problem}; left out</source>
         <translation>{problem}; không đưa vào</translation>
+    </message>
+</context>
+<context>
+    <name>video</name>
+    <message>
+        <source>Frame {0}: {1}</source>
+        <translation>Khung hình {0}: {1}</translation>
+    </message>
+    <message>
+        <source>No frames that way</source>
+        <translation>Không còn khung hình nào theo hướng đó</translation>
+    </message>
+    <message>
+        <source>Tracking failed: {0}</source>
+        <translation>Theo dõi thất bại: {0}</translation>
+    </message>
+    <message>
+        <source>Tracked to frame {0}</source>
+        <translation>Đã theo dõi đến khung hình {0}</translation>
+    </message>
+    <message>
+        <source>No annotated frame that way</source>
+        <translation>Không còn khung hình có chú thích nào theo hướng đó</translation>
     </message>
 </context>
 <context>
