@@ -18,6 +18,7 @@ from core.formats import FormatError
 from core.formats.untrusted import load_json
 from core.media import MediaError, probe_image
 from core.messages import Message, compose, error_text, joined, translate
+from core.sampling.reasons import lot_rejected, read_reason
 from core.schema import LabelSchema
 from desktop.jobs import Job
 from sync.client.http import ServerError
@@ -32,6 +33,8 @@ VIETNAMESE = {
     ("sync", "server refused ({status} {code}): {meaning} ({detail})"):
         "máy chủ từ chối ({status} {code}): {meaning} ({detail})",
     ("refusals", "your role does not allow this in this project"): "vai trò của bạn không được làm việc này",
+    ("sampling", "lot {key} rejected: {defects} defects in a sample of {n} (Re {re})"):
+        "lô {key} bị từ chối: {defects} lỗi trong mẫu {n} (Re {re})",
     ("transfer", "imported {annotations} annotations on {matched} of {items} images ({added} images added, "
                  "{duplicates} already present, {skipped} skipped)"):
         "đã nhập {annotations} chú thích trên {matched} / {items} ảnh (thêm {added} ảnh, {duplicates} đã có, bỏ qua "
@@ -140,3 +143,10 @@ def test_a_stored_message_comes_back_translatable(vietnamese, tmp_path):
     assert messages.loads("42") == "42" and messages.loads(messages.dumps("plain")) == "plain"
     unknown = ServerError(409, "a_new_code", "what the server said", {})
     assert str(unknown) == "server refused (409 a_new_code): what the server said"
+
+
+def test_a_lots_rejection_reason_is_read_back_translatable(vietnamese):
+    written = str(lot_rejected("ann1@2026-12-07", 2, 13, 2))  # as the server stores it on the review
+    assert written == "lot ann1@2026-12-07 rejected: 2 defects in a sample of 13 (Re 2)"
+    assert translated(read_reason(written)) == "lô ann1@2026-12-07 bị từ chối: 2 lỗi trong mẫu 13 (Re 2)"
+    assert translated(read_reason("the box misses the mirror")) == "the box misses the mirror"  # a lead's own words

@@ -35,6 +35,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.sampling.reasons import read_reason
+from widgets.messages import translated
 from widgets.theme import color
 
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -195,7 +197,7 @@ def _decision_line(review: TaskReview) -> str:
     if review.refused_note:
         text += " · " + QCoreApplication.translate("ReviewPanel", "refused by the server: {0}").format(
             review.refused_note)
-    return text + (f"\n{review.reason}" if review.reason else "")
+    return text + (f"\n{translated(read_reason(review.reason))}" if review.reason else "")
 
 
 class ReviewPanel(QWidget):

@@ -3623,6 +3623,13 @@
     </message>
 </context>
 <context>
+    <name>sampling</name>
+    <message>
+        <source>lot {key} rejected: {defects} defects in a sample of {n} (Re {re})</source>
+        <translation>lô {key} bị từ chối: {defects} lỗi trong mẫu gồm {n} (Re {re})</translation>
+    </message>
+</context>
+<context>
     <name>sync</name>
     <message>
         <source>recording</source>

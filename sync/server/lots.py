@@ -27,6 +27,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, RowMapping
 
 from core.sampling import Plan, SamplingError, Switching, draw_sample, lot_decision, percentage_plan, single_plan
+from core.sampling.reasons import lot_rejected
 from sync.server import db, replicas
 from sync.server.errors import ApiError, not_found
 from sync.server.journal import audit, emit, emit_many
@@ -288,7 +289,7 @@ def _reject(conn: Connection, actor: str | None, lot: RowMapping, plan: Plan, no
         _evaluate(conn, actor, lot["id"], now)
         return
     back = _undecided(conn, lot["id"])
-    reason = f"lot {lot['key']} rejected: {lot['defects']} defects in a sample of {plan.n} (Re {plan.re})"
+    reason = str(lot_rejected(lot["key"], lot["defects"], plan.n, plan.re))
     _set_tasks(conn, lot, back, {"status": "rejected"}, "returned", now)
     r = db.reviews
     for i in range(0, len(back), _CHUNK):
