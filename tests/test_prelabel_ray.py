@@ -1,11 +1,20 @@
 """`annodesk server prelabel` on a real local Ray (2 CPUs) against a real server store (SQLite) with media: every
 open task gets its predictions and a model run, a second run does nothing, and an annotator's clone pulls them as
-predictions (source: the model), never as confirmed shapes. About 10 s with Ray's start-up, so part of the default
-run; marked `ray` to select or deselect it (`-m "not ray"`)."""
+predictions (source: the model), never as confirmed shapes; and a run whose inference actor is SIGKILLed mid-batch
+still stores each task once. About 10 s and 30 s (the kill) with Ray's start-up, part of the default run; marked
+`ray` to select or deselect it (`-m "not ray"`)."""
+
+import os
+import signal
+import subprocess
+import threading
+import time
 
 import numpy as np
+import onnx
 import pytest
 import sqlalchemy as sa
+from onnx import helper, numpy_helper
 from test_inference_graphs import const_model, names_metadata
 
 from core.annotation import SourceKind
@@ -14,8 +23,9 @@ from desktop.cli import main
 from farm.prelabel import _store, pending_tasks
 from inference import LabelMapper, Prediction, model_id
 from sync.server import db
+from sync.server.blobs import file_sha256
 from sync.workspace import Workspace
-from tests.server_fixtures import PASSWORD, seed
+from tests.server_fixtures import PASSWORD, seed, write_png
 from tests.sync_client_helpers import clone_for, memory_keys, sync
 
 pytestmark = pytest.mark.ray
@@ -100,3 +110,96 @@ def test_a_retried_group_is_stored_once(server_factory, tmp_path):
     with store.read() as conn:
         todo, done, _ = pending_tasks(conn, seeded.project_id, "m" * 64)
     assert [t["task_id"] for t in todo] == [seeded.task_ids[2]] and done == 2
+
+
+INFER = "ray::MapWorker(MapBatches(_Infer))"  # Ray's title for an inference actor; + ".submit" in a batch
+
+
+def slow_detector(path, matmuls=3):
+    """`detector` behind a chain of 640 x 640 MatMuls on the input (~20 ms each on one core): a worker dies mid-run."""
+    model = onnx.load(str(detector(path)))
+    graph = model.graph
+    graph.initializer.append(numpy_helper.from_array(np.full((640, 640), 1 / 640, np.float32), "spin_w"))
+    heavy = [helper.make_node("MatMul", ["images" if i == 0 else f"spin{i - 1}", "spin_w"], [f"spin{i}"])
+             for i in range(matmuls)]
+    nodes = heavy + list(graph.node)
+    nodes[matmuls].input[0] = f"spin{matmuls - 1}"  # const_model's ReduceMean of the input
+    del graph.node[:]
+    graph.node.extend(nodes)
+    onnx.checker.check_model(model)
+    onnx.save(model, str(path))
+    return path
+
+
+def add_tasks(seeded, tmp, n):
+    """n more tasks on their own PNGs, through the API as `seed` adds them (new, unassigned: open)."""
+    admin = seeded.sessions["admin"]
+    for i in range(n):
+        png = write_png(tmp / f"more{i}.png", seed=100 + i)
+        sha = file_sha256(png)
+        r = admin.http.put(f"/media/{sha}", content=png.read_bytes(),
+                           headers={"Content-Type": "application/octet-stream"})
+        assert r.status_code == 201, r.text
+        task = admin.post(f"/projects/{seeded.project_id}/tasks",
+                          json={"media_sha256": sha, "name": png.name, "width": 64, "height": 48}).json()
+        seeded.task_ids.append(task["id"])
+
+
+def ray_workers():
+    """(pid, title) of the inference actors of the local Ray this process started (its raylet is our child)."""
+    out = subprocess.run(["ps", "-eo", "pid=,ppid=,args="], capture_output=True, text=True, check=True).stdout
+    rows = [(int(pid), int(ppid), args) for pid, ppid, args in (f"{line} ".split(None, 2) for line in out.splitlines())]
+    ours, grown = set(), {os.getpid()}
+    while grown:
+        ours |= grown
+        grown = {pid for pid, ppid, _ in rows if ppid in ours} - ours
+    return [(pid, args.strip()) for pid, _, args in rows if pid in ours and args.startswith(INFER)]
+
+
+def test_server_prelabel_survives_a_killed_inference_actor(server_factory, tmp_path, capsys):
+    """SIGKILL one inference actor mid-run: Ray restarts it and retries its batch, and the driver still stores each
+    task exactly once (a retried item is skipped), so the run completes and a rerun has nothing to do."""
+    seeded = seed(server_factory(), tmp_path)
+    add_tasks(seeded, tmp_path, 61)
+    total = len(seeded.task_ids)
+    model = slow_detector(tmp_path / "slow.onnx")
+    mid = model_id(model)
+    store = seeded.server.store
+    args = ["server", "prelabel", "--data", str(seeded.server.config.data_dir), "--project", "streets",
+            "--model", str(model), "--cpus", "2", "--object-store-mb", "128", "--workers", "2"]
+    kill, seen, running = {}, set(), threading.Event()
+
+    def stored():
+        with store.read() as conn:
+            return conn.execute(sa.select(sa.func.count()).select_from(db.model_runs)).scalar_one()
+
+    def killer():
+        """SIGKILL the first actor seen in the middle of a batch, once; then note the actors Ray runs after it."""
+        while running.is_set():
+            workers = ray_workers()
+            if kill:
+                seen.update(pid for pid, _ in workers)
+            elif (busy := [pid for pid, title in workers if title == INFER + ".submit"]) and (done := stored()) < total:
+                os.kill(busy[0], signal.SIGKILL)
+                kill.update(stored=done, before={pid for pid, _ in workers})
+            time.sleep(0.05)
+
+    watcher = threading.Thread(target=killer)
+    running.set()
+    watcher.start()
+    try:
+        assert main(args) == 0
+    finally:
+        running.clear()
+        watcher.join()
+    out = capsys.readouterr().out
+    assert kill and kill["stored"] < total, "no inference actor was killed while tasks were pending"
+    assert seen - kill["before"], "Ray did not restart the killed actor"
+    assert f"done: {total} tasks pre-labelled with {total} shapes, " in out and f"0 failed (of {total})" in out
+    runs, anns = server_rows(store, mid)
+    assert runs == {t: 1 for t in seeded.task_ids}
+    assert sorted(t for t, _ in anns) == sorted(seeded.task_ids)  # one car a task: none lost, none stored twice
+
+    assert main(args) == 0
+    assert f"0 of {total} image tasks to run" in capsys.readouterr().out
+    assert server_rows(store, mid) == (runs, anns)
