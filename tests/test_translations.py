@@ -164,3 +164,16 @@ def test_the_welcome_cards_show_their_whole_vietnamese_text(qtbot, vietnamese):
         for label in (button.title, button.description):  # wrapped to the card's width, none of it cut off
             assert label.wordWrap() and label.height() >= label.heightForWidth(label.width()), label.text()
             assert button.contentsRect().contains(label.geometry()), label.text()
+
+
+def test_the_export_dialog_words_its_formats_in_vietnamese(qtbot, vietnamese):
+    from core.formats import FORMATS
+    from desktop.transfer import format_entries
+    from widgets.transfer_dialog import ExportDialog
+
+    dialog = ExportDialog(None, format_entries(FORMATS.values(), reading=False), [], "yolo")
+    qtbot.addWidget(dialog)
+    about = dialog.chooser.about.text()  # the format row's description and media kinds, from core/formats
+    assert about.startswith("YOLO (Ultralytics): nhãn detect, segment, pose hoặc OBB") and "Chứa hình ảnh" in about
+    labels = [dialog.form.itemAt(i, dialog.form.ItemRole.LabelRole) for i in range(dialog.form.rowCount())]
+    assert "Loại tác vụ" in [item.widget().text() for item in labels if item is not None]

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -34,7 +34,14 @@ from core.formats import Format, FormatEntry, FormatError, media_kinds_of
 from core.formats.entries import entry_of
 from widgets.messages import translated
 
-KINDS = {"image": "images", "video": "videos", "audio": "recordings"}
+KINDS = {"image": QT_TRANSLATE_NOOP("TransferDialog", "images"), "video": QT_TRANSLATE_NOOP("TransferDialog", "videos"),
+         "audio": QT_TRANSLATE_NOOP("TransferDialog", "recordings")}
+OPTION_TITLES = {"Task": QT_TRANSLATE_NOOP("TransferDialog", "Task"),  # the format rows' option names (core/formats)
+                 "Frames": QT_TRANSLATE_NOOP("TransferDialog", "Frames")}
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("TransferDialog", text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +115,7 @@ class FormatChooser(QObject):
             box = QComboBox()
             box.addItems(values)
             box.currentIndexChanged.connect(self._option_changed)
-            self.form.insertRow(row, key, box)
+            self.form.insertRow(row, _tr(OPTION_TITLES.get(key, key)), box)
             self.option_boxes[key] = box
         self._option_changed()
 
@@ -118,9 +125,9 @@ class FormatChooser(QObject):
         except FormatError as exc:
             self.about.setText(translated(exc))
         else:
-            kinds = " and ".join(KINDS.get(k, k) for k in media_kinds_of(fmt))
-            self.about.setText(f"{fmt.description}\n" + self.tr("Holds {0} · command line: --format {1}").format(
-                kinds, fmt.name))
+            kinds = self.tr(" and ").join(_tr(KINDS.get(k, k)) for k in media_kinds_of(fmt))
+            self.about.setText(f"{translated(fmt.description)}\n" + self.tr("Holds {0} · command line: --format {1}")
+                               .format(kinds, fmt.name))
         self.changed.emit()
 
 

@@ -24,12 +24,14 @@ from core.formats.audio_common import (
     written_text,
 )
 from core.formats.dataset import Dataset, DatasetAnnotation, DatasetItem, FormatError
+from core.messages import translate
 from core.shapes import Segment
 
 
 class AudacityFormat:
     name = "audacity"
-    description = "Audacity label tracks: one .txt per recording (start, end, label; tab-separated)"
+    description = translate(
+        "formats", "Audacity label tracks: one .txt per recording (start, end, label; tab-separated)")
     title = "Audacity labels"
     file_types = ("*.txt",)
     media_kinds = (AUDIO,)

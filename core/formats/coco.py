@@ -28,6 +28,7 @@ from core.formats.coco_export import write_coco
 from core.formats.common import is_int, numbers, positive_int
 from core.formats.dataset import Dataset, DatasetAnnotation, DatasetItem, FormatError, Issue
 from core.formats.untrusted import brief, load_json
+from core.messages import translate
 from core.schema import Label
 from core.shapes import Box, Keypoints, Mask, Polygon, Shape, ShapeError
 
@@ -37,7 +38,8 @@ TEMPLATE_COLOR = "#808080"  # placeholder: an import gives a new label the schem
 
 class CocoFormat:
     name = "coco"
-    description = "COCO JSON: boxes, polygons, RLE masks, keypoints (a .json file, or a folder with annotations/)"
+    description = translate(
+        "formats", "COCO JSON: boxes, polygons, RLE masks, keypoints (a .json file, or a folder with annotations/)")
     title = "COCO JSON"
     file_types = ("*.json",)
 

@@ -33,6 +33,7 @@ from core.formats.dataset import Dataset, DatasetAnnotation, DatasetItem, Format
 from core.formats.untrusted import brief, parse_xml
 from core.geometry import Point
 from core.media import size_problem
+from core.messages import translate
 from core.schema import AttributeSpec, Label, SchemaError
 from core.shapes import Box, Ellipse, Keypoints, Mask, PointShape, Polygon, Polyline, RotatedBox, Shape, Tag, Visibility
 from core.shapes.mask import MAX_MASK_BOX_PIXELS
@@ -44,7 +45,7 @@ _EDGE = re.compile(r'data-node-from="(\d+)"[^>]*?data-node-to="(\d+)"')
 
 class CvatFormat:
     name = "cvat"
-    description = "CVAT for images 1.1 XML (annotations.xml, or a folder holding it)"
+    description = translate("formats", "CVAT for images 1.1 XML (annotations.xml, or a folder holding it)")
     title = "CVAT for images 1.1"
     file_types = ("*.xml",)
 

@@ -27,6 +27,7 @@ from core.formats.cvat_video_export import write_cvat_video
 from core.formats.dataset import Dataset, DatasetAnnotation, DatasetItem, FormatError
 from core.formats.untrusted import brief
 from core.media import MAX_SIDE, size_problem
+from core.messages import translate
 from core.shapes import Shape, Tag
 from core.tracks import MAX_FRAME, Keyframe, Track, TrackError
 
@@ -35,7 +36,8 @@ MAX_TRACK_POINTS = 1000  # points of one `points` track (each a track of its own
 
 class CvatVideoFormat:
     name = "cvat-video"
-    description = "CVAT for video 1.1 XML (annotations.xml of one video task, or a folder holding it)"
+    description = translate(
+        "formats", "CVAT for video 1.1 XML (annotations.xml of one video task, or a folder holding it)")
     title = "CVAT for video 1.1"
     file_types = ("*.xml",)
     media_kinds = ("video",)

@@ -128,7 +128,9 @@ class Format(Protocol):
     """An import/export format, registered by name in core.formats.FORMATS."""
 
     name: str
-    description: str
+
+    @property
+    def description(self) -> str: ...  # a core.messages text: the app shows it in its language
 
     def read(self, path: Path) -> Dataset: ...
     def write(self, dataset: Dataset, out_dir: Path) -> list[Path]: ...

@@ -45,13 +45,15 @@ from core.formats.dataset import Dataset, DatasetAnnotation, DatasetItem, Format
 from core.formats.untrusted import brief, load_json, name_problem
 from core.geometry import Point, Rect
 from core.media import IMAGE_EXTENSIONS, size_problem
+from core.messages import translate
 from core.shapes import Box, Ellipse, Mask, PointShape, Polygon, Polyline, RotatedBox, Shape, ShapeError, Tag
 from core.shapes.mask import MAX_MASK_BOX_PIXELS
 
 
 class LabelmeFormat:
     name = "labelme"
-    description = "labelme JSON, one file per image (a folder, searched recursively, or one .json)"
+    description = translate(
+        "formats", "labelme JSON, one file per image (a folder, searched recursively, or one .json)")
     title = "labelme"
     file_types = ("*.json",)
 

@@ -22,6 +22,7 @@ from core.formats.audio_common import AUDIO, DEFAULT_LABEL, end_of, segment, sta
 from core.formats.common import Leftovers, write_atomically
 from core.formats.dataset import Dataset, DatasetAnnotation, DatasetItem, FormatError
 from core.formats.untrusted import brief, load_json
+from core.messages import translate
 from core.names import label_name_problem
 from core.shapes import Segment
 
@@ -31,7 +32,8 @@ OUTPUT = "labelstudio.json"
 
 class LabelStudioFormat:
     name = "labelstudio"
-    description = "Label Studio JSON export of audio tasks: labelled regions and per-region transcriptions"
+    description = translate(
+        "formats", "Label Studio JSON export of audio tasks: labelled regions and per-region transcriptions")
     title = "Label Studio JSON"
     file_types = ("*.json",)
     media_kinds = (AUDIO,)

@@ -27,6 +27,7 @@ from core.formats.dataset import Dataset, DatasetAnnotation, DatasetItem, Format
 from core.formats.mot_export import write_mot
 from core.formats.untrusted import brief, read_bytes
 from core.media import MAX_SIDE, MediaError, size_problem
+from core.messages import translate
 from core.schema import AttributeSpec, Label
 from core.shapes import Box
 from core.tracks import MAX_FRAME, Keyframe, Track, TrackError
@@ -41,7 +42,8 @@ MAX_SEQUENCES = 10_000
 
 class MotFormat:
     name = "mot"
-    description = "MOT 1.1 (a sequence folder with gt/gt.txt and seqinfo.ini, its gt.txt, or a folder of sequences)"
+    description = translate(
+        "formats", "MOT 1.1 (a sequence folder with gt/gt.txt and seqinfo.ini, its gt.txt, or a folder of sequences)")
     title = "MOT 1.1"
     file_types = ("*.txt",)
     media_kinds = ("video",)

@@ -19,6 +19,7 @@ from typing import Any
 from core.formats.audio_common import AUDIO, DEFAULT_LABEL, end_of, read_text, segment, start_of, time_annotations
 from core.formats.common import Leftovers, write_atomically
 from core.formats.dataset import Dataset, DatasetAnnotation, DatasetItem, FormatError
+from core.messages import translate
 from core.names import label_name_problem
 from core.shapes import Segment
 
@@ -28,7 +29,7 @@ MANIFEST = "manifest.json"
 
 class NemoFormat:
     name = "nemo"
-    description = "NeMo ASR manifest (JSON lines: audio_filepath, offset, duration, text)"
+    description = translate("formats", "NeMo ASR manifest (JSON lines: audio_filepath, offset, duration, text)")
     title = "NeMo manifest"
     file_types = ("*.json", "*.jsonl")
     media_kinds = (AUDIO,)

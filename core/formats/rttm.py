@@ -23,6 +23,7 @@ from core.formats.audio_common import (
     write_per_item,
 )
 from core.formats.dataset import Dataset, DatasetAnnotation, DatasetItem, FormatError
+from core.messages import translate
 from core.names import label_name_problem
 from core.shapes import Segment
 
@@ -31,7 +32,8 @@ TIER = "speaker"
 
 class RttmFormat:
     name = "rttm"
-    description = "RTTM speaker turns (diarization): SPEAKER lines; one file or a folder of .rttm files"
+    description = translate(
+        "formats", "RTTM speaker turns (diarization): SPEAKER lines; one file or a folder of .rttm files")
     title = "RTTM speaker turns"
     file_types = ("*.rttm",)
     media_kinds = (AUDIO,)

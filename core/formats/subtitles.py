@@ -24,6 +24,7 @@ from core.formats.audio_common import (
     write_per_item,
 )
 from core.formats.dataset import Dataset, DatasetAnnotation, DatasetItem, FormatError
+from core.messages import translate
 from core.names import label_name_problem
 from core.shapes import Segment
 
@@ -71,8 +72,9 @@ class _Subtitles:
         return write_per_item(dataset, Path(out_dir), self.suffix, render)
 
 
-VTT = _Subtitles("vtt", ".vtt", "WebVTT", "WebVTT transcription cues, one .vtt per recording (speakers as <v> spans)")
-SRT = _Subtitles("srt", ".srt", "SubRip (SRT)", "SRT transcription cues, one .srt per recording")
+VTT = _Subtitles("vtt", ".vtt", "WebVTT", translate(
+    "formats", "WebVTT transcription cues, one .vtt per recording (speakers as <v> spans)"))
+SRT = _Subtitles("srt", ".srt", "SubRip (SRT)", translate("formats", "SRT transcription cues, one .srt per recording"))
 
 
 def _read_cues(file: Path, text: str, item: DatasetItem, dataset: Dataset) -> None:

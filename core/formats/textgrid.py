@@ -27,6 +27,7 @@ from core.formats.audio_common import (
     written_text,
 )
 from core.formats.dataset import Dataset, DatasetAnnotation, DatasetItem, FormatError
+from core.messages import translate
 from core.names import label_name_problem
 from core.shapes import Instant, Segment
 
@@ -81,7 +82,8 @@ class _Stream:
 
 class TextGridFormat:
     name = "textgrid"
-    description = "Praat TextGrid: interval and point tiers, long or short text form (UTF-8 or UTF-16)"
+    description = translate(
+        "formats", "Praat TextGrid: interval and point tiers, long or short text form (UTF-8 or UTF-16)")
     title = "Praat TextGrid"
     file_types = ("*.TextGrid", "*.textgrid")
     media_kinds = (AUDIO,)

@@ -18,6 +18,7 @@ from core.formats.coco_export import write_coco
 from core.formats.dataset import Dataset, DatasetAnnotation, DatasetItem, FormatError
 from core.formats.video_common import last_frame, track_states, video_items
 from core.formats.yolo_export import TASKS, write_yolo
+from core.messages import translate
 from core.names import safe_item_name
 
 Writer = Callable[[Dataset, Path], list[Path]]
@@ -35,8 +36,10 @@ class FramesFormat:
         self.writer = writer
         self.images = images
         self.options = {**options, "Frames": "labels and JPEG frames" if images else "labels only"}
-        what = "and the frames as JPEG images" if images else f"(labels only; {name}-images writes the frames too)"
-        self.description = f"{title}: one image per frame of each video {what}"
+        self.description = (translate("formats", "{title}: one image per frame of each video and the frames as JPEG "
+                                      "images") if images else translate(
+            "formats", "{title}: one image per frame of each video (labels only; {name}-images writes the frames "
+            "too)")).format(title=title, name=name)
 
     def read(self, path: Path) -> Dataset:
         raise FormatError(f"{path}: {self.name} is an export format; read the frames back as images (coco, yolo)")

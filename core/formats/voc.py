@@ -24,6 +24,7 @@ from core.formats.common import Leftovers, copy_media, export_name, image_size, 
 from core.formats.dataset import Dataset, DatasetAnnotation, DatasetItem, FormatError
 from core.formats.untrusted import brief, name_problem, parse_xml
 from core.media import IMAGE_EXTENSIONS
+from core.messages import translate
 from core.schema import AttributeSpec, Label
 from core.shapes import Box
 
@@ -35,7 +36,8 @@ TEMPLATE_COLOR = "#808080"
 
 class VocFormat:
     name = "voc"
-    description = "Pascal VOC XML boxes (a VOC folder with Annotations/, a folder of .xml files, or one .xml)"
+    description = translate(
+        "formats", "Pascal VOC XML boxes (a VOC folder with Annotations/, a folder of .xml files, or one .xml)")
     title = "Pascal VOC"
     file_types = ("*.xml",)
 

@@ -24,6 +24,7 @@ from core.formats.dataset import Dataset, DatasetAnnotation, DatasetItem, Format
 from core.formats.untrusted import brief
 from core.formats.yolo_export import TASKS, write_yolo
 from core.formats.yolo_layout import YoloLayout, find_layout
+from core.messages import translate
 from core.schema import Label
 from core.shapes import Box, Keypoints, Polygon, RotatedBox, Shape, Visibility
 
@@ -42,8 +43,10 @@ class YoloFormat:
         self.task = task
         self.name = f"yolo-{task}" if task else "yolo"
         self.options = {"Task": task or "auto"}
-        what = f"{task} labels" if task else "detect, segment, pose or OBB labels (task from the shapes)"
-        self.description = f"YOLO (Ultralytics): {what}; a dataset folder or its data.yaml"
+        self.description = (translate("formats", "YOLO (Ultralytics): {task} labels; a dataset folder or its data.yaml")
+                            .format(task=task) if task else translate(
+                                "formats", "YOLO (Ultralytics): detect, segment, pose or OBB labels (task from the "
+                                "shapes); a dataset folder or its data.yaml"))
 
     def read(self, path: Path) -> Dataset:
         return _Reader(find_layout(Path(path), self.task)).read()

@@ -571,6 +571,10 @@
         <translation>Định dạng</translation>
     </message>
     <message>
+        <source> and </source>
+        <translation> và </translation>
+    </message>
+    <message>
         <source>Holds {0} · command line: --format {1}</source>
         <translation>Chứa {0} · dòng lệnh: --format {1}</translation>
     </message>
@@ -2103,6 +2107,29 @@
     </message>
 </context>
 <context>
+    <name>TransferDialog</name>
+    <message>
+        <source>images</source>
+        <translation>hình ảnh</translation>
+    </message>
+    <message>
+        <source>videos</source>
+        <translation>video</translation>
+    </message>
+    <message>
+        <source>recordings</source>
+        <translation>bản ghi âm</translation>
+    </message>
+    <message>
+        <source>Task</source>
+        <translation>Loại tác vụ</translation>
+    </message>
+    <message>
+        <source>Frames</source>
+        <translation>Khung hình</translation>
+    </message>
+</context>
+<context>
     <name>VideoController</name>
     <message>
         <source>◆ keyframe</source>
@@ -2503,6 +2530,74 @@
     <message>
         <source>group id {group} is outside the 64-bit integer range; ignored</source>
         <translation>mã nhóm {group} nằm ngoài phạm vi số nguyên 64 bit; bỏ qua</translation>
+    </message>
+    <message>
+        <source>Audacity label tracks: one .txt per recording (start, end, label; tab-separated)</source>
+        <translation>Nhãn Audacity: một tệp .txt cho mỗi bản ghi âm (đầu, cuối, nhãn; phân cách bằng tab)</translation>
+    </message>
+    <message>
+        <source>COCO JSON: boxes, polygons, RLE masks, keypoints (a .json file, or a folder with annotations/)</source>
+        <translation>COCO JSON: hộp, đa giác, mặt nạ RLE, điểm mốc (một tệp .json, hoặc một thư mục có annotations/)</translation>
+    </message>
+    <message>
+        <source>CVAT for images 1.1 XML (annotations.xml, or a folder holding it)</source>
+        <translation>CVAT cho hình ảnh 1.1 XML (annotations.xml, hoặc thư mục chứa nó)</translation>
+    </message>
+    <message>
+        <source>CVAT for video 1.1 XML (annotations.xml of one video task, or a folder holding it)</source>
+        <translation>CVAT cho video 1.1 XML (annotations.xml của một tác vụ video, hoặc thư mục chứa nó)</translation>
+    </message>
+    <message>
+        <source>labelme JSON, one file per image (a folder, searched recursively, or one .json)</source>
+        <translation>labelme JSON, một tệp cho mỗi hình (một thư mục, tìm cả thư mục con, hoặc một tệp .json)</translation>
+    </message>
+    <message>
+        <source>Label Studio JSON export of audio tasks: labelled regions and per-region transcriptions</source>
+        <translation>Bản xuất JSON của Label Studio cho tác vụ âm thanh: các vùng có nhãn và bản chép lời của từng vùng</translation>
+    </message>
+    <message>
+        <source>MOT 1.1 (a sequence folder with gt/gt.txt and seqinfo.ini, its gt.txt, or a folder of sequences)</source>
+        <translation>MOT 1.1 (một thư mục chuỗi có gt/gt.txt và seqinfo.ini, tệp gt.txt của nó, hoặc một thư mục chứa nhiều chuỗi)</translation>
+    </message>
+    <message>
+        <source>NeMo ASR manifest (JSON lines: audio_filepath, offset, duration, text)</source>
+        <translation>Tệp kê khai NeMo ASR (các dòng JSON: audio_filepath, offset, duration, text)</translation>
+    </message>
+    <message>
+        <source>RTTM speaker turns (diarization): SPEAKER lines; one file or a folder of .rttm files</source>
+        <translation>Lượt nói RTTM (phân tách người nói): các dòng SPEAKER; một tệp hoặc một thư mục tệp .rttm</translation>
+    </message>
+    <message>
+        <source>WebVTT transcription cues, one .vtt per recording (speakers as &lt;v&gt; spans)</source>
+        <translation>Đoạn chép lời WebVTT, một tệp .vtt cho mỗi bản ghi âm (người nói dưới dạng thẻ &lt;v&gt;)</translation>
+    </message>
+    <message>
+        <source>SRT transcription cues, one .srt per recording</source>
+        <translation>Đoạn chép lời SRT, một tệp .srt cho mỗi bản ghi âm</translation>
+    </message>
+    <message>
+        <source>Praat TextGrid: interval and point tiers, long or short text form (UTF-8 or UTF-16)</source>
+        <translation>Praat TextGrid: tầng khoảng và tầng điểm, dạng văn bản dài hoặc ngắn (UTF-8 hoặc UTF-16)</translation>
+    </message>
+    <message>
+        <source>{title}: one image per frame of each video and the frames as JPEG images</source>
+        <translation>{title}: một hình cho mỗi khung hình của từng video, kèm các khung hình dưới dạng ảnh JPEG</translation>
+    </message>
+    <message>
+        <source>{title}: one image per frame of each video (labels only; {name}-images writes the frames too)</source>
+        <translation>{title}: một hình cho mỗi khung hình của từng video (chỉ nhãn; {name}-images ghi cả khung hình)</translation>
+    </message>
+    <message>
+        <source>Pascal VOC XML boxes (a VOC folder with Annotations/, a folder of .xml files, or one .xml)</source>
+        <translation>Hộp Pascal VOC XML (một thư mục VOC có Annotations/, một thư mục tệp .xml, hoặc một tệp .xml)</translation>
+    </message>
+    <message>
+        <source>YOLO (Ultralytics): {task} labels; a dataset folder or its data.yaml</source>
+        <translation>YOLO (Ultralytics): nhãn {task}; một thư mục bộ dữ liệu hoặc tệp data.yaml của nó</translation>
+    </message>
+    <message>
+        <source>YOLO (Ultralytics): detect, segment, pose or OBB labels (task from the shapes); a dataset folder or its data.yaml</source>
+        <translation>YOLO (Ultralytics): nhãn detect, segment, pose hoặc OBB (loại theo các hình); một thư mục bộ dữ liệu hoặc tệp data.yaml của nó</translation>
     </message>
 </context>
 <context>
