@@ -10,7 +10,7 @@ decoded ahead, so the next task shows without waiting.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QObject
 from PySide6.QtWidgets import QInputDialog
@@ -45,6 +45,8 @@ class ReviewQueueController(QObject):
         self.dock.hide()
         self.filter = QueueFilter()
         self.rows: list[QueueRow] = []
+        self.lots: list[dict[str, Any]] = []
+        self.read_for: object = None  # the session whose queue `rows` holds
         self.panel.filters_changed.connect(self._filtered)
         self.panel.chosen.connect(window.show_task)
         window.sync_status.state_changed.connect(lambda _state: self.refresh())
@@ -64,29 +66,44 @@ class ReviewQueueController(QObject):
         return ReviewStore(session.reader) if session is not None else None
 
     def refresh(self) -> None:
-        """Read the queue with the filters in force, and the lot of the task on show."""
+        """Read the queue with the filters in force (the dock shown, a filter changed, a sync round ended, another
+        workspace opened), and the lot of the task on show."""
         store, session = self._store(), self.window.session
         if store is None or session is None:
             return
-        lots = store.lots()
+        self.read_for = session
+        self.lots = store.lots()
         self.rows = store.queue(self.filter)
         self.panel.set_choices(store.submitters(),
-                               [str(lot["key"]) for lot in lots], list(session.schema.names()),
+                               [str(lot["key"]) for lot in self.lots], list(session.schema.names()),
                                [str(stage["name"]) for stage in store.stages()])
         current = session.task.id if session.task is not None else None
         self.panel.set_rows(self.rows, current)
-        state = store.sync.review_state(current) if current is not None else None
-        lot = next((lot for lot in lots if state and state["server_id"] in (lot.get("task_ids") or ())), None)
-        self.panel.set_lot(self.panel.lot_text(lot, store.waiting(lot.get("sample") or ()) if lot else 0))
+        self._show_lot(store, current)
 
     def task_shown(self) -> None:
-        self.refresh()
+        """Mark the task on show in the queue, and decode the next one ahead. The rows read last stand until a
+        sync round or a filter changes them (a decision takes out its own row): reading a big project's queue again
+        on every task would cost more than the review loop may wait (docs/benchmarks.md, bench_review_queue)."""
+        store, session = self._store(), self.window.session
+        if store is None or session is None:
+            return
+        if self.read_for is not session:
+            self.refresh()
+        else:
+            current = session.task.id if session.task is not None else None
+            self.panel.set_current(current)
+            self._show_lot(store, current)
         following = self._following(1)
-        session = self.window.session
-        if following is not None and session is not None:
+        if following is not None:
             task = session.reader.task(following.task_id)
             if task.kind == IMAGE.name:
                 session.images.request(task.media_path)
+
+    def _show_lot(self, store: ReviewStore, current: int | None) -> None:
+        state = store.sync.review_state(current) if current is not None else None
+        lot = next((lot for lot in self.lots if state and state["server_id"] in (lot.get("task_ids") or ())), None)
+        self.panel.set_lot(self.panel.lot_text(lot, store.waiting(lot.get("sample") or ()) if lot else 0))
 
     def _filtered(self, where: QueueFilter) -> None:
         self.filter = where
@@ -120,6 +137,8 @@ class ReviewQueueController(QObject):
                  "reject": self.tr("Rejected")}[decision]
         self.window.statusBar().showMessage(self.tr("{0}: {1} (sent with the next sync)").format(words, task.name),
                                             4000)
+        self.rows = [r for r in self.rows if r.task_id != task.id]  # decided here: out of the queue at once
+        self.panel.remove_row(task.id)
         session.tasks_changed.emit()
         if following is not None:
             self.window.show_task(following.task_id)

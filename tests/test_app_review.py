@@ -67,6 +67,9 @@ def test_a_lead_decides_the_queue_by_keyboard_and_the_annotator_sees_it(qtbot, s
     press(qtbot, window, "review.reject")
     assert window.session.task.id == second  # decided and on to the next without the mouse
     assert [r.task_id for r in queue.rows] == [second]
+    tree = queue.panel.tree  # the decided row taken out, the next one marked, the queue not read again
+    assert tree.topLevelItemCount() == 1 and tree.currentItem() is queue.panel.items[second]
+    assert queue.panel.count_label.text() == "1 tasks waiting"
     editor = window.session.editor
     (box,) = list(editor.doc)
     editor.select([box.id])

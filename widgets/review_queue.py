@@ -80,6 +80,7 @@ class ReviewQueuePanel(QWidget):
         layout.addWidget(self.count_label)
         layout.addWidget(self.tree, 1)
         self.rows: list[QueueRow] = []
+        self.items: dict[int, QTreeWidgetItem] = {}  # task id -> its row
         self._show_stages(False)
 
     def _show_stages(self, shown: bool) -> None:
@@ -112,16 +113,36 @@ class ReviewQueuePanel(QWidget):
     def set_rows(self, rows: Sequence[QueueRow], current: int | None = None) -> None:
         self.rows = list(rows)
         self.tree.clear()
+        self.items = {}
         for row in rows:
             where = (self.tr("consensus: agreement {0:.2f}").format(row.agreement) if row.agreement is not None
                      else row.lot or "–")
             item = QTreeWidgetItem(self.tree, [row.name, row.annotator, where, when(row.submitted_at), row.stage])
             item.setData(0, ROW_ROLE, row.task_id)
-            if row.task_id == current:
-                self.tree.setCurrentItem(item)
-        self.count_label.setText(self.tr("{0} tasks waiting").format(len(rows)) if rows
-                                 else self.tr("Nothing waiting for review with these filters."))
+            self.items[row.task_id] = item
+        self.set_current(current)
+        self._count()
         self.tree.resizeColumnToContents(0)
+
+    def set_current(self, task_id: int | None) -> None:
+        """Select the row of the task on show (none when it is not queued)."""
+        item = self.items.get(task_id) if task_id is not None else None
+        if item is not None:
+            self.tree.setCurrentItem(item)
+        else:
+            self.tree.clearSelection()
+
+    def remove_row(self, task_id: int) -> None:
+        """Take a decided task's row out, leaving the others as they are."""
+        item = self.items.pop(task_id, None)
+        if item is not None:
+            self.tree.takeTopLevelItem(self.tree.indexOfTopLevelItem(item))
+            self.rows = [r for r in self.rows if r.task_id != task_id]
+            self._count()
+
+    def _count(self) -> None:
+        self.count_label.setText(self.tr("{0} tasks waiting").format(len(self.rows)) if self.rows
+                                 else self.tr("Nothing waiting for review with these filters."))
 
     def set_lot(self, text: str) -> None:
         self.lot_label.setText(text)

@@ -4,9 +4,11 @@ Run: .venv/bin/python -m tests.benchmarks.bench_review_queue [--tasks 100000] [-
 
 A lead's workspace holding --tasks submitted tasks as a pull leaves them (tasks and sync_tasks rows; no media: the
 queue reads none) in --lots closed day lots of two annotators (status "sampling"), each lot's sample drawn by
-core.sampling's ISO 2859-1 plan for its size (general level II, AQL 1.0). Timed, as desktop/review_queue.py's
-refresh does on every task shown: the lots, the queue (samples only, the dock's default), the annotator filter's
-names, and the dock's rows filled in (widgets/review_queue.py, offscreen). Target (issue 12's review loop): <= 50 ms
+core.sampling's ISO 2859-1 plan for its size (general level II, AQL 1.0). Timed: a full read, as
+desktop/review_queue.py's refresh does (after a sync round or a filter change; it did so on every task shown): the
+lots, the queue (samples only, the dock's default), the annotator filter's names, and the dock's rows filled in
+(widgets/review_queue.py, offscreen); and what a task shown does now (its row marked, its lot's state).
+Target (issue 12's review loop): <= 50 ms
 per decision in all, so this part should stay well under it.
 """
 
@@ -89,7 +91,18 @@ def main() -> int:
             if name != "queue (every submitted task)":
                 total += median
             print(f"  {name:30s} median {median:8.1f} ms   p95 {p95:8.1f} ms")
-        print(f"  what a task shown redoes (lots, sampled queue, names, rows): {total:.1f} ms (medians summed)")
+        print(f"  a full read (lots, sampled queue, names, rows): {total:.1f} ms (medians summed)")
+        lots, shown = store.lots(), iter(rows * 2)
+
+        def task_shown() -> None:  # what ReviewQueueController.task_shown does now: mark the row, say its lot
+            row = next(shown)
+            panel.set_current(row.task_id)
+            state = store.sync.review_state(row.task_id)
+            lot = next(lot for lot in lots if state and state["server_id"] in lot["task_ids"])
+            panel.set_lot(panel.lot_text(lot, store.waiting(lot["sample"])))
+
+        median, p95 = timed(args.runs, task_shown)
+        print(f"  a task shown, the rows kept: median {median:.1f} ms, p95 {p95:.1f} ms")
         ws.close()
         panel.deleteLater()
         app.processEvents()
