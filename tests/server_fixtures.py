@@ -227,17 +227,21 @@ def seed(server: LiveServer, tmp: Path) -> Seeded:
     assert admin.post(f"/projects/{project['id']}/leads", json={"user": "lead"}).json() == ["lead"]
     media, task_ids = [], []
     for i, owner in enumerate(("ann1", "ann1", "ann2")):
-        png = write_png(tmp / f"img{i}.png", seed=i)
-        sha = file_sha256(png)
-        r = admin.http.put(f"/media/{sha}", content=png.read_bytes(),
-                           headers={"Content-Type": "application/octet-stream"})
-        assert r.status_code == 201, r.text
-        task = admin.post(f"/projects/{project['id']}/tasks",
-                          json={"media_sha256": sha, "name": png.name, "width": 64, "height": 48}).json()
-        assert sessions["lead"].post(f"/tasks/{task['id']}/assign", json={"user": owner}).status_code == 200
+        task_id, sha = add_task(admin, project["id"], write_png(tmp / f"img{i}.png", seed=i))
+        assert sessions["lead"].post(f"/tasks/{task_id}/assign", json={"user": owner}).status_code == 200
         media.append(sha)
-        task_ids.append(task["id"])
+        task_ids.append(task_id)
     return Seeded(server, sessions, project["id"], task_ids, media)
+
+
+def add_task(admin: Any, project_id: int, png: Path) -> tuple[int, str]:
+    """A new, unassigned task on a 64 x 48 PNG uploaded by the admin's session: (its id, the media's SHA-256)."""
+    sha = file_sha256(png)
+    r = admin.http.put(f"/media/{sha}", content=png.read_bytes(), headers={"Content-Type": "application/octet-stream"})
+    assert r.status_code == 201, r.text
+    task = admin.post(f"/projects/{project_id}/tasks",
+                      json={"media_sha256": sha, "name": png.name, "width": 64, "height": 48}).json()
+    return int(task["id"]), sha
 
 
 @pytest.fixture

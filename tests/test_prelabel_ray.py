@@ -23,9 +23,8 @@ from desktop.cli import main
 from farm.prelabel import _store, pending_tasks
 from inference import LabelMapper, Prediction, model_id
 from sync.server import db
-from sync.server.blobs import file_sha256
 from sync.workspace import Workspace
-from tests.server_fixtures import PASSWORD, seed, write_png
+from tests.server_fixtures import PASSWORD, add_task, seed, write_png
 from tests.sync_client_helpers import clone_for, memory_keys, sync
 
 pytestmark = pytest.mark.ray
@@ -133,16 +132,10 @@ def slow_detector(path, matmuls=3):
 
 def add_tasks(seeded, tmp, n):
     """n more tasks on their own PNGs, through the API as `seed` adds them (new, unassigned: open)."""
-    admin = seeded.sessions["admin"]
     for i in range(n):
-        png = write_png(tmp / f"more{i}.png", seed=100 + i)
-        sha = file_sha256(png)
-        r = admin.http.put(f"/media/{sha}", content=png.read_bytes(),
-                           headers={"Content-Type": "application/octet-stream"})
-        assert r.status_code == 201, r.text
-        task = admin.post(f"/projects/{seeded.project_id}/tasks",
-                          json={"media_sha256": sha, "name": png.name, "width": 64, "height": 48}).json()
-        seeded.task_ids.append(task["id"])
+        task_id, _sha = add_task(seeded.sessions["admin"], seeded.project_id, write_png(tmp / f"more{i}.png",
+                                                                                         seed=100 + i))
+        seeded.task_ids.append(task_id)
 
 
 def ray_workers():
