@@ -46,10 +46,11 @@ class ReviewQueueController(QObject):
         self.filter = QueueFilter()
         self.rows: list[QueueRow] = []
         self.lots: list[dict[str, Any]] = []
-        self.read_for: object = None  # the session whose queue `rows` holds
+        self.read_for: object = None  # the session whose queue `rows` holds, and ReviewStore.version() then
+        self.read_version: tuple[Any, ...] = ()
         self.panel.filters_changed.connect(self._filtered)
         self.panel.chosen.connect(window.show_task)
-        window.sync_status.state_changed.connect(lambda _state: self.refresh())
+        window.sync_status.state_changed.connect(lambda _state: self._synced())
 
     def handlers(self) -> dict[str, Callable[[], object]]:
         return {"review.queue": self.show_dock, "review.accept": self.accept, "review.reject": self.ask_reject,
@@ -71,7 +72,7 @@ class ReviewQueueController(QObject):
         store, session = self._store(), self.window.session
         if store is None or session is None:
             return
-        self.read_for = session
+        self.read_for, self.read_version = session, store.version()
         self.lots = store.lots()
         self.rows = store.queue(self.filter)
         self.panel.set_choices(store.submitters(),
@@ -80,6 +81,12 @@ class ReviewQueueController(QObject):
         current = session.task.id if session.task is not None else None
         self.panel.set_rows(self.rows, current)
         self._show_lot(store, current)
+
+    def _synced(self) -> None:
+        """A sync round ended: read the queue again only when the round changed what it is made of."""
+        store = self._store()
+        if store is not None and store.version() != self.read_version:
+            self.refresh()
 
     def task_shown(self) -> None:
         """Mark the task on show in the queue, and decode the next one ahead. The rows read last stand until a

@@ -252,3 +252,37 @@ def test_a_leads_queue_puts_low_agreement_first_and_an_export_leaves_the_copies_
     assert len(crossing) == 1  # the origin only
     assert any("3 consensus or gold copies of other tasks left out" in m for m in messages)
     lead.close()
+
+
+def test_the_queue_version_moves_only_with_what_the_queue_is_read_from(tmp_path):
+    """The app reads a lead's queue again after a sync round only when this changed (desktop/review_queue.py)."""
+    from sync.client.store import SyncStore
+    from sync.workspace import Workspace
+
+    ws = Workspace.create(tmp_path / "ws")
+    store = ReviewStore(ws)
+    with ws.transaction() as conn:
+        for i in (1, 2):
+            conn.execute("INSERT INTO tasks (id, media_path, name) VALUES (?, ?, ?)", (i, f"/m/{i}.jpg", f"{i}.jpg"))
+            conn.execute("INSERT INTO sync_tasks (local_id, server_id, project_id, media_sha256, server_status, "
+                         "assignee, revision, updated_at) VALUES (?, ?, 1, ?, 'submitted', 'linh', 3, 1.0)",
+                         (i, 100 + i, f"{i:064x}"))
+        SyncStore.put(conn, "role", "lead")
+        lot = {"id": 1, "project_id": 1, "key": "linh@d", "status": "sampling", "task_ids": [101, 102],
+               "sample": [102]}
+        ReviewStore.put_lot(conn, lot)
+    before = store.version()
+    with ws.transaction() as conn:
+        SyncStore.put(conn, "last_sync", 2.0)  # a round that brought nothing for the queue
+    assert store.version() == before
+    with ws.transaction() as conn:
+        ReviewStore.put_lot(conn, {**lot, "status": "accepted"})
+    after_lot = store.version()
+    assert after_lot != before
+    store.decide(2, "accept")
+    after_decision = store.version()
+    assert after_decision != after_lot
+    with ws.transaction() as conn:
+        conn.execute("UPDATE sync_tasks SET server_status = 'accepted' WHERE server_id = 102")
+    assert store.version() != after_decision
+    ws.close()

@@ -9,6 +9,7 @@ overwrites a comment with an unsent local change (that change reaches the server
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 import time
@@ -285,6 +286,19 @@ class ReviewStore:
             return int(conn.execute("SELECT count(DISTINCT task_id) FROM review_decisions WHERE answer IS NULL AND "
                                     "task_id IN (SELECT value FROM json_each(?))",
                                     (json.dumps(list(server_task_ids)),)).fetchone()[0])
+
+    def version(self) -> tuple[Any, ...]:
+        """What the queue is read from, in brief: equal before and after a sync round that changed none of it (the
+        submitted tasks, their stages and revisions, the lots, the decisions waiting, the consensus and gold news),
+        so the app need not read a big queue again after every round."""
+        with self.ws.reading() as conn:
+            tasks = conn.execute("SELECT count(*), total(revision), total(stage), total(updated_at) FROM sync_tasks "
+                                 "WHERE server_status = 'submitted'").fetchone()
+            counts = conn.execute("SELECT (SELECT count(*) FROM review_decisions WHERE answer IS NULL), "
+                                  "(SELECT count(*) FROM sync_quality), (SELECT count(*) FROM sync_lots)").fetchone()
+            lots = hashlib.blake2b(b"".join(str(r[0]).encode() for r in conn.execute(
+                "SELECT body FROM sync_lots ORDER BY id")), digest_size=16).digest()
+        return (*tasks, *counts, lots)
 
     def replica_tasks(self) -> set[int]:
         """Local ids of the tasks that are consensus or gold copies of others (an export leaves them out)."""

@@ -7,7 +7,8 @@ queue reads none) in --lots closed day lots of two annotators (status "sampling"
 core.sampling's ISO 2859-1 plan for its size (general level II, AQL 1.0). Timed: a full read, as
 desktop/review_queue.py's refresh does (after a sync round or a filter change; it did so on every task shown): the
 lots, the queue (samples only, the dock's default), the annotator filter's names, and the dock's rows filled in
-(widgets/review_queue.py, offscreen); and what a task shown does now (its row marked, its lot's state).
+(widgets/review_queue.py, offscreen); what a sync round costs when it changed nothing for the queue (its
+version); and what a task shown does now (its row marked, its lot's state).
 Target (issue 12's review loop): <= 50 ms
 per decision in all, so this part should stay well under it.
 """
@@ -84,11 +85,12 @@ def main() -> int:
         print(f"{args.tasks:,} submitted tasks in {args.lots} lots: {len(rows):,} sampled tasks in the queue")
         steps = {"lots": store.lots, "queue (samples)": lambda: store.queue(QueueFilter()),
                  "queue (every submitted task)": lambda: store.queue(QueueFilter(sampled_only=False)),
-                 "annotator names": store.submitters, "dock rows": lambda: panel.set_rows(rows, rows[0].task_id)}
+                 "annotator names": store.submitters, "dock rows": lambda: panel.set_rows(rows, rows[0].task_id),
+                 "version (each sync round)": store.version}
         total = 0.0
         for name, fn in steps.items():
             median, p95 = timed(args.runs, fn)
-            if name != "queue (every submitted task)":
+            if name not in ("queue (every submitted task)", "version (each sync round)"):
                 total += median
             print(f"  {name:30s} median {median:8.1f} ms   p95 {p95:8.1f} ms")
         print(f"  a full read (lots, sampled queue, names, rows): {total:.1f} ms (medians summed)")
