@@ -1,128 +1,50 @@
 """The main window: canvas in the middle, tools on the left, docks on the right, save state in the status bar.
 
-It assembles widgets and wires them to the TaskSession; the behaviour lives in tools/ (editing), sync/ (storage) and
-the widgets themselves. Every action comes from the one keymap table in desktop/keymap.py.
+It wires its widgets to the TaskSession; the behaviour lives in tools/ (editing), sync/ (storage) and the widgets
+themselves. Every action comes from the one keymap table in desktop/keymap.py. desktop/window_setup.py builds the
+parts (widgets, docks, controllers, actions, menus), which its WindowParts declares; this module is what they do.
 """
 
 from __future__ import annotations
 
-import functools
 import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QCoreApplication, Qt
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import (
-    QDockWidget,
-    QFileDialog,
-    QLabel,
-    QMainWindow,
-    QMessageBox,
-    QStackedWidget,
-    QWidget,
-)
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QMessageBox, QWidget
 
 from core.annotation import Task, TaskStatus
 from core.media import MediaError, decode_image
 from core.pyramid import PyramidError
-from desktop.audio import AudioController
-from desktop.audit import AuditController
-from desktop.connect import ConnectController
-from desktop.dashboard import DashboardController
-from desktop.guidelines import GuidelinesController
 from desktop.jobs import Job
-from desktop.keymap import ACTIONS, KIND_SCOPES, active, keymap_or_default, tool_keys
-from desktop.menus import action_tooltip, build_menus, tools_bar
-from desktop.panels import ProgressPanel, keymap_dialog
-from desktop.prelabel import PrelabelController
-from desktop.quality import QualityController
-from desktop.reload import TaskReloader
-from desktop.review import ReviewController
-from desktop.review_queue import ReviewQueueController
-from desktop.sam import SegmentController
+from desktop.keymap import KIND_SCOPES, active, keymap_or_default, tool_keys
+from desktop.menus import action_tooltip
+from desktop.panels import keymap_dialog
 from desktop.session import CachedMedia, Decoder, TaskSession
 from desktop.settings import Settings, save_settings
-from desktop.sync_status import SyncStatus
-from desktop.time_tracking import TimeTracker
-from desktop.transfer import TransferController
-from desktop.unlock import UNLOCKING, Unlocker
-from desktop.video import VideoController
-from desktop.welcome import WelcomeController
+from desktop.unlock import UNLOCKING
+from desktop.window_setup import TOOL_ACTIONS, WindowParts, build_window
 from sync.client.at_rest import KeyRing, MediaCache, is_encrypted
 from sync.workspace import ImportReport
-from tools.editor import COMMANDS, Editor
-from widgets.attribute_editor import AttributeEditor
-from widgets.canvas import ImageCanvas
-from widgets.label_palette import LabelPalette
 from widgets.messages import translated
-from widgets.shape_list import ShapeListWidget
-from widgets.tag_panel import TagPanel
-from widgets.task_list import TaskListWidget, status_text
+from widgets.task_list import status_text
 from widgets.theme import apply_theme, color
-from widgets.tool_icons import tool_icon
 
 log = logging.getLogger(__name__)
-TOOLS = ("select", "box", "polygon", "rotated_box", "polyline", "point", "ellipse", "keypoints", "brush", "eraser",
-         "segment")
-TOOL_ACTIONS = {f"tool.{name}": name for name in TOOLS}
 
 
-class MainWindow(QMainWindow):
+class MainWindow(WindowParts):
     def __init__(self, settings: Settings, keys: KeyRing | None = None) -> None:
         super().__init__()
         self.settings = settings
         self.session: TaskSession | None = None
         self.jobs: list[Job] = []
         self.setWindowTitle("Annodesk")
-        self.canvas = ImageCanvas()
-        self.video = VideoController(self)  # the player and timeline under the canvas, shown on video tasks
-        self.audio = AudioController(self)  # the waveform view instead of the canvas, on audio tasks
-        self.central = QStackedWidget()
-        self.central.addWidget(self.video.view)
-        self.central.addWidget(self.audio.view)
-        self.setCentralWidget(self.central)
         self.mode = "image"  # the keymap mode in force: "image", "video" or "audio" (desktop/keymap.py MODES)
-        self.labels = LabelPalette()
-        self.attributes = AttributeEditor()
-        self.shapes = ShapeListWidget()
-        self.tasks = TaskListWidget()
-        self.tags = TagPanel()
-        self.docks = {
-            "Labels": self.add_dock("Labels", self.tr("Labels"), self.labels),
-            "Tags": self.add_dock("Tags", self.tr("Tags"), self.tags),
-            "Shapes": self.add_dock("Shapes", self.tr("Shapes"), self.shapes),
-            "Attributes": self.add_dock("Attributes", self.tr("Attributes"), self.attributes),
-            "Tasks": self.add_dock("Tasks", self.tr("Tasks"), self.tasks),
-        }
-        self._status_widgets()
-        self.sync_status = SyncStatus(self, keys)  # automatic sync and its state, for workspaces made by annodesk clone
-        self.reloader = TaskReloader(self)  # after each round: the task list, and the open task in place
-        self.unlocker = Unlocker(self, self.sync_status.keys, self.sync_status.prompt, self._open_session,
-                                 self._unlock_failed)
-        self.review = ReviewController(self)  # the Review dock (decision, comments, refused edits) and comment pins
-        self.queue = ReviewQueueController(self)  # leads: the Review queue dock, accept / reject and go on
-        self.dashboard = DashboardController(self)  # leads: the Dashboard dock, the server's figures every 5 s
-        self.audit = AuditController(self)  # leads: Review → Audit trail…
-        self.quality = QualityController(self)  # leads: Review → Consensus and gold…
-        self.connector = ConnectController(self)  # File → Connect to a server…, sign out, switch user
-        self.welcome = WelcomeController(self)  # the first-run page while no workspace is open
-        self.guidelines = GuidelinesController(self)  # the Guidelines dock, label tooltips, leads' schema editor
-        self.active_time = TimeTracker(self)  # active time on the task on show, from input, stored with the task
         self.actions_by_id: dict[str, QAction] = {}
-        self.prelabel = PrelabelController(self)
-        self.segment = SegmentController(self)
-        self.transfer = TransferController(self)  # File → Import / Export annotations…, in the background
-        self._build_actions()
-        self._build_menus_and_toolbar()
-        self.prelabel.install()
-        self.transfer.install()
-        self.quality.install()
-        self.labels.label_chosen.connect(self._label_chosen)
-        self.tasks.task_activated.connect(self.show_task)
-        self.canvas.cursor_moved.connect(lambda x, y: self.cursor_label.setText(f"x {x:.0f}  y {y:.0f}"))
-        self.canvas.zoom_changed.connect(lambda s: self.zoom_label.setText(f"{s * 100:.0f}%"))
-        self._restore_geometry()
+        build_window(self, keys)
 
     # ----- workspace and tasks -------------------------------------------------------------------------------------
 
@@ -285,63 +207,6 @@ class MainWindow(QMainWindow):
 
     # ----- actions -------------------------------------------------------------------------------------------------
 
-    def _handlers(self) -> dict[str, Callable[[], object]]:
-        def editor_call(command: Callable[[Editor], object]) -> Callable[[], object]:
-            return lambda: command(self.session.editor) if self.session and self.session.editor else None
-
-        handlers: dict[str, Callable[[], object]] = {
-            **{action_id: editor_call(command) for action_id, command in COMMANDS.items()},
-            "edit.paste_previous": self.paste_from_previous,
-            "task.next": lambda: self.go(1),
-            "task.previous": lambda: self.go(-1),
-            "task.next_unfinished": lambda: self.go(1, True),
-            "task.previous_unfinished": lambda: self.go(-1, True),
-            "task.submit": self.submit,
-            "view.zoom_in": functools.partial(self._zoom, "zoom_in", self.canvas.zoom_in),
-            "view.zoom_out": functools.partial(self._zoom, "zoom_out", self.canvas.zoom_out),
-            "view.fit": functools.partial(self._zoom, "fit", self.canvas.fit_to_view),
-            "view.actual_size": self.canvas.actual_size,
-            "workspace.add_media": self.add_media,
-            "workspace.open": self._choose_workspace,
-            "help.keys": self.edit_keys,
-            **self.prelabel.handlers(),
-            **self.segment.handlers(),
-            **self.review.handlers(),
-            **self.queue.handlers(),
-            **self.dashboard.handlers(),
-            **self.audit.handlers(),
-            **self.quality.handlers(),
-            **self.video.handlers(),
-            **self.audio.handlers(),
-            **self.sync_status.handlers(),
-            **self.connector.handlers(),
-            **self.guidelines.handlers(),
-        }
-        for action_id, tool in TOOL_ACTIONS.items():
-            handlers[action_id] = functools.partial(self._set_tool, tool)
-        for i in range(1, 11):
-            handlers[f"label.{i}"] = functools.partial(self._label_by_number, i)
-        return handlers
-
-    def _build_actions(self) -> None:
-        handlers = self._handlers()
-        self.tool_group = QActionGroup(self)
-        for spec in ACTIONS:
-            action_id, canvas_only = spec.id, spec.canvas_only
-            action = QAction(QCoreApplication.translate("keymap", spec.text), self)
-            context = Qt.ShortcutContext.WidgetShortcut if canvas_only else Qt.ShortcutContext.WindowShortcut
-            action.setShortcutContext(context)
-            action.setEnabled(spec.scope not in KIND_SCOPES or active(spec.scope, self.mode))
-            action.triggered.connect(handlers[action_id])
-            if action_id in TOOL_ACTIONS:
-                action.setCheckable(True)
-                action.setIcon(tool_icon(TOOL_ACTIONS[action_id]))
-                self.tool_group.addAction(action)
-            for target in (self.canvas, self.audio.waveform) if canvas_only else (self,):
-                target.addAction(action)
-            self.actions_by_id[action_id] = action
-        self.apply_keymap()
-
     def apply_keymap(self) -> None:
         """Take the keys in the settings into every action, its tooltip and the canvas's drawing keys: at start, and
         at once after the shortcuts editor saved them (no restart)."""
@@ -357,12 +222,6 @@ class MainWindow(QMainWindow):
         dialog = keymap_dialog(self, self.settings, self.apply_keymap)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
-
-    def _build_menus_and_toolbar(self) -> None:
-        build_menus(self, self.actions_by_id, list(self.docks.values()), self.settings.language, self._set_theme,
-                    self._set_language)
-        self.tools_bar = tools_bar(self, self.actions_by_id, TOOL_ACTIONS)  # hidden on recordings (the canvas's)
-        self.addToolBar(Qt.ToolBarArea.LeftToolBarArea, self.tools_bar)
 
     def _set_theme(self, choice: str) -> None:
         """View → Theme: applied at once and saved at once (not only on exit)."""
@@ -438,21 +297,6 @@ class MainWindow(QMainWindow):
 
     # ----- status --------------------------------------------------------------------------------------------------
 
-    def _status_widgets(self) -> None:
-        self.task_label = QLabel()
-        self.cursor_label = QLabel()
-        self.zoom_label = QLabel()
-        self.save_label = QLabel(self.tr("All changes saved"))
-        self.progress = ProgressPanel()
-        bar = self.statusBar()
-        bar.addWidget(self.task_label)
-        bar.addWidget(self.cursor_label)
-        for label in (self.task_label, self.cursor_label):  # a message takes their place (Qt paints it over them)
-            bar.messageChanged.connect(lambda message, label=label: label.setVisible(not message))
-        bar.addPermanentWidget(self.progress)
-        bar.addPermanentWidget(self.zoom_label)
-        bar.addPermanentWidget(self.save_label)
-
     def _update_task_label(self) -> None:
         if self.session is None or self.session.task is None:
             self.task_label.clear()
@@ -488,13 +332,6 @@ class MainWindow(QMainWindow):
         dock.setWidget(widget)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
         return dock
-
-    def _restore_geometry(self) -> None:
-        self.resize(1400, 900)
-        if self.settings.window_geometry:
-            self.restoreGeometry(QByteArray.fromBase64(self.settings.window_geometry.encode()))
-        if self.settings.window_state:
-            self.restoreState(QByteArray.fromBase64(self.settings.window_state.encode()))
 
     def _close_session(self) -> None:
         self.unlocker.stop()
