@@ -179,6 +179,12 @@ _V5: Migration = (
     "ALTER TABLE sync_annotations ADD COLUMN occluded INTEGER NOT NULL DEFAULT 0",
 )
 
+# The columns of sync_annotations's copy of a row (the shadow), in one place for every SQL that copies a row in.
+# Revision -1 marks a prediction kept as the model made it, which the server has not been sent yet
+# (Workspace.insert_annotations; sync/client/batcher.py sends it before what the annotator changed).
+SHADOW_COLUMNS = ("label, kind, x, y, w, h, geometry_json, attributes, source_kind, source_score, source_model, "
+                  "group_id, z, hidden, locked, frame, track_id, outside, occluded, deleted")
+
 # Audio (core.audio): a task of kind 'audio' keeps its samples per channel in `frames` (width and height 0); its peaks
 # pyramid (core.audio.PeaksPyramid.to_bytes, ~6.6 MB for an hour of 44.1 kHz stereo) is built by the decode pass at
 # import and kept by content hash, like a video's frame index, so a reopen draws at once. The sample rate and channel

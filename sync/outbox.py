@@ -42,6 +42,11 @@ def log_range(conn: sqlite3.Connection, txn: int, first_row: int, last_row: int,
     )
 
 
+def next_txn(conn: sqlite3.Connection) -> int:
+    """A new local transaction id (the entries of one edit share it)."""
+    return int(conn.execute("UPDATE meta SET value = value + 1 WHERE key = 'last_txn' RETURNING value").fetchone()[0])
+
+
 def read(conn: sqlite3.Connection, after_seq: int, limit: int) -> list[OutboxEntry]:
     """Up to `limit` entries after `after_seq`, in seq order.
 

@@ -23,7 +23,7 @@ from core.annotation import Annotation, Task, TaskStatus
 from core.document import Change, ChangeOp
 from core.messages import compose, error_text, translate
 from core.schema import LabelSchema, SchemaError
-from sync import outbox
+from sync import kept_predictions, outbox
 from sync.database import (
     BULK_CACHE_KIB,
     CACHE_KIB,
@@ -239,8 +239,7 @@ class Workspace(WorkspaceExtras):
 
     @staticmethod
     def _next_txn(conn: sqlite3.Connection) -> int:
-        row = conn.execute("UPDATE meta SET value = value + 1 WHERE key = 'last_txn' RETURNING value").fetchone()
-        return int(row[0])
+        return outbox.next_txn(conn)
 
     # -- metadata ------------------------------------------------------------------------------------------------
 
@@ -415,6 +414,7 @@ class Workspace(WorkspaceExtras):
                 raise WorkspaceError(translate(
                     "workspace", "task {task}: an annotation was changed elsewhere (its stored revision is not "
                     "older); reload the task").format(task=task_id))
+            kept_predictions.keep_committed(conn, changes)
             log = [(txn, "annotation", c.annotation.id, c.op.value, c.annotation.revision, now) for c in changes]
             started = conn.execute(
                 "UPDATE tasks SET status = ? WHERE id = ? AND status = ?",
@@ -462,6 +462,7 @@ class Workspace(WorkspaceExtras):
                 if count:
                     last = conn.execute("SELECT max(rowid) FROM annotations").fetchone()[0]
                     outbox.log_range(conn, txn, last - count + 1, last, now)
+                    kept_predictions.keep_range(conn, last - count + 1, last)
         except RecordError as exc:
             raise WorkspaceError(translate("workspace", "nothing imported: {error}").format(error=exc)) from None
         except sqlite3.IntegrityError as exc:

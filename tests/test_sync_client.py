@@ -89,6 +89,21 @@ def test_reviewer_wins_a_field_and_the_annotators_value_is_kept(seeded, keys, tm
     agree(ws, seeded.sessions["ann1"])
 
 
+def test_edits_made_before_done_go_before_the_submission(seeded_sqlite, keys, tmp_path):
+    """The task's first edit logs its start; the submission waits for the entry that marked it done, so a box
+    drawn between the two is not refused as drawn on a submitted task."""
+    ws = clone_for(seeded_sqlite.server.url, "ann1", PASSWORD, tmp_path / "ann1", keys)
+    t = _first_task(ws)
+    rng = random.Random(5)
+    drawn = [*add(ws, t, [box(t, rng)]), *add(ws, t, [box(t, rng)])]
+    ws.set_task_status(t, TaskStatus.DONE)
+    state = sync(ws, keys)
+    assert (state.phase, state.pending, state.rejected) == ("up_to_date", 0, 0), SyncStore(ws).rejections()
+    assert {a.id for a in ws.annotations(t)} == {a.id for a in drawn}
+    assert seeded_sqlite.sessions["ann1"].get(f"/tasks/{server_task_ids(ws)[t]}").json()["status"] == "submitted"
+    agree(ws, seeded_sqlite.sessions["ann1"])
+
+
 def test_refused_edit_is_kept_and_the_task_returns_to_the_server_state(seeded, keys, tmp_path):
     ws = clone_for(seeded.server.url, "ann1", PASSWORD, tmp_path / "ann1", keys)
     t = _first_task(ws)

@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from sync.client import time_ops
 from sync.client.review_store import ReviewStore
-from sync.client.store import SyncStore
+from sync.client.store import Pending, SyncStore
 from sync.envelope import batch_hash, key_id, raw_public, read_header, seal
 from sync.outbox import OutboxEntry
 
@@ -46,6 +46,15 @@ class StoredBatch:
     op_count: int
     body: bytes
     ops: list[dict[str, Any]] | None = None  # in memory when just sealed; None when read back from the workspace
+
+
+@dataclass(frozen=True)
+class Sent:
+    """What a sealed batch sent: rows sent as they are now (they become shadows) and kept predictions sent as the
+    model made them."""
+
+    whole: list[str]
+    predictions: list[str]
 
 
 def _whole_txns(entries: list[OutboxEntry], complete: bool) -> list[OutboxEntry]:
@@ -78,12 +87,12 @@ class Batcher:
             if not entries:
                 return None
             chosen = _whole_txns(entries, complete=len(entries) <= MAX_OPS)
-            ops, changed, rejected = self._ops(conn, chosen)
+            ops, sent, rejected = self._ops(conn, chosen)
             while len(ops) > 1 and _size(ops) > MAX_BYTES:  # fewer whole transactions; a single one is split
                 groups = [list(g) for _, g in groupby(chosen, key=lambda e: e.txn)]
                 chosen = ([e for g in groups[:len(groups) // 2] for e in g] if len(groups) > 1
                           else chosen[:len(chosen) // 2])
-                ops, changed, rejected = self._ops(conn, chosen)
+                ops, sent, rejected = self._ops(conn, chosen)
             through = chosen[-1].seq
             now = time.time()
             for op, reason in rejected:
@@ -101,7 +110,8 @@ class Batcher:
                 (batch_id, ops[0]["op_id"] if ops else 0, ops[-1]["op_id"] if ops else 0, through, len(ops), body,
                  self.store.seal(f"batch:{batch_id}", ops), now),
             ).fetchone()[0]
-            self.store.snapshot(conn, changed)
+            self.store.snapshot(conn, sent.whole)
+            self.store.mark_sent(conn, sent.predictions)
             self.store.put(conn, "sealed_seq", through)
         return StoredBatch(seq, batch_id, through, len(ops), body, ops)
 
@@ -150,13 +160,20 @@ class Batcher:
         return len(rows)
 
     def _ops(self, conn: sqlite3.Connection, entries: Sequence[OutboxEntry]
-             ) -> tuple[list[dict[str, Any]], list[str], list[tuple[dict[str, Any], str]]]:
-        """Ops for the entries (in seq order), the ids whose rows become shadows, and ops refused before sending."""
+             ) -> tuple[list[dict[str, Any]], Sent, list[tuple[dict[str, Any], str]]]:
+        """Ops for the entries (in seq order), what they sent, and ops refused before sending.
+
+        A kept prediction (Pending.unsent) goes first as the model made it, at its first entry; its row's changes
+        since then go at a later entry of the same row, diffed against it, so the server sees an edit or a
+        deletion of the prediction (every edit of a row adds an entry; sync/client/field.py queues a kept prediction
+        twice)."""
         ann_ids = list(dict.fromkeys(e.entity_id for e in entries if e.entity == "annotation"))
         pending = self.store.changes(conn, ann_ids)
+        origins = self.store.shadows(conn, [i for i, p in pending.items() if p.unsent])
         tasks = self.store.server_tasks(conn)
         first_id = int(self.store.get_in(conn, "op_base", 0))  # op ids of this workspace: op_base + outbox seq
         changed: dict[str, None] = {}  # ids sent, in order (their rows become shadows)
+        predicted: dict[str, None] = {}  # kept predictions sent as the model made them
         ops: list[dict[str, Any]] = []
         rejected: list[tuple[dict[str, Any], str]] = []
         for e in entries:
@@ -170,7 +187,11 @@ class Batcher:
             row = pending.get(e.entity_id) if e.entity == "annotation" else None
             if row is None or e.entity_id in changed:
                 continue  # schema edits (the server owns the schema), or a row already sent whole by this batch
-            if row.shadow_deleted is None:
+            origin = origins.get(e.entity_id, (0, None))[1] if e.entity_id not in predicted else None
+            if origin is not None:
+                row = Pending(row.task_id, False, 0, None, {k: v for k, v in origin.items() if k != "_deleted"})
+                kind = "upsert"
+            elif row.shadow_deleted is None:
                 if row.deleted:
                     continue  # made and deleted offline: the server never needs to know
                 kind = "upsert"
@@ -191,8 +212,8 @@ class Batcher:
                     rejected.append((op, "local_task: the task is not on the server"))
                 continue
             ops.append(op)
-            changed[e.entity_id] = None
-        return ops, list(changed), rejected
+            (predicted if origin is not None else changed)[e.entity_id] = None
+        return ops, Sent(list(changed), list(predicted)), rejected
 
     def _task_op(self, conn: sqlite3.Connection, e: OutboxEntry,
                  tasks: dict[int, tuple[int, str, int]], first_id: int) -> dict[str, Any] | None:
@@ -201,6 +222,9 @@ class Batcher:
         row = conn.execute("SELECT status FROM tasks WHERE id = ?", (int(e.entity_id),)).fetchone()
         if server is None or row is None or row[0] != "done" or server[1] in ("submitted", "accepted"):
             return None
+        if conn.execute("SELECT 1 FROM changes WHERE entity = 'task' AND entity_id = ? AND seq > ? LIMIT 1",
+                        (e.entity_id, e.seq)).fetchone():
+            return None  # submitted at the task's last entry, after the edits made before it was marked done
         return {"op_id": first_id + e.seq, "txn": e.txn, "entity": "task", "entity_id": str(server[0]),
                 "task_id": server[0], "op": "status", "base_revision": server[2], "fields": {"status": "submitted"},
                 "author": self.ws.author}

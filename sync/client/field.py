@@ -23,6 +23,7 @@ from typing import Any
 
 from core.media import content_hash
 from core.names import safe_item_name
+from sync import outbox
 from sync.client.at_rest import MediaCache
 from sync.client.http import Http, ServerError, SyncError
 from sync.client.media import file_sha256, upload
@@ -114,10 +115,13 @@ def _map_task(conn: sqlite3.Connection, local_id: int, item: dict[str, Any], cod
                  (media_path(item), task_name(item), item["media_sha256"], local_id))
     conn.execute("INSERT INTO sync_media (sha256, direction) VALUES (?, 'down') ON CONFLICT DO NOTHING",
                  (item["media_sha256"],))
-    txn = conn.execute("UPDATE meta SET value = value + 1 WHERE key = 'last_txn' RETURNING value").fetchone()[0]
+    txn = outbox.next_txn(conn)
     now = time.time()
-    conn.execute("INSERT INTO changes (txn, entity, entity_id, op, revision, created_at) SELECT ?, 'annotation', id, "
-                 "'upsert', revision, ? FROM annotations WHERE task_id = ? AND deleted = 0 ORDER BY rowid",
-                 (txn, now, local_id))
+    # A kept prediction (sync/client/batcher.py) twice, deleted ones too: as the model made it, then as it is now.
+    kept = "id IN (SELECT id FROM sync_annotations WHERE revision = -1)"
+    for which in (f"deleted = 0 OR {kept}", kept):
+        conn.execute("INSERT INTO changes (txn, entity, entity_id, op, revision, created_at) SELECT ?, 'annotation', "
+                     f"id, 'upsert', revision, ? FROM annotations WHERE task_id = ? AND ({which}) ORDER BY rowid",
+                     (txn, now, local_id))
     conn.execute("INSERT INTO changes (txn, entity, entity_id, op, revision, created_at) SELECT ?, 'task', ?, "
                  "'status', 0, ? FROM tasks WHERE id = ? AND status = 'done'", (txn, str(local_id), now, local_id))

@@ -24,6 +24,7 @@ from sync.client.http import SyncError
 from sync.database import WorkspaceError
 from sync.envelope import canonical_json
 from sync.fastjson import loads
+from sync.migrations import SHADOW_COLUMNS
 from sync.records import ANNOTATION_COLUMNS, annotation_row
 from sync.workspace import Workspace
 
@@ -38,8 +39,6 @@ _UPSERT = (
     f"VALUES ({', '.join('?' * (len(_COLUMNS) + 2))}) ON CONFLICT (id) DO UPDATE SET "
     + ", ".join(f"{c} = excluded.{c}" for c in [*_COLUMNS[1:], "deleted", "updated_at"])
 )
-_SHADOW_COLUMNS = ("label, kind, x, y, w, h, geometry_json, attributes, source_kind, source_score, source_model, "
-                   "group_id, z, hidden, locked, frame, track_id, outside, occluded, deleted")
 # A shadow in ANNOTATION_COLUMNS order (then deleted), so the codec and row_fields read it like a row; its revision
 # stands in the row's revision column (14).
 _SHADOW_AS_ROW = ("id, 0, label, kind, x, y, w, h, geometry_json, attributes, '', source_kind, source_score, "
@@ -64,14 +63,15 @@ class Pending:
     base: int
     shadow_deleted: bool | None
     fields: dict[str, Any]
+    unsent: bool = False  # the shadow is a prediction as the model made it, not yet sent (revision -1)
 
 
 # Row + shadow side by side: a.<ANNOTATION_COLUMNS> (0-22), a.deleted (23), then the shadow part: s.id (24),
-# s.revision (25) and _SHADOW_COLUMNS (26-45, s.deleted last); s.kind (27) is NULL when there is no shadow copy.
+# s.revision (25) and SHADOW_COLUMNS (26-45, s.deleted last); s.kind (27) is NULL when there is no shadow copy.
 # Counted from s.id, the shadow part has a row's positions from label (2) to attributes (9); it has no author, so
 # from source_kind on its positions are one less than a row's.
 _CHANGE_COLUMNS = ", ".join([*(f"a.{c}" for c in _COLUMNS), "a.deleted",
-                             "s.id", "s.revision", *(f"s.{c}" for c in _SHADOW_COLUMNS.split(", "))])
+                             "s.id", "s.revision", *(f"s.{c}" for c in SHADOW_COLUMNS.split(", "))])
 _SHADOW = _DELETED + 1  # where the shadow part starts (s.id)
 # protocol field, its index in a row, its index in the shadow part (counted from s.id)
 _PLAIN_FIELDS = (("kind", 3, 3), ("source_kind", 11, 10), ("source_score", 12, 11), ("source_model", 13, 12),
@@ -292,7 +292,7 @@ class SyncStore:
                     value, old = _parse(name, text), _parse(name, was)
                     if value != old:
                         fields[name] = value
-        return Pending(r[1], bool(r[_DELETED]), base, bool(shadow[-1]), fields)
+        return Pending(r[1], bool(r[_DELETED]), base, bool(shadow[-1]), fields, revision == -1)
 
     def _payload(self, row: Sequence[Any]) -> tuple[Any, Any]:
         """(geometry, attributes) of a row or shadow as stored text (x, y, w, h for a plain box)."""
@@ -304,9 +304,15 @@ class SyncStore:
     def snapshot(conn: sqlite3.Connection, ids: Sequence[str]) -> None:
         """Make the current local rows of `ids` their shadows (keeping the server revisions)."""
         conn.execute(
-            f"INSERT INTO sync_annotations (id, revision, {_SHADOW_COLUMNS}) SELECT id, 0, {_SHADOW_COLUMNS} "
+            f"INSERT INTO sync_annotations (id, revision, {SHADOW_COLUMNS}) SELECT id, 0, {SHADOW_COLUMNS} "
             "FROM annotations WHERE id IN (SELECT value FROM json_each(?)) ON CONFLICT (id) DO UPDATE SET "
-            + ", ".join(f"{c} = excluded.{c}" for c in _SHADOW_COLUMNS.split(", ")), (json.dumps(list(ids)),))
+            + ", ".join(f"{c} = excluded.{c}" for c in SHADOW_COLUMNS.split(", ")), (json.dumps(list(ids)),))
+
+    @staticmethod
+    def mark_sent(conn: sqlite3.Connection, ids: Sequence[str]) -> None:
+        """Kept predictions (revision -1) of `ids` were sealed: their shadows now stand for a state sent."""
+        conn.execute("UPDATE sync_annotations SET revision = 0 WHERE revision = -1 AND id IN "
+                     "(SELECT value FROM json_each(?))", (json.dumps(list(ids)),))
 
     @staticmethod
     def set_revisions(conn: sqlite3.Connection, items: Sequence[tuple[str, int]]) -> None:
