@@ -251,7 +251,22 @@ _V11: Migration = (
     "ALTER TABLE sync_reviews ADD COLUMN stage TEXT",
 )
 
-MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9, _V10, _V11)
+# Each task's latest lot (of the highest id holding it; ReviewStore.put_lot keeps it): the lot's key and status and
+# the task's place in its drawn sample (-1: not drawn), so the review queue filters and orders in SQL instead of
+# reading every submitted task of a big project. Filled in from the lots already pulled.
+_V12: Migration = (
+    "CREATE TABLE sync_lot_tasks (task_id INTEGER PRIMARY KEY, lot_id INTEGER NOT NULL, key TEXT NOT NULL, "
+    "rank INTEGER NOT NULL, status TEXT NOT NULL)",
+    "CREATE INDEX sync_lot_tasks_by_lot ON sync_lot_tasks (lot_id)",
+    "INSERT INTO sync_lot_tasks (task_id, lot_id, key, rank, status) SELECT j.value, l.id, "
+    "coalesce(json_extract(l.body, '$.key'), ''), -1, coalesce(json_extract(l.body, '$.status'), '') "
+    "FROM sync_lots l, json_each(l.body, '$.task_ids') j WHERE true ORDER BY l.id ON CONFLICT (task_id) DO UPDATE "
+    "SET lot_id = excluded.lot_id, key = excluded.key, status = excluded.status",
+    "UPDATE sync_lot_tasks SET rank = d.key FROM (SELECT l.id AS lot_id, s.key, s.value FROM sync_lots l, "
+    "json_each(l.body, '$.sample') s) d WHERE sync_lot_tasks.task_id = d.value AND sync_lot_tasks.lot_id = d.lot_id",
+)
+
+MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9, _V10, _V11, _V12)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

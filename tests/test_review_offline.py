@@ -10,7 +10,9 @@ import pytest
 from core.annotation import Annotation, TaskStatus, new_id
 from core.shapes import Box
 from sync.client.review_store import QueueFilter, ReviewStore
+from sync.client.store import SyncStore
 from sync.transfer import export_dataset
+from sync.workspace import Workspace
 from tests.server_fixtures import PASSWORD
 from tests.sync_client_helpers import add, clone_for, move, server_task_ids, sync
 
@@ -285,4 +287,39 @@ def test_the_queue_version_moves_only_with_what_the_queue_is_read_from(tmp_path)
     with ws.transaction() as conn:
         conn.execute("UPDATE sync_tasks SET server_status = 'accepted' WHERE server_id = 102")
     assert store.version() != after_decision
+    ws.close()
+
+
+def test_lot_members_follow_each_tasks_latest_lot_and_older_workspaces_are_filled_in(tmp_path):
+    """sync_lot_tasks, which the queue filters by: a task's latest lot wins, a lot pulled again replaces its rows,
+    and a workspace from before the table gets it from the lots it holds (the queue reads the same)."""
+    ws = Workspace.create(tmp_path / "ws")
+    with ws.transaction() as conn:
+        for i in (1, 2, 3):
+            conn.execute("INSERT INTO tasks (id, media_path, name) VALUES (?, ?, ?)", (i, f"/m/{i}.jpg", f"{i}.jpg"))
+            conn.execute("INSERT INTO sync_tasks (local_id, server_id, project_id, media_sha256, server_status, "
+                         "assignee, revision, updated_at) VALUES (?, ?, 1, ?, 'submitted', 'linh', 3, ?)",
+                         (i, 100 + i, f"{i:064x}", float(i)))
+        SyncStore.put(conn, "role", "lead")
+        newer = {"id": 2, "project_id": 1, "key": "linh@d2", "status": "sampling", "task_ids": [102, 103],
+                 "sample": [103]}
+        ReviewStore.put_lot(conn, newer)
+        ReviewStore.put_lot(conn, {"id": 1, "project_id": 1, "key": "linh@d1", "status": "open",
+                                   "task_ids": [101, 102], "sample": []})
+    members = "SELECT task_id, lot_id, key, rank, status FROM sync_lot_tasks ORDER BY task_id"
+    with ws.reading() as conn:
+        stored = conn.execute(members).fetchall()
+    assert stored == [(101, 1, "linh@d1", -1, "open"), (102, 2, "linh@d2", -1, "sampling"),
+                      (103, 2, "linh@d2", 0, "sampling")]
+    queue = [(r.server_id, r.lot, r.rank) for r in ReviewStore(ws).queue()]
+    assert queue == [(103, "linh@d2", 0)]  # 101 waits on its open lot, 102 is not in its lot's sample
+    assert [r.server_id for r in ReviewStore(ws).queue(QueueFilter(sampled_only=False, lot="linh@d1"))] == [101]
+    with ws.transaction() as conn:  # as a workspace of version 11 holds it
+        conn.execute("DROP TABLE sync_lot_tasks")
+        conn.execute("PRAGMA user_version = 11")
+    ws.close()
+    ws = Workspace.open(tmp_path / "ws")
+    with ws.reading() as conn:
+        assert conn.execute(members).fetchall() == stored
+    assert [(r.server_id, r.lot, r.rank) for r in ReviewStore(ws).queue()] == queue
     ws.close()

@@ -22,15 +22,15 @@ from tests.sync_client_helpers import add, agree, clone_for, memory_keys, server
 SCHEMA = LabelSchema((Label("car", "#e69f00", "1"), Label("person", "#56b4e9", "2")))
 BOX = {"label": "car", "kind": "box", "geometry": [1, 2, 30, 40]}
 NEW_COLUMNS = ("frame", "track_id", "outside", "occluded")
-# what the migrations after 6 added (7 reviews, 8 time tracking, 9 guidelines, 10 consensus), undone to make a true
-# version 4 workspace
+# what the migrations after 6 added (7 reviews, 8 time tracking, 9 guidelines, 10 consensus, 11 stages, 12 lot
+# members), undone to make a true version 4 workspace
 UNDO_AFTER_V6 = ("DROP TABLE review_decisions", "DROP TABLE sync_lots", "DROP INDEX sync_comments_by_uid",
                  "DROP INDEX sync_comments_by_task", *(f"ALTER TABLE sync_comments DROP COLUMN {c}"
                                                       for c in ("uid", "parent", "resolved", "resolved_by")),
                  "ALTER TABLE sync_reviews DROP COLUMN fixed", "ALTER TABLE sync_reviews DROP COLUMN body",
                  "ALTER TABLE sync_tasks DROP COLUMN updated_at", "DROP TABLE task_time", "DROP TABLE sync_guidelines",
                  "DROP TABLE sync_quality", "ALTER TABLE sync_tasks DROP COLUMN stage",
-                 "ALTER TABLE sync_reviews DROP COLUMN stage")
+                 "ALTER TABLE sync_reviews DROP COLUMN stage", "DROP TABLE sync_lot_tasks")
 
 
 @pytest.fixture

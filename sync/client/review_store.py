@@ -99,8 +99,18 @@ class ReviewStore:
 
     @staticmethod
     def put_lot(conn: sqlite3.Connection, item: dict[str, Any]) -> None:
+        """A lot as the server sent it, and its tasks' rows in sync_lot_tasks (a task's latest lot wins)."""
+        lot_id = item["id"]
         conn.execute("INSERT OR REPLACE INTO sync_lots (id, project_id, body) VALUES (?, ?, ?)",
-                     (item["id"], item["project_id"], json.dumps(item)))
+                     (lot_id, item["project_id"], json.dumps(item)))
+        conn.execute("DELETE FROM sync_lot_tasks WHERE lot_id = ?", (lot_id,))
+        key, status = str(item.get("key", "")), str(item.get("status", ""))
+        sample = {t: i for i, t in enumerate(item.get("sample") or ())}
+        conn.executemany(
+            "INSERT INTO sync_lot_tasks (task_id, lot_id, key, rank, status) VALUES (?, ?, ?, ?, ?) ON CONFLICT "
+            "(task_id) DO UPDATE SET lot_id = excluded.lot_id, key = excluded.key, rank = excluded.rank, status = "
+            "excluded.status WHERE excluded.lot_id >= sync_lot_tasks.lot_id",
+            [(t, lot_id, key, sample.get(t, -1), status) for t in item.get("task_ids") or ()])
 
     # -- what a person does here (one transaction each, with its outbox row) -------------------------------------
 
@@ -327,25 +337,28 @@ class ReviewStore:
         """Submitted tasks waiting for a decision: consensus origins whose agreement is too low first, then a closed
         lot's sample in its drawn order (lots oldest first), then the others (in no lot, or in a decided lot) by
         submission time; a task decided here and not yet answered is left out, and with `sampled_only` the tasks
-        waiting on their lot's sample."""
-        lot_of: dict[int, tuple[str, int, int, str]] = {}  # server task id -> its latest lot: key, rank, order, status
-        for order, lot in enumerate(self.lots()):
-            sample = {t: i for i, t in enumerate(lot.get("sample") or ())}
-            for t in lot.get("task_ids") or ():
-                lot_of[t] = (str(lot.get("key", "")), sample.get(t, -1), order, str(lot.get("status", "")))
+        waiting on their lot's sample. Filtered in SQL (sync_lot_tasks holds each task's lot), so a big project's
+        tasks waiting on open lots are never read."""
         stages = self.stages()
         role = self.role()
         # a reviewer sees the stages they may act at (annotators and a workspace before its first sync: every one)
         mine = [i for i, stage in enumerate(stages) if role not in ("lead", "admin") or self.may_act(stage, role)]
         mine = [i for i in mine if not where.stage or stages[i]["name"] == where.stage]
+        last = len(stages) - 1
         sql = ("SELECT t.id, s.server_id, t.name, coalesce(s.assignee, ''), coalesce(s.updated_at, 0), "
-               "min(s.stage, ?) FROM "
-               "sync_tasks s JOIN tasks t ON t.id = s.local_id WHERE s.server_status = 'submitted' AND NOT EXISTS "
+               "min(s.stage, ?), coalesce(l.key, ''), coalesce(l.rank, -1), coalesce(l.lot_id, -1), "
+               "coalesce(l.status, '') FROM sync_tasks s JOIN tasks t ON t.id = s.local_id LEFT JOIN sync_lot_tasks l "
+               "ON l.task_id = s.server_id WHERE s.server_status = 'submitted' AND NOT EXISTS "
                "(SELECT 1 FROM review_decisions d WHERE d.task_id = s.server_id AND d.answer IS NULL) AND NOT EXISTS "
-               f"{_REPLICA}")
-        params: list[Any] = [len(stages) - 1]
-        sql += " AND min(s.stage, ?) IN (SELECT value FROM json_each(?))"
-        params += [len(stages) - 1, json.dumps(mine)]
+               f"{_REPLICA} AND min(s.stage, ?) IN (SELECT value FROM json_each(?))")
+        params: list[Any] = [last, last, json.dumps(mine)]
+        if where.sampled_only:  # waiting on its lot: not drawn yet (open), or outside the sample being reviewed
+            sql += (" AND NOT (min(s.stage, ?) = 0 AND coalesce(l.status = 'open' OR (l.status IN "
+                    f"{SAMPLED!r} AND l.rank < 0), 0))")  # a task in no lot has no status
+            params.append(last)
+        if where.lot:
+            sql += " AND l.key = ?"
+            params.append(where.lot)
         if where.annotator:
             sql += " AND s.assignee = ?"
             params.append(where.annotator)
@@ -359,23 +372,14 @@ class ReviewStore:
         with self.ws.reading() as conn:
             rows = conn.execute(sql, params).fetchall()
         needs_lead = self._needs_lead()
-        out = []
-        for local, server, name, annotator, at, stage in rows:
-            key, rank, _order, status = lot_of.get(server, ("", -1, -1, ""))
-            if where.lot and key != where.lot:
-                continue
-            # waiting on its lot: not drawn yet (open), or outside the sample being reviewed; a submitted task of a
-            # decided lot (resubmitted, or reviewed apart) waits for the lead directly; lots sample the first stage
-            # only, later stages review whatever passed it
-            sampled = status in SAMPLED and stage == 0
-            if where.sampled_only and stage == 0 and (status == "open" or (status in SAMPLED and rank < 0)):
-                continue
-            out.append(QueueRow(local, server, name, annotator, at, key, rank if sampled else -1,
-                                needs_lead.get(server), stages[stage]["name"]))
-        far = len(lot_of) + 1
-        out.sort(key=lambda r: (r.agreement is None, lot_of[r.server_id][2] if r.rank >= 0 else far, r.rank,
-                                r.submitted_at, r.task_id))
-        return out
+        # a submitted task of a decided lot (resubmitted, or reviewed apart) waits for the lead directly; lots sample
+        # the first stage only, later stages review whatever passed it
+        out = [(QueueRow(local, server, name, annotator, at, key, rank if status in SAMPLED and stage == 0 else -1,
+                         needs_lead.get(server), stages[stage]["name"]), lot)
+               for local, server, name, annotator, at, stage, key, rank, lot, status in rows]
+        out.sort(key=lambda r: (r[0].agreement is None, r[1] if r[0].rank >= 0 else 1 << 62, r[0].rank,
+                                r[0].submitted_at, r[0].task_id))
+        return [row for row, _lot in out]
 
 
 def _stages(conn: sqlite3.Connection) -> list[dict[str, Any]]:
