@@ -14,7 +14,8 @@ Command = Callable[[argparse.Namespace], int]
 
 def add_prelabel_command(sub: Any, where: argparse.ArgumentParser, guarded: Callable[[Command], Command]) -> None:
     s = sub.add_parser("prelabel", parents=[where],
-                       help="pre-label a project's tasks on a Ray cluster (a small local one without --ray); "
+                       help="pre-label a project's images, videos (--every K) or recordings (an audio model) on a Ray "
+                            "cluster (a small local one without --ray); "
                             "annotators get the predictions on their next sync")  # fmt: skip
     s.add_argument("--project", required=True, help="project name or id")
     s.add_argument("--model", required=True, type=Path, help="the .onnx model")
@@ -22,7 +23,9 @@ def add_prelabel_command(sub: Any, where: argparse.ArgumentParser, guarded: Call
     s.add_argument("--ray", metavar="ADDR", help="a running Ray cluster (ray://host:10001, or auto); default: "
                                                  "start a local one for this command")  # fmt: skip
     s.add_argument("--batch", type=int, default=0, help="images per session run (default 8 on GPUs, else 1)")
-    s.add_argument("--every", type=int, metavar="K", help="video tasks: every K-th frame (not on the server yet)")
+    s.add_argument("--every", type=int, metavar="K",
+                   help="video tasks too: run an image model on every K-th frame (default: videos are left alone)")
+    s.add_argument("--link", action="store_true", help="with --every: link each video's detections into tracks")
     s.add_argument("--workers", type=int, default=0,
                    help="inference actors, one ONNX Runtime session each (default: one per GPU, else cores / 2)")
     s.add_argument("--provider", default="auto", help="ONNX Runtime provider: auto, cuda, tensorrt, cpu")
@@ -35,8 +38,8 @@ def cmd_prelabel(args: argparse.Namespace) -> int:
     from farm.prelabel import FarmOptions, run_prelabel
 
     options = FarmOptions(project=args.project, model=args.model, card=args.card, ray_address=args.ray,
-                          batch=args.batch, every=args.every, workers=args.workers, provider=args.provider,
-                          cpus=args.cpus, object_store_mb=args.object_store_mb)  # fmt: skip
+                          batch=args.batch, every=args.every, link=args.link, workers=args.workers,
+                          provider=args.provider, cpus=args.cpus, object_store_mb=args.object_store_mb)  # fmt: skip
     report = run_prelabel(config_from(args), options, print)
     for line in report.summary():
         print(line)

@@ -418,3 +418,36 @@ def test_sealed_frames_round_trip_and_refuse_cut_or_swapped_bytes(total):
             list(again.open_frames(iter([sealed[HEADER:HEADER + SEALED_FRAME]]), 0, FRAME))
     with pytest.raises(ApiError, match="does not authenticate"):  # another object's key
         list(ObjectSeal.from_header(keys, sealed[:HEADER], "0" * 64).open_frames(iter([sealed[HEADER:]]), 0, total))
+
+
+def test_server_side_decoding_reads_a_sealed_video_by_ranges_frame_exactly(s3, tmp_path):
+    """What server-side video pre-labeling reads (sync/server/media_file.py): a sealed video in the bucket, indexed
+    and decoded through ranged reads, each frame the one asked for; a damaged object fails with its name."""
+    from core.video import VideoDecoder, VideoError, build_index
+    from sync.server import db
+    from sync.server.media_file import READ_CHUNK, StoredMediaFile, open_stored
+    from sync.server.media_store import media_for
+    from tests.video_samples import X264, make_video, read_number
+
+    config = fast_config(tmp_path / "server", **s3.media(seal_media=True))
+    store = db.Store(config)
+    try:
+        media = media_for(config, store)
+        video = make_video(tmp_path / "street.mp4", frames=90, after="noise=alls=40:allf=t",
+                           encode=(*X264, "-preset", "veryfast"))
+        sha, size = media.put_file(video)
+        assert size > READ_CHUNK and b"".join(media.read(sha, 0, 16)) == video.read_bytes()[:16]
+        reader = open_stored(media, sha, size, "street.mp4")
+        assert isinstance(reader, StoredMediaFile)
+        index = build_index(reader)
+        decoder = VideoDecoder(open_stored(media, sha, size, "street.mp4"), index, cache_mb=8)
+        try:
+            assert index.frames == 90
+            assert [read_number(decoder.frame(n)) for n in (0, 89, 45, 1, 60)] == [0, 89, 45, 1, 60]
+        finally:
+            decoder.close()
+        wrong = StoredMediaFile(media, sha, size + READ_CHUNK, "street.mp4")  # the store holds less than that
+        with pytest.raises(VideoError, match=r"street\.mp4"):
+            build_index(wrong)
+    finally:
+        store.close()

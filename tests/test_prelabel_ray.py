@@ -4,6 +4,7 @@ predictions (source: the model), never as confirmed shapes; and a run whose infe
 still stores each task once. About 10 s and 30 s (the kill) with Ray's start-up, part of the default run; marked
 `ray` to select or deselect it (`-m "not ray"`)."""
 
+import functools
 import os
 import signal
 import subprocess
@@ -20,7 +21,7 @@ from test_inference_graphs import const_model, names_metadata
 from core.annotation import SourceKind
 from core.shapes import Box
 from desktop.cli import main
-from farm.prelabel import _store, pending_tasks
+from farm.prelabel import _mapped, _store, pending_tasks
 from inference import LabelMapper, Prediction, model_id
 from sync.server import db
 from sync.workspace import Workspace
@@ -97,11 +98,11 @@ def test_a_retried_group_is_stored_once(server_factory, tmp_path):
         mapper = LabelMapper(LabelSchema.from_json(conn.execute(sa.select(schema)).scalar_one()), locked=True)
     found = pickle.dumps([Prediction(1, "car", 0.8, Box(1, 2, 3, 4))])
     nothing = pickle.dumps([])
-    group = {"task_id": np.array(seeded.task_ids), "predictions": np.array([found, nothing, b""], dtype=object),
+    group = {"task_id": np.array(seeded.task_ids), "result": np.array([found, nothing, b""], dtype=object),
              "error": np.array(["", "", "cannot decode"], dtype=object)}
     report = FarmReport("m" * 64)
     for _ in range(2):
-        _store(store, seeded.project_id, "m" * 64, mapper, group, {}, report)
+        _store(store, seeded.project_id, "m" * 64, functools.partial(_mapped, mapper, report), group, {}, report)
     assert (report.predicted, report.already_done, report.shapes, len(report.failures)) == (2, 2, 1, 2)
     runs, anns = server_rows(store, "m" * 64)
     assert runs == {seeded.task_ids[0]: 1, seeded.task_ids[1]: 0}  # found nothing is recorded; a failure is not

@@ -30,7 +30,7 @@ def ray_run(data: Path, project: str, model: Path, workers: int) -> tuple[int, f
     report = run_prelabel(ServerConfig(data_dir=data), FarmOptions(project=project, model=model, workers=workers,
                                                                    provider="cpu"), lambda _line: None)  # fmt: skip
     assert not report.failures and report.predicted > 0, report.summary()
-    return report.predicted, report.seconds
+    return report.predicted, report.image_seconds
 
 
 def main() -> int:
