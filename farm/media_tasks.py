@@ -5,7 +5,8 @@ inference/audio_prelabel.py: an audio model such as Silero VAD), so the server's
 The job sees a store of that one task (`OneTask`): the server's schema (locked: classes without a label are
 skipped), the task's live annotations (a person's audio segments are not predicted again), and it hands back the
 rows it would insert. The media is read from the server's media store by SHA-256 through a seekable file
-(sync/server/media_file.py), never written to disk; a video's frame index is built by one demux pass in the actor.
+(sync/server/media_file.py), never written to disk. A video's frame index is the server's (frame_indexes: from
+add-media's probe, or an earlier run), else built by one demux pass in the actor and handed back to be kept.
 The driver (farm/prelabel.py) stores each task's rows in one transaction, as for images.
 """
 
@@ -23,7 +24,7 @@ import numpy as np
 
 from core.annotation import Annotation, Task, TaskStatus
 from core.schema import LabelSchema
-from core.video import VideoDecoder, build_index
+from core.video import FrameIndex, VideoDecoder, build_index
 from inference import ModelError, Predictor
 from inference.audio import AudioModel
 from inference.audio_prelabel import AudioPrelabelJob, AudioPrelabelOptions, AudioPrelabelReport
@@ -48,6 +49,7 @@ class Outcome:
     tracks: int = 0
     audio_seconds: float = 0.0
     skipped: Counter[str] = field(default_factory=Counter)  # why predictions were left out (LabelMapper.skipped)
+    new_index: bytes | None = None  # a video's frame index built here, for the server to keep
 
 
 class OneTask:
@@ -56,9 +58,10 @@ class OneTask:
 
     author = "prelabel"
 
-    def __init__(self, task: Task, schema: LabelSchema, live: list[Annotation]) -> None:
+    def __init__(self, task: Task, schema: LabelSchema, live: list[Annotation], index: bytes | None) -> None:
         self._task = task
         self._live = live
+        self._index = index
         self.schema = schema
         self.rows: list[Annotation] = []
         self.ran = False
@@ -89,7 +92,7 @@ class OneTask:
         self.ran = True
 
     def frame_index(self, content_hash: str) -> bytes | None:
-        return None
+        return self._index
 
     def audio_duration(self, content_hash: str) -> float | None:
         return None
@@ -127,6 +130,7 @@ class MediaInfer:
         self.media: MediaStore = open_media(config, keys)
         self.schema = LabelSchema.from_json(schema)
         self._opened: list[Any] = []
+        self._new_index: bytes | None = None
 
     def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         outcomes = [pickle.dumps(self._run(item), protocol=5) for item in _items(batch)]
@@ -136,28 +140,35 @@ class MediaInfer:
     def _run(self, item: dict[str, Any]) -> Outcome:
         task = Task(int(item["task_id"]), str(item["name"]), str(item["sha"]), int(item["size"]), int(item["width"]),
                     int(item["height"]), kind=str(item["kind"]), frames=int(item["frames"]))  # fmt: skip
-        store = OneTask(task, self.schema, pickle.loads(item["live"]) if item["live"] else [])
+        store = OneTask(task, self.schema, pickle.loads(item["live"]) if item["live"] else [], item["index"] or None)
         job: VideoPrelabelJob | AudioPrelabelJob
         if isinstance(self.model, Predictor):
             options = VideoPrelabelOptions(every=self.every, link=self.link, locked_schema=True)
-            job = VideoPrelabelJob(self.model, store, options, open_video=self._open_video)
+            job = VideoPrelabelJob(self.model, store, options,
+                                   open_video=lambda t: self._open_video(t, store.frame_index(t.content_hash)))
         else:
             job = AudioPrelabelJob(self.model, store, AudioPrelabelOptions(locked_schema=True), open_audio=self._open)
+        self._new_index = None
         try:
             report = job.run()
         finally:
             while self._opened:  # PyAV leaves a file object open when it closes its container
                 self._opened.pop().close()
         outcome = Outcome(store.rows, store.ran, report.failures[0].reason if report.failures else "",
-                          skipped=job.mapper.skipped)  # fmt: skip
+                          skipped=job.mapper.skipped, new_index=self._new_index)  # fmt: skip
         if isinstance(report, VideoPrelabelReport):
             outcome.frames, outcome.lost_frames, outcome.tracks = report.frames, report.lost_frames, report.tracks
         elif isinstance(report, AudioPrelabelReport):
             outcome.audio_seconds = report.audio_seconds
         return outcome
 
-    def _open_video(self, task: Task) -> VideoDecoder:
-        index = build_index(self._open(task))
+    def _open_video(self, task: Task, stored: bytes | None) -> VideoDecoder:
+        """The stored frame index, else one demux pass (kept by the driver for the next run)."""
+        if stored is not None:
+            index = FrameIndex.from_bytes(stored)
+        else:
+            index = build_index(self._open(task))
+            self._new_index = index.to_bytes()
         return VideoDecoder(self._open(task), index, cache_mb=64)
 
     def _open(self, task: Task) -> Any:

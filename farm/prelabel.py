@@ -54,6 +54,7 @@ from sync.server.errors import ApiError
 from sync.server.journal import audit
 from sync.server.media_seal import MediaKeys, load_keys
 from sync.server.media_store import MediaStore, open_media
+from sync.server.service import keep_frame_index
 
 AUTHOR = "prelabel"  # the author of server-side predictions
 OPEN = ("new", "assigned", "in_progress", "rejected")  # submitted and accepted tasks are not pre-labelled
@@ -179,6 +180,7 @@ def _run(config: ServerConfig, store: db.Store, options: FarmOptions, probe: Pre
         project_id, schema = _project(conn, options.project)
         todo, report.already_done, report.other_kinds = pending_tasks(conn, project_id, model_id, kinds)
         live = live_annotations(conn, [t["task_id"] for t in todo if t["kind"] == "audio"])
+        indexes = _frame_indexes(conn, [t["sha"] for t in todo if t["kind"] == "video"])
     report.tasks = len(todo) + report.already_done
     what = f"{len(probe.card.classes)} classes" if isinstance(probe, Predictor) else "audio"
     say(f"model {probe.path.name}: {probe.card.family}, {what}; {len(todo)} of {report.tasks} "
@@ -187,9 +189,10 @@ def _run(config: ServerConfig, store: db.Store, options: FarmOptions, probe: Pre
         return report
     keys = _media_keys(config, store)
     images = [t for t in todo if t["kind"] == "image"]
-    media = [{**t, "live": pickle.dumps(live[t["task_id"]]) if live.get(t["task_id"]) else b""}
-             for t in todo if t["kind"] in MEDIA_KINDS]  # fmt: skip
+    media = [{**t, "live": pickle.dumps(live[t["task_id"]]) if live.get(t["task_id"]) else b"",
+              "index": indexes.get(t["sha"], b"")} for t in todo if t["kind"] in MEDIA_KINDS]  # fmt: skip
     names = {t["task_id"]: t["name"] for t in todo}
+    shas = {t["task_id"]: t["sha"] for t in todo}
     with _ray(options) as ray:
         if images:
             assert isinstance(probe, Predictor)
@@ -208,7 +211,7 @@ def _run(config: ServerConfig, store: db.Store, options: FarmOptions, probe: Pre
             dataset, report.workers, report.device = _media_dataset(ray, media, config, keys, options, probe, schema)
             start = time.perf_counter()
             for group in dataset.iter_batches(batch_size=1, batch_format="numpy"):
-                _store(store, project_id, model_id, functools.partial(_outcome, report), group, names, report)
+                _store(store, project_id, model_id, functools.partial(_outcome, report, shas), group, names, report)
                 report.media_seconds = time.perf_counter() - start
                 say(f"prelabel: {report.predicted + len(report.failures)}/{len(todo)} tasks")
     with store.write() as conn:
@@ -248,6 +251,11 @@ def pending_tasks(conn: sa.Connection, project_id: int, model_id: str, kinds: Se
             for row in rows if row.kind in kinds and row.id not in ran]  # fmt: skip
     done = sum(1 for row in rows if row.kind in kinds and row.id in ran)
     return todo, done, others
+
+
+def _frame_indexes(conn: sa.Connection, shas: Sequence[str]) -> dict[str, bytes]:
+    f = db.frame_indexes
+    return {row.sha256: bytes(row.data) for row in conn.execute(sa.select(f).where(f.c.sha256.in_(shas)))}
 
 
 def _media_keys(config: ServerConfig, store: db.Store) -> MediaKeys:
@@ -479,10 +487,10 @@ def _transform(values: np.ndarray) -> Transform:
 Rows = tuple[list[Annotation], bool, str]  # a task's annotations to store, whether to record its run, its failure
 
 
-def _store(store: db.Store, project_id: int, model_id: str, rows_of: Callable[[int, bytes], Rows],
+def _store(store: db.Store, project_id: int, model_id: str, rows_of: Callable[[sa.Connection, int, bytes], Rows],
            group: dict[str, np.ndarray], names: dict[int, str], report: FarmReport) -> None:  # fmt: skip
-    """One transaction: the group's rows (`rows_of(task id, result)`), their events and a model_runs row per task
-    run; a task recorded meanwhile (a retried item, a concurrent run) is left as it is."""
+    """One transaction: the group's rows (`rows_of(connection, task id, result)`), their events and a model_runs
+    row per task run; a task recorded meanwhile (a retried item, a concurrent run) is left as it is."""
     now = time.time()
     ids = [int(i) for i in group["task_id"]]
     with store.write() as conn:
@@ -494,7 +502,7 @@ def _store(store: db.Store, project_id: int, model_id: str, rows_of: Callable[[i
             if task_id in done:
                 report.already_done += 1
                 continue
-            stored, record, failure = rows_of(task_id, data) if not error else ([], False, str(error))
+            stored, record, failure = rows_of(conn, task_id, data) if not error else ([], False, str(error))
             if failure:
                 report.failures.append(FarmFailure(task_id, names.get(task_id, ""), failure))
                 continue
@@ -510,7 +518,7 @@ def _store(store: db.Store, project_id: int, model_id: str, rows_of: Callable[[i
     report.shapes += len(new)
 
 
-def _mapped(mapper: LabelMapper, report: FarmReport, task_id: int, data: bytes) -> Rows:
+def _mapped(mapper: LabelMapper, report: FarmReport, _conn: sa.Connection, task_id: int, data: bytes) -> Rows:
     """An image's pickled predictions mapped to the project's labels; its run is recorded when something was kept
     or nothing was found (not when the label mapping skipped all: as the desktop, pipeline.py)."""
     predictions = pickle.loads(data)
@@ -519,9 +527,12 @@ def _mapped(mapper: LabelMapper, report: FarmReport, task_id: int, data: bytes) 
     return stored, bool(stored or not predictions), ""
 
 
-def _outcome(report: FarmReport, task_id: int, data: bytes) -> Rows:
-    """A video's or a recording's pickled Outcome (farm/media_tasks.py), its counts added to the report."""
+def _outcome(report: FarmReport, shas: dict[int, str], conn: sa.Connection, task_id: int, data: bytes) -> Rows:
+    """A video's or a recording's pickled Outcome (farm/media_tasks.py), its counts added to the report and a frame
+    index it built kept."""
     outcome: Outcome = pickle.loads(data)
+    if outcome.new_index is not None:
+        keep_frame_index(conn, shas[task_id], outcome.new_index)
     if not outcome.error:
         report.frames += outcome.frames
         report.lost_frames += outcome.lost_frames

@@ -1,7 +1,8 @@
 """`annodesk server prelabel` on video and audio tasks, on a real local Ray (2 CPUs) against a real server store
 with media: an image model with --every K --link runs on every K-th frame of each video and stores tracks, an audio
 model (the Silero-layout toy of tests/test_audio_vad.py) puts segments on the recordings, a video that does not
-decode fails alone with its name, a rerun does nothing, and a lead's clone pulls it all as predictions. About 30 s
+decode fails alone with its name, each video's frame index is kept (from add-media's probe, else from the first run),
+a rerun does nothing, and a lead's clone pulls it all as predictions. About 30 s
 with Ray's start-ups; marked `ray`."""
 
 from __future__ import annotations
@@ -44,6 +45,11 @@ def server_annotations(store, task_id: int) -> list[str]:
                                            [task_id])]
 
 
+def frame_indexes(store) -> set[str]:
+    with store.read() as conn:
+        return set(conn.execute(sa.select(db.frame_indexes.c.sha256)).scalars())
+
+
 def test_videos_every_k_frames_and_recordings_with_an_audio_model(server_factory, tmp_path, capsys):
     seeded = seed(server_factory(), tmp_path)
     lead, project = seeded.sessions["lead"], seeded.project_id
@@ -56,17 +62,22 @@ def test_videos_every_k_frames_and_recordings_with_an_audio_model(server_factory
     broken = upload(lead, project, broken_path, "video", 30, (160, 120))
     wav = loud_wav(tmp_path / "call.wav", [(32, 64)], 200)
     recording = upload(lead, project, wav, "audio", 200 * 512, (0, 0))
-    where = ["server", "prelabel", "--data", str(seeded.server.config.data_dir), "--project", "streets", "--cpus",
-             "2", "--object-store-mb", "128"]
+    data = ["--data", str(seeded.server.config.data_dir)]
+    (tmp_path / "more").mkdir()
+    added = make_video(tmp_path / "more" / "lane.mp4", size=(160, 120), frames=FRAMES, first=100)
+    assert main(["server", "add-media", "streets", str(added.parent), *data]) == 0  # probed: its index kept
+    where = ["server", "prelabel", *data, "--project", "streets", "--cpus", "2", "--object-store-mb", "128"]
     store = seeded.server.store
+    assert frame_indexes(store) == {file_sha256(added)}
 
     images = detector(tmp_path / "det.onnx")
     assert main([*where, "--model", str(images), "--every", "10", "--link"]) == 0
     out = capsys.readouterr().out
-    assert "5 of 5 image and video tasks to run" in out
-    assert "done: 4 tasks pre-labelled with " in out and "1 failed (of 5)" in out
+    assert "6 of 6 image and video tasks to run" in out
+    assert "done: 5 tasks pre-labelled with " in out and "1 failed (of 6)" in out
     assert f"failed: task {broken} broken.mp4: " in out
-    assert "videos: 6 frames run in 1 track, " in out and "left alone: 1 audio tasks" in out
+    assert "videos: 12 frames run in 2 tracks, " in out and "left alone: 1 audio tasks" in out
+    assert frame_indexes(store) == {file_sha256(added), file_sha256(tmp_path / "street.mp4")}  # built, then kept
     keyframes = server_annotations(store, video)
     assert keyframes and all(model_id(images) in f and '"frame"' in f and '"track"' in f for f in keyframes)
     assert server_annotations(store, broken) == []
@@ -75,19 +86,19 @@ def test_videos_every_k_frames_and_recordings_with_an_audio_model(server_factory
     assert main([*where, "--model", str(vad)]) == 0
     out = capsys.readouterr().out
     assert "1 of 1 audio tasks to run" in out and "done: 1 tasks pre-labelled with 1 shapes" in out
-    assert "recordings: 6.4 s of audio at " in out and "left alone: 3 image, 2 video tasks" in out
+    assert "recordings: 6.4 s of audio at " in out and "left alone: 3 image, 3 video tasks" in out
     assert len(server_annotations(store, recording)) == 1
 
     assert main([*where, "--model", str(vad)]) == 0  # reruns: nothing to do (the broken video is tried again)
     assert "0 of 1 audio tasks to run" in capsys.readouterr().out
     assert main([*where, "--model", str(images), "--every", "10", "--link"]) == 0
-    assert "1 of 5 image and video tasks to run" in capsys.readouterr().out
+    assert "1 of 6 image and video tasks to run" in capsys.readouterr().out
 
     keys, _backend = memory_keys(tmp_path)
     try:
         with clone_for(seeded.server.url, "lead", PASSWORD, tmp_path / "lead", keys) as ws:
             sync(ws, keys)
-            by_kind = {t.kind: t for t in ws.tasks(0, 20) if t.kind != "image" and t.name != "broken.mp4"}
+            by_kind = {t.kind: t for t in ws.tasks(0, 20) if t.name in ("street.mp4", "call.wav")}
             track = ws.annotations(by_kind["video"].id)
             segments = ws.annotations(by_kind["audio"].id)
     finally:

@@ -220,6 +220,8 @@ def cmd_add_media(args: argparse.Namespace) -> int:
             service.register_media(conn, None, sha, size)
             service.create_task(conn, ACTOR, project_id, sha, safe_item_name(path.name), info.width,
                                 info.height, info.kind, info.frames if info.kind != "image" else 1, args.batch)
+            if info.frame_index is not None:
+                service.keep_frame_index(conn, sha, info.frame_index)
         added += 1
     print(f"added {added} tasks to project {args.project}, {failed} files skipped")
     return 0 if added or not failed else 2

@@ -374,6 +374,11 @@ model_runs = sa.Table(  # server-side pre-labeling (farm/prelabel.py): a model (
     sa.Column("shapes", sa.Integer, nullable=False),
     sa.Column("at", sa.Float, nullable=False),
 )
+frame_indexes = sa.Table(  # a video's frame index (core.video.FrameIndex.to_bytes, ~1 byte a frame) by its media's
+    "frame_indexes", metadata,  # SHA-256: written by add-media's probe or the first pre-label run, so server-side
+    sa.Column("sha256", sa.String(64), primary_key=True),  # pre-labeling reads each video once, not twice
+    sa.Column("data", sa.LargeBinary, nullable=False),
+)
 dashboard_tokens = sa.Table(
     "dashboard_tokens", metadata,
     sa.Column("token_hash", sa.String(64), primary_key=True),

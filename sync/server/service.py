@@ -136,6 +136,13 @@ def register_media(conn: Connection, actor: Principal | None, sha: str, size: in
         audit(conn, actor.name if actor else "cli", "media.add", f"media:{sha}", size=size)
 
 
+def keep_frame_index(conn: Connection, sha: str, data: bytes) -> None:
+    """Keep a video's frame index by its SHA-256 (the first one stands: the same bytes give the same index)."""
+    f = db.frame_indexes
+    if conn.execute(sa.select(f.c.sha256).where(f.c.sha256 == sha)).first() is None:
+        conn.execute(f.insert().values(sha256=sha, data=data))
+
+
 def create_task(conn: Connection, actor: str, project_id: int, media_sha256: str, name: str, width: int,
                 height: int, kind: str = "image", frames: int = 1, batch: str | None = None) -> dict[str, Any]:
     get_project(conn, project_id)
