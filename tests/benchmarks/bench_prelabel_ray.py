@@ -15,7 +15,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from farm.prelabel import FarmOptions, run_prelabel
+from farm.prelabel import FarmOptions, FarmReport, run_prelabel
 from inference import Predictor, PrelabelOptions
 from inference.providers import cpu_threads
 from sync.server.cli import main as server_cli
@@ -25,11 +25,17 @@ from tests.benchmarks.bench_prelabel import calibrated_detector, make_jpegs, pip
 SCHEMA = {"labels": [{"name": f"class{i}", "color": "#ff0000"} for i in range(80)]}
 
 
+def ray_report(data: Path, project: str, model: Path, workers: int, every: int | None = None) -> FarmReport:
+    """One server-side run on CPUs, checked: no failure, something run."""
+    options = FarmOptions(project=project, model=model, workers=workers, provider="cpu", every=every)
+    report = run_prelabel(ServerConfig(data_dir=data), options, lambda _line: None)
+    assert not report.failures and report.predicted > 0, report.summary()
+    return report
+
+
 def ray_run(data: Path, project: str, model: Path, workers: int) -> tuple[int, float]:
     """(images run, seconds from the first read to the last write) of one server-side run."""
-    report = run_prelabel(ServerConfig(data_dir=data), FarmOptions(project=project, model=model, workers=workers,
-                                                                   provider="cpu"), lambda _line: None)  # fmt: skip
-    assert not report.failures and report.predicted > 0, report.summary()
+    report = ray_report(data, project, model, workers)
     return report.predicted, report.image_seconds
 
 

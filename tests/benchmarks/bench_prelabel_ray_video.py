@@ -19,15 +19,13 @@ from pathlib import Path
 import cv2
 
 from core.schema import LabelSchema
-from farm.prelabel import FarmOptions, run_prelabel
 from inference import Predictor
 from inference.providers import cpu_threads
 from inference.video_prelabel import VideoPrelabelJob, VideoPrelabelOptions
 from sync.server.cli import main as server_cli
-from sync.server.config import ServerConfig
 from sync.workspace import Workspace
 from tests.benchmarks.bench_prelabel import calibrated_detector, row
-from tests.benchmarks.bench_prelabel_ray import SCHEMA
+from tests.benchmarks.bench_prelabel_ray import SCHEMA, ray_report
 from tests.video_samples import X264, make_video
 
 EVERY = 5
@@ -43,9 +41,7 @@ def desktop_rate(root: Path, videos: Path, predictor: Predictor) -> tuple[int, f
 
 
 def ray_rate(data: Path, project: str, model: Path, workers: int) -> tuple[int, float]:
-    options = FarmOptions(project=project, model=model, workers=workers, provider="cpu", every=EVERY)
-    report = run_prelabel(ServerConfig(data_dir=data), options, lambda _line: None)
-    assert not report.failures and report.frames > 0, report.summary()
+    report = ray_report(data, project, model, workers, EVERY)
     return report.frames, report.media_seconds
 
 
