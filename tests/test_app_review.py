@@ -48,7 +48,7 @@ def test_a_lead_decides_the_queue_by_keyboard_and_the_annotator_sees_it(qtbot, s
     press(qtbot, window, "review.queue")
     assert queue.dock.isVisible()
     first, second = (r.task_id for r in queue.rows)
-    assert queue.panel.tree.topLevelItemCount() == 2
+    assert queue.panel.model.rowCount() == 2
     window.show_task(first)
     window.canvas.cursor_moved.emit(12.0, 14.0)  # the pointer over the picture: where a new thread is pinned
     offered = []
@@ -67,8 +67,8 @@ def test_a_lead_decides_the_queue_by_keyboard_and_the_annotator_sees_it(qtbot, s
     press(qtbot, window, "review.reject")
     assert window.session.task.id == second  # decided and on to the next without the mouse
     assert [r.task_id for r in queue.rows] == [second]
-    tree = queue.panel.tree  # the decided row taken out, the next one marked, the queue not read again
-    assert tree.topLevelItemCount() == 1 and tree.currentItem() is queue.panel.items[second]
+    panel = queue.panel  # the decided row taken out, the next one marked, the queue not read again
+    assert panel.model.rowCount() == 1 and panel.current_task() == second
     assert queue.panel.count_label.text() == "1 tasks waiting"
     editor = window.session.editor
     (box,) = list(editor.doc)

@@ -1,7 +1,8 @@
 """The Review queue dock: the submitted tasks a lead has to decide, the lot each belongs to, and filters.
 
-Rows are plain tree items in queue order (a lot's sample in its drawn order); Enter or a double-click opens one.
-The lot line above the list says how far the sample of the open task's lot is and what its plan decides.
+Rows are a model over the queue's QueueRows in queue order (a lot's sample in its drawn order), their text made
+only for the rows on screen, so 8,000 sampled tasks fill the list at once; Enter or a double-click opens one. The
+lot line above the list says how far the sample of the open task's lot is and what its plan decides.
 """
 
 from __future__ import annotations
@@ -10,17 +11,16 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal
-from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
-    QFormLayout,
-    QLabel,
-    QTreeWidget,
-    QTreeWidgetItem,
-    QVBoxLayout,
-    QWidget,
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QAbstractTableModel,
+    QCoreApplication,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
 )
+from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QLabel, QTreeView, QVBoxLayout, QWidget
 
 from sync.client.review_store import QueueFilter, QueueRow
 from widgets.review_panel import when
@@ -31,6 +31,67 @@ DAY = 86_400.0
 PERIODS = ((0.0, QT_TRANSLATE_NOOP("ReviewQueuePanel", "Any time")),
            (DAY, QT_TRANSLATE_NOOP("ReviewQueuePanel", "Last 24 hours")),
            (7 * DAY, QT_TRANSLATE_NOOP("ReviewQueuePanel", "Last 7 days")))
+
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+class QueueModel(QAbstractTableModel):
+    """The queue's rows: task, annotator, lot (or a consensus task's agreement), submitted, stage; ROW_ROLE gives
+    the task id."""
+
+    def __init__(self, headers: Sequence[str]) -> None:
+        super().__init__()
+        self.headers = list(headers)
+        self.rows: list[QueueRow] = []
+        self._positions: dict[int, int] | None = None  # task id -> row, made when first asked for
+
+    def set_rows(self, rows: Sequence[QueueRow]) -> None:
+        self.beginResetModel()
+        self.rows = list(rows)
+        self._positions = None
+        self.endResetModel()
+
+    def position(self, task_id: int) -> int | None:
+        if self._positions is None:
+            self._positions = {row.task_id: i for i, row in enumerate(self.rows)}
+        return self._positions.get(task_id)
+
+    def remove(self, task_id: int) -> bool:
+        i = self.position(task_id)
+        if i is None:
+            return False
+        self.beginRemoveRows(QModelIndex(), i, i)
+        del self.rows[i]
+        self._positions = None
+        self.endRemoveRows()
+        return True
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.headers)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # fmt: skip
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.headers[section]
+        return None
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row = self.rows[index.row()]
+        if role == ROW_ROLE:
+            return row.task_id
+        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):  # the tip: a cut-off lot name
+            return None
+        column = index.column()
+        if column == 2:
+            return (QCoreApplication.translate("ReviewQueuePanel", "consensus: agreement {0:.2f}").format(
+                row.agreement) if row.agreement is not None else row.lot or "–")
+        return (row.name, row.annotator, "", when(row.submitted_at), row.stage)[column]
 
 
 class ReviewQueuePanel(QWidget):
@@ -66,12 +127,15 @@ class ReviewQueuePanel(QWidget):
         self.lot_label.setWordWrap(True)
         self.count_label = QLabel()
         self.count_label.setStyleSheet(f"color: {color('muted').name()}")
-        self.tree = QTreeWidget()
-        self.tree.setHeaderLabels([self.tr("Task"), self.tr("Annotator"), self.tr("Lot"), self.tr("Submitted"),
-                                   self.tr("Stage")])
+        self.model = QueueModel([self.tr("Task"), self.tr("Annotator"), self.tr("Lot"), self.tr("Submitted"),
+                                 self.tr("Stage")])
+        self.tree = QTreeView()
+        self.tree.setModel(self.model)
         self.tree.setRootIsDecorated(False)
+        self.tree.setUniformRowHeights(True)  # a row's height is not asked of each of 8,000 rows
+        self.tree.header().setResizeContentsPrecision(0)  # a column fits the rows on screen, not 1,000 of them
         self.tree.setAccessibleName(self.tr("Tasks waiting for review"))
-        self.tree.itemActivated.connect(self._activated)
+        self.tree.activated.connect(self._activated)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(form)
@@ -79,8 +143,6 @@ class ReviewQueuePanel(QWidget):
         layout.addWidget(self.lot_label)
         layout.addWidget(self.count_label)
         layout.addWidget(self.tree, 1)
-        self.rows: list[QueueRow] = []
-        self.items: dict[int, QTreeWidgetItem] = {}  # task id -> its row
         self._show_stages(False)
 
     def _show_stages(self, shown: bool) -> None:
@@ -110,38 +172,38 @@ class ReviewQueuePanel(QWidget):
                            label=self.label.currentData() or "", since=time.time() - period if period else 0.0,
                            sampled_only=self.sampled_only.isChecked(), stage=self.stage.currentData() or "")
 
+    @property
+    def rows(self) -> list[QueueRow]:
+        return self.model.rows
+
     def set_rows(self, rows: Sequence[QueueRow], current: int | None = None) -> None:
-        self.rows = list(rows)
-        self.tree.clear()
-        self.items = {}
-        for row in rows:
-            where = (self.tr("consensus: agreement {0:.2f}").format(row.agreement) if row.agreement is not None
-                     else row.lot or "–")
-            item = QTreeWidgetItem(self.tree, [row.name, row.annotator, where, when(row.submitted_at), row.stage])
-            item.setData(0, ROW_ROLE, row.task_id)
-            self.items[row.task_id] = item
+        self.model.set_rows(rows)
         self.set_current(current)
         self._count()
         self.tree.resizeColumnToContents(0)
 
+    def current_task(self) -> int | None:
+        """The task id of the row marked, if any."""
+        index = self.tree.currentIndex()
+        return int(index.data(ROW_ROLE)) if index.isValid() else None
+
     def set_current(self, task_id: int | None) -> None:
-        """Select the row of the task on show (none when it is not queued)."""
-        item = self.items.get(task_id) if task_id is not None else None
-        if item is not None:
-            self.tree.setCurrentItem(item)
+        """Mark the row of the task on show (none when it is not queued)."""
+        i = self.model.position(task_id) if task_id is not None else None
+        if i is not None:
+            self.tree.setCurrentIndex(self.model.index(i, 0))
         else:
             self.tree.clearSelection()
+            self.tree.setCurrentIndex(QModelIndex())
 
     def remove_row(self, task_id: int) -> None:
         """Take a decided task's row out, leaving the others as they are."""
-        item = self.items.pop(task_id, None)
-        if item is not None:
-            self.tree.takeTopLevelItem(self.tree.indexOfTopLevelItem(item))
-            self.rows = [r for r in self.rows if r.task_id != task_id]
+        if self.model.remove(task_id):
             self._count()
 
     def _count(self) -> None:
-        self.count_label.setText(self.tr("{0} tasks waiting").format(len(self.rows)) if self.rows
+        n = len(self.model.rows)
+        self.count_label.setText(self.tr("{0} tasks waiting").format(n) if n
                                  else self.tr("Nothing waiting for review with these filters."))
 
     def set_lot(self, text: str) -> None:
@@ -179,5 +241,5 @@ class ReviewQueuePanel(QWidget):
     def _changed(self, *_args: object) -> None:
         self.filters_changed.emit(self.current_filter())
 
-    def _activated(self, item: QTreeWidgetItem) -> None:
-        self.chosen.emit(int(item.data(0, ROW_ROLE)))
+    def _activated(self, index: QModelIndex) -> None:
+        self.chosen.emit(int(index.data(ROW_ROLE)))
