@@ -133,9 +133,18 @@ class MediaInfer:
         self._new_index: bytes | None = None
 
     def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        outcomes = [pickle.dumps(self._run(item), protocol=5) for item in _items(batch)]
+        outcomes = [pickle.dumps(self._guarded(item), protocol=5) for item in _items(batch)]
         return {"task_id": batch["task_id"], "result": np.array(outcomes, dtype=object),
                 "error": np.array([""] * len(outcomes), dtype=object)}
+
+    def _guarded(self, item: dict[str, Any]) -> Outcome:
+        """The task's outcome; whatever one task raises fails that task alone (an item that raised out of the actor
+        would be retried, then end the whole run), with the reason."""
+        try:
+            return self._run(item)
+        except Exception as exc:  # the boundary of one task
+            reason = getattr(exc, "reason", None) or getattr(exc, "detail", None) or str(exc) or type(exc).__name__
+            return Outcome(error=str(reason))
 
     def _run(self, item: dict[str, Any]) -> Outcome:
         task = Task(int(item["task_id"]), str(item["name"]), str(item["sha"]), int(item["size"]), int(item["width"]),
@@ -163,10 +172,13 @@ class MediaInfer:
         return outcome
 
     def _open_video(self, task: Task, stored: bytes | None) -> VideoDecoder:
-        """The stored frame index, else one demux pass (kept by the driver for the next run)."""
-        if stored is not None:
-            index = FrameIndex.from_bytes(stored)
-        else:
+        """The stored frame index, else one demux pass (kept by the driver for the next run); a stored index that
+        does not read is built again too."""
+        try:
+            index = FrameIndex.from_bytes(stored) if stored is not None else None
+        except ValueError:
+            index = None
+        if index is None:
             index = build_index(self._open(task))
             self._new_index = index.to_bytes()
         return VideoDecoder(self._open(task), index, cache_mb=64)

@@ -317,11 +317,11 @@ class _Actors:
     cpus: float
 
     @classmethod
-    def plan(cls, ray: Any, options: FarmOptions, reads: float) -> _Actors:
-        """`reads`: the CPU the decode tasks beside the actors reserve."""
+    def plan(cls, ray: Any, options: FarmOptions, reads: float, most: int | None = None) -> _Actors:
+        """`reads`: the CPU the decode tasks beside the actors reserve; `most`: no more actors than that."""
         resources = ray.cluster_resources()
         cpus, gpus = float(resources.get("CPU", 1)), int(resources.get("GPU", 0))
-        workers = options.workers or (gpus if gpus else max(1, int(cpus) // 2))
+        workers = min(options.workers or (gpus if gpus else max(1, int(cpus) // 2)), most or 1 << 30)
         on_gpu = gpus > 0 and options.provider != "cpu"
         if on_gpu:
             return cls(workers, True, {"num_gpus": 1, "num_cpus": 1}, 1, options.provider, cpus)
@@ -366,8 +366,7 @@ def _media_dataset(ray: Any, todo: list[dict[str, Any]], config: ServerConfig, k
                    options: FarmOptions, probe: Predictor | AudioModel, schema: LabelSchema) -> tuple[Any, int, str]:
     """One video or recording per item, read, decoded and run inside the actor (farm/media_tasks.py): no more
     actors than tasks."""
-    actors = _Actors.plan(ray, options, 0.0)
-    workers = min(actors.workers, len(todo))
+    actors = _Actors.plan(ray, options, 0.0, most=len(todo))
     model_bytes = [ray.put(_model_files(options, probe))]
     _quiet_retry_warnings()
     dataset = ray.data.from_items(todo, override_num_blocks=len(todo))
@@ -376,9 +375,10 @@ def _media_dataset(ray: Any, todo: list[dict[str, Any]], config: ServerConfig, k
         fn_constructor_kwargs={"files": model_bytes, "provider": actors.provider, "threads": actors.threads,
                                "model_id": probe.model_id, "every": options.every or 0, "link": options.link,
                                "config": config, "keys": keys, "schema": schema.to_json()},
-        compute=ray.data.ActorPoolStrategy(size=workers), max_restarts=3, max_task_retries=3, **actors.resources,
+        compute=ray.data.ActorPoolStrategy(size=actors.workers), max_restarts=3, max_task_retries=3,
+        **actors.resources,
     )  # fmt: skip
-    return dataset, workers, actors.device
+    return dataset, actors.workers, actors.device
 
 
 def _model_files(options: FarmOptions, probe: Predictor | AudioModel) -> dict[str, bytes]:

@@ -123,3 +123,39 @@ def test_option_errors_name_the_problem(server_factory, tmp_path, capsys):
         assert problem in capsys.readouterr().err
     with seeded.server.store.read() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(db.model_runs)).scalar_one() == 0
+
+
+def test_an_actor_fails_a_task_alone_and_builds_a_damaged_index_again(tmp_path):
+    """The media actor's call, without a cluster: a recording missing from the store fails that task with a reason,
+    and a stored frame index that does not read is built again and handed back to be kept."""
+    import pickle
+
+    import numpy as np
+
+    from core.video import FrameIndex
+    from farm.media_tasks import MediaInfer
+    from sync.server.media_seal import NO_KEYS
+    from sync.server.media_store import open_media
+    from tests.server_fixtures import fast_config
+
+    config = fast_config(tmp_path / "server")
+    media = open_media(config, NO_KEYS)
+    video = make_video(tmp_path / "street.mp4", size=(160, 120), frames=20)
+    sha, size = media.put_file(video)
+    images = detector(tmp_path / "det.onnx")
+    actor = MediaInfer({images.name: images.read_bytes()}, "cpu", 1, model_id(images), 10, True, config, NO_KEYS,
+                       {"labels": [{"name": "car", "color": "#ff0000"}]})
+
+    def call(**item):
+        row = {"task_id": 1, "name": "street.mp4", "kind": "video", "sha": sha, "size": size, "width": 160,
+               "height": 120, "frames": 20, "live": b"", "index": b"", **item}
+        out = actor({k: np.array([v], dtype=object) for k, v in row.items()})
+        return pickle.loads(out["result"][0])
+
+    done = call(index=b"AVIX damaged")
+    assert done.error == "" and done.record_run and done.frames == 2 and done.tracks == 1
+    assert FrameIndex.from_bytes(done.new_index).frames == 20
+    assert call(index=done.new_index).new_index is None  # a stored index is used as it is
+    missing = call(sha="0" * 64, name="gone.mp4")
+    assert not missing.rows and not missing.record_run and "gone.mp4: its media (0000" in missing.error
+    assert "is missing from" in missing.error

@@ -32,6 +32,9 @@ class StoredMediaFile(ChunkedFile):
 def open_stored(media: MediaStore, sha: str, size: int, name: str) -> BinaryIO | StoredMediaFile:
     """The media's bytes as a file PyAV reads: the blob folder's file itself, else ranged reads of the store."""
     path = media.local_path(sha)
-    if path is not None:
+    if path is None:
+        return StoredMediaFile(media, sha, size, name)
+    try:
         return open(path, "rb")
-    return StoredMediaFile(media, sha, size, name)
+    except FileNotFoundError:
+        raise OSError(errno.ENOENT, f"{name}: its media ({sha}) is missing from {media.describe()}") from None
