@@ -22,7 +22,8 @@ def add_prelabel_command(sub: Any, where: argparse.ArgumentParser, guarded: Call
     s.add_argument("--card", type=Path, help="model card (default: the .json beside the model)")
     s.add_argument("--ray", metavar="ADDR", help="a running Ray cluster (ray://host:10001, or auto); default: "
                                                  "start a local one for this command")  # fmt: skip
-    s.add_argument("--batch", type=int, default=0, help="images per session run (default 8 on GPUs, else 1)")
+    s.add_argument("--batch", type=int, default=0,
+                   help="images or video frames per session run (default 8 on GPUs, else 1)")
     s.add_argument("--every", type=int, metavar="K",
                    help="video tasks too: run an image model on every K-th frame (default: videos are left alone)")
     s.add_argument("--link", action="store_true", help="with --every: link each video's detections into tracks")

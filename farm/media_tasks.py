@@ -116,7 +116,7 @@ class MediaInfer:
     """A Ray actor holding one model: an image detector for the videos, an audio model for the recordings. Each
     call takes one task (its row, with its live annotations pickled) and returns its pickled Outcome."""
 
-    def __init__(self, files: Any, provider: str, threads: int, model_id: str, every: int, link: bool,
+    def __init__(self, files: Any, provider: str, threads: int, model_id: str, every: int, link: bool, batch: int,
                  config: ServerConfig, keys: MediaKeys, schema: dict[str, Any]) -> None:  # fmt: skip
         self._dir, path, card = unpack_model(files)
         self.model: Predictor | AudioModel
@@ -126,7 +126,7 @@ class MediaInfer:
             self.model = AudioModel.load(path, card, provider, spin=False)
         if self.model.model_id != model_id:
             raise ModelError(path, "the model's bytes changed on the way to the worker")
-        self.every, self.link = every, link
+        self.every, self.link, self.batch = every, link, batch  # batch: frames per session run
         self.media: MediaStore = open_media(config, keys)
         self.schema = LabelSchema.from_json(schema)
         self._opened: list[Any] = []
@@ -152,7 +152,7 @@ class MediaInfer:
         store = OneTask(task, self.schema, pickle.loads(item["live"]) if item["live"] else [], item["index"] or None)
         job: VideoPrelabelJob | AudioPrelabelJob
         if isinstance(self.model, Predictor):
-            options = VideoPrelabelOptions(every=self.every, link=self.link, locked_schema=True)
+            options = VideoPrelabelOptions(every=self.every, link=self.link, locked_schema=True, batch=self.batch)
             job = VideoPrelabelJob(self.model, store, options,
                                    open_video=lambda t: self._open_video(t, store.frame_index(t.content_hash)))
         else:

@@ -374,6 +374,7 @@ def _media_dataset(ray: Any, todo: list[dict[str, Any]], config: ServerConfig, k
         MediaInfer, batch_size=1, batch_format="numpy",
         fn_constructor_kwargs={"files": model_bytes, "provider": actors.provider, "threads": actors.threads,
                                "model_id": probe.model_id, "every": options.every or 0, "link": options.link,
+                               "batch": options.batch or (8 if actors.on_gpu else 1),
                                "config": config, "keys": keys, "schema": schema.to_json()},
         compute=ray.data.ActorPoolStrategy(size=actors.workers), max_restarts=3, max_task_retries=3,
         **actors.resources,

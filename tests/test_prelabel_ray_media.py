@@ -143,8 +143,8 @@ def test_an_actor_fails_a_task_alone_and_builds_a_damaged_index_again(tmp_path):
     video = make_video(tmp_path / "street.mp4", size=(160, 120), frames=20)
     sha, size = media.put_file(video)
     images = detector(tmp_path / "det.onnx")
-    actor = MediaInfer({images.name: images.read_bytes()}, "cpu", 1, model_id(images), 10, True, config, NO_KEYS,
-                       {"labels": [{"name": "car", "color": "#ff0000"}]})
+    actor = MediaInfer({images.name: images.read_bytes()}, "cpu", 1, model_id(images), 10, True, 1, config,
+                       NO_KEYS, {"labels": [{"name": "car", "color": "#ff0000"}]})
 
     def call(**item):
         row = {"task_id": 1, "name": "street.mp4", "kind": "video", "sha": sha, "size": size, "width": 160,
