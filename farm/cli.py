@@ -18,7 +18,9 @@ def add_prelabel_command(sub: Any, where: argparse.ArgumentParser, guarded: Call
                             "cluster (a small local one without --ray); "
                             "annotators get the predictions on their next sync")  # fmt: skip
     s.add_argument("--project", required=True, help="project name or id")
-    s.add_argument("--model", required=True, type=Path, help="the .onnx model")
+    s.add_argument("--model", required=True, type=Path,
+                   help="the .onnx model: an image model (the images; the videos with --every) or an audio model "
+                        "such as Silero VAD (the recordings)")  # fmt: skip
     s.add_argument("--card", type=Path, help="model card (default: the .json beside the model)")
     s.add_argument("--ray", metavar="ADDR", help="a running Ray cluster (ray://host:10001, or auto); default: "
                                                  "start a local one for this command")  # fmt: skip
