@@ -11,7 +11,7 @@ from __future__ import annotations
 import stat
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from core.audio import AudioError, probe_audio
 from core.media import IMAGE_EXTENSIONS, MediaError, MediaInfo, content_hash, iter_media_files, probe_image
@@ -71,6 +71,13 @@ def media_kind(name: str) -> MediaKind:
 
 def all_extensions() -> frozenset[str]:
     return frozenset().union(*(k.extensions for k in MEDIA_KINDS.values()))
+
+
+def demux_name(name: str) -> str:
+    """The name a reader shows PyAV. FFmpeg picks demuxers by it too, and a playlist demuxer (HLS, for .m3u8 and
+    .m3u) opens the files and URLs its playlist names: a name (a server's task name) without a media suffix of ours
+    gets one that FFmpeg ignores, so a cached or stored file is only ever demuxed as the one file it is."""
+    return name if PurePath(name).suffix.lower() in all_extensions() else f"{name}.media"
 
 
 def iter_all_media(paths: Iterable[str | Path], kind: str | None = None) -> Iterator[Path]:

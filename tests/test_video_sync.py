@@ -17,6 +17,7 @@ import pytest
 import sqlalchemy as sa
 
 from core.annotation import Annotation, Task, new_id
+from core.media_kinds import demux_name
 from core.shapes import Box
 from core.video import FrameIndex, VideoDecoder, VideoError, build_index
 from desktop import cli
@@ -26,7 +27,6 @@ from sync.client import media as client_media
 from sync.client.at_rest import CHUNK, MediaCache
 from sync.client.engine import read_state
 from sync.client.media import MEDIA_PREFIX, MediaPending
-from sync.client.media_reader import demux_name
 from sync.client.store import SyncStore, task_kind
 from sync.client.video import video_index, video_source
 from sync.server.blobs import file_sha256

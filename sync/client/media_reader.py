@@ -17,22 +17,15 @@ from __future__ import annotations
 
 import errno
 import hashlib
-from pathlib import Path, PurePath
+from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 
 from core.chunked_file import LRU_CHUNKS, ChunkedFile
-from core.media_kinds import all_extensions
+from core.media_kinds import demux_name
 
 _OVERHEAD = 12 + 16  # nonce and tag around each chunk
-
-
-def demux_name(name: str) -> str:
-    """The name a reader shows PyAV. FFmpeg picks demuxers by it too, and a playlist demuxer (HLS, for .m3u8 and
-    .m3u) opens the files and URLs its playlist names: a name (a server's task name) without a media suffix of ours
-    gets one that FFmpeg ignores, so media from the cache is only ever demuxed as the one file it is."""
-    return name if PurePath(name).suffix.lower() in all_extensions() else f"{name}.media"
 
 
 class CachedMediaReader(ChunkedFile):

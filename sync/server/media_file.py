@@ -8,7 +8,7 @@ import errno
 from typing import BinaryIO
 
 from core.chunked_file import ChunkedFile
-from sync.client.media_reader import demux_name
+from core.media_kinds import demux_name
 from sync.server.errors import ApiError
 from sync.server.media_store import MediaStore
 
