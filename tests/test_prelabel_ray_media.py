@@ -2,8 +2,8 @@
 with media: an image model with --every K --link runs on every K-th frame of each video and stores tracks, an audio
 model (the Silero-layout toy of tests/test_audio_vad.py) puts segments on the recordings, a video that does not
 decode fails alone with its name, each video's frame index is kept (from add-media's probe, else from the first run),
-a rerun does nothing, and a lead's clone pulls it all as predictions. About 30 s
-with Ray's start-ups; marked `ray`."""
+a rerun does nothing, and a lead's clone pulls it all as predictions. Also the media actor on its own (a task that
+fails inside it, a damaged stored index) and the option errors. About 50 s with Ray's start-ups; marked `ray`."""
 
 from __future__ import annotations
 
