@@ -91,8 +91,10 @@ class ChunkedFile(io.RawIOBase):
         return self.read(-1)
 
     def close(self) -> None:
-        with self._lock:
-            self._lru.clear()
+        lock = getattr(self, "_lock", None)  # None when a subclass's __init__ raised before ours (IOBase's
+        if lock is not None:  # finaliser still closes the object)
+            with lock:
+                self._lru.clear()
         super().close()
 
     # -- internals ---------------------------------------------------------------------------------------------
