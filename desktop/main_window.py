@@ -44,7 +44,7 @@ class MainWindow(WindowParts):
         self.setWindowTitle("Annodesk")
         self.mode = "image"  # the keymap mode in force: "image", "video" or "audio" (desktop/keymap.py MODES)
         self.actions_by_id: dict[str, QAction] = {}
-        build_window(self, keys)
+        build_window(self, self, keys)
 
     # ----- workspace and tasks -------------------------------------------------------------------------------------
 

@@ -2,15 +2,15 @@
 its handler, the menus and the tools bar, and the saved window geometry; and WindowParts, the attributes it builds.
 
 It runs once, from MainWindow.__init__, and lives apart so that desktop/main_window.py keeps what the window does once
-built (open a workspace, show a task, switch the keys by mode, save state). It is the window's own code moved out, so
-it reaches the window's private handlers; the controllers still see the window only through desktop/window_api.py.
+built (open a workspace, show a task, switch the keys by mode, save state). It sees the window as `Host`, a Protocol
+of what the controllers need of it and of the handlers it wires, so it never imports desktop/main_window.py back.
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QByteArray, QCoreApplication, Qt
 from PySide6.QtGui import QAction, QActionGroup
@@ -46,8 +46,46 @@ from widgets.task_list import TaskListWidget
 from widgets.tool_icons import tool_icon
 
 if TYPE_CHECKING:
-    from desktop.main_window import MainWindow
-    from sync.client.at_rest import KeyRing
+    from pathlib import Path
+
+    from desktop.connect import ConnectWindow
+    from desktop.quality import QualityWindow
+    from desktop.transfer import TransferWindow
+    from desktop.welcome import WelcomeWindow
+    from desktop.window_api import (
+        AudioWindow,
+        DashboardWindow,
+        GuidelinesWindow,
+        QueueWindow,
+        ReloadWindow,
+        ReviewWindow,
+        SegmentWindow,
+        TimeWindow,
+        VideoWindow,
+    )
+    from sync.client.at_rest import KeyRing, MediaCache
+
+    class Host(ReviewWindow, QueueWindow, DashboardWindow, TransferWindow, VideoWindow, AudioWindow, SegmentWindow,
+               ReloadWindow, TimeWindow, GuidelinesWindow, QualityWindow, ConnectWindow, WelcomeWindow, Protocol):
+        """The main window as its set-up uses it: what each controller needs of it (their Protocols), and the
+        window's own handlers the set-up wires to actions and signals."""
+
+        def open_workspace(self, path: Path, task_id: int | None = None, frame: int | None = None,
+                           time: float | None = None) -> None: ...
+        def paste_from_previous(self) -> None: ...
+        def submit(self) -> None: ...
+        def add_media(self, paths: list[Path] | None = None) -> object: ...
+        def edit_keys(self) -> None: ...
+        def apply_keymap(self) -> None: ...
+        def _zoom(self, name: str, on_canvas: Callable[[], None]) -> None: ...
+        def _choose_workspace(self) -> None: ...
+        def _set_tool(self, tool: str) -> None: ...
+        def _label_by_number(self, number: int) -> None: ...
+        def _label_chosen(self, name: str) -> None: ...
+        def _open_session(self, path: Path, task_id: int | None, media: MediaCache | None = None) -> None: ...
+        def _unlock_failed(self, message: str) -> None: ...
+        def _set_theme(self, choice: str) -> None: ...
+        def _set_language(self, choice: str) -> None: ...
 
 TOOLS = ("select", "box", "polygon", "rotated_box", "polyline", "point", "ellipse", "keypoints", "brush", "eraser",
          "segment")
@@ -92,32 +130,33 @@ class WindowParts(QMainWindow):
     tools_bar: QToolBar  # the tools; hidden on recordings (the canvas's)
 
 
-def build_window(window: MainWindow, keys: KeyRing | None) -> None:
+def build_window(window: WindowParts, host: Host, keys: KeyRing | None) -> None:
     """Build the window's parts and wire them, in the order they need each other; the last step restores the saved
-    geometry and dock layout."""
-    _add_views(window)
+    geometry and dock layout. `window` and `host` are the same main window: the parts built here, and what the
+    controllers and the wiring need of it (so this module never imports desktop.main_window)."""
+    _add_views(window, host)
     _add_status_bar(window)
-    _add_controllers(window, keys)
-    _add_actions(window)
-    build_menus(window, window.actions_by_id, list(window.docks.values()), window.settings.language,
-                window._set_theme, window._set_language)
-    window.tools_bar = tools_bar(window, window.actions_by_id, TOOL_ACTIONS)
+    _add_controllers(window, host, keys)
+    _add_actions(window, host)
+    build_menus(window, host.actions_by_id, list(window.docks.values()), host.settings.language,
+                host._set_theme, host._set_language)
+    window.tools_bar = tools_bar(window, host.actions_by_id, TOOL_ACTIONS)
     window.addToolBar(Qt.ToolBarArea.LeftToolBarArea, window.tools_bar)
     window.prelabel.install()
     window.transfer.install()
     window.quality.install()
-    window.labels.label_chosen.connect(window._label_chosen)
-    window.tasks.task_activated.connect(window.show_task)
+    window.labels.label_chosen.connect(host._label_chosen)
+    window.tasks.task_activated.connect(host.show_task)
     window.canvas.cursor_moved.connect(lambda x, y: window.cursor_label.setText(f"x {x:.0f}  y {y:.0f}"))
     window.canvas.zoom_changed.connect(lambda s: window.zoom_label.setText(f"{s * 100:.0f}%"))
-    _restore_geometry(window)
+    _restore_geometry(window, host)
 
 
-def _add_views(window: MainWindow) -> None:
+def _add_views(window: WindowParts, host: Host) -> None:
     """The canvas and the video and audio views in the middle, the docks on the right."""
     window.canvas = ImageCanvas()
-    window.video = VideoController(window)
-    window.audio = AudioController(window)
+    window.video = VideoController(host)
+    window.audio = AudioController(host)
     window.central = QStackedWidget()
     window.central.addWidget(window.video.view)
     window.central.addWidget(window.audio.view)
@@ -128,15 +167,15 @@ def _add_views(window: MainWindow) -> None:
     window.tasks = TaskListWidget()
     window.tags = TagPanel()
     window.docks = {  # the titles in the context of the window's own tr()
-        "Labels": window.add_dock("Labels", translate("MainWindow", "Labels"), window.labels),
-        "Tags": window.add_dock("Tags", translate("MainWindow", "Tags"), window.tags),
-        "Shapes": window.add_dock("Shapes", translate("MainWindow", "Shapes"), window.shapes),
-        "Attributes": window.add_dock("Attributes", translate("MainWindow", "Attributes"), window.attributes),
-        "Tasks": window.add_dock("Tasks", translate("MainWindow", "Tasks"), window.tasks),
+        "Labels": host.add_dock("Labels", translate("MainWindow", "Labels"), window.labels),
+        "Tags": host.add_dock("Tags", translate("MainWindow", "Tags"), window.tags),
+        "Shapes": host.add_dock("Shapes", translate("MainWindow", "Shapes"), window.shapes),
+        "Attributes": host.add_dock("Attributes", translate("MainWindow", "Attributes"), window.attributes),
+        "Tasks": host.add_dock("Tasks", translate("MainWindow", "Tasks"), window.tasks),
     }
 
 
-def _add_status_bar(window: MainWindow) -> None:
+def _add_status_bar(window: WindowParts) -> None:
     """Task, cursor position and zoom on the left; background jobs and the save state on the right."""
     window.task_label = QLabel()
     window.cursor_label = QLabel()
@@ -153,45 +192,45 @@ def _add_status_bar(window: MainWindow) -> None:
     bar.addPermanentWidget(window.save_label)
 
 
-def _add_controllers(window: MainWindow, keys: KeyRing | None) -> None:
+def _add_controllers(window: WindowParts, host: Host, keys: KeyRing | None) -> None:
     window.sync_status = SyncStatus(window, keys)
-    window.reloader = TaskReloader(window)
-    window.unlocker = Unlocker(window, window.sync_status.keys, window.sync_status.prompt, window._open_session,
-                               window._unlock_failed)
-    window.review = ReviewController(window)
-    window.queue = ReviewQueueController(window)
-    window.dashboard = DashboardController(window)
-    window.audit = AuditController(window)
-    window.quality = QualityController(window)
-    window.connector = ConnectController(window)
-    window.welcome = WelcomeController(window)
-    window.guidelines = GuidelinesController(window)
-    window.active_time = TimeTracker(window)
-    window.prelabel = PrelabelController(window)
-    window.segment = SegmentController(window)
-    window.transfer = TransferController(window)
+    window.reloader = TaskReloader(host)
+    window.unlocker = Unlocker(window, window.sync_status.keys, window.sync_status.prompt, host._open_session,
+                               host._unlock_failed)
+    window.review = ReviewController(host)
+    window.queue = ReviewQueueController(host)
+    window.dashboard = DashboardController(host)
+    window.audit = AuditController(host)
+    window.quality = QualityController(host)
+    window.connector = ConnectController(host)
+    window.welcome = WelcomeController(host)
+    window.guidelines = GuidelinesController(host)
+    window.active_time = TimeTracker(host)
+    window.prelabel = PrelabelController(host)
+    window.segment = SegmentController(host)
+    window.transfer = TransferController(host)
 
 
-def _handlers(window: MainWindow) -> dict[str, Callable[[], object]]:
+def _handlers(window: WindowParts, host: Host) -> dict[str, Callable[[], object]]:
     """What each action of the keymap does: the window's own handlers and those of its controllers."""
     def editor_call(command: Callable[[Editor], object]) -> Callable[[], object]:
-        return lambda: command(window.session.editor) if window.session and window.session.editor else None
+        return lambda: command(host.session.editor) if host.session and host.session.editor else None
 
     handlers: dict[str, Callable[[], object]] = {
         **{action_id: editor_call(command) for action_id, command in COMMANDS.items()},
-        "edit.paste_previous": window.paste_from_previous,
-        "task.next": lambda: window.go(1),
-        "task.previous": lambda: window.go(-1),
-        "task.next_unfinished": lambda: window.go(1, True),
-        "task.previous_unfinished": lambda: window.go(-1, True),
-        "task.submit": window.submit,
-        "view.zoom_in": functools.partial(window._zoom, "zoom_in", window.canvas.zoom_in),
-        "view.zoom_out": functools.partial(window._zoom, "zoom_out", window.canvas.zoom_out),
-        "view.fit": functools.partial(window._zoom, "fit", window.canvas.fit_to_view),
+        "edit.paste_previous": host.paste_from_previous,
+        "task.next": lambda: host.go(1),
+        "task.previous": lambda: host.go(-1),
+        "task.next_unfinished": lambda: host.go(1, True),
+        "task.previous_unfinished": lambda: host.go(-1, True),
+        "task.submit": host.submit,
+        "view.zoom_in": functools.partial(host._zoom, "zoom_in", window.canvas.zoom_in),
+        "view.zoom_out": functools.partial(host._zoom, "zoom_out", window.canvas.zoom_out),
+        "view.fit": functools.partial(host._zoom, "fit", window.canvas.fit_to_view),
         "view.actual_size": window.canvas.actual_size,
-        "workspace.add_media": window.add_media,
-        "workspace.open": window._choose_workspace,
-        "help.keys": window.edit_keys,
+        "workspace.add_media": host.add_media,
+        "workspace.open": host._choose_workspace,
+        "help.keys": host.edit_keys,
         **window.prelabel.handlers(),
         **window.segment.handlers(),
         **window.review.handlers(),
@@ -206,22 +245,22 @@ def _handlers(window: MainWindow) -> dict[str, Callable[[], object]]:
         **window.guidelines.handlers(),
     }
     for action_id, tool in TOOL_ACTIONS.items():
-        handlers[action_id] = functools.partial(window._set_tool, tool)
+        handlers[action_id] = functools.partial(host._set_tool, tool)
     for i in range(1, 11):
-        handlers[f"label.{i}"] = functools.partial(window._label_by_number, i)
+        handlers[f"label.{i}"] = functools.partial(host._label_by_number, i)
     return handlers
 
 
-def _add_actions(window: MainWindow) -> None:
-    """One QAction per keymap entry into `window.actions_by_id`, then the keys of the settings on them."""
-    handlers = _handlers(window)
+def _add_actions(window: WindowParts, host: Host) -> None:
+    """One QAction per keymap entry into `actions_by_id`, then the keys of the settings on them."""
+    handlers = _handlers(window, host)
     window.tool_group = QActionGroup(window)
     for spec in ACTIONS:
         action_id, canvas_only = spec.id, spec.canvas_only
         action = QAction(translate("keymap", spec.text), window)
         context = Qt.ShortcutContext.WidgetShortcut if canvas_only else Qt.ShortcutContext.WindowShortcut
         action.setShortcutContext(context)
-        action.setEnabled(spec.scope not in KIND_SCOPES or active(spec.scope, window.mode))
+        action.setEnabled(spec.scope not in KIND_SCOPES or active(spec.scope, host.mode))
         action.triggered.connect(handlers[action_id])
         if action_id in TOOL_ACTIONS:
             action.setCheckable(True)
@@ -229,13 +268,13 @@ def _add_actions(window: MainWindow) -> None:
             window.tool_group.addAction(action)
         for target in (window.canvas, window.audio.waveform) if canvas_only else (window,):
             target.addAction(action)
-        window.actions_by_id[action_id] = action
-    window.apply_keymap()
+        host.actions_by_id[action_id] = action
+    host.apply_keymap()
 
 
-def _restore_geometry(window: MainWindow) -> None:
+def _restore_geometry(window: WindowParts, host: Host) -> None:
     window.resize(1400, 900)
-    if window.settings.window_geometry:
-        window.restoreGeometry(QByteArray.fromBase64(window.settings.window_geometry.encode()))
-    if window.settings.window_state:
-        window.restoreState(QByteArray.fromBase64(window.settings.window_state.encode()))
+    if host.settings.window_geometry:
+        window.restoreGeometry(QByteArray.fromBase64(host.settings.window_geometry.encode()))
+    if host.settings.window_state:
+        window.restoreState(QByteArray.fromBase64(host.settings.window_state.encode()))
