@@ -1,6 +1,6 @@
 """Pre-label a server project on Ray Data: the desktop's model code (inference/) over the server's store (sync/server/).
 
-Stages (docs/deploy.md, "Pre-labeling on a Ray cluster"):
+Stages (docs/deploy.md, "Pre-labeling on a Ray cluster"; steps 2 and 3 live in farm/image_tasks.py):
 1. The driver lists the project's open image tasks this model (its .onnx content id) has not run on: not in
    `model_runs`, and holding no annotation from this model (predictions pushed from a desktop count as run).
 2. CPU tasks read each task's media from the server's media store by SHA-256 and decode and preprocess it with the
@@ -25,7 +25,6 @@ import functools
 import logging
 import os
 import pickle
-import threading
 import time
 import warnings
 from collections import Counter
@@ -38,22 +37,18 @@ import numpy as np
 import sqlalchemy as sa
 
 from core.annotation import Annotation
-from core.media import MediaError
 from core.schema import LabelSchema
-from farm.media_tasks import MEDIA_KINDS, MediaInfer, Outcome, unpack_model
+from farm.image_tasks import ImageInfer, read_images
+from farm.media_tasks import MEDIA_KINDS, MediaInfer, Outcome
 from inference import LabelMapper, ModelError, Predictor
 from inference.audio import AudioModel, open_model
 from inference.cards import card_beside
-from inference.families import Prepared
-from inference.predictor import Preparer
-from inference.preprocess import Transform, decode_reduced
 from sync.server import db
 from sync.server.agreement_results import insert_server_annotations, live_annotations
 from sync.server.config import ServerConfig
 from sync.server.errors import ApiError
 from sync.server.journal import audit
 from sync.server.media_seal import MediaKeys, load_keys
-from sync.server.media_store import MediaStore, open_media
 from sync.server.service import keep_frame_index
 
 AUTHOR = "prelabel"  # the author of server-side predictions
@@ -349,11 +344,11 @@ def _dataset(ray: Any, todo: list[dict[str, Any]], config: ServerConfig, keys: M
     preparer = probe.preparer
     dataset = ray.data.from_items(todo, override_num_blocks=-(-len(todo) // READ_BATCH))
     _quiet_retry_warnings()
-    dataset = dataset.map_batches(_read_batch, batch_size=READ_BATCH, fn_kwargs={"config": config, "keys": keys,
+    dataset = dataset.map_batches(read_images, batch_size=READ_BATCH, fn_kwargs={"config": config, "keys": keys,
                                   "preparer": preparer}, num_cpus=read_cpus, max_retries=3,
                                   compute=ray.data.TaskPoolStrategy(size=max(2, int(actors.cpus))))  # fmt: skip
     dataset = dataset.map_batches(
-        _Infer, batch_size=max(batch, READ_BATCH), batch_format="numpy",
+        ImageInfer, batch_size=max(batch, READ_BATCH), batch_format="numpy",
         fn_constructor_kwargs={"files": model_bytes, "provider": actors.provider, "threads": actors.threads,
                                "batch": batch, "model_id": probe.model_id},
         compute=ray.data.ActorPoolStrategy(size=actors.workers), max_restarts=3, max_task_retries=3,
@@ -389,98 +384,6 @@ def _model_files(options: FarmOptions, probe: Predictor | AudioModel) -> dict[st
     if card is not None:
         files["card.json"] = Path(card).read_bytes()
     return files
-
-
-_MEDIA: dict[tuple[Any, ...], MediaStore] = {}
-_LOW = threading.local()
-
-
-def _read_batch(batch: dict[str, np.ndarray], config: ServerConfig, keys: MediaKeys,
-                preparer: Preparer) -> dict[str, np.ndarray]:  # fmt: skip
-    """In a CPU task: each task's media bytes from the store, decoded (reduced where the model needs fewer pixels)
-    and preprocessed; a task that cannot be read carries its reason instead."""
-    if not getattr(_LOW, "done", False) and hasattr(os, "setpriority"):  # decode yields to inference, as on the desktop
-        with contextlib.suppress(OSError):
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
-        _LOW.done = True
-    key = (config.data_dir, config.media, config.s3_endpoint)
-    media = _MEDIA.get(key)
-    if media is None:
-        media = _MEDIA[key] = open_media(config, keys)
-    tensors: list[np.ndarray | None] = []
-    transforms, errors = [], []
-    for sha, name, size, width, height in zip(batch["sha"], batch["name"], batch["size"], batch["width"],
-                                               batch["height"], strict=True):  # fmt: skip
-        try:
-            data = b"".join(media.read(str(sha), 0, int(size)))
-            full = (int(width), int(height)) if int(width) > 0 else None
-            image, fx, fy = decode_reduced(data, str(name), full, preparer.needed_scale)
-            prepared = preparer.prepare(image, (fx, fy), full)
-            tensors.append(prepared.tensor[0])
-            t = prepared.transform
-            transforms.append((t.gain_x, t.gain_y, t.pad_x, t.pad_y, t.width, t.height))
-            errors.append("")
-        except (MediaError, ModelError, ApiError, OSError) as exc:
-            tensors.append(None)
-            transforms.append((1.0, 1.0, 0.0, 0.0, 0, 0))
-            errors.append(getattr(exc, "reason", None) or getattr(exc, "problem", None)
-                          or getattr(exc, "detail", None) or str(exc))  # fmt: skip
-    return {"task_id": batch["task_id"], "tensor": _tensor_column(tensors),
-            "transform": np.array(transforms, np.float64), "error": np.array(errors, dtype=object)}
-
-
-def _tensor_column(tensors: list[np.ndarray | None]) -> np.ndarray:
-    """One array (Ray Data keeps it as an Arrow tensor column, no pickling) where the inputs share a shape, which
-    letterboxing models make the rule; an object array of arrays (a variable-shaped column) otherwise. A failed task
-    holds zeros of its neighbours' shape."""
-    ok = [t for t in tensors if t is not None]
-    like = ok[0] if ok else np.zeros((1, 1, 1), np.float32)
-    filled = [t if t is not None else np.zeros_like(like) for t in tensors]
-    if all(t.shape == like.shape and t.dtype == like.dtype for t in filled):
-        return np.stack(filled)
-    column = np.empty(len(filled), dtype=object)
-    column[:] = filled
-    return column
-
-
-class _Infer:
-    """A Ray actor holding one ONNX Runtime session: batches in, each task's predictions (or its failure) out."""
-
-    def __init__(self, files: Any, provider: str, threads: int, batch: int, model_id: str) -> None:
-        self._dir, model, card = unpack_model(files)
-        self.predictor = Predictor.load(model, card, provider, spin=False, threads=threads)
-        if self.predictor.model_id != model_id:
-            raise ModelError(model, "the model's bytes changed on the way to the worker")
-        self.batch = 1 if self.predictor.max_batch == 1 else max(1, batch)
-
-    def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        n = len(batch["task_id"])
-        predictions: list[bytes] = [b""] * n
-        errors = [str(e) for e in batch["error"]]
-        ready = [(i, Prepared(np.asarray(batch["tensor"][i])[None], _transform(batch["transform"][i])))
-                 for i in range(n) if not errors[i]]
-        while ready:
-            shape = ready[0][1].tensor.shape
-            chunk = [item for item in ready if item[1].tensor.shape == shape][: self.batch]
-            ready = [item for item in ready if item not in chunk]
-            try:
-                outputs = self.predictor.infer([p for _, p in chunk])
-            except ModelError as exc:
-                for i, _ in chunk:
-                    errors[i] = exc.problem
-                continue
-            for (i, prepared), out in zip(chunk, outputs, strict=True):
-                try:
-                    predictions[i] = pickle.dumps(self.predictor.decode(out, prepared), protocol=5)
-                except ModelError as exc:
-                    errors[i] = exc.problem
-        return {"task_id": batch["task_id"], "result": np.array(predictions, dtype=object),
-                "error": np.array(errors, dtype=object)}
-
-
-def _transform(values: np.ndarray) -> Transform:
-    gain_x, gain_y, pad_x, pad_y, width, height = (float(v) for v in values)
-    return Transform(gain_x, gain_y, pad_x, pad_y, int(width), int(height))
 
 
 # -- storing -----------------------------------------------------------------------------------------------------

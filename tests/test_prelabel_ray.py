@@ -112,7 +112,7 @@ def test_a_retried_group_is_stored_once(server_factory, tmp_path):
     assert [t["task_id"] for t in todo] == [seeded.task_ids[2]] and done == 2
 
 
-INFER = "ray::MapWorker(MapBatches(_Infer))"  # Ray's title for an inference actor; + ".submit" in a batch
+INFER = "ray::MapWorker(MapBatches(ImageInfer))"  # Ray's title for an inference actor; + ".submit" in a batch
 
 
 def slow_detector(path, matmuls=3):
