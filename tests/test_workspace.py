@@ -19,7 +19,7 @@ from core.document import AddAnnotations, AnnotationDoc, DeleteAnnotations, Undo
 from core.schema import Label, LabelSchema
 from core.shapes import Box, Polygon
 from core.shapes.mask import Mask
-from sync import migrations
+from sync import database, migrations
 from sync.workspace import DB_NAME, SCHEMA_VERSION, NewerWorkspaceError, Workspace, WorkspaceError
 
 SCHEMA = LabelSchema((Label("car", "#e69f00", "1"), Label("person", "#56b4e9", "2")))
@@ -59,6 +59,7 @@ def test_create_sets_up_wal_schema_and_meta(ws, tmp_path):
     conn = sqlite3.connect(ws.path / DB_NAME)
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert conn.execute("PRAGMA page_size").fetchone()[0] == 16384
     conn.close()
     assert ws.schema == SCHEMA and ws.author and len(ws.workspace_id) == 32
     with pytest.raises(WorkspaceError, match="already exists"):
@@ -69,6 +70,20 @@ def test_create_sets_up_wal_schema_and_meta(ws, tmp_path):
     (tmp_path / "junk" / DB_NAME).write_bytes(b"not sqlite at all" * 100)
     with pytest.raises(WorkspaceError, match="not an Annodesk workspace"):
         Workspace.open(tmp_path / "junk")
+
+
+def test_a_workspace_with_4_kib_pages_keeps_them_and_works(tmp_path, monkeypatch):
+    """Workspaces made before 16 KiB pages: SQLite ignores the page size on an existing file, nothing is rewritten."""
+    monkeypatch.setattr(database, "PAGE_SIZE", 4096)
+    Workspace.create(tmp_path / "old", SCHEMA).close()
+    monkeypatch.undo()
+    with Workspace.open(tmp_path / "old") as ws:
+        task = _task(ws, tmp_path)
+        assert ws.insert_annotations([_box(task.id, x=float(i)) for i in range(500)]) == 500
+    with Workspace.open(tmp_path / "old") as ws:
+        assert len(ws.annotations(task.id)) == 500
+        assert ws.integrity_check() == "ok"
+    assert _rows(ws, "PRAGMA page_size") == [(4096,)]
 
 
 def test_newer_schema_is_refused_and_file_left_untouched(ws):
