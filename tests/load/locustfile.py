@@ -5,6 +5,11 @@ Annotators log in with a device key, pull event pages, push sealed 100-op batche
 `prev_batch_hash` is the hash of its last accepted batch) and download media; leads read the dashboard and review
 submitted tasks. Each user talks to one server process, chosen round-robin by user (no proxy in between). Request
 names (`login`, `pull`, `push`, `media`, `dashboard`, `review`) make locust's statistics per request kind.
+
+The measured window starts when the last user has logged in: each user waits after its login until then, and the
+last login resets the statistics and ends the run `duration` seconds later. A login costs the server ~0.1-0.2 s of
+argon2id CPU, so a window that opened during the logins measured the other requests queued behind that burst rather
+than the steady state (the logins' own times are reported apart, from LOGINS).
 """
 
 from __future__ import annotations
@@ -18,7 +23,9 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import gevent
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from gevent.event import Event
 from locust import FastHttpUser, between, events, task
 
 from sync.envelope import b64d, b64e, batch_hash, raw_public, seal
@@ -28,14 +35,27 @@ PLAN: dict[str, Any] = json.loads(Path(os.environ["ANNODESK_LOAD_PLAN"]).read_te
 THINK = tuple(PLAN.get("think", (1.0, 3.0)))
 _next_user = itertools.count()
 _next_lead = itertools.count()
-LOGINS: list[float] = []  # ms: logins happen in on_start, during the ramp-up, before locust resets its stats
+LOGINS: list[float] = []  # ms: logins happen in on_start, before the measured window
 OPS = {"pushed": 0}
+_logins_done = itertools.count(1)
+_all_logged_in = Event()
+WINDOW = {"opened_after_s": 0.0}
+_began = time.perf_counter()
+
+
+def _login_done(environment: Any) -> None:
+    """Count a finished (or refused) login; the last one opens the measured window and schedules its end."""
+    if next(_logins_done) == PLAN["users"]:
+        environment.runner.stats.reset_all()
+        WINDOW["opened_after_s"] = time.perf_counter() - _began
+        _all_logged_in.set()
+        gevent.spawn_later(PLAN["duration"], environment.runner.quit)
 
 
 @events.test_stop.add_listener
 def _write_extra(**_kw: Any) -> None:
     if out := os.environ.get("ANNODESK_LOAD_EXTRA"):
-        Path(out).write_text(json.dumps({"logins_ms": LOGINS, "ops": OPS["pushed"]}))
+        Path(out).write_text(json.dumps({"logins_ms": LOGINS, "ops": OPS["pushed"], **WINDOW}))
 
 
 class _Annodesk(FastHttpUser):
@@ -53,12 +73,16 @@ class _Annodesk(FastHttpUser):
         body = {"username": name, "password": PLAN["password"], "device_name": f"{name}-load-{self.index}",
                 "device_public_key": b64e(raw_public(self.device_key))}
         began = time.perf_counter()
-        with self.client.post("/api/v1/auth/login", json=body, name="login", catch_response=True) as r:
-            if r.status_code != 200:
-                r.failure(f"login {r.status_code}: {r.text[:200]}")
-                raise RuntimeError(f"login of {name} refused")
-            data = r.json()
-        LOGINS.append((time.perf_counter() - began) * 1000)
+        try:
+            with self.client.post("/api/v1/auth/login", json=body, name="login", catch_response=True) as r:
+                if r.status_code != 200:
+                    r.failure(f"login {r.status_code}: {r.text[:200]}")
+                    raise RuntimeError(f"login of {name} refused")
+                data = r.json()
+            LOGINS.append((time.perf_counter() - began) * 1000)
+        finally:
+            _login_done(self.environment)
+        _all_logged_in.wait()
         self.name = name
         self.auth = {"Authorization": f"Bearer {data['token']}"}
         self.client_id = data["client_id"]
