@@ -131,7 +131,8 @@ def run_locust(hosts: list[str], users: int, spawn_rate: float, duration: int, t
     out["logins"] = {"n": len(logins), "p50": pct(logins, 0.5), "p95": pct(logins, 0.95), "p99": pct(logins, 0.99)}
     push = out["kinds"].get("push")
     out["push_ops_s"] = push["rps"] * OPS_PER_PUSH * (1 - push["errors"] / push["n"]) if push and push["n"] else 0.0
-    out["errors"] = sum(k["errors"] for k in out["kinds"].values())
+    out["refused_logins"] = extra.get("refused_logins", 0)
+    out["errors"] = sum(k["errors"] for k in out["kinds"].values()) + out["refused_logins"]
     return out
 
 
@@ -200,7 +201,7 @@ def print_table(results: list[tuple[int, int, dict[str, Any]]]) -> None:
         first = True
         for kind in KINDS:
             if kind == "login":
-                k = {**r["logins"], "errors": r["kinds"].get("login", {}).get("errors", 0)}
+                k = {**r["logins"], "errors": r["refused_logins"]}
                 if not k["n"]:
                     continue
                 label = "login (before the window)"

@@ -36,7 +36,7 @@ THINK = tuple(PLAN.get("think", (1.0, 3.0)))
 _next_user = itertools.count()
 _next_lead = itertools.count()
 LOGINS: list[float] = []  # ms: logins happen in on_start, before the measured window
-OPS = {"pushed": 0}
+OPS = {"pushed": 0, "refused_logins": 0}  # refused logins: the window's reset clears them from locust's statistics
 _logins_done = itertools.count(1)
 _all_logged_in = Event()
 WINDOW = {"opened_after_s": 0.0}
@@ -55,7 +55,7 @@ def _login_done(environment: Any) -> None:
 @events.test_stop.add_listener
 def _write_extra(**_kw: Any) -> None:
     if out := os.environ.get("ANNODESK_LOAD_EXTRA"):
-        Path(out).write_text(json.dumps({"logins_ms": LOGINS, "ops": OPS["pushed"], **WINDOW}))
+        Path(out).write_text(json.dumps({"logins_ms": LOGINS, **OPS, **WINDOW}))
 
 
 class _Annodesk(FastHttpUser):
@@ -77,6 +77,7 @@ class _Annodesk(FastHttpUser):
             with self.client.post("/api/v1/auth/login", json=body, name="login", catch_response=True) as r:
                 if r.status_code != 200:
                     r.failure(f"login {r.status_code}: {r.text[:200]}")
+                    OPS["refused_logins"] += 1
                     raise RuntimeError(f"login of {name} refused")
                 data = r.json()
             LOGINS.append((time.perf_counter() - began) * 1000)
