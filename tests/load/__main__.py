@@ -103,14 +103,14 @@ def run_locust(hosts: list[str], users: int, spawn_rate: float, duration: int, t
     plan_file.write_text(json.dumps({**fixed, "hosts": hosts, "annotators": open_tasks, "submitted": submitted,
                                      "max_leads": users, "think": think, "users": users, "duration": duration}))
     # the locustfile ends the run `duration` s after the last login; -t only bounds a run whose logins never finish
-    ramp = math.ceil(users / spawn_rate) + 3 + users  # up to 1 s a login
+    logins_s = math.ceil(users / spawn_rate) + 3 + users  # the ramp-up, and up to 1 s a login
     cmd = [sys.executable, "-m", "locust", "-f", str(Path(__file__).with_name("locustfile.py")), "--headless",
-           "-u", str(users), "-r", str(spawn_rate), "-t", f"{ramp + duration}s", "--csv",
+           "-u", str(users), "-r", str(spawn_rate), "-t", f"{logins_s + duration}s", "--csv",
            str(prefix), "--only-summary", "--stop-timeout", "10", "--host", hosts[0], "--loglevel", "WARNING"]
     env = {**os.environ, "ANNODESK_LOAD_PLAN": str(plan_file), "ANNODESK_LOAD_EXTRA": str(extra_file),
            "PYTHONPATH": str(ROOT)}
     load_before = os.getloadavg()[0]
-    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=ramp + duration + 120)
+    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=logins_s + duration + 120)
     load_after = os.getloadavg()[0]
     with open(f"{prefix}_stats.csv") as f:
         rows = {r["Name"]: r for r in csv.DictReader(f)}
