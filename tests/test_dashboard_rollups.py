@@ -72,16 +72,46 @@ def counts(store):
         one = conn.execute(sa.text("""SELECT
             (SELECT count(*) FROM submissions), (SELECT sum(submitted) FROM submission_days),
             (SELECT count(*) FROM reviews r JOIN submitted_labels sl ON sl.task_id = r.task_id),
-            (SELECT sum(reviewed) FROM review_label_days)""")).one()
+            (SELECT sum(reviewed) FROM review_label_days),
+            (SELECT count(*) FROM task_time), (SELECT sum(pieces) FROM active_days),
+            (SELECT count(DISTINCT task_id || ':' || username) FROM task_time), (SELECT count(*) FROM task_time_pairs
+             WHERE seconds > 0)""")).one()
     return list(one)
 
 
-def test_rollups_answer_as_the_facts_do(store):
+def test_rollups_answer_as_the_facts_do(store, monkeypatch):
     seed(store)
     totals = counts(store)
     assert totals[0] > 1000 and totals[2] > 100
     assert totals[0::2] == totals[1::2]
     assert_same(store)
+    monkeypatch.setattr(dashboard, "_PAIR_PAGE", 2)  # the longest tasks read over many pages of pairs
+    assert_same(store)
+
+
+def add_pieces_around_the_window(store):
+    """Users' pieces of time on one task either side of the 30-day window's start and its first whole days, pushed
+    out of order, one deleted: a whole day's piece after one inside the window's first part day (ann0001), after one
+    two days before the first whole day (ann0002), long before it (ann0003), and after two pieces started at the
+    same second before the window (ann0004); the chain links each user's pieces in order."""
+    since, today = NOW - 30 * DAY, NOW - 13 * 3600 - 0.25
+    pieces = {"p3": ("ann0001", today - 25 * DAY), "p1": ("ann0001", since + 50), "q1": ("ann0002", today - 29 * DAY),
+              "p0": ("ann0001", since - 50), "p4": ("ann0001", today - 27 * DAY), "r1": ("ann0003", today - 28 * DAY),
+              "s1": ("ann0004", since - 50), "p2": ("ann0001", today - 29 * DAY + 10), "s0": ("ann0004", since - 50),
+              "q0": ("ann0002", today - 31 * DAY + 5), "r0": ("ann0003", today - 40 * DAY),
+              "s2": ("ann0004", today - 29 * DAY + 30)}
+    with store.write() as conn:
+        for n, (uid, (user, started)) in enumerate(pieces.items()):
+            conn.execute(db.task_time.insert().values(task_id=7, username=user, seconds=10.0 + n, started=started,
+                                                      ended=started + 20, uid=uid, at=NOW, project_id=1))
+        conn.execute(db.task_time.delete().where(db.task_time.c.uid == "p4"))
+    with store.read() as conn:
+        chain = conn.execute(sa.text("SELECT uid, prev_started FROM task_time WHERE task_id = 7 AND uid IN :uids "
+                                     "ORDER BY username, started, id").bindparams(
+                                         sa.bindparam("uids", list(pieces), expanding=True))).all()
+    after = {"p0": None, "p1": "p0", "p2": "p1", "p3": "p2", "q0": None, "q1": "q0", "r0": None, "r1": "r0",
+             "s1": None, "s0": "s1", "s2": "s0"}
+    assert chain == [(uid, pieces[prev][1] if prev else None) for uid, prev in after.items()]
 
 
 def test_late_facts_and_new_labels_reach_their_days(store):
@@ -104,6 +134,7 @@ def test_late_facts_and_new_labels_reach_their_days(store):
         conn.execute(sl.insert(), [{"task_id": task, "label": name, "shapes": 1, "project_id": 1}
                                    for name in ("label19", "brand-new")])
         conn.execute(db.submissions.delete().where(db.submissions.c.id == 1))
+    add_pieces_around_the_window(store)
     totals = counts(store)
     assert totals[0::2] == totals[1::2]
     with store.read() as conn:
@@ -114,7 +145,8 @@ def test_late_facts_and_new_labels_reach_their_days(store):
 
 
 def test_an_older_store_is_rolled_up_when_upgraded(store, tmp_path, store_url):
-    """A store whose facts were written before the roll-ups existed: the upgrade fills them from the facts."""
+    """A store whose facts were written before the roll-ups and the chain of pieces existed: the upgrade adds the
+    column and fills both from the facts."""
     with store.write() as conn:
         if conn.dialect.name == "sqlite":
             names = conn.execute(sa.text("SELECT name FROM sqlite_master WHERE type = 'trigger'")).scalars()
@@ -126,6 +158,8 @@ def test_an_older_store_is_rolled_up_when_upgraded(store, tmp_path, store_url):
                 conn.execute(sa.text(f"DROP FUNCTION {name}() CASCADE"))
         for rollup in rollups.ROLLUPS:
             conn.execute(sa.text(f"DROP TABLE {rollup.table}"))
+        conn.execute(sa.text("DROP INDEX ix_task_time_prev"))
+        conn.execute(sa.text("ALTER TABLE task_time DROP COLUMN prev_started"))
     seed(store)
     store.close()
     upgraded = db.Store(fast_config(tmp_path / "server", db_url=store_url))

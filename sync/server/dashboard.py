@@ -138,24 +138,84 @@ def q_throughput(conn: Connection, q: Query) -> Records:
 
 
 def q_active_time(conn: Connection, q: Query) -> Records:
-    rows = _rows(conn, """
-        SELECT tt.username AS annotator, count(DISTINCT tt.task_id) AS tasks, sum(tt.seconds) AS seconds
-        FROM task_time tt WHERE tt.project_id = :project AND tt.started >= :since AND tt.started < :until
-        GROUP BY tt.username ORDER BY 1""", q)
+    def leg(where: str) -> str:  # a piece starts a task for its user when the piece before it is not in the window
+        return f"""SELECT tt.username AS annotator, count(*) AS pieces, sum(CASE WHEN tt.prev_started IS NULL OR
+            tt.prev_started < :since THEN 1 ELSE 0 END) AS tasks, sum(tt.seconds) AS seconds
+            FROM task_time tt WHERE tt.project_id = :project AND {where} GROUP BY tt.username"""
+    # A whole day's piece whose previous piece is from the two days before the window's first whole day may have
+    # that piece inside the window or not: active_days leaves them to this leg, which asks the facts.
+    started, prev = rollups.day_sql("tt.started", q.dialect), rollups.day_sql("tt.prev_started", q.dialect)
+    near = f"""SELECT tt.username, 0, count(*), 0 FROM task_time tt WHERE tt.project_id = :project
+        AND tt.prev_started >= (:first_day - 2) * {rollups.DAY} - 1 AND tt.prev_started < :since
+        AND {prev} >= :first_day - 2 AND {started} >= :first_day AND {started} < :end_day GROUP BY tt.username"""
+    sql, extra = _windowed(q, """SELECT tt.username AS annotator, count(DISTINCT tt.task_id) AS tasks,
+        sum(tt.seconds) AS seconds FROM task_time tt
+        WHERE tt.project_id = :project AND tt.started >= :since AND tt.started < :until GROUP BY tt.username""",
+        leg, "tt.started", "SELECT d.username, d.pieces, CASE WHEN d.prev_day < :first_day - 2 THEN d.pieces "
+        "ELSE 0 END, d.seconds FROM active_days d", f"""SELECT annotator, {_total('tasks')}, sum(seconds) AS seconds
+        FROM ({{legs}} UNION ALL {near}) x GROUP BY annotator HAVING sum(pieces) > 0""")
+    rows = _rows(conn, sql + " ORDER BY 1", q, **extra)
     for r in rows:
         per_task(r)
     return rows
 
 
+_TASK_TIME_ORDER = "ORDER BY 3 DESC, 1 DESC, 2 DESC"  # seconds, then the newest task and the last name first
+_PAIR_PAGE = 256
+
+
 def q_task_time(conn: Connection, q: Query) -> Records:
-    limit = "" if q.full else "LIMIT :limit"
-    return _rows(conn, f"""
-        SELECT x.task_id AS task_id, t.name AS task, x.annotator AS annotator, x.seconds AS seconds,
-               x.pieces AS pieces
-        FROM (SELECT tt.task_id AS task_id, tt.username AS annotator, sum(tt.seconds) AS seconds, count(*) AS pieces
-              FROM task_time tt WHERE tt.project_id = :project AND tt.started >= :since AND tt.started < :until
-              GROUP BY tt.task_id, tt.username ORDER BY 3 DESC, 1 {limit}) x
-        JOIN tasks t ON t.id = x.task_id ORDER BY x.seconds DESC, x.task_id""", q, limit=q.top)
+    if q.full or not q.rollups or rollups.span(q.since, q.until) is None:
+        pairs = _rows(conn, f"""SELECT tt.task_id AS task_id, tt.username AS annotator, sum(tt.seconds) AS seconds,
+            count(*) AS pieces FROM task_time tt
+            WHERE tt.project_id = :project AND tt.started >= :since AND tt.started < :until
+            GROUP BY tt.task_id, tt.username {_TASK_TIME_ORDER}{'' if q.full else ' LIMIT :limit'}""", q, limit=q.top)
+    else:
+        pairs = _longest_pairs(conn, q)
+    names = _task_names(conn, [p["task_id"] for p in pairs])
+    return [{"task_id": p["task_id"], "task": names[p["task_id"]], "annotator": p["annotator"],
+             "seconds": p["seconds"], "pieces": p["pieces"]} for p in pairs]
+
+
+def _rank(pair: dict[str, Any]) -> tuple[float, int, str]:
+    return pair["seconds"], pair["task_id"], pair["annotator"]
+
+
+def _longest_pairs(conn: Connection, q: Query) -> Records:
+    """The window's `top` longest (task, user) pairs: task_time_pairs lists every pair whose pieces' span meets the
+    window, by its all-time seconds, which a window's seconds never exceed; the pairs are read page by page and
+    summed over the window until the next one's all-time seconds cannot reach the top (rollups.py)."""
+    best: Records = []
+    after: dict[str, Any] = {}  # the last pair read: the next page starts below it
+    while True:
+        page = [tuple(row) for row in conn.execute(sa.text(f"""SELECT seconds, task_id, username FROM task_time_pairs
+            WHERE project_id = :project AND last_started >= :since AND first_started < :until
+            {'AND (seconds, task_id, username) < (:s, :t, :u)' if after else ''}
+            ORDER BY seconds DESC, task_id DESC, username DESC LIMIT {_PAIR_PAGE}"""), {**q.params(), **after})]
+        reachable = [pair for pair in page if len(best) < q.top or pair > _rank(best[-1])]
+        if reachable:
+            best = sorted(best + _window_sums(conn, q, reachable), key=_rank, reverse=True)[:q.top]
+        if len(page) < _PAIR_PAGE or len(reachable) < len(page):
+            return best
+        after = dict(zip("stu", page[-1], strict=True))
+
+
+def _window_sums(conn: Connection, q: Query, pairs: Sequence[tuple[Any, ...]]) -> Records:
+    """The window's seconds and pieces of these (seconds, task, user) pairs (those with pieces in it)."""
+    wanted = {(task, user) for _s, task, user in pairs}
+    sql = sa.text("""SELECT tt.task_id, tt.username, sum(tt.seconds), count(*) FROM task_time tt
+        WHERE tt.task_id IN :tasks AND tt.started >= :since AND tt.started < :until GROUP BY tt.task_id, tt.username""")
+    result = conn.execute(sql.bindparams(sa.bindparam("tasks", expanding=True)),
+                          {**q.params(), "tasks": sorted({task for task, _user in wanted})})
+    sums = [dict(zip(("task_id", "annotator", "seconds", "pieces"), row, strict=True)) for row in result]
+    return [s for s in sums if (s["task_id"], s["annotator"]) in wanted]
+
+
+def _task_names(conn: Connection, ids: Sequence[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    rows = conn.execute(sa.select(db.tasks.c.id, db.tasks.c.name).where(db.tasks.c.id.in_(ids)))
+    return {task_id: name for task_id, name in rows}
 
 
 _DECISIONS = rollups.decision_sums("r")

@@ -265,6 +265,7 @@ task_time = sa.Table(  # active time pushed by clients (sync/server/time_log.py)
     sa.Column("uid", sa.String(64), nullable=False, unique=True),
     sa.Column("at", sa.Float, nullable=False),  # when the server stored it
     sa.Column("project_id", _ID, nullable=False),  # the task's: the dashboard sums a project's time without a join
+    sa.Column("prev_started", sa.Float),  # of the same user's piece before it on the task (rollups.py keeps it)
 )
 
 guidelines = sa.Table(  # every saved version of a project's guidelines (core.guidelines JSON; guidelines.py)
@@ -406,11 +407,33 @@ review_label_days = sa.Table(  # reviews by the labels their task was last submi
     *(sa.Column(name, sa.BigInteger, nullable=False)
       for name in ("reviewed", "accepted", "fixed", "rejected", "returned")),
 )
+active_days = sa.Table(  # active time by the day of each piece and the day of the piece before it on its task
+    "active_days", metadata,
+    sa.Column("project_id", _ID, primary_key=True),
+    sa.Column("day", sa.BigInteger, primary_key=True),
+    sa.Column("username", sa.String(64), primary_key=True),
+    sa.Column("prev_day", sa.BigInteger, primary_key=True),  # -1: the user's first piece on the task
+    sa.Column("seconds", sa.Float, nullable=False),
+    sa.Column("pieces", sa.BigInteger, nullable=False),
+)
+task_time_pairs = sa.Table(  # each user's active time on each task, all days, and the span of its pieces' starts
+    "task_time_pairs", metadata,
+    sa.Column("project_id", _ID, primary_key=True),
+    sa.Column("task_id", _ID, primary_key=True),
+    sa.Column("username", sa.String(64), primary_key=True),
+    sa.Column("seconds", sa.Float, nullable=False),
+    sa.Column("first_started", sa.Float, nullable=False),
+    sa.Column("last_started", sa.Float, nullable=False),
+    sa.Index("ix_task_time_pairs_seconds", "project_id", "seconds", "task_id", "username", "first_started",
+             "last_started"),
+)
 DASHBOARD_INDEXES = (  # on tables older than the dashboard: Store() adds them to existing stores too
     sa.Index("ix_reviews_at", reviews.c.at, reviews.c.task_id, reviews.c.decision, reviews.c.fixed, reviews.c.reason),
     sa.Index("ix_conflicts_at", conflicts.c.field, conflicts.c.at),
     sa.Index("ix_task_time_started", task_time.c.project_id, task_time.c.started, task_time.c.username,
              task_time.c.task_id, task_time.c.seconds),
+    sa.Index("ix_task_time_prev", task_time.c.project_id, task_time.c.prev_started, task_time.c.started,
+             task_time.c.username),
     sa.Index("ix_replicas_submitted", replicas.c.project_id, replicas.c.purpose, replicas.c.submitted_at,
              replicas.c.annotator, replicas.c.score),
     sa.Index("ix_lots_decided", lots.c.project_id, lots.c.decided_at, lots.c.status, lots.c.source),

@@ -24,6 +24,7 @@ def create_or_upgrade(conn: Connection) -> None:
     _review_threads(conn)
     _lots(conn)
     _stages(conn)
+    _add_missing(conn, "task_time", (("prev_started", "FLOAT"),))  # rollups.install fills it
     for index in DASHBOARD_INDEXES:
         index.create(conn, checkfirst=True)
     rollups.install(conn)
