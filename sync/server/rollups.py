@@ -5,10 +5,10 @@ How they stay current: database triggers on the fact tables add each fact to (or
 row in the transaction that writes the fact, so a live refresh sees new work at once, servers sharing one PostgreSQL
 need no coordination beyond the row locks of the upsert, and nothing in push.py, merge.py or service.py calls us.
 A day is the UTC day (epoch seconds // 86400) of the time the chart filters on (a submission's and a review's `at`,
-a piece of time's `started`),
-never of when the server got it: a client pushing days later adds to the right, already rolled-up day. A
-reviews-by-label row counts a review once per label its task was last submitted with, so a new snapshot of the
-task's labels (dashboard_facts.snapshot: delete, then insert) moves its reviews from the old labels to the new ones.
+a piece of time's `started`), never of when the server got it: a client pushing days later adds to the right,
+already rolled-up day. A reviews-by-label row counts a review once per label its task was last submitted with, so a
+new snapshot of the task's labels (dashboard_facts.snapshot: delete, then insert) moves its reviews from the old
+labels to the new ones.
 Active time has two: `active_days` (seconds and pieces per user and day, split by the day of the user's previous
 piece on the same task, which the CHAIN triggers keep in each piece's prev_started) gives a window's distinct
 tasks per user as the count of its pieces whose previous piece lies before the window; `task_time_pairs` (each
