@@ -116,7 +116,8 @@ def add_pieces_around_the_window(store):
 
 def test_late_facts_and_new_labels_reach_their_days(store):
     """An offline client's work pushed days later lands in its own (rolled-up) day; a task submitted again with
-    other labels moves its reviews to them; a fact deleted leaves its day."""
+    other labels moves its reviews to them; a task given to another annotator (or to none) moves its reviews to
+    them; a fact deleted leaves its day."""
     seed(store)
     day_ago = NOW - 20 * DAY + 5
     with store.write() as conn:
@@ -134,6 +135,11 @@ def test_late_facts_and_new_labels_reach_their_days(store):
         conn.execute(sl.insert(), [{"task_id": task, "label": name, "shapes": 1, "project_id": 1}
                                    for name in ("label19", "brand-new")])
         conn.execute(db.submissions.delete().where(db.submissions.c.id == 1))
+        reviewed_tasks = conn.execute(sa.text("SELECT DISTINCT task_id FROM reviews ORDER BY 1 LIMIT 2")).scalars()
+        moved, unassigned = list(reviewed_tasks)
+        someone = conn.execute(sa.text("SELECT id FROM users WHERE name = 'ann0002'")).scalar_one()
+        conn.execute(db.tasks.update().where(db.tasks.c.id == moved).values(assignee_id=someone))
+        conn.execute(db.tasks.update().where(db.tasks.c.id == unassigned).values(assignee_id=None))
     add_pieces_around_the_window(store)
     totals = counts(store)
     assert totals[0::2] == totals[1::2]

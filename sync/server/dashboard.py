@@ -223,11 +223,16 @@ _REVIEW_COLUMNS = tuple(name for name, _expr in rollups.DECISIONS)
 
 
 def q_reviews_by_annotator(conn: Connection, q: Query) -> Records:
-    return _rows(conn, f"""
-        SELECT coalesce(u.name, '') AS annotator, {_DECISIONS}
-        FROM reviews r JOIN tasks t ON t.id = r.task_id LEFT JOIN users u ON u.id = t.assignee_id
-        WHERE t.project_id = :project AND r.at >= :since AND r.at < :until
-        GROUP BY u.name ORDER BY 1""", q)
+    def leg(where: str) -> str:
+        return f"""SELECT coalesce(u.name, '') AS annotator, {_DECISIONS}
+            FROM reviews r JOIN tasks t ON t.id = r.task_id LEFT JOIN users u ON u.id = t.assignee_id
+            WHERE t.project_id = :project AND {where} GROUP BY u.name"""
+    sql, extra = _windowed(q, leg("r.at >= :since AND r.at < :until"), leg, "r.at",
+                           f"SELECT coalesce(u.name, ''), {', '.join('d.' + c for c in _REVIEW_COLUMNS)} "
+                           "FROM review_annotator_days d LEFT JOIN users u ON u.id = d.assignee",
+                           f"SELECT annotator, {_total(*_REVIEW_COLUMNS)} FROM ({{legs}}) x GROUP BY annotator "
+                           "HAVING sum(reviewed) > 0")
+    return _rows(conn, sql + " ORDER BY 1", q, **extra)
 
 
 def q_reviews_by_label(conn: Connection, q: Query) -> Records:

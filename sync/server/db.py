@@ -407,6 +407,14 @@ review_label_days = sa.Table(  # reviews by the labels their task was last submi
     *(sa.Column(name, sa.BigInteger, nullable=False)
       for name in ("reviewed", "accepted", "fixed", "rejected", "returned")),
 )
+review_annotator_days = sa.Table(  # reviews by their task's assignee (its user id, 0 for none)
+    "review_annotator_days", metadata,
+    sa.Column("project_id", _ID, primary_key=True),
+    sa.Column("day", sa.BigInteger, primary_key=True),
+    sa.Column("assignee", sa.BigInteger, primary_key=True),
+    *(sa.Column(name, sa.BigInteger, nullable=False)
+      for name in ("reviewed", "accepted", "fixed", "rejected", "returned")),
+)
 active_days = sa.Table(  # active time by the day of each piece and the day of the piece before it on its task
     "active_days", metadata,
     sa.Column("project_id", _ID, primary_key=True),

@@ -8,7 +8,8 @@ A day is the UTC day (epoch seconds // 86400) of the time the chart filters on (
 a piece of time's `started`), never of when the server got it: a client pushing days later adds to the right,
 already rolled-up day. A reviews-by-label row counts a review once per label its task was last submitted with, so a
 new snapshot of the task's labels (dashboard_facts.snapshot: delete, then insert) moves its reviews from the old
-labels to the new ones.
+labels to the new ones; a reviews-by-annotator row counts a review for its task's assignee, so a task given to
+another annotator moves its reviews to them.
 Active time has two: `active_days` (seconds and pieces per user and day, split by the day of the user's previous
 piece on the same task, which the CHAIN triggers keep in each piece's prev_started) gives a window's distinct
 tasks per user as the count of its pieces whose previous piece lies before the window; `task_time_pairs` (each
@@ -146,6 +147,10 @@ _REVIEWED_LABELS = ("SELECT sl.project_id, {day:{row}.at}, sl.label, {decision:{
                     "WHERE sl.task_id = {row}.task_id")
 _LABELS_REVIEWED = ("SELECT {row}.project_id, {day:r.at}, {row}.label, {decisions:r} FROM reviews r "
                     "WHERE r.task_id = {row}.task_id GROUP BY 2")
+_REVIEWED_TASK = ("SELECT t.project_id, {day:{row}.at}, coalesce(t.assignee_id, 0), {decision:{row}} FROM tasks t "
+                  "WHERE t.id = {row}.task_id")
+_TASK_REVIEWS = ("SELECT {row}.project_id, {day:r.at}, coalesce({row}.assignee_id, 0), {decisions:r} FROM reviews r "
+                 "WHERE r.task_id = {row}.id GROUP BY 2")
 _ACTIVE = ("SELECT {row}.project_id, {day:{row}.started}, {row}.username, coalesce({day:{row}.prev_started}, -1), "
            "{sign}{row}.seconds, {sign}1 WHERE true")
 ROLLUPS = (
@@ -158,6 +163,11 @@ ROLLUPS = (
            (*_both("reviews", _REVIEWED_LABELS), *_both("submitted_labels", _LABELS_REVIEWED)),
            "SELECT sl.project_id, {day:r.at}, sl.label, {decisions:r} FROM reviews r JOIN submitted_labels sl "
            "ON sl.task_id = r.task_id WHERE true GROUP BY 1, 2, 3"),
+    Rollup("review_annotator_days", ("project_id", "day", "assignee"), tuple(name for name, _e in DECISIONS),
+           (*_both("reviews", _REVIEWED_TASK), Trigger("tasks", "UPDATE OF assignee_id", _TASK_REVIEWS, "OLD"),
+            Trigger("tasks", "UPDATE OF assignee_id", _TASK_REVIEWS, "NEW")),
+           "SELECT t.project_id, {day:r.at}, coalesce(t.assignee_id, 0), {decisions:r} FROM reviews r JOIN tasks t "
+           "ON t.id = r.task_id WHERE true GROUP BY 1, 2, 3"),
     Rollup("active_days", ("project_id", "day", "username", "prev_day"), ("seconds", "pieces"),
            (*_both("task_time", _ACTIVE), Trigger("task_time", "UPDATE OF prev_started", _ACTIVE, "OLD"),
             Trigger("task_time", "UPDATE OF prev_started", _ACTIVE, "NEW")),
