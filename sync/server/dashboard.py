@@ -160,7 +160,6 @@ def q_active_time(conn: Connection, q: Query) -> Records:
     return rows
 
 
-_TASK_TIME_ORDER = "ORDER BY 3 DESC, 1 DESC, 2 DESC"  # seconds, then the newest task and the last name first
 _PAIR_PAGE = 256
 
 
@@ -169,7 +168,8 @@ def q_task_time(conn: Connection, q: Query) -> Records:
         pairs = _rows(conn, f"""SELECT tt.task_id AS task_id, tt.username AS annotator, sum(tt.seconds) AS seconds,
             count(*) AS pieces FROM task_time tt
             WHERE tt.project_id = :project AND tt.started >= :since AND tt.started < :until
-            GROUP BY tt.task_id, tt.username {_TASK_TIME_ORDER}{'' if q.full else ' LIMIT :limit'}""", q, limit=q.top)
+            GROUP BY tt.task_id, tt.username ORDER BY 3 DESC, 1 DESC, 2 DESC{'' if q.full else ' LIMIT :limit'}""",
+                    q, limit=q.top)
     else:
         pairs = _longest_pairs(conn, q)
     names = _task_names(conn, [p["task_id"] for p in pairs])
@@ -178,6 +178,7 @@ def q_task_time(conn: Connection, q: Query) -> Records:
 
 
 def _rank(pair: dict[str, Any]) -> tuple[float, int, str]:
+    """The longest tasks' order, as the facts' query sorts them: seconds, then the newest task and the last name."""
     return pair["seconds"], pair["task_id"], pair["annotator"]
 
 
