@@ -13,7 +13,8 @@ A shape is one of four kinds, which both views draw without knowing the chart:
 - table: `columns` and `rows`.
 
 Every chart carries `total`, its headline figures. Series and categories past the largest `top` are summed into one
-"others" entry in the JSON (the CSV has every row); dashboard_shapes.py makes the four kinds. The queries read only
+"others" entry in the JSON (the CSV has every row; a timeseries' query sums them in SQL already, as rows of series
+None); dashboard_shapes.py makes the four kinds. The queries read only
 narrow tables and indexes (db.py's dashboard tables, written by dashboard_facts.py), never the annotations' JSON;
 tests/benchmarks/bench_dashboard.py times them at scale.
 """
@@ -55,7 +56,8 @@ class Query:
     utc_offset_minutes: int = 0  # where a day starts, as in the project's lots (qa utc_offset_minutes)
     top: int = DEFAULT_TOP
     dialect: str = "sqlite"
-    full: bool = False  # the CSV: every row of a table chart, not its first ones
+    full: bool = False  # the CSV: every row; else what the JSON shows (a table's first rows, a timeseries' top
+    # series with the rest folded into rows of series None, dashboard_shapes.timeseries)
     rollups: bool = True  # read whole days from the roll-ups (rollups.py); False: every row from the facts
 
     @property
@@ -64,7 +66,7 @@ class Query:
 
     def params(self) -> dict[str, Any]:
         return {"project": self.project_id, "since": self.since, "until": self.until, "size": self.size,
-                "offset": self.utc_offset_minutes * 60}
+                "offset": self.utc_offset_minutes * 60, "top": self.top}
 
     def start(self, at: float) -> float:
         """The start of the bucket that holds `at`."""
@@ -122,6 +124,24 @@ def _total(*columns: str) -> str:
     return ", ".join(f"CAST(sum({c}) AS BIGINT) AS {c}" for c in columns)
 
 
+def _series(q: Query, name: str, values: Sequence[str]) -> str:
+    """A timeseries' query over {legs}, rows of (bucket, `name`, `values`): every (bucket, name) for the CSV; for
+    the JSON the `top` names by the sum of the first value (then by name, as dashboard_shapes ranks them) and, per
+    bucket, the rest summed into a row of `name` None whose `others` counts them. Folding in SQL saves fetching a
+    row per name and bucket (30,000 for 1,000 annotators over 30 days; docs/benchmarks.md)."""
+    first = values[0]
+    if q.full:
+        return f"""SELECT bucket, {name}, {_total(*values)} FROM ({{legs}}) x GROUP BY 1, 2 HAVING sum({first}) > 0
+            ORDER BY 1, 2"""
+    by_name = 'name COLLATE "C"' if q.dialect == "postgresql" else "name"  # code point order, as Python's
+    return f"""WITH g AS ({{legs}}),
+        named AS (SELECT {name} AS name, sum({first}) AS n FROM g GROUP BY {name} HAVING sum({first}) > 0),
+        top AS (SELECT name FROM named ORDER BY n DESC, {by_name} LIMIT :top)
+        SELECT g.bucket AS bucket, top.name AS {name}, {_total(*values)},
+            (SELECT count(*) FROM named) - (SELECT count(*) FROM top) AS others
+        FROM g LEFT JOIN top ON top.name = g.{name} GROUP BY 1, 2 ORDER BY 1, 2"""
+
+
 # -- the queries -----------------------------------------------------------------------------------------------------
 
 def q_throughput(conn: Connection, q: Query) -> Records:
@@ -130,11 +150,11 @@ def q_throughput(conn: Connection, q: Query) -> Records:
                    sum(CASE WHEN s.resubmitted THEN 1 ELSE 0 END) AS resubmitted
             FROM submissions s WHERE s.project_id = :project AND {where} GROUP BY 1, 2"""
     on_days = q.bucket == "day" and q.utc_offset_minutes % 1440 == 0
-    sql, extra = _windowed(q, leg("s.at >= :since AND s.at < :until"), leg, "s.at", (
+    outer = _series(q, "annotator", ("submitted", "resubmitted"))
+    sql, extra = _windowed(q, outer.format(legs=leg("s.at >= :since AND s.at < :until")), leg, "s.at", (
         "SELECT d.day * 86400, d.username, d.submitted, d.resubmitted FROM submission_days d"
-        if on_days else None), f"""SELECT bucket, annotator, {_total('submitted', 'resubmitted')} FROM ({{legs}}) x
-        GROUP BY 1, 2 HAVING sum(submitted) > 0""")
-    return _rows(conn, sql + " ORDER BY 1, 2", q, **extra)
+        if on_days else None), outer)
+    return _rows(conn, sql, q, **extra)
 
 
 def q_active_time(conn: Connection, q: Query) -> Records:
@@ -272,11 +292,16 @@ def q_corrections(conn: Connection, q: Query) -> Records:
 
 
 def q_lots(conn: Connection, q: Query) -> Records:
-    return _rows(conn, f"""
-        SELECT {q.bucket_sql('l.decided_at')} AS bucket, l.source AS source, l.status AS status, count(*) AS lots
-        FROM lots l WHERE l.project_id = :project AND l.decided_at >= :since AND l.decided_at < :until
-              AND l.status IN ('accepted', 'rejected')
-        GROUP BY 1, 2, 3 ORDER BY 1, 2, 3""", q)
+    """Every (bucket, source, status) for the CSV; for the JSON (bucket, status) with `sources`, the number of
+    sources, on every row: one lot per annotator and day makes 30,000 rows over 30 days, not worth fetching."""
+    where = """FROM lots l WHERE l.project_id = :project AND l.decided_at >= :since AND l.decided_at < :until
+        AND l.status IN ('accepted', 'rejected')"""
+    bucket = q.bucket_sql("l.decided_at")
+    if q.full:
+        return _rows(conn, f"""SELECT {bucket} AS bucket, l.source AS source, l.status AS status, count(*) AS lots
+            {where} GROUP BY 1, 2, 3 ORDER BY 1, 2, 3""", q)
+    return _rows(conn, f"""SELECT {bucket} AS bucket, l.status AS status, count(*) AS lots,
+        (SELECT count(DISTINCT l.source) {where}) AS sources {where} GROUP BY 1, 2 ORDER BY 1, 2""", q)
 
 
 def q_prelabels(conn: Connection, q: Query) -> Records:

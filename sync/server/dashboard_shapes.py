@@ -24,19 +24,24 @@ def timeseries(series_key: str, value_key: str, unit: str, totals: Sequence[str]
         buckets = q.buckets()
         index = {b: i for i, b in enumerate(buckets)}
         per: dict[str, list[float]] = {}
+        folded: list[float] = [0] * len(buckets)  # the rows the query summed already (series None)
+        n_folded = 0
         for r in records:
-            values = per.setdefault(str(r[series_key]), [0] * len(buckets))
+            if r[series_key] is None:
+                values, n_folded = folded, r["others"]
+            else:
+                values = per.setdefault(str(r[series_key]), [0] * len(buckets))
             i = index.get(float(r["bucket"]))
             if i is not None:
                 values[i] += r[value_key]
         shown, rest = _ranked({k: sum(v) for k, v in per.items()}, q.top)
         series = [{"name": k, "values": per[k]} for k in shown]
-        if rest:
-            series.append({"name": f"others ({len(rest)})", "values": [sum(per[k][i] for k in rest)
-                                                                        for i in range(len(buckets))]})
+        if rest or n_folded:
+            series.append({"name": f"others ({len(rest) + n_folded})",
+                           "values": [folded[i] + sum(per[k][i] for k in rest) for i in range(len(buckets))]})
         total = {k: number(sum(r[k] for r in records)) for k in totals}
         return {"kind": "timeseries", "unit": unit, "bucket": q.bucket, "buckets": buckets, "series": series,
-                "total": {**total, series_key + "s": len(per)}}
+                "total": {**total, series_key + "s": len(per) + n_folded}}
     return shape
 
 
@@ -116,7 +121,8 @@ def lots_shape(records: Records, q: Query) -> dict[str, Any]:
                        for k in ("accepted", "rejected")] + [s for s in chart["series"] if s["name"] not in
                                                               ("accepted", "rejected")]
     chart["total"] = {k: sum(r["lots"] for r in records if r["status"] == k) for k in ("accepted", "rejected")}
-    chart["total"]["sources"] = len({r["source"] for r in records})
+    counted = [r["sources"] for r in records[:1] if "sources" in r]  # the JSON's rows count them (dashboard.q_lots)
+    chart["total"]["sources"] = counted[0] if counted else len({r["source"] for r in records})
     return chart
 
 
