@@ -4,13 +4,15 @@ server is gone; an annotator is told the dashboard is for leads."""
 
 import time
 
-from PySide6.QtCharts import QChartView
+from PySide6.QtCharts import QChartView, QValueAxis
+from PySide6.QtCore import QLocale
 from PySide6.QtWidgets import QMenu, QTableWidget
 
 from tests.app_windows import open_window, press
 from tests.server_fixtures import PASSWORD
 from tests.sync_client_helpers import clone_for
 from tests.test_dashboard import box, do_work, submit_op, uid
+from widgets.dashboard_panel import DashboardPanel, duration
 
 
 def test_the_dock_shows_the_servers_figures_live_and_offline(qtbot, seeded_sqlite, keys, tmp_path):
@@ -69,3 +71,31 @@ def test_an_annotator_is_told_the_dashboard_is_for_leads(qtbot, seeded_sqlite, k
     assert window.dashboard.panel.state.text() == "The dashboard is for leads and admins"
     assert window.dashboard.job is None and window.dashboard.panel.boxes == {}
     window.close()
+
+
+def test_the_dock_at_scale_keeps_the_named_bars_readable(qtbot):
+    """1,000 annotators: "others" sums 990 of them; the named bars are scaled to themselves and its bar is cut at
+    the axis' end, a month of team time shows in whole hours, and the legend has room for "others"."""
+    hours = [14.1, 13.8, 11634.0]
+    figures = {"charts": [
+        {"name": "active_time", "title": "Active time per annotator", "kind": "bars", "scale": "count",
+         "unit": "seconds", "good": ["seconds"], "categories": ["ann1", "ann2", "others (990)"],
+         "series": [{"name": "seconds", "values": [h * 3600 for h in hours]}],
+         "note": {"name": "per task", "unit": "seconds", "values": [150, 151, 149]},
+         "total": {"seconds": sum(hours) * 3600, "tasks": 280_000, "annotators": 992}},
+        {"name": "throughput", "title": "Tasks submitted per annotator", "kind": "timeseries", "unit": "tasks",
+         "bucket": "day", "buckets": [0.0, 86400.0],
+         "series": [{"name": f"ann{i}", "values": [1, 2]} for i in range(10)] + [
+             {"name": "others (990)", "values": [9000, 9500]}],
+         "total": {"submitted": 298_965, "resubmitted": 14_000, "annotators": 1000}}]}
+    panel = DashboardPanel()
+    qtbot.addWidget(panel)
+    panel.set_figures(figures)
+    view = panel.boxes["active_time"].findChild(QChartView)
+    axis = next(a for a in view.chart().axes() if isinstance(a, QValueAxis))
+    assert 14.1 <= axis.max() <= 20
+    assert panel.tile_values["active"].property("value") == f"{QLocale().toString(11_662)} h"
+    assert panel.tile_values["submitted"].property("value") == QLocale().toString(298_965)
+    assert duration(99 * 3600 + 59 * 60) == "99 h 59 min"
+    series_view = panel.boxes["throughput"].findChild(QChartView)
+    assert series_view.minimumHeight() >= 40 + 21 * 11

@@ -20,7 +20,7 @@ from PySide6.QtCharts import (
     QStackedBarSeries,
     QValueAxis,
 )
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QMargins, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QLocale, QMargins, Qt, Signal
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import (
     QComboBox,
@@ -82,7 +82,14 @@ def duration(seconds: float) -> str:
         return f"{s} s"
     if s < 3600:
         return f"{s // 60} min {s % 60:02d} s"
-    return f"{s // 3600} h {(s % 3600) // 60:02d} min"
+    if s < 100 * 3600:
+        return f"{s // 3600} h {(s % 3600) // 60:02d} min"
+    return f"{figure(round(s / 3600))} h"  # a team's month: the minutes would not fit a tile
+
+
+def figure(value: Any) -> str:
+    """A count with the locale's digit grouping (299,889; 299.889 in Vietnamese), anything else as it is."""
+    return QLocale().toString(value) if isinstance(value, int) else str(value)
 
 
 def share(part: float, whole: float) -> str:
@@ -160,7 +167,7 @@ class DashboardPanel(QWidget):
     def _tiles(self, by: dict[str, dict[str, Any]]) -> None:
         shown: list[tuple[str, str, str]] = []
         if "throughput" in by:
-            shown.append(("submitted", self.tr("Tasks submitted"), str(by["throughput"]["submitted"])))
+            shown.append(("submitted", self.tr("Tasks submitted"), figure(by["throughput"]["submitted"])))
         if "reviews_by_annotator" in by:
             r = by["reviews_by_annotator"]
             shown.append(("accepted", self.tr("Accepted"), share(r["accepted"] + r["fixed"], r["reviewed"])))
@@ -169,9 +176,9 @@ class DashboardPanel(QWidget):
             shown.append(("active", self.tr("Active time"), duration(by["active_time"]["seconds"])))
         if "lots" in by:
             shown.append(("lots", self.tr("Lots accepted / rejected"),
-                          f"{by['lots']['accepted']} / {by['lots']['rejected']}"))
+                          f"{figure(by['lots']['accepted'])} / {figure(by['lots']['rejected'])}"))
         if "corrections" in by:
-            shown.append(("corrections", self.tr("Label corrections"), str(by["corrections"]["corrections"])))
+            shown.append(("corrections", self.tr("Label corrections"), figure(by["corrections"]["corrections"])))
         if "prelabels" in by:
             p = by["prelabels"]
             shown.append(("prelabels", self.tr("Pre-labels kept unchanged"),
@@ -202,8 +209,10 @@ class DashboardPanel(QWidget):
             return label
         view = QChartView(self._timeseries(chart) if chart["kind"] == "timeseries" else self._bars(chart))
         view.setRenderHint(QPainter.RenderHint.Antialiasing)
-        rows = len(chart.get("categories", ())) if chart["kind"] == "bars" else 0
-        view.setMinimumHeight(max(CHART_HEIGHT, 70 + 26 * rows))
+        if chart["kind"] == "bars":
+            view.setMinimumHeight(max(CHART_HEIGHT, 70 + 26 * len(chart["categories"])))
+        else:  # room for the legend beside it, "others" last
+            view.setMinimumHeight(max(CHART_HEIGHT, 40 + 21 * len(chart["series"])))
         return view
 
     def _new_chart(self) -> QChart:
@@ -249,6 +258,7 @@ class DashboardPanel(QWidget):
         chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
         series.attachAxis(x)
         series.attachAxis(y)
+        y.applyNiceNumbers()  # 0, 2,500, 5,000 rather than 0, 2,535, 5,071
         x.setTruncateLabels(False)  # a chart laid out while its dock was narrow would keep "..." for labels
         if len(data["series"]) > 4:  # a row of annotators under a narrow dock's chart would be cut to "a..."
             chart.legend().setAlignment(Qt.AlignmentFlag.AlignRight)
@@ -261,15 +271,16 @@ class DashboardPanel(QWidget):
         series = (QHorizontalPercentBarSeries() if scale == "share" else QHorizontalBarSeries() if percent
                   else QHorizontalStackedBarSeries())
         hours = data.get("unit") == "seconds"
+        factor = 100.0 if percent else 1 / 3600 if hours else 1.0
         # a category axis counts from the bottom: reversed, the first category stands on top as on the web page
         upside = {**data, "series": [{**s, "values": s["values"][::-1]} for s in data["series"]]}
-        series.append(self._sets(upside, 100.0 if percent else 1 / 3600 if hours else 1.0))
+        series.append(self._sets(upside, factor))
         chart.addSeries(series)
         names = data["categories"]
         note = data.get("note")
         if note:
             unit = note.get("unit")
-            names = [f"{n} · {duration(v) if unit == 'seconds' else v}" for n, v in zip(names, note["values"],
+            names = [f"{n} · {duration(v) if unit == 'seconds' else figure(v)}" for n, v in zip(names, note["values"],
                                                                                           strict=True)]
         y = QBarCategoryAxis()
         y.append(names[::-1])
@@ -283,6 +294,12 @@ class DashboardPanel(QWidget):
         chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)
         series.attachAxis(y)
         series.attachAxis(x)
+        if scale == "count":  # "others" sums many annotators: scaled to the named bars, its own is cut at the edge
+            named = [sum(s["values"][i] for s in data["series"]) for i, n in enumerate(data["categories"])
+                     if not n.startswith("others")]
+            if named and max(named) > 0:
+                x.setRange(0, max(named) * factor)
+            x.applyNiceNumbers()
         y.setTruncateLabels(False)
         chart.legend().setVisible(len(data["series"]) > 1)
         return chart

@@ -48,13 +48,14 @@
     const s = Math.round(seconds);
     if (s < 60) return `${s} s`;
     if (s < 3600) return `${Math.floor(s / 60)} min ${pad(s % 60)} s`;
-    return `${Math.floor(s / 3600)} h ${pad(Math.floor((s % 3600) / 60))} min`;
+    if (s < 100 * 3600) return `${Math.floor(s / 3600)} h ${pad(Math.floor((s % 3600) / 60))} min`;
+    return `${Math.round(s / 3600).toLocaleString("en")} h`;  // a team's month: the minutes would not fit a tile
   }
 
   function brief(seconds) {
     if (seconds < 60) return `${Math.round(seconds)} s`;
     if (seconds < 3600) return `${(seconds / 60).toFixed(seconds < 600 ? 1 : 0)} min`;
-    return `${(seconds / 3600).toFixed(1)} h`;
+    return seconds < 1000 * 3600 ? `${(seconds / 3600).toFixed(1)} h` : `${Math.round(seconds / 3600).toLocaleString("en")} h`;
   }
 
   function number(value, unit) {
@@ -128,12 +129,27 @@
     return [root, legend(chart.series)];
   }
 
+  function barSide(chart, totals, i) {
+    const good = chart.series.filter((s) => (chart.good || [chart.series[0].name]).includes(s.name));
+    let side = chart.scale === "share" ? percent(good.reduce((a, s) => a + s.values[i], 0), totals[i])
+      : chart.unit === "seconds" ? brief(totals[i]) : number(totals[i], chart.scale === "percent" ? "percent" : "");
+    if (chart.note) {
+      const v = chart.note.values[i];
+      side += chart.note.unit === "seconds" ? ` · ${brief(v)} ${chart.note.name}` : ` · ${number(v)} ${chart.note.name}`;
+    }
+    return side;
+  }
+
   function drawBars(chart) {
-    const rowH = 22, W = 560, L = 120, R = 124;
+    const rowH = 22, W = 560, L = 120;
     const H = chart.categories.length * rowH + 6;
     const root = svg("svg", { viewBox: `0 0 ${W} ${H}`, role: "img", "aria-label": chart.title });
     const totals = chart.categories.map((_, i) => chart.series.reduce((a, s) => a + s.values[i], 0));
-    const most = chart.scale === "count" ? niceMax(Math.max(0, ...totals)) : 1;
+    const sides = chart.categories.map((_, i) => barSide(chart, totals, i));
+    const R = Math.min(W / 2, Math.max(124, 12 + 6.6 * Math.max(0, ...sides.map((t) => t.length))));  // 11 px text
+    // "others" sums many annotators: scaled to the named bars, its bar is cut at the full width (its figure is whole)
+    const named = totals.filter((_, i) => !chart.categories[i].startsWith("others"));
+    const most = chart.scale === "count" ? niceMax(Math.max(0, ...(named.length ? named : totals))) : 1;
     const width = W - L - R;
     chart.categories.forEach((name, i) => {
       const yTop = 3 + i * rowH;
@@ -145,7 +161,7 @@
       chart.series.forEach((s, j) => {
         const v = s.values[i];
         if (!v) return;
-        const w = (width * v) / whole;
+        const w = Math.min((width * v) / whole, L + width - x);
         const rect = svg("rect", { x, y: yTop + 3, width: Math.max(0.5, w), height: rowH - 7,
           fill: colorOf(s.name, j) });
         const shown = chart.scale === "share" ? `${number(v)} (${percent(v, totals[i])})` : number(v, chart.unit);
@@ -153,14 +169,7 @@
         root.append(rect);
         x += w;
       });
-      const good = chart.series.filter((s) => (chart.good || [chart.series[0].name]).includes(s.name));
-      let side = chart.scale === "share" ? percent(good.reduce((a, s) => a + s.values[i], 0), totals[i])
-        : chart.unit === "seconds" ? brief(totals[i]) : number(totals[i], chart.scale === "percent" ? "percent" : "");
-      if (chart.note) {
-        const v = chart.note.values[i];
-        side += chart.note.unit === "seconds" ? ` · ${brief(v)} ${chart.note.name}` : ` · ${number(v)} ${chart.note.name}`;
-      }
-      root.append(svg("text", { x: W - R + 6, y: yTop + 15, class: "value" }, side));
+      root.append(svg("text", { x: W - R + 6, y: yTop + 15, class: "value" }, sides[i]));
     });
     return chart.series.length > 1 ? [root, legend(chart.series)] : [root];
   }
@@ -240,7 +249,7 @@
     const by = Object.fromEntries(charts.map((c) => [c.name, c.total]));
     const shown = [];
     const add = (name, value, id) => shown.push(el("div", { class: "tile", id: `tile-${id}` },
-      el("div", { class: "value" }, value), el("div", { class: "name" }, name)));
+      el("div", { class: value.length > 10 ? "value long" : "value" }, value), el("div", { class: "name" }, name)));
     if (by.throughput) add("Tasks submitted", number(by.throughput.submitted), "submitted");
     if (by.reviews_by_annotator) {
       const r = by.reviews_by_annotator;
@@ -248,7 +257,7 @@
       add("Rejected", percent(r.rejected + r.returned, r.reviewed), "rejected");
     }
     if (by.active_time) add("Active time", duration(by.active_time.seconds), "active");
-    if (by.lots) add("Lots accepted / rejected", `${by.lots.accepted} / ${by.lots.rejected}`, "lots");
+    if (by.lots) add("Lots accepted / rejected", `${number(by.lots.accepted)} / ${number(by.lots.rejected)}`, "lots");
     if (by.corrections) add("Label corrections", number(by.corrections.corrections), "corrections");
     if (by.prelabels) {
       const p = by.prelabels;
