@@ -13,6 +13,7 @@ from types import TracebackType
 from PySide6.QtCore import QEventLoop, QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from core.collector import collect_less
 from desktop.i18n import install_translator
 from desktop.main_window import MainWindow
 from desktop.prelabel import warn
@@ -77,6 +78,7 @@ def run_app(workspace_dir: Path | None, task_id: int | None = None, screenshot: 
     window.show()
     if screenshot:
         QTimer.singleShot(300, lambda: _save_screenshot(window, Path(screenshot), app))
+    collect_less()  # a frame's shapes are ~10^4 short-lived objects: no collections in the middle of them
     return app.exec()
 
 

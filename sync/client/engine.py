@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from core import messages
+from core import collector, messages
 from core.messages import error_text, joined, translate
 from sync.client import apply
 from sync.client.at_rest import KeyRing
@@ -243,13 +243,14 @@ _GC_PUSHES: list[tuple[int, int, int]] = []  # the thresholds to restore, once p
 
 @contextmanager
 def _fewer_collections() -> Iterator[None]:
-    """While pushing, let the cyclic garbage collector wait for 50,000 new objects instead of 700: a batch holds
-    ~10^4 short-lived containers, and collecting them again and again cost as much CPU as sealing. Thresholds are
-    process-wide, so the first push to start raises them and the last to end puts them back."""
+    """While pushing, let the cyclic garbage collector wait for core.collector's 50,000 new objects instead of 700
+    (the command line keeps Python's default; the app has it already): a batch holds ~10^4 short-lived containers,
+    and collecting them again and again cost as much CPU as sealing. Thresholds are process-wide, so the first push
+    to start raises them and the last to end puts them back."""
     with _GC_LOCK:
         _GC_PUSHES.append(gc.get_threshold())
         if len(_GC_PUSHES) == 1:
-            gc.set_threshold(50_000, *_GC_PUSHES[0][1:])
+            gc.set_threshold(collector.THRESHOLDS[0], *_GC_PUSHES[0][1:])
     try:
         yield
     finally:

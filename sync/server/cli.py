@@ -6,7 +6,6 @@ desktop/cli.py calls add_server_commands(subparsers); `python -m sync.server.cli
 from __future__ import annotations
 
 import argparse
-import gc
 import getpass
 import json
 import sys
@@ -17,6 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from core.collector import collect_less
 from core.media import MediaError, iter_media_files
 from core.media_kinds import all_extensions, probe_media
 from core.names import safe_item_name
@@ -158,9 +158,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     app = create_app(config)
     print(f"Annodesk server on http://{args.host}:{args.port} (data: {config.data_dir}; media: "
           f"{app.state.ctx.blobs.describe()})", flush=True)
-    gc.collect()
-    gc.freeze()  # start-up objects live as long as the process: the collector need not re-scan them every push
-    gc.set_threshold(50_000, 20, 10)  # a push allocates ~10^5 short-lived containers: collect far less often
+    collect_less()  # a push allocates ~10^5 short-lived containers: collect far less often
     uvicorn.run(app, host=args.host, port=args.port, log_level="info", proxy_headers=True,
                 access_log=False)  # a line per request costs more than a push's HTTP handling; the audit log has who
     return 0

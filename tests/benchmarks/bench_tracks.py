@@ -9,22 +9,28 @@ keyframe pair is shown and kept, so "cold seek" times the first 30 seeks of a fr
 playback order (2,000 frames one after another from the middle of the video) and in random order (300 seeks);
 figures are the median and 95th percentile of one `shapes_at` call, after a warm-up pass. The baseline, in the same
 run on the same frames, is the reference path: `Track.at` on each track alive there, one track at a time (what
-`shapes_at` did before it was vectorised across tracks).
+`shapes_at` did before it was vectorised across tracks). Both run with the app's garbage collector settings
+(core/collector.py, set by desktop/app.py). "gc A/B" then times the fast path again with those settings and with
+Python's own (a collection every 700 new containers), each twice, alternating: the mean of their medians.
 """
 
 from __future__ import annotations
 
+import gc
 import math
 import random
 import statistics
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
+from core.collector import THRESHOLDS
 from core.shapes import Box, Polygon, Shape
 from core.tracks import Keyframe, Track, TrackSet
 
 TARGET_MS = 2.0
+DEFAULT_GC = (700, 10, 10)  # Python's own thresholds
 
 
 def box(rng: random.Random) -> Shape:
@@ -57,6 +63,21 @@ def one_by_one(index: TrackSet, frame: int) -> list:
     return [(t, s) for t in index.live(frame) if (s := t.at(frame)) is not None]
 
 
+def prepared(tracks: list[Track], index: TrackSet, cold: bool) -> TrackSet:
+    """The warm TrackSet, or a fresh one for a cold run (which pays for what it makes itself)."""
+    return TrackSet(tracks) if cold else index
+
+
+@contextmanager
+def collector(thresholds: tuple[int, int, int]) -> Iterator[None]:
+    before = gc.get_threshold()
+    gc.set_threshold(*thresholds)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
 def timed(shapes_at: Callable[[int], list], order: list[int], warm: int = 100) -> tuple[float, float, float]:
     """Median and p95 of one call in ms, and the mean number of shapes per frame."""
     for frame in order[:warm]:
@@ -81,7 +102,7 @@ def main() -> None:
         "polygon*": lambda rng, k: polygon(rng, 8 if k % 2 else 10),
     }
     print(f"{'kind':<9}{'layout':<12}{'order':<11}{'shapes/frame':>13}{'median ms':>11}{'p95 ms':>9}"
-          f"{'baseline median / p95':>24}{'ratio':>7}")
+          f"{'baseline median / p95':>24}{'ratio':>7}{'gc A/B: app / default':>24}")
     rng = random.Random(11)
     playback = list(range(frames // 2 - 1000, frames // 2 + 1000)) if frames > 2000 else list(range(frames))
     seeks = rng.sample(range(frames), min(frames, 300))
@@ -96,14 +117,20 @@ def main() -> None:
             if kind == "polygon*":
                 runs.append(("cold seek", seeks[:30], 0))
             for name, order, warm in runs:
-                if warm == 0:
-                    index = TrackSet(tracks)
-                fast = timed(index.shapes_at, order, warm)
-                if warm == 0:
-                    index = TrackSet(tracks)  # fresh again, so the reference pays nothing the fast path paid
-                base = timed(lambda f, i=index: one_by_one(i, f), order, warm)  # type: ignore[misc]
+                with collector(THRESHOLDS):
+                    fast = timed(prepared(tracks, index, warm == 0).shapes_at, order, warm)
+                    reference = prepared(tracks, index, warm == 0)
+                    base = timed(lambda f, i=reference: one_by_one(i, f), order, warm)  # type: ignore[misc]
+                # the collector's settings A/B: each twice, alternating, warm now (or fresh again when cold)
+                medians: dict[tuple[int, int, int], list[float]] = {THRESHOLDS: [], DEFAULT_GC: []}
+                for _ in range(2):
+                    for setting, got in medians.items():
+                        with collector(setting):
+                            got.append(timed(prepared(tracks, index, warm == 0).shapes_at, order, warm)[0])
+                app, default = (statistics.mean(m) for m in medians.values())
                 print(f"{kind:<9}{layout:<12}{name:<11}{fast[2]:>13.0f}{fast[0]:>11.3f}{fast[1]:>9.3f}"
                       f"{f'{base[0]:.3f} / {base[1]:.3f}':>24}{base[0] / fast[0]:>6.1f}x"
+                      f"{f'{app:.3f} / {default:.3f}':>24}"
                       f"{'' if fast[0] <= TARGET_MS else '  over target'}", flush=True)
             print(f"{'':<9}(tracks built and indexed in {built:.2f} s)")
 
