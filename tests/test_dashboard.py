@@ -271,6 +271,37 @@ def test_web_page_in_chromium_shows_the_figures_and_follows_new_work(seeded_sqli
     assert time.monotonic() - started < 60
 
 
+def test_web_page_with_many_annotators_scales_bars_to_the_named_ones(server_factory, browser, tmp_path):
+    """20 annotators, 10 shown: "others (10)" sums ten of them, so its bar is cut at the track's end and the named
+    bars are drawn against the largest named one, not dwarfed by it; every figure beside a bar fits the chart."""
+    from tests.test_dashboard_rollups import seed
+
+    server = server_factory()
+    seed(server.store)
+    with server.store.write() as conn:
+        token = dashboard_tokens.create(conn, "lead0", 1, "wall")
+    page = browser.new_page(viewport={"width": 1600, "height": 1000})
+    page.goto(f"{server.url}/dashboard/1#token={token}&range=30d")
+    wait_text(page, "#status", lambda t: t.startswith("updated"), 10)
+    chart = page.locator("#chart-active_time svg")
+    assert "others (10)" in chart.text_content()
+    width = float(chart.get_attribute("viewBox").split()[2])
+    bars = chart.locator("rect")
+    tracks, values = [], []
+    for i in range(bars.count()):
+        (tracks if bars.nth(i).get_attribute("fill") == "#262e3a" else values).append(
+            (float(bars.nth(i).get_attribute("x")), float(bars.nth(i).get_attribute("width"))))
+    assert len(tracks) == len(values) == 11
+    track_x, track_w = tracks[0]
+    assert max(w for _x, w in values[:10]) >= 0.45 * track_w  # the named bars use the track (niceMax: >= half)
+    assert values[10][1] == pytest.approx(track_w)  # others: cut at the end
+    edge = chart.bounding_box()
+    for text in chart.locator("text").all():
+        box = text.bounding_box()
+        assert box["x"] + box["width"] <= edge["x"] + edge["width"] + 1, text.text_content()
+    assert width == 560 and track_x == 120
+
+
 def test_web_page_routes(seeded_sqlite):
     server = seeded_sqlite.server
     page = httpx.get(f"{server.url}/dashboard/{seeded_sqlite.project_id}")

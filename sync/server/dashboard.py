@@ -14,9 +14,9 @@ A shape is one of four kinds, which both views draw without knowing the chart:
 
 Every chart carries `total`, its headline figures. Series and categories past the largest `top` are summed into one
 "others" entry in the JSON (the CSV has every row; a timeseries' query sums them in SQL already, as rows of series
-None); dashboard_shapes.py makes the four kinds. The queries read only
-narrow tables and indexes (db.py's dashboard tables, written by dashboard_facts.py), never the annotations' JSON;
-tests/benchmarks/bench_dashboard.py times them at scale.
+None); dashboard_shapes.py makes the four kinds. The queries read only narrow tables and indexes (db.py's dashboard
+tables, written by dashboard_facts.py), never the annotations' JSON; tests/benchmarks/bench_dashboard.py times them
+at scale.
 """
 
 from __future__ import annotations
