@@ -6,6 +6,7 @@ import time
 
 from PySide6.QtCharts import QChartView, QValueAxis
 from PySide6.QtCore import QLocale
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QMenu, QTableWidget
 
 from tests.app_windows import open_window, press
@@ -99,3 +100,5 @@ def test_the_dock_at_scale_keeps_the_named_bars_readable(qtbot):
     assert duration(99 * 3600 + 59 * 60) == "99 h 59 min"
     series_view = panel.boxes["throughput"].findChild(QChartView)
     assert series_view.minimumHeight() >= 40 + 21 * 11
+    base = panel.palette().color(QPalette.ColorRole.Base)  # the theme's colours, not QtCharts' white
+    assert series_view.chart().backgroundBrush().color() == base and view.chart().backgroundBrush().color() == base

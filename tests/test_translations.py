@@ -13,6 +13,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from PySide6.QtCharts import QChartView
 from PySide6.QtCore import QCoreApplication, QLocale
 
 from desktop import i18n
@@ -177,3 +178,19 @@ def test_the_export_dialog_words_its_formats_in_vietnamese(qtbot, vietnamese):
     assert about.startswith("YOLO (Ultralytics): nhãn detect, segment, pose hoặc OBB") and "Chứa hình ảnh" in about
     labels = [dialog.form.itemAt(i, dialog.form.ItemRole.LabelRole) for i in range(dialog.form.rowCount())]
     assert "Loại tác vụ" in [item.widget().text() for item in labels if item is not None]
+
+
+def test_the_dashboard_dock_words_durations_and_others_in_vietnamese(qtbot, vietnamese):
+    from widgets.dashboard_panel import DashboardPanel, duration, others
+
+    assert duration(95) == "1 phút 35 giây" and duration(7 * 3600 + 60) == "7 giờ 01 phút"
+    assert others("others (990)") == f"khác ({QLocale().toString(990)})" and others("ann1") == "ann1"
+    panel = DashboardPanel()
+    qtbot.addWidget(panel)
+    panel.set_figures({"charts": [{"name": "throughput", "title": "Tasks submitted per annotator",
+                                   "kind": "timeseries", "unit": "tasks", "bucket": "day", "buckets": [0.0],
+                                   "series": [{"name": "ann1", "values": [2]}, {"name": "others (3)", "values": [5]}],
+                                   "total": {"submitted": 7, "resubmitted": 0, "annotators": 4}}]})
+    assert panel.boxes["throughput"].title() == "Tác vụ đã nộp theo người gán nhãn"
+    (series,) = panel.boxes["throughput"].findChild(QChartView).chart().series()
+    assert [s.label() for s in series.barSets()] == ["ann1", "khác (3)"]

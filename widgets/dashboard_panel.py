@@ -6,6 +6,7 @@ It fetches nothing itself (desktop/dashboard.py does, off the UI thread).
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 
@@ -20,8 +21,8 @@ from PySide6.QtCharts import (
     QStackedBarSeries,
     QValueAxis,
 )
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QLocale, QMargins, Qt, Signal
-from PySide6.QtGui import QColor, QPainter
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, QLocale, QMargins, Qt, Signal
+from PySide6.QtGui import QColor, QPainter, QPalette
 from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
@@ -70,6 +71,12 @@ COLORS = {"accepted": "#43b581", "fixed": "#f0b429", "edited": "#f0b429", "rejec
 PALETTE = ("#4fa3ff", "#43b581", "#f0b429", "#e5534b", "#a371f7", "#39c5cf", "#ff8f5a", "#d2a8ff", "#7ee787",
            "#ffa198", "#79c0ff", "#e3b341")
 CHART_HEIGHT = 230
+_OTHERS = re.compile(r"others \((\d+)\)")
+OTHERS = QT_TRANSLATE_NOOP("DashboardPanel", "others (%1)")
+SECONDS = QT_TRANSLATE_NOOP("DashboardPanel", "%1 s")
+MINUTES = QT_TRANSLATE_NOOP("DashboardPanel", "%1 min %2 s")
+HOURS_MINUTES = QT_TRANSLATE_NOOP("DashboardPanel", "%1 h %2 min")
+HOURS = QT_TRANSLATE_NOOP("DashboardPanel", "%1 h")
 
 
 def clock(at: float) -> str:
@@ -79,12 +86,26 @@ def clock(at: float) -> str:
 def duration(seconds: float) -> str:
     s = round(seconds)
     if s < 60:
-        return f"{s} s"
+        return _tr(SECONDS, s)
     if s < 3600:
-        return f"{s // 60} min {s % 60:02d} s"
+        return _tr(MINUTES, s // 60, f"{s % 60:02d}")
     if s < 100 * 3600:
-        return f"{s // 3600} h {(s % 3600) // 60:02d} min"
-    return f"{figure(round(s / 3600))} h"  # a team's month: the minutes would not fit a tile
+        return _tr(HOURS_MINUTES, s // 3600, f"{(s % 3600) // 60:02d}")
+    return _tr(HOURS, figure(round(s / 3600)))  # a team's month: the minutes would not fit a tile
+
+
+def _tr(text: str, *args: object) -> str:
+    """`text` translated, its %1, %2... replaced by `args`."""
+    out = QCoreApplication.translate("DashboardPanel", text)
+    for i, arg in enumerate(args, 1):
+        out = out.replace(f"%{i}", str(arg))
+    return out
+
+
+def others(name: str) -> str:
+    """The server's "others (n)", the series and categories past the top ones, in the app's language."""
+    folded = _OTHERS.fullmatch(name)
+    return _tr(OTHERS, figure(int(folded.group(1)))) if folded else name
 
 
 def figure(value: Any) -> str:
@@ -114,6 +135,7 @@ class DashboardPanel(QWidget):
         self.tile_values: dict[str, QLabel] = {}
         self.boxes: dict[str, QGroupBox] = {}
         self.shown: dict[str, Any] = {}  # each chart's JSON on show: unchanged charts are not drawn again
+        self.figures: dict[str, Any] = {}  # the last answer, drawn again in a new theme's colours
         self.charts = QVBoxLayout()
         self.charts.addStretch(1)
         inner = QWidget()
@@ -141,6 +163,7 @@ class DashboardPanel(QWidget):
 
     def set_figures(self, figures: dict[str, Any]) -> None:
         """Show the server's answer: the tiles, and each chart (only the ones whose figures changed are drawn)."""
+        self.figures = figures
         charts = figures.get("charts", [])
         self._tiles({c["name"]: c["total"] for c in charts})
         for chart in charts:
@@ -160,7 +183,13 @@ class DashboardPanel(QWidget):
             box.layout().addWidget(self._draw(chart))
 
     def _word(self, name: str) -> str:
-        return self.tr(WORDS[name]) if name in WORDS else name
+        return self.tr(WORDS[name]) if name in WORDS else others(name)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.PaletteChange and self.figures:  # a theme change: the charts take its colours
+            self.shown.clear()
+            self.set_figures(self.figures)
+        super().changeEvent(event)
 
     # -- tiles ---------------------------------------------------------------------------------------------------
 
@@ -233,6 +262,7 @@ class DashboardPanel(QWidget):
             bar.append([float(v) * scale for v in s["values"]])
             bar.setColor(QColor(COLORS.get(s["name"], "#56606f" if s["name"].startswith("others")
                                            else PALETTE[i % len(PALETTE)])))
+            bar.setBorderColor(bar.color())  # QtCharts rims bars in white, which shows on a dark background
             sets.append(bar)
         return sets
 
@@ -262,7 +292,7 @@ class DashboardPanel(QWidget):
         x.setTruncateLabels(False)  # a chart laid out while its dock was narrow would keep "..." for labels
         if len(data["series"]) > 4:  # a row of annotators under a narrow dock's chart would be cut to "a..."
             chart.legend().setAlignment(Qt.AlignmentFlag.AlignRight)
-        return chart
+        return self._in_palette(chart)
 
     def _bars(self, data: dict[str, Any]) -> QChart:
         chart = self._new_chart()
@@ -276,7 +306,7 @@ class DashboardPanel(QWidget):
         upside = {**data, "series": [{**s, "values": s["values"][::-1]} for s in data["series"]]}
         series.append(self._sets(upside, factor))
         chart.addSeries(series)
-        names = data["categories"]
+        names = [others(n) for n in data["categories"]]
         note = data.get("note")
         if note:
             unit = note.get("unit")
@@ -302,6 +332,19 @@ class DashboardPanel(QWidget):
             x.applyNiceNumbers()
         y.setTruncateLabels(False)
         chart.legend().setVisible(len(data["series"]) > 1)
+        return self._in_palette(chart)
+
+    def _in_palette(self, chart: QChart) -> QChart:
+        """QtCharts paints white whatever the theme: its background, labels and grid from the app's palette."""
+        palette = self.palette()
+        text, line = palette.color(QPalette.ColorRole.Text), palette.color(QPalette.ColorRole.Mid)
+        chart.setBackgroundBrush(palette.color(QPalette.ColorRole.Base))
+        chart.legend().setLabelColor(text)
+        for axis in chart.axes():
+            axis.setLabelsColor(text)
+            axis.setTitleBrush(text)
+            axis.setGridLineColor(line)
+            axis.setLinePenColor(line)
         return chart
 
     def _matrix(self, data: dict[str, Any]) -> QWidget:

@@ -470,6 +470,26 @@
         <translation>người gán nhãn</translation>
     </message>
     <message>
+        <source>others (%1)</source>
+        <translation>khác (%1)</translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 giây</translation>
+    </message>
+    <message>
+        <source>%1 min %2 s</source>
+        <translation>%1 phút %2 giây</translation>
+    </message>
+    <message>
+        <source>%1 h %2 min</source>
+        <translation>%1 giờ %2 phút</translation>
+    </message>
+    <message>
+        <source>%1 h</source>
+        <translation>%1 giờ</translation>
+    </message>
+    <message>
         <source>Tasks submitted</source>
         <translation>Tác vụ đã nộp</translation>
     </message>
