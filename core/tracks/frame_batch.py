@@ -138,7 +138,7 @@ def _join(plans: list[TrackPlan], name: str, dtype: type | str) -> np.ndarray:
 
 class FrameBatch:
     """The keyframes of a list of tracks, laid out so one frame's states for all of them take a few numpy calls and
-    C-level loops; only the shapes' own constructors run once per shape."""
+    C-level loops, with no Python code run per shape for the linear kinds."""
 
     def __init__(self, plans: list[TrackPlan]) -> None:
         self._plans = plans
