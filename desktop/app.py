@@ -69,6 +69,9 @@ def run_app(workspace_dir: Path | None, task_id: int | None = None, screenshot: 
     window = MainWindow(settings)
     window.sync_status.keys.install()  # the window's keys (passphrase dialog), not the command line's (terminal)
     install_error_reporter(window)
+    # the window lives as long as the app: frozen; a workspace opened later stays collectable when it is closed.
+    # A frame's shapes are ~10^4 short-lived objects: no collections in the middle of them
+    collect_less()
     if workspace_dir is None:
         window.welcome.show()
     else:
@@ -78,7 +81,6 @@ def run_app(workspace_dir: Path | None, task_id: int | None = None, screenshot: 
     window.show()
     if screenshot:
         QTimer.singleShot(300, lambda: _save_screenshot(window, Path(screenshot), app))
-    collect_less()  # a frame's shapes are ~10^4 short-lived objects: no collections in the middle of them
     return app.exec()
 
 
