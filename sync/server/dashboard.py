@@ -188,8 +188,7 @@ def q_task_time(conn: Connection, q: Query) -> Records:
         pairs = _rows(conn, f"""SELECT tt.task_id AS task_id, tt.username AS annotator, sum(tt.seconds) AS seconds,
             count(*) AS pieces FROM task_time tt
             WHERE tt.project_id = :project AND tt.started >= :since AND tt.started < :until
-            GROUP BY tt.task_id, tt.username ORDER BY 3 DESC, 1 DESC, 2 DESC{'' if q.full else ' LIMIT :limit'}""",
-                    q, limit=q.top)
+            GROUP BY tt.task_id, tt.username ORDER BY 3 DESC, 1 DESC, 2 DESC{'' if q.full else ' LIMIT :top'}""", q)
     else:
         pairs = _longest_pairs(conn, q)
     names = _task_names(conn, [p["task_id"] for p in pairs])

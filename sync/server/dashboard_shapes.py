@@ -20,6 +20,9 @@ def _ranked(totals: dict[str, float], top: int) -> tuple[list[str], set[str]]:
 
 def timeseries(series_key: str, value_key: str, unit: str, totals: Sequence[str]) -> Callable[[Records, Query],
                                                                                                  dict[str, Any]]:
+    """From every (bucket, series) row, or from rows whose query folded the series past `top` already (series
+    None, `others` their count: dashboard._series); every row is the reference that
+    tests/test_dashboard_rollups.py holds the folded answer to."""
     def shape(records: Records, q: Query) -> dict[str, Any]:
         buckets = q.buckets()
         index = {b: i for i, b in enumerate(buckets)}
