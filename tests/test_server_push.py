@@ -293,3 +293,38 @@ def test_a_store_made_with_per_op_records_keeps_answering_them(tmp_path):
         assert push.recorded(conn, "c1", 8, 10) == {} and push.recorded(conn, "c2", 1, 10) == {}
         assert not sa.inspect(conn).has_table("ops")
     store.close()
+
+
+def test_field_meta_is_one_entry_per_write_and_rows_of_the_older_form_merge_the_same(seeded):
+    """The column keeps each write once; a row stored by an older server (a write per field) keeps its merge
+    history: the lead's label still beats a stale annotator edit, and the row is stored compact from then on."""
+    from sync.fastjson import dumps_str, loads
+    from sync.server.field_meta import FieldMeta
+
+    ann1, lead = seeded.sessions["ann1"], seeded.sessions["lead"]
+    t = seeded.task_ids[0]
+    ann1.push([ann1.op(t, "a1", BOX), ann1.op(t, "a2", BOX)])
+    lead.push([lead.op(t, "a1", {"label": "person"}, base=1)])
+    a = db.annotations
+
+    def stored(ann_id):
+        with seeded.server.store.read() as conn:
+            return loads(conn.execute(sa.select(sa.cast(a.c.field_meta, sa.Text)).where(a.c.id == ann_id))
+                         .scalar_one())
+
+    writes, at = stored("a1")
+    assert len(writes) == 2 and writes[at["label"]][:3] == [2, "lead", True]
+    assert {name for name, i in at.items() if i != at["label"]} == {"kind", "geometry"}  # ann1's creation
+    per_field = {name: writes[i] for name, i in at.items()}
+    with seeded.server.store.write() as conn:  # as an older server stored it
+        conn.execute(a.update().where(a.c.id == "a1").values(field_meta=per_field))
+    assert isinstance(stored("a1"), dict)
+    answer = ann1.push([ann1.op(t, "a1", {"label": "car", "geometry": [0, 0, 9, 9]}, base=1)])
+    assert statuses(answer) == [("merged", "reviewer_wins: label", 3)]
+    assert annotations_of(lead, t)["a1"]["fields"]["label"] == "person"
+    writes, at = stored("a1")
+    assert len(writes) == 3 and writes[at["geometry"]][:2] == [3, "ann1"] and writes[at["label"]][:2] == [2, "lead"]
+    meta = FieldMeta.parse(dumps_str([writes, at]))
+    meta.set(["geometry"], [4, "ann1", False, "c:0"])
+    assert meta.stored() == [[writes[at["label"]], writes[at["kind"]], [4, "ann1", False, "c:0"]],
+                             {"label": 0, "kind": 1, "geometry": 2}]  # the write geometry had before is dropped

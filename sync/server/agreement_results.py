@@ -31,6 +31,7 @@ from core.shapes import ShapeError, shape_from_json
 from core.tracks import track_rows
 from sync.fastjson import dumps_str, loads
 from sync.server import db
+from sync.server.field_meta import FieldMeta
 from sync.server.journal import audit, emit, emit_many
 from sync.server.metrics import count_task_status
 
@@ -187,12 +188,17 @@ def _replace_annotations(conn: Connection, task_id: int, project_id: int, rows: 
     """The task's live shapes become tombstones and the merged shapes take their place, as if a client wrote them."""
     old = db.fetch(conn, "SELECT id, revision, CAST(field_meta AS TEXT) FROM annotations WHERE task_id = ? AND NOT "
                    "deleted", [task_id])
-    gone = [(r + 1, dumps_str({**loads(meta), "_deleted": [r + 1, AUTHOR, False, SERVER_CLIENT]}), AUTHOR, now, i)
-            for i, r, meta in old]
+    gone = [(r + 1, _deleted(meta, [r + 1, AUTHOR, False, SERVER_CLIENT]), AUTHOR, now, i) for i, r, meta in old]
     db.bulk(conn, "UPDATE annotations SET deleted = ?, revision = ?, field_meta = ?, author = ?, updated_at = ? "
             "WHERE id = ?", [(True, *g) for g in gone])
     emit_many(conn, [("annotation", i, project_id, task_id) for i, _r, _m in old])
     insert_server_annotations(conn, project_id, rows, AUTHOR, now)
+
+
+def _deleted(stored_meta: str, write: list[Any]) -> str:
+    meta = FieldMeta.parse(stored_meta)
+    meta.set(["_deleted"], write)
+    return meta.dumps()
 
 
 def insert_server_annotations(conn: Connection, project_id: int, rows: Sequence[Annotation], author: str,
@@ -202,8 +208,8 @@ def insert_server_annotations(conn: Connection, project_id: int, rows: Sequence[
     new = []
     for ann in rows:
         fields = annotation_fields(ann)
-        meta = {name: [1, author, False, SERVER_CLIENT] for name in fields}
-        new.append((ann.id, ann.task_id, 1, False, dumps_str(fields), dumps_str(meta), author, now))
+        meta = FieldMeta.written(fields, [1, author, False, SERVER_CLIENT])
+        new.append((ann.id, ann.task_id, 1, False, dumps_str(fields), meta.dumps(), author, now))
     db.bulk(conn, "INSERT INTO annotations (id, task_id, revision, deleted, fields, field_meta, author, updated_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", new)
     emit_many(conn, [("annotation", n[0], project_id, n[1]) for n in new])

@@ -23,6 +23,7 @@ from sqlalchemy.engine import Connection, RowMapping
 
 from sync.fastjson import loads
 from sync.server import db
+from sync.server.field_meta import FieldMeta
 from sync.server.security import Principal
 
 PRELABEL_STATES = ("pending", "accepted", "edited", "rejected")
@@ -36,7 +37,7 @@ class AnnotationState(Protocol):
     id: str
     task_id: int
     fields: dict[str, Any]
-    meta: dict[str, list[Any]]
+    meta: FieldMeta
     is_new: bool
 
 
@@ -79,7 +80,7 @@ def snapshot(conn: Connection, task_id: int, project_id: int, at: float) -> None
     models: dict[str, Counter[str]] = {}
     for deleted, fields_text, meta_text in db.fetch(conn, "SELECT deleted, CAST(fields AS TEXT), CAST(field_meta AS "
                                                     "TEXT) FROM annotations WHERE task_id = ?", (task_id,)):
-        fields, meta = loads(fields_text), loads(meta_text)
+        fields, meta = loads(fields_text), FieldMeta.parse(meta_text)
         if not deleted and isinstance(fields.get("label"), str):
             labels[fields["label"]] += 1
         model = fields.get("source_model")
@@ -97,11 +98,11 @@ def snapshot(conn: Connection, task_id: int, project_id: int, at: float) -> None
                                    for k, n in sorted(models.items())])
 
 
-def prelabel_state(deleted: bool, fields: dict[str, Any], meta: dict[str, list[Any]]) -> str:
+def prelabel_state(deleted: bool, fields: dict[str, Any], meta: FieldMeta) -> str:
     """pending, accepted, edited or rejected (the module's docstring has the rules)."""
     if deleted:
         return "rejected"
-    born = meta.get("source_model", [0])[0]
+    born = (meta.get("source_model") or [0])[0]
     if any(meta[name][0] > born for name in CONTENT_FIELDS if name in meta):
         return "edited"
     return "pending" if fields.get("source_kind") == "model" else "accepted"

@@ -23,6 +23,7 @@ from core.shapes import ShapeError, shape_from_json
 from sync.fastjson import dumps_str, loads
 from sync.server import dashboard_facts, db, threads, time_log
 from sync.server.errors import ApiError
+from sync.server.field_meta import FieldMeta
 from sync.server.journal import emit_many
 from sync.server.security import Principal
 from sync.server.service import set_status, task_query
@@ -58,7 +59,7 @@ class Ann:
     revision: int
     deleted: bool
     fields: dict[str, Any]
-    meta: dict[str, list[Any]]
+    meta: FieldMeta
     author: str
     is_new: bool = False
     dirty: bool = False
@@ -86,7 +87,7 @@ class BatchApplier:
                             f"CAST(field_meta AS TEXT), author FROM annotations WHERE id IN ({db.marks(ann_ids)})",
                             ann_ids)
             for i, task_id, revision, deleted, fields, meta, author in rows:
-                self.anns[i] = Ann(i, task_id, revision, bool(deleted), loads(fields), loads(meta), author)
+                self.anns[i] = Ann(i, task_id, revision, bool(deleted), loads(fields), FieldMeta.parse(meta), author)
         task_ids = {op["task_id"] for op in ops}
         if task_ids:
             self._load_tasks(task_ids)
@@ -167,7 +168,8 @@ class BatchApplier:
         if ann is not None and ann.task_id != task["id"]:
             raise OpRejected(f"task_mismatch: annotation belongs to task {ann.task_id}")
         if ann is None:
-            ann = Ann(op["entity_id"], task["id"], 0, op["op"] == "delete", {}, {}, self.principal.name, is_new=True)
+            ann = Ann(op["entity_id"], task["id"], 0, op["op"] == "delete", {}, FieldMeta([], {}),
+                      self.principal.name, is_new=True)
             if op["op"] == "upsert":
                 missing = [f for f in REQUIRED_ON_CREATE if f not in fields]
                 if missing:
@@ -285,7 +287,7 @@ class BatchApplier:
                 ann.deleted = bool(value)
             else:
                 ann.fields[name] = value
-            ann.meta[name] = meta
+        ann.meta.set(changed, meta)
         ann.author = self.principal.name
         ann.dirty = True
 
@@ -300,11 +302,11 @@ class BatchApplier:
         dirty = [a for a in self.anns.values() if a.dirty]
         db.bulk(self.conn, "INSERT INTO annotations (id, task_id, revision, deleted, fields, field_meta, author, "
                 "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [(a.id, a.task_id, a.revision, a.deleted, dumps_str(a.fields), dumps_str(a.meta), a.author, now)
+                [(a.id, a.task_id, a.revision, a.deleted, dumps_str(a.fields), a.meta.dumps(), a.author, now)
                  for a in dirty if a.is_new])
         db.bulk(self.conn, "UPDATE annotations SET revision = ?, deleted = ?, fields = ?, field_meta = ?, author = ?, "
                 "updated_at = ? WHERE id = ?",
-                [(a.revision, a.deleted, dumps_str(a.fields), dumps_str(a.meta), a.author, now, a.id)
+                [(a.revision, a.deleted, dumps_str(a.fields), a.meta.dumps(), a.author, now, a.id)
                  for a in dirty if not a.is_new])
         events = [("annotation", a.id, self.tasks[a.task_id]["project_id"], a.task_id) for a in dirty]
         if self.conflicts:

@@ -34,6 +34,7 @@ from core.annotation import new_id
 from sync.server import agreement_results, db
 from sync.server.agreement_results import SERVER_CLIENT
 from sync.server.errors import ApiError
+from sync.server.field_meta import FieldMeta
 from sync.server.journal import audit, emit, emit_task_snapshot
 from sync.server.metrics import count_task_status
 from sync.server.qa_settings import DEFAULT_GOLD, parse_quality
@@ -138,9 +139,8 @@ def _copy_predictions(conn: Connection, origin_id: int, task_id: int, now: float
     a = db.annotations
     rows = conn.execute(sa.select(a.c.fields, a.c.author).where(a.c.task_id == origin_id, a.c.deleted == sa.false())
                         .order_by(a.c.id)).all()
-    copies = [{"id": new_id(), "task_id": task_id, "revision": 1, "deleted": False,
-               "fields": r.fields, "field_meta": {n: [1, r.author, False, SERVER_CLIENT]
-                                                  for n in r.fields},
+    copies = [{"id": new_id(), "task_id": task_id, "revision": 1, "deleted": False, "fields": r.fields,
+               "field_meta": FieldMeta.written(r.fields, [1, r.author, False, SERVER_CLIENT]).stored(),
                "author": r.author, "updated_at": now}
               for r in rows if r.fields.get("source_kind") == "model"]
     if copies:

@@ -30,6 +30,7 @@ import sqlalchemy as sa
 from sync.fastjson import dumps_str
 from sync.server import agreement_results, consensus_tasks, db, service
 from sync.server.config import ServerConfig
+from sync.server.field_meta import FieldMeta
 from sync.server.security import Principal
 
 TARGET_S = 10.0
@@ -78,8 +79,8 @@ def answers(store: db.Store, pid: int, boxes: int, seed: int) -> list[tuple[int,
             fields = {"label": label, "kind": "box", "source_kind": "human",
                       "geometry": [x + rng.uniform(-2, 2), y + rng.uniform(-2, 2), 100 + rng.uniform(-3, 3),
                                    80 + rng.uniform(-3, 3)]}
-            meta = {n: [1, name, False, "bench"] for n in fields}
-            batch.append((f"{replica}-{k}", replica, 1, False, dumps_str(fields), dumps_str(meta), name, now))
+            meta = FieldMeta.written(fields, [1, name, False, "bench"])
+            batch.append((f"{replica}-{k}", replica, 1, False, dumps_str(fields), meta.dumps(), name, now))
         out.append((origin, replica, name))
     with store.write() as conn:
         db.bulk(conn, "INSERT INTO annotations (id, task_id, revision, deleted, fields, field_meta, author, "

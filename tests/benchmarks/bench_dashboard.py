@@ -89,8 +89,8 @@ def generate(scale: float, now: float, seed: int = 7) -> Iterator[tuple[str, lis
                           f'"attributes":{{}},"source_kind":"human","source_model":'
                           f'{json.dumps(model)},"source_score":{0.5 if model else "null"}}}')
                 m = f'[1,"{author}",false,"c{who}:0"]'
-                meta = (f'{{"label":{m},"kind":{m},"geometry":{m},"attributes":{m},"source_kind":{m},'
-                        f'"source_model":{m},"source_score":{m}}}')
+                meta = (f'[[{m}],{{"label":0,"kind":0,"geometry":0,"attributes":0,"source_kind":0,'
+                        '"source_model":0,"source_score":0}]')  # one write (sync/server/field_meta.py)
                 yield (f"{i + 1:010x}{k:022x}", i + 1, 1, False, fields, meta, author, now)
     yield "annotations", ["id", "task_id", "revision", "deleted", "fields", "field_meta", "author", "updated_at"], \
         annotations()
