@@ -13,6 +13,7 @@ from typing import Any
 import orjson
 
 JSONDecodeError = orjson.JSONDecodeError
+Encoded = orjson.Fragment  # JSON text already encoded, written as is inside a value given to `dumps`
 
 
 def dumps(value: Any) -> bytes:

@@ -328,3 +328,28 @@ def test_field_meta_is_one_entry_per_write_and_rows_of_the_older_form_merge_the_
     meta.set(["geometry"], [4, "ann1", False, "c:0"])
     assert meta.stored() == [[writes[at["label"]], writes[at["kind"]], [4, "ann1", False, "c:0"]],
                              {"label": 0, "kind": 1, "geometry": 2}]  # the write geometry had before is dropped
+
+
+def test_values_come_back_exactly_as_pushed_whatever_they_hold(seeded):
+    """A batch's rows reach the store in one statement on PostgreSQL (sync/server/bulk_rows.py): quotes,
+    backslashes, non-Latin text, nulls, booleans and the last bit of a float come back as pushed, on creation and
+    on update, and the pull events arrive in order."""
+    ann1, lead = seeded.sessions["ann1"], seeded.sessions["lead"]
+    t = seeded.task_ids[0]
+    odd = {"note": 'say "hi" \\ {a,b} NULL', "vi": "Xe máy đỗ", "nested": {"list": [1, None, True]}, "": ""}
+    geometry = [0.1 + 0.2, 1e-300, 123456789.12345679, 2.5]
+    created = ann1.push([ann1.op(t, f"q{i}", {**BOX, "geometry": geometry, "attributes": odd, "z": i * 0.5,
+                                             "hidden": bool(i % 2), "group": None}) for i in range(3)])
+    assert statuses(created) == [("applied", None, 1)] * 3
+    moved = ann1.push([ann1.op(t, "q1", {"geometry": [*geometry[:3], 7.25], "label": 'truck "big"'}, base=1)])
+    assert statuses(moved) == [("applied", None, 2)]
+    anns = annotations_of(lead, t)
+    for i in range(3):
+        fields = anns[f"q{i}"]["fields"]
+        assert fields["attributes"] == odd and fields["z"] == i * 0.5 and fields["hidden"] is bool(i % 2)
+        assert fields["geometry"] == ([*geometry[:3], 7.25] if i == 1 else geometry)
+    assert anns["q1"]["fields"]["label"] == 'truck "big"' and anns["q1"]["revision"] == 2
+    with seeded.server.store.read() as conn:
+        e = db.events
+        order = conn.execute(sa.select(e.c.entity_id).where(e.c.type == "annotation").order_by(e.c.seq)).scalars()
+        assert list(order) == ["q0", "q1", "q2", "q1"]

@@ -121,7 +121,8 @@ annotations = sa.Table(
     sa.Column("revision", sa.Integer, nullable=False),
     sa.Column("deleted", sa.Boolean, nullable=False),
     sa.Column("fields", sa.JSON, nullable=False),
-    # field -> [revision of its last change, author, author was a reviewer, client id]; "_deleted" for tombstones
+    # who last wrote each field (sync/server/field_meta.py): [[revision, author, by a reviewer, origin], ...] and
+    # field -> index; "_deleted" for tombstones
     sa.Column("field_meta", sa.JSON, nullable=False),
     sa.Column("author", sa.String(64), nullable=False),
     sa.Column("updated_at", sa.Float, nullable=False),

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from sync.server import db
+from sync.server.bulk_rows import insert_rows
 
 
 def audit(conn: Connection, actor: str | None, action: str, target: str, **detail: Any) -> None:
@@ -22,7 +23,7 @@ def emit(conn: Connection, kind: str, entity_id: object, project_id: int, task_i
 
 
 def emit_many(conn: Connection, rows: Iterable[tuple[str, str, int, int | None]]) -> None:
-    db.bulk(conn, "INSERT INTO events (type, entity_id, project_id, task_id) VALUES (?, ?, ?, ?)", list(rows))
+    insert_rows(conn, db.events, ("type", "entity_id", "project_id", "task_id"), list(rows))
 
 
 def emit_task_snapshot(conn: Connection, task_id: int, project_id: int) -> None:

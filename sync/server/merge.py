@@ -22,6 +22,7 @@ from core.schema import LabelSchema, SchemaError
 from core.shapes import ShapeError, shape_from_json
 from sync.fastjson import dumps_str, loads
 from sync.server import dashboard_facts, db, threads, time_log
+from sync.server.bulk_rows import insert_rows, update_rows
 from sync.server.errors import ApiError
 from sync.server.field_meta import FieldMeta
 from sync.server.journal import emit_many
@@ -40,6 +41,7 @@ _FIELD_TYPES: dict[str, tuple[type, ...]] = {
     "source_score": _OPT_NUM, "group": (int, str, type(None)), "z": _OPT_NUM, "hidden": (bool,), "locked": (bool,),
     "frame": (int, type(None)), "track": _OPT_STR, "outside": (bool,), "occluded": (bool,),
 }
+_NEW_COLUMNS = ("id", "task_id", "revision", "deleted", "fields", "field_meta", "author", "updated_at")
 _CHECKED_VALUES = ("frame", "track")  # their range and form too (core.annotation.video_field_error)
 Result = dict[str, Any]
 
@@ -300,14 +302,12 @@ class BatchApplier:
         """Write every touched annotation, its pull event, and the conflicts, since the last flush."""
         now = time.time()
         dirty = [a for a in self.anns.values() if a.dirty]
-        db.bulk(self.conn, "INSERT INTO annotations (id, task_id, revision, deleted, fields, field_meta, author, "
-                "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [(a.id, a.task_id, a.revision, a.deleted, dumps_str(a.fields), a.meta.dumps(), a.author, now)
-                 for a in dirty if a.is_new])
-        db.bulk(self.conn, "UPDATE annotations SET revision = ?, deleted = ?, fields = ?, field_meta = ?, author = ?, "
-                "updated_at = ? WHERE id = ?",
-                [(a.revision, a.deleted, dumps_str(a.fields), a.meta.dumps(), a.author, now, a.id)
-                 for a in dirty if not a.is_new])
+        insert_rows(self.conn, db.annotations, _NEW_COLUMNS,
+                    [(a.id, a.task_id, a.revision, a.deleted, dumps_str(a.fields), a.meta.dumps(), a.author, now)
+                     for a in dirty if a.is_new])
+        update_rows(self.conn, db.annotations, _NEW_COLUMNS[2:], "id",
+                    [(a.revision, a.deleted, dumps_str(a.fields), a.meta.dumps(), a.author, now, a.id)
+                     for a in dirty if not a.is_new])
         events = [("annotation", a.id, self.tasks[a.task_id]["project_id"], a.task_id) for a in dirty]
         if self.conflicts:
             self.conn.execute(db.conflicts.insert(), self.conflicts)
