@@ -89,24 +89,25 @@ def main() -> None:
     profile = next((Path(a.split("=", 1)[1]) for a in sys.argv[1:] if a.startswith("--profile=")), None)
     edits = int(args[0]) if args else 60_000
     rounds = int(args[1]) if len(args) > 1 else 3
-    cluster = PostgresCluster() if "--postgresql" in sys.argv else None
+    postgresql = "--postgresql" in sys.argv
     load_before = os.getloadavg()
     results: dict[str, list[tuple[int, float, float, float, float]]] = {"creates": [], "moves": []}
-    try:
-        with tempfile.TemporaryDirectory() as tmp:
-            KEYS.append(memory_keys(Path(tmp))[0])
-            for r in range(rounds):
+    with tempfile.TemporaryDirectory() as tmp:
+        KEYS.append(memory_keys(Path(tmp))[0])
+        for r in range(rounds):
+            cluster = PostgresCluster() if postgresql else None  # a fresh store each round, as on SQLite
+            try:
                 for kind, figures in one_round(Path(tmp) / f"r{r}", edits, profile if r == 0 else None,
                                                cluster.url if cluster else None).items():
                     results[kind].append(figures)
-    finally:
-        if cluster:
-            cluster.stop()
+            finally:
+                if cluster:
+                    cluster.stop()
     for kind, runs in results.items():
         def per_batch(at: int, runs: list[tuple[int, float, float, float, float]] = runs) -> float:
             return statistics.median(r[at] / r[0] * 1000 * 1000 for r in runs)
         rate = statistics.median(r[0] / r[1] for r in runs)
-        postgres = f", PostgreSQL {per_batch(4):5.1f} ms" if cluster else ""
+        postgres = f", PostgreSQL {per_batch(4):5.1f} ms" if postgresql else ""
         print(f"{kind:<8} {runs[0][0]:>8,} ops  {rate:>8,.0f} ops/s  CPU per 1,000 ops: client {per_batch(2):5.1f} ms, "
               f"server {per_batch(3):5.1f} ms{postgres}  (medians of {len(runs)})")
     print(f"load average before: {' '.join(f'{v:.2f}' for v in load_before)}, after: "
