@@ -31,6 +31,7 @@ from core.shapes import ShapeError, shape_from_json
 from core.tracks import track_rows
 from sync.fastjson import dumps_str, loads
 from sync.server import db
+from sync.server.bulk_rows import insert_rows, update_rows
 from sync.server.field_meta import FieldMeta
 from sync.server.journal import audit, emit, emit_many
 from sync.server.metrics import count_task_status
@@ -189,8 +190,8 @@ def _replace_annotations(conn: Connection, task_id: int, project_id: int, rows: 
     old = db.fetch(conn, "SELECT id, revision, CAST(field_meta AS TEXT) FROM annotations WHERE task_id = ? AND NOT "
                    "deleted", [task_id])
     gone = [(r + 1, _deleted(meta, [r + 1, AUTHOR, False, SERVER_CLIENT]), AUTHOR, now, i) for i, r, meta in old]
-    db.bulk(conn, "UPDATE annotations SET deleted = ?, revision = ?, field_meta = ?, author = ?, updated_at = ? "
-            "WHERE id = ?", [(True, *g) for g in gone])
+    update_rows(conn, db.annotations, ("deleted", "revision", "field_meta", "author", "updated_at"), "id",
+                [(True, *g) for g in gone])
     emit_many(conn, [("annotation", i, project_id, task_id) for i, _r, _m in old])
     insert_server_annotations(conn, project_id, rows, AUTHOR, now)
 
@@ -210,8 +211,7 @@ def insert_server_annotations(conn: Connection, project_id: int, rows: Sequence[
         fields = annotation_fields(ann)
         meta = FieldMeta.written(fields, [1, author, False, SERVER_CLIENT])
         new.append((ann.id, ann.task_id, 1, False, dumps_str(fields), meta.dumps(), author, now))
-    db.bulk(conn, "INSERT INTO annotations (id, task_id, revision, deleted, fields, field_meta, author, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", new)
+    insert_rows(conn, db.annotations, tuple(db.annotations.c.keys()), new)
     emit_many(conn, [("annotation", n[0], project_id, n[1]) for n in new])
 
 

@@ -55,10 +55,11 @@ def _recordset(conn: Connection, table: sa.Table, columns: Sequence[str]) -> str
 def _payload(table: sa.Table, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> str:
     """The rows as one JSON array of objects, column name -> value."""
     encoded = [i for i, c in enumerate(columns) if isinstance(table.c[c].type, sa.JSON)]
+    names = [str(c) for c in columns]  # plain str: orjson refuses subclasses (SQLAlchemy's quoted_name) as keys
     objects = []
     for row in rows:
         values = list(row)
         for i in encoded:
             values[i] = Encoded(values[i])
-        objects.append(dict(zip(columns, values, strict=True)))
+        objects.append(dict(zip(names, values, strict=True)))
     return dumps_str(objects)

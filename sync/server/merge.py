@@ -41,7 +41,7 @@ _FIELD_TYPES: dict[str, tuple[type, ...]] = {
     "source_score": _OPT_NUM, "group": (int, str, type(None)), "z": _OPT_NUM, "hidden": (bool,), "locked": (bool,),
     "frame": (int, type(None)), "track": _OPT_STR, "outside": (bool,), "occluded": (bool,),
 }
-_NEW_COLUMNS = ("id", "task_id", "revision", "deleted", "fields", "field_meta", "author", "updated_at")
+_NEW_COLUMNS = tuple(db.annotations.c.keys())  # id, task_id, revision, deleted, fields, field_meta, author, updated_at
 _CHECKED_VALUES = ("frame", "track")  # their range and form too (core.annotation.video_field_error)
 Result = dict[str, Any]
 
