@@ -211,7 +211,7 @@ def insert_server_annotations(conn: Connection, project_id: int, rows: Sequence[
         fields = annotation_fields(ann)
         meta = FieldMeta.written(fields, [1, author, False, SERVER_CLIENT])
         new.append((ann.id, ann.task_id, 1, False, dumps_str(fields), meta.dumps(), author, now))
-    insert_rows(conn, db.annotations, tuple(db.annotations.c.keys()), new)
+    insert_rows(conn, db.annotations, new)
     emit_many(conn, [("annotation", n[0], project_id, n[1]) for n in new])
 
 

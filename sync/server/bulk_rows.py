@@ -20,10 +20,12 @@ from sync.fastjson import Encoded, dumps_str
 from sync.server import db
 
 
-def insert_rows(conn: Connection, table: sa.Table, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
-    """Insert `rows`, one value per column of `columns`."""
+def insert_rows(conn: Connection, table: sa.Table, rows: list[tuple[Any, ...]],
+                columns: Sequence[str] | None = None) -> None:
+    """Insert `rows`, one value per column of `columns` (every column of the table, in its order, by default)."""
     if not rows:
         return
+    columns = columns or [c.name for c in table.c]
     names = ", ".join(columns)
     if conn.dialect.name != "postgresql":
         db.bulk(conn, f"INSERT INTO {table.name} ({names}) VALUES ({db.marks(columns)})", rows)

@@ -121,8 +121,7 @@ annotations = sa.Table(
     sa.Column("revision", sa.Integer, nullable=False),
     sa.Column("deleted", sa.Boolean, nullable=False),
     sa.Column("fields", sa.JSON, nullable=False),
-    # who last wrote each field (sync/server/field_meta.py): [[revision, author, by a reviewer, origin], ...] and
-    # field -> index; "_deleted" for tombstones
+    # who last wrote each field, "_deleted" for tombstones: one entry per write (sync/server/field_meta.py)
     sa.Column("field_meta", sa.JSON, nullable=False),
     sa.Column("author", sa.String(64), nullable=False),
     sa.Column("updated_at", sa.Float, nullable=False),

@@ -46,9 +46,9 @@ class FieldMeta:
         """Every one of `names` set by one write (a new annotation)."""
         return cls([write], dict.fromkeys(names, 0))
 
-    def get(self, name: str, default: Write | None = None) -> Write | None:
+    def get(self, name: str) -> Write | None:
         at = self.at.get(name)
-        return default if at is None else self.writes[at]
+        return None if at is None else self.writes[at]
 
     def __getitem__(self, name: str) -> Write:
         return self.writes[self.at[name]]

@@ -23,7 +23,7 @@ def emit(conn: Connection, kind: str, entity_id: object, project_id: int, task_i
 
 
 def emit_many(conn: Connection, rows: Iterable[tuple[str, str, int, int | None]]) -> None:
-    insert_rows(conn, db.events, ("type", "entity_id", "project_id", "task_id"), list(rows))
+    insert_rows(conn, db.events, list(rows), ("type", "entity_id", "project_id", "task_id"))
 
 
 def emit_task_snapshot(conn: Connection, task_id: int, project_id: int) -> None:

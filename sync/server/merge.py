@@ -41,7 +41,7 @@ _FIELD_TYPES: dict[str, tuple[type, ...]] = {
     "source_score": _OPT_NUM, "group": (int, str, type(None)), "z": _OPT_NUM, "hidden": (bool,), "locked": (bool,),
     "frame": (int, type(None)), "track": _OPT_STR, "outside": (bool,), "occluded": (bool,),
 }
-_NEW_COLUMNS = tuple(db.annotations.c.keys())  # id, task_id, revision, deleted, fields, field_meta, author, updated_at
+_WRITTEN = ("revision", "deleted", "fields", "field_meta", "author", "updated_at")  # what a push changes in a row
 _CHECKED_VALUES = ("frame", "track")  # their range and form too (core.annotation.video_field_error)
 Result = dict[str, Any]
 
@@ -302,10 +302,10 @@ class BatchApplier:
         """Write every touched annotation, its pull event, and the conflicts, since the last flush."""
         now = time.time()
         dirty = [a for a in self.anns.values() if a.dirty]
-        insert_rows(self.conn, db.annotations, _NEW_COLUMNS,
+        insert_rows(self.conn, db.annotations,
                     [(a.id, a.task_id, a.revision, a.deleted, dumps_str(a.fields), a.meta.dumps(), a.author, now)
                      for a in dirty if a.is_new])
-        update_rows(self.conn, db.annotations, _NEW_COLUMNS[2:], "id",
+        update_rows(self.conn, db.annotations, _WRITTEN, "id",
                     [(a.revision, a.deleted, dumps_str(a.fields), a.meta.dumps(), a.author, now, a.id)
                      for a in dirty if not a.is_new])
         events = [("annotation", a.id, self.tasks[a.task_id]["project_id"], a.task_id) for a in dirty]
